@@ -1,0 +1,10 @@
+#pragma once
+// Slot for mod_headers.
+#include <string>
+#include <vector>
+
+namespace balancerd::directives {
+
+struct HeadersDirConf {};
+
+}  // namespace balancerd::directives

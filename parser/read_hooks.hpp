@@ -1,0 +1,26 @@
+#pragma once
+// What the read pass needs to know about modules without knowing what a directive means. The
+// directives layer implements this; the parser calls it while it reads, in file order.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace balancerd::parser {
+
+class ReadHooks {
+public:
+  virtual ~ReadHooks() = default;
+  // <IfModule>: name is an identifier ("proxy_module") or a source file name ("mod_proxy.c").
+  virtual bool module_loaded(std::string_view name) const = 0;
+  // <IfDirective>: a loaded module registers this directive (case-insensitive).
+  // <IfSection>: called with "<name".
+  virtual bool directive_known(std::string_view name) const = 0;
+  // LoadModule id path (path already made absolute against ServerRoot). Returns the build-pass error
+  // text (without any "Syntax error on line" prefix) or nothing. May log warnings (AH01574).
+  virtual std::optional<std::string> load_module(std::string_view id, const std::string& path) = 0;
+  virtual std::optional<std::string> load_file(const std::string& path) = 0;
+  // A log line produced while reading, e.g. ("core", "warn", "AH00111: Config variable ${X} is not defined").
+  virtual void log(std::string_view module, std::string_view level, std::string_view text) = 0;
+};
+
+}  // namespace balancerd::parser
