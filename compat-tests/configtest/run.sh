@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# ctest entry point: differential configtest of real apache2 versus the balancerd given as $1.
+# Exits non-zero on any unexpected difference; the last line is "N passed, M failed".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -lt 1 ]; then
+  echo "usage: $0 /path/to/balancerd [runner options...]" >&2
+  echo "0 passed, 1 failed"
+  exit 2
+fi
+bin=$1
+shift
+exec python3 "$here/runner.py" --balancerd "$bin" --jobs 2 "$@"
