@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Fake HTTP/1.1 backends for the compat runner.
+
+A backend listens on loopback, records every request it receives (request line, every header in order, the
+decoded body, which connection it came on) and answers according to a small behaviour script (see BEHAVIOUR
+below). The runner imports this module and runs one set of backends per side, so each side's receipts are
+recorded separately and can be compared. It can also run standalone for manual poking:
+
+    python3 fakebackend.py --id b1 --port 18101 --script 'when /slow*' --script 'delay-headers 2'
+
+BEHAVIOUR script, one instruction per line, '#' starts a comment. Lines before the first `when` form the
+default rule; `when GLOB` starts a rule used for requests whose path (with query) matches GLOB (fnmatch);
+the first matching rule wins.
+
+    status CODE [REASON]        final status (default 200 OK)
+    header NAME: VALUE          add a response header (repeatable, order kept)
+    body TEXT                   body text, backslash escapes decoded (\\n, \\r\\n, \\xNN); repeatable (appends)
+    echo                        body is "backend=ID\\n" + the request as received (the default when no body)
+    chunked [SIZE]              send the body chunked, SIZE bytes per chunk (default 8)
+    no-length                   no Content-Length: body delimited by closing the connection
+    delay-headers SECONDS       wait before sending anything
+    delay-body SECONDS          wait between the head and the body
+    close-after BYTES           send the head and BYTES bytes of the body, then close
+    close                       close the connection without answering
+    reset                       reset the connection (RST) without answering
+    garbage TEXT                send TEXT (escapes decoded) instead of a response, then close
+    interim CODE [REASON]       send a 1xx interim response first (repeatable); headers via `interim-header`
+    interim-header NAME: VALUE  header for the last `interim`
+    big-header NAME SIZE        add header NAME with a SIZE-byte value
+    keep-alive off              close after every response (adds Connection: close)
+"""
+
+import argparse
+import codecs
+import fnmatch
+import socket
+import struct
+import threading
+import time
+
+
+def _unescape(text):
+    return codecs.escape_decode(text.encode("utf-8"))[0]
+
+
+class Rule:
+    """What to answer for one kind of request."""
+
+    def __init__(self, pattern=None):
+        self.pattern = pattern
+        self.status = 200
+        self.reason = "OK"
+        self.headers = []
+        self.body = None  # None means echo
+        self.echo = False
+        self.chunked = 0
+        self.no_length = False
+        self.delay_headers = 0.0
+        self.delay_body = 0.0
+        self.close_after = None
+        self.action = None  # None | "close" | "reset" | "garbage"
+        self.garbage = b""
+        self.interims = []  # [(code, reason, [(name, value)])]
+        self.keep_alive = True
+
+
+def parse_script(text):
+    """Parses a behaviour script into [default_rule, *when_rules]; raises ValueError with the line number."""
+    rules = [Rule()]
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        rule = rules[-1]
+        try:
+            if word == "when":
+                rules.append(Rule(rest))
+            elif word == "status":
+                code, _, reason = rest.partition(" ")
+                rule.status, rule.reason = int(code), reason
+            elif word == "header":
+                name, _, value = rest.partition(":")
+                rule.headers.append((name.strip(), value.strip()))
+            elif word == "body":
+                rule.body = (rule.body or b"") + _unescape(rest)
+            elif word == "echo":
+                rule.echo = True
+            elif word == "chunked":
+                rule.chunked = int(rest) if rest else 8
+            elif word == "no-length":
+                rule.no_length = True
+            elif word == "delay-headers":
+                rule.delay_headers = float(rest)
+            elif word == "delay-body":
+                rule.delay_body = float(rest)
+            elif word == "close-after":
+                rule.close_after = int(rest)
+            elif word in ("close", "reset"):
+                rule.action = word
+            elif word == "garbage":
+                rule.action, rule.garbage = "garbage", _unescape(rest)
+            elif word == "interim":
+                code, _, reason = rest.partition(" ")
+                rule.interims.append((int(code), reason, []))
+            elif word == "interim-header":
+                name, _, value = rest.partition(":")
+                rule.interims[-1][2].append((name.strip(), value.strip()))
+            elif word == "big-header":
+                name, size = rest.split()
+                rule.headers.append((name, "x" * int(size)))
+            elif word == "keep-alive":
+                rule.keep_alive = rest != "off"
+            else:
+                raise ValueError("unknown instruction")
+        except (ValueError, IndexError) as e:
+            raise ValueError(f"backend script line {lineno}: {raw.strip()!r}: {e}") from None
+    return rules
+
+
+class Receipt:
+    """One request as a backend saw it."""
+
+    def __init__(self, backend, conn, request_line, headers, body, chunked):
+        self.backend, self.conn = backend, conn
+        self.request_line, self.headers, self.body, self.chunked = request_line, headers, body, chunked
+
+
+class _ConnClosed(Exception):
+    pass
+
+
+class _Reader:
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+
+    def _more(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise _ConnClosed()
+        self.buf += data
+
+    def line(self):
+        while b"\n" not in self.buf:
+            if len(self.buf) > 1 << 20:
+                raise _ConnClosed()
+            self._more()
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line.rstrip(b"\r")
+
+    def exact(self, n):
+        while len(self.buf) < n:
+            self._more()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+
+class Backend:
+    """One fake backend on 127.0.0.1, serving until stop()."""
+
+    def __init__(self, ident, script="", journal=None, port=0):
+        self.id = ident
+        self.rules = parse_script(script)
+        self.journal = journal if journal is not None else Journal()
+        self._stop = threading.Event()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", port))
+        self._listener.listen(64)
+        self._listener.settimeout(0.2)
+        self.port = self._listener.getsockname()[1]
+        self._conns = 0
+        self._threads = []
+        self._open = set()
+        self._lock = threading.Lock()
+
+    def start(self):
+        t = threading.Thread(target=self._accept_loop, name=f"backend-{self.id}", daemon=True)
+        t.start()
+        self._threads.append(t)
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._listener.close()
+        with self._lock:
+            for s in list(self._open):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        for t in list(self._threads):
+            t.join(timeout=2)
+
+    def _accept_loop(self):
+        while not self._stop.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._conns += 1
+            t = threading.Thread(target=self._serve, args=(sock, self._conns), daemon=True)
+            with self._lock:
+                self._open.add(sock)
+                self._threads.append(t)
+            t.start()
+
+    def _rule_for(self, target):
+        for rule in self.rules[1:]:
+            if fnmatch.fnmatchcase(target, rule.pattern):
+                return rule
+        return self.rules[0]
+
+    def _serve(self, sock, conn_no):
+        sock.settimeout(30)
+        reader = _Reader(sock)
+        try:
+            while not self._stop.is_set():
+                request_line = reader.line().decode("latin-1")
+                if not request_line:
+                    continue
+                headers = []
+                while True:
+                    h = reader.line().decode("latin-1")
+                    if not h:
+                        break
+                    name, _, value = h.partition(":")
+                    headers.append((name, value.strip()))
+                lower = {n.lower(): v for n, v in headers}
+                if lower.get("expect", "").lower() == "100-continue":
+                    sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+                body, chunked = b"", False
+                if "chunked" in lower.get("transfer-encoding", "").lower():
+                    chunked = True
+                    while True:
+                        size = int(reader.line().split(b";")[0].strip() or b"0", 16)
+                        if size == 0:
+                            while reader.line():
+                                pass
+                            break
+                        body += reader.exact(size)
+                        reader.line()
+                elif "content-length" in lower:
+                    body = reader.exact(int(lower["content-length"]))
+                self.journal.record(Receipt(self.id, conn_no, request_line, headers, body, chunked))
+                parts = request_line.split(" ")
+                target = parts[1] if len(parts) > 1 else "/"
+                keep = self._answer(sock, self._rule_for(target), request_line, headers, body, parts[0])
+                client_close = lower.get("connection", "").lower() == "close" or request_line.endswith("1.0")
+                if not keep or client_close:
+                    break
+        except (_ConnClosed, OSError, ValueError):
+            pass
+        finally:
+            with self._lock:
+                self._open.discard(sock)
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def _sleep(self, seconds):
+        if seconds:
+            self._stop.wait(seconds)
+
+    def _answer(self, sock, rule, request_line, headers, body, method):
+        """Sends the response; returns whether the connection may be kept."""
+        self._sleep(rule.delay_headers)
+        if rule.action == "close":
+            return False
+        if rule.action == "reset":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return False
+        if rule.action == "garbage":
+            sock.sendall(rule.garbage)
+            return False
+        for code, reason, ihdrs in rule.interims:
+            head = f"HTTP/1.1 {code} {reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in ihdrs) + "\r\n"
+            sock.sendall(head.encode("latin-1"))
+        if rule.echo or rule.body is None:
+            dump = f"backend={self.id}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in headers) + "\n"
+            payload = dump.encode("latin-1") + body
+        else:
+            payload = rule.body
+        out_headers = list(rule.headers)
+        if rule.chunked:
+            out_headers.append(("Transfer-Encoding", "chunked"))
+        elif not rule.no_length:
+            out_headers.append(("Content-Length", str(len(payload))))
+        keep = rule.keep_alive and not rule.no_length and rule.close_after is None
+        if not keep:
+            out_headers.append(("Connection", "close"))
+        head = f"HTTP/1.1 {rule.status} {rule.reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in out_headers)
+        sock.sendall(head.encode("latin-1") + b"\r\n")
+        if method == "HEAD" or rule.status in (204, 304):
+            return keep
+        self._sleep(rule.delay_body)
+        if rule.chunked:
+            wire = b"".join(
+                b"%x\r\n%s\r\n" % (len(payload[i : i + rule.chunked]), payload[i : i + rule.chunked])
+                for i in range(0, len(payload), rule.chunked)
+            )
+            wire += b"0\r\n\r\n"
+        else:
+            wire = payload
+        if rule.close_after is not None:
+            sock.sendall(wire[: rule.close_after])
+            return False
+        sock.sendall(wire)
+        return keep
+
+
+class Journal:
+    """Every receipt of a set of backends, in arrival order (so the chosen-backend sequence is known)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.receipts = []
+
+    def record(self, receipt):
+        with self._lock:
+            self.receipts.append(receipt)
+
+    def snapshot(self):
+        with self._lock:
+            return list(self.receipts)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--id", default="b1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--script", action="append", default=[], help="one behaviour line (repeatable)")
+    args = ap.parse_args()
+    journal = Journal()
+    backend = Backend(args.id, "\n".join(args.script), journal, args.port).start()
+    print(f"backend {args.id} on 127.0.0.1:{backend.port}", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            for r in journal.snapshot()[seen:]:
+                print(f"[{r.backend} conn {r.conn}] {r.request_line} headers={r.headers} body={r.body!r}", flush=True)
+                seen += 1
+    except KeyboardInterrupt:
+        backend.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Sends a scenario's requests to one side, in order, on the connections they name, and collects the answers."""
+
+import codecs
+import re
+import socket
+import time
+
+from .client import Connection, Response
+
+_RESP_REF = re.compile(r"@RESP\((\w+),([\w-]+)\)@")
+
+
+class Outcome:
+    """What one request section produced on one side: its responses, or how the connection failed."""
+
+    def __init__(self, name, conn):
+        self.name, self.conn = name, conn
+        self.responses = []
+        self.event = None  # "connect-failed", "send-failed: ...", "closed-before-send"
+
+
+def build_bytes(req, subs, earlier):
+    """The exact bytes of a request section after substitutions (@HOST@, @PORT@, @RESP(r1,ETag)@, @BODYLEN@)."""
+
+    def resolve(text):
+        def resp(m):
+            outcome = earlier.get(m.group(1))
+            if outcome and outcome.responses:
+                return outcome.responses[-1].header(m.group(2)) or ""
+            return ""
+
+        text = _RESP_REF.sub(resp, text)
+        for k, v in subs.items():
+            text = text.replace(k, v)
+        return text
+
+    if req.raw:
+        return codecs.escape_decode(resolve("".join(req.lines)).encode("utf-8"))[0], None
+    lines = [resolve(line) for line in req.lines]
+    if "" in lines:
+        cut = lines.index("")
+        head_lines, body = lines[:cut], "\n".join(lines[cut + 1 :]).encode("utf-8")
+    else:
+        head_lines, body = lines, b""
+    head = "".join(line + "\r\n" for line in head_lines).replace("@BODYLEN@", str(len(body)))
+    return head.encode("latin-1") + b"\r\n", body
+
+
+def _methods(req, data):
+    if req.methods:
+        return req.methods + [req.methods[-1]] * (req.responses - len(req.methods))
+    first = data.split(b" ", 1)[0].decode("latin-1", "replace")
+    return [first] * req.responses
+
+
+def run_requests(scenario, side, subs):
+    outcomes = {}
+    conns = {}
+    try:
+        for req in scenario.requests:
+            out = Outcome(req.name, req.conn)
+            outcomes[req.name] = out
+            if req.delay:
+                time.sleep(req.delay)
+            head, body = build_bytes(req, subs, outcomes)
+            timeout = req.timeout or scenario.timeout
+            conn = conns.get(req.conn) if req.conn else None
+            if conn is not None and conn.closed_by_peer:
+                out.event = "closed-before-send (server closed the connection earlier)"
+                continue
+            if conn is None:
+                try:
+                    conn = Connection(side.ports[req.port.strip("@")], timeout)
+                except OSError as e:
+                    out.event = f"connect-failed ({type(e).__name__})"
+                    continue
+                if req.conn:
+                    conns[req.conn] = conn
+            methods = _methods(req, head)
+            try:
+                if req.expect100 and body:
+                    conn.send(head)
+                    first = conn.read_response(methods[0], min(timeout, 2.0), stop_after_interim=True)
+                    if first.error == "timeout" and first.status_line is None:
+                        first = Response()  # no interim within the wait: send the body anyway, as curl does
+                    if first.status_line is not None and first.error is None:
+                        out.responses.append(first)  # a final answer before the body (417, 413, ...)
+                    else:
+                        conn.send(body)
+                        final = conn.read_response(methods[0], timeout)
+                        final.interims = first.interims + final.interims
+                        out.responses.append(final)
+                else:
+                    conn.send(head + (body or b""))
+                    if req.shutdown:
+                        conn.sock.shutdown(socket.SHUT_WR)
+                    for i in range(req.responses):
+                        r = conn.read_response(methods[i], timeout)
+                        out.responses.append(r)
+                        if r.error:
+                            break
+            except (BrokenPipeError, ConnectionResetError) as e:
+                out.event = f"send-failed ({type(e).__name__})"
+                conn.closed_by_peer = True
+            if not req.conn:
+                conn.close()
+    finally:
+        for c in conns.values():
+            c.close()
+    return outcomes

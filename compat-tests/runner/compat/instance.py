@@ -1,0 +1,234 @@
+"""One side of a comparison: a server program (Apache or balancerd) started on private loopback ports with its own
+temp dir (ServerRoot, PidFile, ErrorLog, DefaultRuntimeDir, logs) and its own fake backends."""
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "backends"))
+import fakebackend  # noqa: E402
+
+MODULE_DIR = "/usr/lib/apache2/modules"
+DEFAULT_MODULES = [
+    ("mpm_event_module", "mod_mpm_event.so"),
+    ("authz_core_module", "mod_authz_core.so"),
+    ("authz_host_module", "mod_authz_host.so"),
+    ("alias_module", "mod_alias.so"),
+    ("dir_module", "mod_dir.so"),
+    ("mime_module", "mod_mime.so"),
+    ("headers_module", "mod_headers.so"),
+    ("status_module", "mod_status.so"),
+    ("proxy_module", "mod_proxy.so"),
+    ("proxy_http_module", "mod_proxy_http.so"),
+    ("slotmem_shm_module", "mod_slotmem_shm.so"),
+    ("proxy_balancer_module", "mod_proxy_balancer.so"),
+    ("lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"),
+]
+
+# Server housekeeping every side needs; paths and ports differ per side, so they come from substitutions.
+BASE = """\
+ServerRoot "@T@"
+PidFile "@T@/run/httpd.pid"
+DefaultRuntimeDir "@T@/run"
+ErrorLog "@T@/logs/error.log"
+LogLevel warn
+LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
+CustomLog "@T@/logs/access.log" common
+@USER@
+Listen 127.0.0.1:@PORT@
+ServerName localhost
+StartServers 1
+MinSpareThreads 10
+MaxSpareThreads 50
+ThreadsPerChild 25
+TypesConfig /etc/mime.types
+DocumentRoot "@T@/htdocs"
+"""
+
+FIXED_MTIME = 1704164645  # 2024-01-02 03:04:05 UTC: files get the same mtime on both sides (ETag, Last-Modified)
+
+
+class StartError(Exception):
+    pass
+
+
+_handed_out = set()
+_handed_lock = threading.Lock()
+
+
+def free_port():
+    """A free 5-digit loopback port (fixed width keeps lengths equal after port normalisation), never handed out
+    twice by this process."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with _handed_lock:
+            if 10000 <= port <= 65535 and port not in _handed_out:
+                _handed_out.add(port)
+                return port
+    raise StartError("no free 5-digit port")
+
+
+class Side:
+    """label: 'A' or 'B'; command: argv template with {conf} (e.g. ['/usr/sbin/apache2', '-f', '{conf}', ...])."""
+
+    def __init__(self, label, command, kind, config_text, scenario, mutate=None, keep_dir=False, config_file=None):
+        self.label, self.command, self.kind = label, command, kind
+        self.config_file = config_file  # the operator's own config, used in place (no substitutions)
+        self.scenario = scenario
+        self.keep_dir = keep_dir
+        self.proc = None
+        self.backends = []
+        self.journal = fakebackend.Journal()
+        self.dir = tempfile.mkdtemp(prefix=f"compat-{scenario.name[:20]}-{label}-")
+        os.chmod(self.dir, 0o755)  # Apache's children run as www-data when we are root
+        for sub in ("htdocs", "logs", "run"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        self.ports = {}
+        wanted = re.findall(r"@(PORT\d*)@", config_text + "".join("\n".join(r.lines) for r in scenario.requests))
+        for name in sorted(set(wanted) | {"PORT"} | {r.port.strip("@") for r in scenario.requests}):
+            self.ports[name] = free_port()
+        self.config_text = config_text
+        self.mutate = mutate or []
+
+    # --- substitutions -------------------------------------------------------------------------------------------
+    def substitutions(self):
+        subs = {"@T@": self.dir, "@MODDIR@": MODULE_DIR}
+        for name, port in self.ports.items():
+            subs[f"@{name}@"] = str(port)
+        subs["@HOST@"] = f"127.0.0.1:{self.ports['PORT']}"
+        for i, b in enumerate(self.backends, 1):
+            subs[f"@BACKEND_{i}@"] = f"127.0.0.1:{b.port}"
+            subs[f"@BACKEND_{b.id}@"] = f"127.0.0.1:{b.port}"
+        return subs
+
+    def normal_forms(self):
+        """What must differ between sides, mapped to a symbolic form: ports and the temp dir."""
+        forms = [(self.dir, "@T@")]
+        for name, port in self.ports.items():
+            forms.append((str(port), f"@{name}@"))
+        for b in self.backends:
+            forms.append((str(b.port), f"@BPORT_{b.id}@"))
+        return forms
+
+    def render_config(self):
+        text = self.config_text
+        for pattern, repl in self.mutate:  # on the template, so a mutation may use @BACKEND_1@ and friends
+            text = re.sub(pattern, repl, text, flags=re.M)
+        text = text.replace("@BASE@", BASE)
+        text = text.replace(
+            "@MODULES@", "\n".join(f"LoadModule {n} {MODULE_DIR}/{f}" for n, f in DEFAULT_MODULES)
+        )
+        text = text.replace("@USER@", "User www-data\nGroup www-data" if os.geteuid() == 0 else "")
+        for k, v in self.substitutions().items():
+            text = text.replace(k, v)
+        return text
+
+    # --- lifecycle -----------------------------------------------------------------------------------------------
+    def start(self, start_timeout=10.0):
+        for ident, script in self.scenario.backends:
+            self.backends.append(fakebackend.Backend(ident, script, self.journal).start())
+        for rel, data, mode in self.scenario.files:
+            path = os.path.join(self.dir, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chmod(path, mode)
+            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+        for root, dirs, _ in os.walk(os.path.join(self.dir, "htdocs")):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+        if self.config_file:
+            self.conf_path = self.config_file
+        else:
+            self.conf_path = os.path.join(self.dir, "server.conf")
+            with open(self.conf_path, "w") as f:
+                f.write(self.render_config())
+        argv = [a.replace("{conf}", self.conf_path).replace("{dir}", self.dir) for a in self.command]
+        self.output_path = os.path.join(self.dir, "logs", "stdout.txt")
+        with open(self.output_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + start_timeout
+        port = self.ports["PORT"]
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise StartError(f"{self.kind} ({self.label}) exited with status {self.proc.returncode} "
+                                 f"before serving:\n{self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        raise StartError(f"{self.kind} ({self.label}) did not accept on port {port} within {start_timeout}s:\n"
+                         f"{self.log_tail()}")
+
+    def log_tail(self, lines=15):
+        out = []
+        for p in (getattr(self, "output_path", None), os.path.join(self.dir, "logs", "error.log")):
+            if p and os.path.exists(p):
+                with open(p, errors="replace") as f:
+                    tail = f.read().splitlines()[-lines:]
+                out += [f"  {os.path.basename(p)}: {line}" for line in tail]
+        return "\n".join(out) or "  (no output)"
+
+    def error_log(self):
+        p = os.path.join(self.dir, "logs", "error.log")
+        if not os.path.exists(p):
+            return ""
+        with open(p, errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        """Stops the server we started (by its PID, then its process group if anything is left) and backends."""
+        try:
+            if self.proc is not None and self.proc.poll() is None:
+                try:
+                    os.kill(self.proc.pid, signal.SIGTERM)
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.proc is not None:
+                self._reap_group()
+        finally:
+            for b in self.backends:
+                b.stop()
+            if not self.keep_dir:
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _reap_group(self):
+        pgid = self.proc.pid  # start_new_session made the server its own group leader
+        for _ in range(20):
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                break
+            time.sleep(0.05)
+        else:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=5)
+
+
+def command_for(kind, binary, args_template):
+    return [binary] + shlex.split(args_template)

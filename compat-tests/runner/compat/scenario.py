@@ -1,0 +1,183 @@
+"""Scenario files: one readable text file per scenario (see compat-tests/README.md for the format).
+
+    # free comment lines
+    scenario: one-line title
+    normalise: etag last-modified
+    --- config
+    @BASE@
+    ...
+    --- file htdocs/a.txt
+    --- backend b1
+    --- request r1 conn=c1
+    --- expect
+
+A line `--- KIND [NAME] [key=value | flag]...` opens a section; the section runs until the next such line.
+A section line that must start with `---` is written `\\---`.
+"""
+
+import os
+import re
+
+SECTION_KINDS = {"config", "file", "backend", "request", "expect"}
+KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip"}
+
+
+class ScenarioError(Exception):
+    pass
+
+
+class Section:
+    def __init__(self, kind, name, options, lines, lineno):
+        self.kind, self.name, self.options, self.lines, self.lineno = kind, name, options, lines, lineno
+
+    def text(self):
+        return "\n".join(self.lines)
+
+
+class Request:
+    """One request (or one pipelined batch) sent on a connection."""
+
+    def __init__(self, section):
+        self.name = section.name
+        o = section.options
+        self.conn = o.get("conn")  # None: a fresh connection of its own
+        self.delay = float(o.get("delay", 0))
+        self.raw = "raw" in o
+        self.expect100 = "expect100" in o
+        self.shutdown = "shutdown" in o
+        self.responses = int(o.get("responses", 1))
+        self.timeout = float(o["timeout"]) if "timeout" in o else None
+        self.methods = o["methods"].split(",") if "methods" in o else None
+        self.port = o.get("port", "PORT")  # which listen port: PORT, PORT2, ...
+        self.lines = section.lines
+        self.lineno = section.lineno
+
+
+class Normaliser:
+    """A declared normalisation: regex over bodies or over one header's values."""
+
+    def __init__(self, pattern, replacement, header=None):
+        self.regex = re.compile(pattern, re.M)
+        self.replacement, self.header = replacement, header
+
+
+class Scenario:
+    def __init__(self, path, text=None):
+        self.path = path
+        self.name = os.path.splitext(os.path.basename(path))[0]
+        self.title = ""
+        self.normalise = set()
+        self.normalisers = []
+        self.keep = set()
+        self.timeout = 5.0
+        self.skip = None
+        self.config = None
+        self.files = []  # [(relpath, bytes, mode)]
+        self.backends = []  # [(id, script)]
+        self.requests = []
+        self.expects = []  # [(lineno, text)]
+        self._parse(text)
+
+    def _fail(self, lineno, msg):
+        raise ScenarioError(f"{self.path}:{lineno}: {msg}")
+
+    def _parse(self, text):
+        if text is None:
+            with open(self.path, encoding="utf-8") as f:
+                text = f.read()
+        lines = text.split("\n")
+        sections, current = [], None
+        for i, line in enumerate(lines, 1):
+            if line.startswith("--- "):
+                words = line[4:].split()
+                if not words or words[0] not in SECTION_KINDS:
+                    self._fail(i, f"unknown section {line!r} (kinds: {', '.join(sorted(SECTION_KINDS))})")
+                kind, name, options = words[0], None, {}
+                for w in words[1:]:
+                    if "=" in w:
+                        k, _, v = w.partition("=")
+                        options[k] = v
+                    elif name is None and kind != "config" and kind != "expect":
+                        name = w
+                    else:
+                        options[w] = True
+                current = Section(kind, name, options, [], i)
+                sections.append(current)
+                continue
+            if line.startswith("\\---"):
+                line = line[1:]
+            if current is None:
+                self._header_line(i, line)
+            else:
+                current.lines.append(line)
+        for s in sections:
+            while s.lines and not s.lines[-1].strip():
+                s.lines.pop()
+            self._section(s)
+        if self.config is None:
+            self._fail(1, "no '--- config' section")
+        names = [r.name for r in self.requests]
+        if len(set(names)) != len(names) or None in names:
+            self._fail(1, "every request needs a unique name (--- request r1)")
+
+    def _header_line(self, lineno, line):
+        if not line.strip() or line.lstrip().startswith("#"):
+            return
+        key, sep, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in KNOWN_KEYS:
+            self._fail(lineno, f"expected 'key: value' with key in {sorted(KNOWN_KEYS)}, got {line!r}")
+        if key == "scenario":
+            self.title = value
+        elif key == "normalise":
+            self.normalise.update(value.lower().split())
+        elif key == "normalise-body":
+            pattern, arrow, repl = value.partition(" => ")
+            if not arrow:
+                self._fail(lineno, "normalise-body: REGEX => REPLACEMENT")
+            self.normalisers.append(Normaliser(pattern, repl))
+        elif key == "normalise-header":
+            header, _, rest = value.partition(" ")
+            pattern, arrow, repl = rest.partition(" => ")
+            if not arrow:
+                self._fail(lineno, "normalise-header: NAME REGEX => REPLACEMENT")
+            self.normalisers.append(Normaliser(pattern, repl, header.lower()))
+        elif key == "keep":
+            self.keep.update(value.lower().split())
+        elif key == "timeout":
+            self.timeout = float(value)
+        elif key == "skip":
+            self.skip = value or "skipped"
+
+    def _section(self, s):
+        if s.kind == "config":
+            if self.config is not None:
+                self._fail(s.lineno, "more than one config section")
+            self.config = s.text() + "\n"
+        elif s.kind == "file":
+            if not s.name:
+                self._fail(s.lineno, "--- file needs a path relative to @T@")
+            content = s.text()
+            if "nonl" not in s.options and content:
+                content += "\n"
+            data = content.encode("utf-8") * int(s.options.get("repeat", 1))
+            self.files.append((s.name, data, int(str(s.options.get("mode", "644")), 8)))
+        elif s.kind == "backend":
+            if not s.name:
+                self._fail(s.lineno, "--- backend needs an id (b1, b2, ...)")
+            self.backends.append((s.name, s.text()))
+        elif s.kind == "request":
+            self.requests.append(Request(s))
+        elif s.kind == "expect":
+            for k, line in enumerate(s.lines):
+                if line.strip() and not line.lstrip().startswith("#"):
+                    self.expects.append((s.lineno + 1 + k, line.strip()))
+
+
+def load_requests_only(path):
+    """A requests file for `runner.py --config FILE --requests FILE`: a scenario whose config comes from outside."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not re.search(r"(?m)^--- config", text):
+        text = text.rstrip("\n") + "\n--- config\n"
+    return Scenario(path, text)

@@ -1,0 +1,155 @@
+"""Runs scenarios (each: side A = Apache, the reference; side B = balancerd or a second Apache), compares them and
+reports pass / FAIL with a diff / known deviation."""
+
+import difflib
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from . import expect, transcript
+from .exchange import run_requests
+from .instance import Side, StartError
+
+
+class SideSpec:
+    def __init__(self, kind, command, mutate=None):
+        self.kind, self.command, self.mutate = kind, command, mutate or []
+
+
+class Result:
+    def __init__(self, scenario, status, detail=""):
+        self.scenario, self.status, self.detail = scenario, status, detail
+        self.seconds = 0.0
+
+
+def load_deviations(path):
+    """`scenario-name: reason` per line; '#' comments. Returns {name: reason}."""
+    out = {}
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    name, _, reason = line.partition(":")
+                    out[name.strip()] = reason.strip() or "(no reason given)"
+    return out
+
+
+def _exercise(side, scenario):
+    """Starts the side, sends every request, stops it (always). Returns (outcomes, receipts, error_log)."""
+    try:
+        side.start()
+        outcomes = run_requests(scenario, side, side.substitutions())
+        time.sleep(0.01)
+        return outcomes, side.journal.snapshot(), side.error_log()
+    finally:
+        side.stop()
+
+
+def _run_side(spec, label, scenario, config, opts, fixed_ports):
+    last = None
+    for attempt in range(2):  # one retry: a free port can be taken by someone else before the server binds it
+        side = Side(label, spec.command, spec.kind, config, scenario, spec.mutate, opts.get("keep_dirs", False),
+                    opts.get("config_file"))
+        if fixed_ports:
+            side.ports = dict(fixed_ports)
+        try:
+            return side, _exercise(side, scenario)
+        except StartError as e:
+            last = e
+            if "in use" not in str(e) or fixed_ports:
+                break
+    raise last
+
+
+def run_scenario(scenario, a, b, opts, config=None, fixed_ports=None):
+    """Compares side A (reference) and side B on one scenario."""
+    t0 = time.monotonic()
+    if scenario.skip:
+        r = Result(scenario, "SKIP", scenario.skip)
+        return r
+    config = config if config is not None else scenario.config
+    got = {}
+
+    def one(label, spec):
+        try:
+            got[label] = _run_side(spec, label, scenario, config, opts, fixed_ports)
+        except StartError as e:
+            got[label] = e
+        except Exception as e:  # a runner bug must show up as a failure of this scenario, not hang the suite
+            got[label] = RuntimeError(f"{type(e).__name__}: {e}")
+
+    if fixed_ports:  # the user's own config: both sides want the same ports, so one after the other
+        one("A", a)
+        one("B", b)
+    else:
+        threads = [threading.Thread(target=one, args=(label, spec)) for label, spec in (("A", a), ("B", b))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    result = _judge(scenario, a, b, got)
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _judge(scenario, a, b, got):
+    ra, rb = got.get("A"), got.get("B")
+    if not isinstance(ra, tuple):
+        return Result(scenario, "BROKEN", f"reference {a.kind} failed: {ra}")
+    side_a, (out_a, rec_a, _) = ra
+    broken = expect.check(scenario, out_a, rec_a)
+    if broken:
+        return Result(scenario, "BROKEN", "reference side does not meet the scenario's expectations:\n  "
+                      + "\n  ".join(broken))
+    if not isinstance(rb, tuple):
+        return Result(scenario, "FAIL", f"{b.kind} (B) failed: {rb}")
+    side_b, (out_b, rec_b, _) = rb
+    ta = transcript.render(scenario, out_a, rec_a, side_a.normal_forms())
+    tb = transcript.render(scenario, out_b, rec_b, side_b.normal_forms())
+    if ta == tb:
+        return Result(scenario, "PASS")
+    diff = difflib.unified_diff(ta, tb, f"{a.kind} (A, reference)", f"{b.kind} (B)", lineterm="", n=3)
+    return Result(scenario, "FAIL", "\n".join(diff))
+
+
+def run_all(scenarios, a, b, opts, deviations=None, jobs=2, config=None, fixed_ports=None, out=print):
+    deviations = deviations or {}
+    results = []
+    lock = threading.Lock()
+
+    def task(sc):
+        r = run_scenario(sc, a, b, opts, config, fixed_ports)
+        if sc.name in deviations and not opts.get("ignore_deviations"):
+            if r.status == "FAIL":
+                r.status, r.detail = "DEVIATION", deviations[sc.name] + "\n" + r.detail
+            elif r.status == "PASS":
+                r.status = "XPASS"
+                r.detail = "listed in the deviations file but now behaves the same: remove it from the list"
+        with lock:
+            report(r, out, opts.get("verbose", False))
+        return r
+
+    with ThreadPoolExecutor(max_workers=max(1, 1 if fixed_ports else jobs)) as pool:
+        results = list(pool.map(task, scenarios))
+    return results
+
+
+def report(r, out, verbose):
+    title = f"  ({r.scenario.title})" if r.scenario.title else ""
+    out(f"{r.status:<9} {r.scenario.name}{title}  [{r.seconds:.1f}s]")
+    if r.status in ("FAIL", "BROKEN", "XPASS") or (verbose and r.detail):
+        for line in r.detail.splitlines():
+            out("    " + line)
+    elif r.status == "DEVIATION":
+        out("    reason: " + r.detail.splitlines()[0])
+
+
+def summary(results):
+    """Counts: PASS and DEVIATION and SKIP are not failures; FAIL, BROKEN and XPASS are."""
+    passed = sum(r.status in ("PASS", "DEVIATION") for r in results)
+    failed = sum(r.status in ("FAIL", "BROKEN", "XPASS") for r in results)
+    skipped = sum(r.status == "SKIP" for r in results)
+    devs = sum(r.status == "DEVIATION" for r in results)
+    return passed, failed, skipped, devs
