@@ -13,38 +13,49 @@ enum class Kind {
   // boolean nodes
   True,
   False,
-  Not,      // children[0]
-  And,      // children[0] && children[1]
-  Or,       // children[0] || children[1]
-  Compare,  // children[0] <cmp> children[1]; for RegexMatch/RegexNoMatch children[1] is a Regex
-  Unary,    // -name children[0]        (text = operator name without '-', e.g. "n", "R")
-  Binary,   // children[0] -name children[1] (text = operator name without '-', e.g. "ipmatch")
+  Not,     // children[0]
+  And,     // children[0] && children[1]
+  Or,      // children[0] || children[1]
+  Compare, // children[0] <cmp> children[1]; for RegexMatch/RegexNoMatch children[1] is a Regex
+  Unary,   // -name children[0]        (text = operator name without '-', e.g. "n", "R")
+  Binary,  // children[0] -name children[1] (text = operator name without '-', e.g. "ipmatch")
   // word / string nodes
-  String,    // literal text (escapes already applied)
-  Digit,     // integer literal as written (may start with '-')
-  Concat,    // children[0] . children[1] (also implicit within quoted strings)
-  Var,       // %{NAME}                  (text = NAME as written; lookups are case-insensitive)
-  VarFunc,   // %{NAME:arg}              (text = NAME, children[0] = arg string)
-  StrFunc,   // name(word)               (text = function name as written)
-  ListFunc,  // name(word) after -in     (text = function name as written)
-  List,      // {w1, w2, ...}            (children in source order)
-  Regex,     // /re/ or m#re#            (text = pattern, icase = trailing 'i')
-  Backref,   // $0..$9                   (number)
+  String,   // literal text (escapes already applied)
+  Digit,    // integer literal as written (may start with '-')
+  Concat,   // children[0] . children[1] (also implicit within quoted strings)
+  Var,      // %{NAME}                  (text = NAME as written; lookups are case-insensitive)
+  VarFunc,  // %{NAME:arg}              (text = NAME, children[0] = arg string)
+  StrFunc,  // name(word)               (text = function name as written)
+  ListFunc, // name(word) after -in     (text = function name as written)
+  List,     // {w1, w2, ...}            (children in source order)
+  Regex,    // /re/ or m#re#            (text = pattern, icase = trailing 'i')
+  Backref,  // $0..$9                   (number)
 };
 
 enum class Cmp {
-  NumEq, NumNe, NumLt, NumLe, NumGt, NumGe,  // -eq -ne -lt -le -gt -ge (also eq ne lt le gt ge)
-  StrEq, StrNe, StrLt, StrLe, StrGt, StrGe,  // == (=) != < <= > >=
-  RegexMatch, RegexNoMatch,                  // =~ !~
-  In,                                        // -in (in): children[1] is a List or ListFunc
+  NumEq,
+  NumNe,
+  NumLt,
+  NumLe,
+  NumGt,
+  NumGe, // -eq -ne -lt -le -gt -ge (also eq ne lt le gt ge)
+  StrEq,
+  StrNe,
+  StrLt,
+  StrLe,
+  StrGt,
+  StrGe, // == (=) != < <= > >=
+  RegexMatch,
+  RegexNoMatch, // =~ !~
+  In,           // -in (in): children[1] is a List or ListFunc
 };
 
 struct Node {
   Kind kind = Kind::True;
-  Cmp cmp = Cmp::StrEq;  // Compare only
-  std::string text;      // see Kind
-  bool icase = false;    // Regex only
-  int number = 0;        // Backref only
+  Cmp cmp = Cmp::StrEq; // Compare only
+  std::string text;     // see Kind
+  bool icase = false;   // Regex only
+  int number = 0;       // Backref only
   std::vector<Node> children;
 };
 
@@ -55,8 +66,8 @@ struct Expr {
 };
 
 struct ParseResult {
-  std::shared_ptr<const Expr> expr;  // set on success
-  std::string error;                 // Apache's message on failure, e.g. "syntax error, unexpected $end"
+  std::shared_ptr<const Expr> expr; // set on success
+  std::string error;                // Apache's message on failure, e.g. "syntax error, unexpected $end"
   bool ok() const { return expr != nullptr; }
 };
 
@@ -68,8 +79,8 @@ ParseResult parse_string(std::string_view text);
 
 // Names the parser knows, for callers that validate on their own.
 bool is_known_variable(std::string_view name);
-bool is_known_function(std::string_view name);     // string functions: tolower(...), %{tolower:...}
-bool is_known_unary_op(std::string_view name);     // "n", "z", ... (without '-')
-bool is_known_binary_op(std::string_view name);    // "ipmatch", "strmatch", ... (without '-')
+bool is_known_function(std::string_view name);  // string functions: tolower(...), %{tolower:...}
+bool is_known_unary_op(std::string_view name);  // "n", "z", ... (without '-')
+bool is_known_binary_op(std::string_view name); // "ipmatch", "strmatch", ... (without '-')
 
-}  // namespace balancerd::directives::expr
+} // namespace balancerd::directives::expr
