@@ -62,6 +62,7 @@ def main(argv=None):
     ap.add_argument("--ignore-deviations", action="store_true", help="report listed deviations as plain FAILs")
     ap.add_argument("--keep", action="store_true", help="keep each side's temp dir (config, logs) for debugging")
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--show", action="store_true", help="print the reference transcript of every scenario")
     args = ap.parse_args(argv)
 
     mutate = []
@@ -79,7 +80,8 @@ def main(argv=None):
             print("0 passed, 1 failed")
             return 1
         b = suite.SideSpec("balancerd", [args.balancerd] + shlex.split(args.balancerd_args), mutate)
-    opts = {"keep_dirs": args.keep, "verbose": args.verbose, "ignore_deviations": args.ignore_deviations}
+    opts = {"keep_dirs": args.keep, "verbose": args.verbose, "ignore_deviations": args.ignore_deviations,
+            "show": args.show}
 
     config, fixed_ports = None, None
     try:

@@ -21,6 +21,7 @@ class Result:
     def __init__(self, scenario, status, detail=""):
         self.scenario, self.status, self.detail = scenario, status, detail
         self.seconds = 0.0
+        self.transcript = None  # the reference side's normalised transcript, when it got that far
 
 
 def load_deviations(path):
@@ -109,9 +110,12 @@ def _judge(scenario, a, b, got):
     ta = transcript.render(scenario, out_a, rec_a, side_a.normal_forms())
     tb = transcript.render(scenario, out_b, rec_b, side_b.normal_forms())
     if ta == tb:
-        return Result(scenario, "PASS")
-    diff = difflib.unified_diff(ta, tb, f"{a.kind} (A, reference)", f"{b.kind} (B)", lineterm="", n=3)
-    return Result(scenario, "FAIL", "\n".join(diff))
+        r = Result(scenario, "PASS")
+    else:
+        diff = difflib.unified_diff(ta, tb, f"{a.kind} (A, reference)", f"{b.kind} (B)", lineterm="", n=3)
+        r = Result(scenario, "FAIL", "\n".join(diff))
+    r.transcript = ta
+    return r
 
 
 def run_all(scenarios, a, b, opts, deviations=None, jobs=2, config=None, fixed_ports=None, out=print):
@@ -128,7 +132,7 @@ def run_all(scenarios, a, b, opts, deviations=None, jobs=2, config=None, fixed_p
                 r.status = "XPASS"
                 r.detail = "listed in the deviations file but now behaves the same: remove it from the list"
         with lock:
-            report(r, out, opts.get("verbose", False))
+            report(r, out, opts.get("verbose", False), opts.get("show", False))
         return r
 
     with ThreadPoolExecutor(max_workers=max(1, 1 if fixed_ports else jobs)) as pool:
@@ -136,7 +140,7 @@ def run_all(scenarios, a, b, opts, deviations=None, jobs=2, config=None, fixed_p
     return results
 
 
-def report(r, out, verbose):
+def report(r, out, verbose, show=False):
     title = f"  ({r.scenario.title})" if r.scenario.title else ""
     out(f"{r.status:<9} {r.scenario.name}{title}  [{r.seconds:.1f}s]")
     if r.status in ("FAIL", "BROKEN", "XPASS") or (verbose and r.detail):
@@ -144,6 +148,10 @@ def report(r, out, verbose):
             out("    " + line)
     elif r.status == "DEVIATION":
         out("    reason: " + r.detail.splitlines()[0])
+    if show and r.transcript:
+        out("    reference transcript:")
+        for line in r.transcript:
+            out("      " + line)
 
 
 def summary(results):
