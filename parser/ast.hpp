@@ -14,17 +14,17 @@ struct Node {
   // The raw rest of the logical line after the name, leading blanks removed. For a section opener it
   // still ends with the '>' (its absence is an error the section's handler reports, as in Apache).
   std::string args;
-  std::shared_ptr<const std::string> file;  // path exactly as opened
-  unsigned line = 0;                        // physical line where the logical line ends
-  bool is_section = false;                  // opened with <Name ...> and closed with </Name>
+  std::shared_ptr<const std::string> file; // path exactly as opened
+  unsigned line = 0;                       // physical line where the logical line ends
+  bool is_section = false;                 // opened with <Name ...> and closed with </Name>
   std::vector<Node> children;
 };
 
 // One entry per file the read pass opened, in order, for -D DUMP_INCLUDES.
 struct IncludeRecord {
-  unsigned depth = 0;           // 0 for the main config file
-  unsigned included_at = 0;     // line of the Include in the parent (0 for the main file)
+  unsigned depth = 0;       // 0 for the main config file
+  unsigned included_at = 0; // line of the Include in the parent (0 for the main file)
   std::string path;
 };
 
-}  // namespace balancerd::parser
+} // namespace balancerd::parser

@@ -23,15 +23,16 @@ struct ReadOptions {
 struct ReadResult {
   std::vector<Node> tree;
   std::vector<IncludeRecord> includes;
-  std::set<std::string> defines;               // names live at the end of reading (for -S "Define:")
-  std::vector<std::string> define_order;       // same names, in definition order
+  std::set<std::string> defines;                // names live at the end of reading (for -S "Define:")
+  std::vector<std::string> define_order;        // same names, in definition order
   std::map<std::string, std::string> variables; // Define NAME VALUE
-  std::string server_root;                     // final ServerRoot
-  std::string default_runtime_dir;             // final DefaultRuntimeDir (absolute), empty if unset
+  std::string server_root;                      // final ServerRoot
+  std::string default_runtime_dir;              // final DefaultRuntimeDir (absolute), empty if unset
 };
 
 // A read-pass error. what() is Apache's one-line text without the leading "apache2: ", e.g.
-// "Syntax error on line 2 of /a.conf: Syntax error on line 7 of /b.conf: Expected </Location> but saw </Proxy>"
+// "Syntax error on line 2 of /a.conf: Syntax error on line 7 of /b.conf: Expected </Location> but saw
+// </Proxy>"
 class ReadError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
@@ -39,4 +40,4 @@ public:
 
 ReadResult read_config(const ReadOptions& options, ReadHooks& hooks);
 
-}  // namespace balancerd::parser
+} // namespace balancerd::parser

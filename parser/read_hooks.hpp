@@ -21,6 +21,10 @@ public:
   virtual std::optional<std::string> load_file(const std::string& path) = 0;
   // A log line produced while reading, e.g. ("core", "warn", "AH00111: Config variable ${X} is not defined").
   virtual void log(std::string_view module, std::string_view level, std::string_view text) = 0;
+  // The registered spelling of a directive or section name a loaded module knows ("<location" ->
+  // "<Location"); Apache prints it in nesting errors ("Expected </Location> but saw </Directory>",
+  // "<VirtualHost> was not closed."). Unknown names come back unchanged, which is the default.
+  virtual std::string canonical_name(std::string_view name) const { return std::string(name); }
 };
 
-}  // namespace balancerd::parser
+} // namespace balancerd::parser

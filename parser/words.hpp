@@ -14,4 +14,4 @@ std::string next_word_braced(std::string_view& line);
 // All words of a line.
 std::vector<std::string> split_words(std::string_view line);
 
-}  // namespace balancerd::parser
+} // namespace balancerd::parser
