@@ -111,14 +111,14 @@ private:
 };
 
 // Runs the read pass on `main.conf` (written with `contents`) with ServerRoot = the temp root.
-struct Run {
+struct ReadRun {
   std::optional<ReadResult> result;
   std::string error; // empty on success
 };
 
-inline Run read_with(const TempTree& t, FakeHooks& hooks, ReadOptions options) {
+inline ReadRun read_with(const TempTree& t, FakeHooks& hooks, ReadOptions options) {
   if (options.server_root.empty()) options.server_root = t.root();
-  Run r;
+  ReadRun r;
   try {
     r.result = read_config(options, hooks);
   } catch (const ReadError& e) {
@@ -127,7 +127,7 @@ inline Run read_with(const TempTree& t, FakeHooks& hooks, ReadOptions options) {
   return r;
 }
 
-inline Run read_text(const TempTree& t, FakeHooks& hooks, const std::string& contents,
+inline ReadRun read_text(const TempTree& t, FakeHooks& hooks, const std::string& contents,
                      ReadOptions options = {}) {
   t.write("main.conf", contents);
   options.config_file = "main.conf";
