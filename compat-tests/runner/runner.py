@@ -39,7 +39,7 @@ def collect(paths):
 def listen_ports(config_text):
     ports = re.findall(r"(?im)^\s*Listen\s+(?:\S*:)?(\d+)", config_text)
     if not ports:
-        raise SystemExit("runner: --config has no @PORT@ placeholder and no Listen directive to aim at")
+        raise SystemExit("runner: --config has no @PORT@/@BASE@ placeholder and no Listen directive to aim at")
     return {("PORT" if i == 0 else f"PORT{i + 1}"): int(p) for i, p in enumerate(ports)}
 
 
@@ -90,7 +90,7 @@ def main(argv=None):
                 ap.error("--config needs --requests FILE")
             with open(args.config, encoding="utf-8") as f:
                 config = f.read()
-            if "@PORT@" not in config:
+            if not re.search(r"@(PORT\d*|BASE)@", config):
                 fixed_ports = listen_ports(config)
                 opts["config_file"] = os.path.abspath(args.config)
             scenarios, deviations = [scenario_mod.load_requests_only(args.requests)], {}

@@ -2,6 +2,7 @@
 came back (interim responses, status line, headers in order, body, how the body was framed, and whether the
 server closed the connection or timed out)."""
 
+import select
 import socket
 import time
 
@@ -16,6 +17,7 @@ class Response:
         self.body = b""
         self.framing = "none"
         self.error = None  # None | "timeout" | "closed" | "reset" | "truncated" | "bad-response"
+        self.raw = b""  # the bytes received when they did not form a response head
 
     def header(self, name):
         name = name.lower()
@@ -34,13 +36,32 @@ class Connection:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
         self.total = 0  # bytes received so far, to tell "closed" from "truncated"
+        self.log = b""  # everything received, to show what came when no proper response did
         self.closed_by_peer = False
+        self.last_response = None
 
     def close(self):
         try:
             self.sock.close()
         except OSError:
             pass
+
+    def peer_closed(self, wait):
+        """Whether the server has closed its side; waits up to `wait` seconds for it to do so."""
+        if self.closed_by_peer:
+            return True
+        if self.buf:
+            return False
+        ready, _, _ = select.select([self.sock], [], [], wait)
+        if not ready:
+            return False
+        try:
+            data = self.sock.recv(65536, socket.MSG_PEEK)
+        except OSError:
+            data = b""
+        if not data:
+            self.closed_by_peer = True
+        return self.closed_by_peer
 
     def send(self, data):
         self.sock.sendall(data)
@@ -55,6 +76,7 @@ class Connection:
             self.closed_by_peer = True
             raise _Closed()
         self.total += len(data)
+        self.log += data
         self.buf += data
 
     def _line(self, deadline):
@@ -69,32 +91,42 @@ class Connection:
         data, self.buf = self.buf[:n], self.buf[n:]
         return data
 
-    def _head(self, deadline):
-        status = self._line(deadline).decode("latin-1")
+    def _headers(self, deadline):
         headers = []
         while True:
             line = self._line(deadline).decode("latin-1")
             if not line:
-                return status, headers
+                return headers
             if line[:1] in (" ", "\t") and headers:  # obsolete folding: keep it visible, joined
                 headers[-1] = (headers[-1][0], headers[-1][1] + " " + line.strip())
                 continue
             name, _, value = line.partition(":")
             headers.append((name, value.strip()))
 
+    def _drain(self, deadline):
+        """After a response we cannot parse: collect what else comes, briefly, so it can be shown."""
+        try:
+            while True:
+                self._more(min(deadline, time.monotonic() + 0.3))
+        except (socket.timeout, _Closed, OSError):
+            pass
+
     def read_response(self, method, timeout, stop_after_interim=False):
         """Reads one final response (collecting any 1xx before it). With stop_after_interim, returns as soon as
         one 1xx has been read (for Expect: 100-continue)."""
         r = Response()
         deadline = time.monotonic() + timeout
-        mark = self.total - len(self.buf)
+        mark = len(self.log) - len(self.buf)
         try:
             while True:
-                status, headers = self._head(deadline)
+                status = self._line(deadline).decode("latin-1")
                 parts = status.split(" ", 2)
                 if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-                    r.status_line, r.error = status, "bad-response"
+                    r.error = "bad-response"
+                    self._drain(deadline)
+                    r.raw, self.buf = self.log[mark : mark + 2048], b""
                     return r
+                headers = self._headers(deadline)
                 code = int(parts[1])
                 if 100 <= code < 200 and code != 101:
                     r.interims.append((status, headers))
@@ -135,11 +167,12 @@ class Connection:
         except socket.timeout:
             r.error = "timeout"
         except _Closed:
-            r.error = "truncated" if self.total > mark else "closed"
+            r.error = "truncated" if len(self.log) > mark else "closed"
         except ConnectionResetError:
             r.error = "reset"
         except ValueError:
             r.error = "bad-response"
-        if r.error and r.status_line is None and self.buf:
-            r.status_line, self.buf = repr(self.buf[:200]), b""
+        if r.error and r.status_line is None:
+            r.raw = self.log[mark : mark + 2048]
+            self.buf = b""
         return r

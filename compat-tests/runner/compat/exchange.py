@@ -65,9 +65,17 @@ def run_requests(scenario, side, subs):
             head, body = build_bytes(req, subs, outcomes)
             timeout = req.timeout or scenario.timeout
             conn = conns.get(req.conn) if req.conn else None
-            if conn is not None and conn.closed_by_peer:
-                out.event = "closed-before-send (server closed the connection earlier)"
-                continue
+            if conn is not None:
+                # After a response that announced a close, give the server a moment to actually close, so the
+                # transcript says "closed" rather than racing into a reset.
+                last = conn.last_response
+                announced = last is not None and (
+                    last.error is not None or "close" in (last.header("connection") or "").lower()
+                    or (last.version == "HTTP/1.0" and "keep-alive" not in (last.header("connection") or "").lower())
+                )
+                if conn.peer_closed(1.0 if announced else 0.0):
+                    out.event = "closed-before-send (the server closed the connection after the previous response)"
+                    continue
             if conn is None:
                 try:
                     conn = Connection(side.ports[req.port.strip("@")], timeout)
@@ -85,11 +93,13 @@ def run_requests(scenario, side, subs):
                         first = Response()  # no interim within the wait: send the body anyway, as curl does
                     if first.status_line is not None and first.error is None:
                         out.responses.append(first)  # a final answer before the body (417, 413, ...)
+                        conn.last_response = first
                     else:
                         conn.send(body)
                         final = conn.read_response(methods[0], timeout)
                         final.interims = first.interims + final.interims
                         out.responses.append(final)
+                        conn.last_response = final
                 else:
                     conn.send(head + (body or b""))
                     if req.shutdown:
@@ -97,6 +107,7 @@ def run_requests(scenario, side, subs):
                     for i in range(req.responses):
                         r = conn.read_response(methods[i], timeout)
                         out.responses.append(r)
+                        conn.last_response = r
                         if r.error:
                             break
             except (BrokenPipeError, ConnectionResetError) as e:

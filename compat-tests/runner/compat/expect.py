@@ -4,7 +4,7 @@ claims (Apache vs Apache always agrees, so without them a scenario that tests no
     r1 status 304            r1 header ETag           r1 header Content-Type ~ ^text/html
     r1 no-header Server      r1 body ~ Not Found      r1 body-empty
     r1 interim 100           r1 framing chunked       r1 error timeout
-    r1 event ~ closed        r1 responses 2           r1.2 status 200   (second response of a pipelined batch)
+    r1 event ~ closed        r1 responses 2           r1 raw ~ REGEX  (bytes that did not parse as a response)           r1.2 status 200   (second response of a pipelined batch)
     chosen b1 b2 b1          b1 received 2            b1 header X-Forwarded-For ~ 127.0.0.1   (last receipt)
 """
 
@@ -81,6 +81,9 @@ def check(scenario, outcomes, receipts):
             elif what == "body":
                 got = r.body[:300].decode("latin-1")
                 ok = bool(re.search(regex or "", r.body.decode("latin-1")))
+            elif what == "raw":
+                got = r.raw[:300].decode("latin-1")
+                ok = bool(re.search(regex or "", r.raw.decode("latin-1")))
             elif what == "body-empty":
                 got, ok = f"{len(r.body)} bytes", not r.body
             elif what == "interim":

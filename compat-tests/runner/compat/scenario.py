@@ -132,16 +132,16 @@ class Scenario:
         elif key == "normalise":
             self.normalise.update(value.lower().split())
         elif key == "normalise-body":
-            pattern, arrow, repl = value.partition(" => ")
+            pattern, arrow, repl = value.partition(" =>")
             if not arrow:
                 self._fail(lineno, "normalise-body: REGEX => REPLACEMENT")
-            self.normalisers.append(Normaliser(pattern, repl))
+            self.normalisers.append(Normaliser(pattern, repl[1:] if repl.startswith(" ") else repl))
         elif key == "normalise-header":
             header, _, rest = value.partition(" ")
-            pattern, arrow, repl = rest.partition(" => ")
+            pattern, arrow, repl = rest.partition(" =>")
             if not arrow:
                 self._fail(lineno, "normalise-header: NAME REGEX => REPLACEMENT")
-            self.normalisers.append(Normaliser(pattern, repl, header.lower()))
+            self.normalisers.append(Normaliser(pattern, repl[1:] if repl.startswith(" ") else repl, header.lower()))
         elif key == "keep":
             self.keep.update(value.lower().split())
         elif key == "timeout":

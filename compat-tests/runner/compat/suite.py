@@ -100,14 +100,16 @@ def _judge(scenario, a, b, got):
     if not isinstance(ra, tuple):
         return Result(scenario, "BROKEN", f"reference {a.kind} failed: {ra}")
     side_a, (out_a, rec_a, _) = ra
+    ta = transcript.render(scenario, out_a, rec_a, side_a.normal_forms())
     broken = expect.check(scenario, out_a, rec_a)
     if broken:
-        return Result(scenario, "BROKEN", "reference side does not meet the scenario's expectations:\n  "
-                      + "\n  ".join(broken))
+        r = Result(scenario, "BROKEN", "reference side does not meet the scenario's expectations:\n  "
+                   + "\n  ".join(broken))
+        r.transcript = ta
+        return r
     if not isinstance(rb, tuple):
         return Result(scenario, "FAIL", f"{b.kind} (B) failed: {rb}")
     side_b, (out_b, rec_b, _) = rb
-    ta = transcript.render(scenario, out_a, rec_a, side_a.normal_forms())
     tb = transcript.render(scenario, out_b, rec_b, side_b.normal_forms())
     if ta == tb:
         r = Result(scenario, "PASS")

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Self-tests of the differential runner and the fake backends. They need real Apache (/usr/sbin/apache2) but
+not balancerd: the "balancerd" side is played by Apache (or by a program that cannot serve), which is how the
+runner proves both that agreement passes and that every kind of difference is reported."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, "runner.py")
+FIX = os.path.join(HERE, "selftest")
+APACHE = "/usr/sbin/apache2"
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "backends"))
+import fakebackend  # noqa: E402
+from compat import scenario as scenario_mod  # noqa: E402
+from compat.client import Connection  # noqa: E402
+
+
+def run(*args, timeout=120):
+    p = subprocess.run([sys.executable, RUNNER, *args], capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    return p.returncode, p.stdout + p.stderr
+
+
+def fix(name):
+    return os.path.join(FIX, name)
+
+
+def our_servers():
+    """PIDs of server processes still running with one of the runner's temp dirs on their command line."""
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "/compat-" in line and "server.conf" in line]
+
+
+class RunnerEndToEnd(unittest.TestCase):
+    def test_apache_vs_apache_passes(self):
+        rc, out = run("--apache-only", fix("static.scn"), fix("proxied.scn"))
+        self.assertEqual(rc, 0, out)
+        self.assertTrue(out.rstrip().endswith("2 passed, 0 failed"), out)
+
+    def test_config_difference_fails_with_readable_diff(self):
+        rc, out = run("--apache-only", fix("static.scn"), "--mutate-b", r"^@BASE@$=>@BASE@\nHeader set X-Only-B yes")
+        self.assertEqual(rc, 1, out)
+        self.assertIn("FAIL      static", out)
+        self.assertIn("+++ apache (B)", out)
+        self.assertIn("+header x-only-b: yes", out)
+        self.assertTrue(out.rstrip().endswith("0 passed, 1 failed"), out)
+
+    def test_backend_receipt_difference_is_reported(self):
+        rc, out = run("--apache-only", fix("proxied.scn"), "--mutate-b",
+                      r'^ProxyPass "/app/" "balancer://p/"=>ProxyPass "/app/" "balancer://p/x/"')
+        self.assertEqual(rc, 1, out)
+        self.assertIn("-b1 #1: GET /one HTTP/1.1", out)
+        self.assertIn("+b1 #1: GET /x/one HTTP/1.1", out)
+
+    def test_chosen_backend_difference_is_reported(self):
+        rc, out = run("--apache-only", fix("proxied.scn"), "--mutate-b",
+                      r'^(    BalancerMember "http://@BACKEND_1@")$=>\1 status=+H')
+        self.assertEqual(rc, 1, out)
+        self.assertIn("-chosen: b1 b2", out)
+        self.assertIn("+chosen: b2 b2", out)
+
+    def test_balancerd_that_cannot_serve_fails_honestly(self):
+        rc, out = run("--balancerd", "/bin/false", fix("static.scn"))
+        self.assertEqual(rc, 1, out)
+        self.assertIn("balancerd (B) exited with status 1 before serving", out)
+        self.assertTrue(out.rstrip().endswith("0 passed, 1 failed"), out)
+
+    def test_balancerd_flag_runs_the_given_program(self):
+        with tempfile.TemporaryDirectory() as d:
+            wrapper = os.path.join(d, "fake-balancerd")
+            with open(wrapper, "w") as f:
+                f.write(f"#!/bin/sh\nexec {APACHE} \"$@\"\n")
+            os.chmod(wrapper, 0o755)
+            rc, out = run("--balancerd", wrapper, fix("static.scn"), fix("proxied.scn"))
+        self.assertEqual(rc, 0, out)
+        self.assertIn("B = balancerd", out)
+
+    def test_false_expectation_is_broken(self):
+        rc, out = run("--apache-only", fix("broken-expectation.scn"))
+        self.assertEqual(rc, 1, out)
+        self.assertIn("BROKEN", out)
+        self.assertIn("expected `r1 status 200`, got: '404'", out)
+
+    def test_deviations_listed_and_stale(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("static.scn", "proxied.scn"):
+                with open(fix(name)) as src, open(os.path.join(d, name), "w") as dst:
+                    dst.write(src.read())
+            with open(os.path.join(d, "deviations.txt"), "w") as f:
+                f.write("# test\nstatic: B adds a header on purpose\nproxied: listed but agrees\n")
+            wrapper = os.path.join(d, "fake-balancerd")
+            with open(wrapper, "w") as f:
+                f.write(f"#!/bin/sh\nexec {APACHE} \"$@\"\n")
+            os.chmod(wrapper, 0o755)
+            rc, out = run("--balancerd", wrapper, d, "--mutate-b",
+                          r"^@BASE@$=>@BASE@\n<Location /a.txt>\nHeader set X-Only-B yes\n</Location>")
+        self.assertIn("DEVIATION static", out)
+        self.assertIn("reason: B adds a header on purpose", out)
+        self.assertIn("XPASS     proxied", out)
+        self.assertEqual(rc, 1, out)
+        self.assertTrue(out.rstrip().endswith("1 passed, 1 failed"), out)
+
+    def test_own_config_with_fixed_listen_port(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for sub in ("htdocs", "logs", "run"):
+                os.mkdir(os.path.join(d, sub))
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            conf = os.path.join(d, "my.conf")
+            user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
+            with open(conf, "w") as f:
+                f.write(textwrap.dedent(f"""\
+                    ServerRoot "{d}"
+                    PidFile "{d}/run/pid"
+                    DefaultRuntimeDir "{d}/run"
+                    ErrorLog "{d}/logs/error.log"
+                    LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+                    LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+                    Listen 127.0.0.1:{port}
+                    ServerName localhost
+                    DocumentRoot "{d}/htdocs"
+                    """) + user)
+            rc, out = run("--apache-only", "--config", conf, "--requests", fix("user-requests.scn"))
+        self.assertEqual(rc, 0, out)
+        self.assertIn("PASS      user-requests", out)
+
+    def test_own_config_template(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "tmpl.conf")
+            with open(conf, "w") as f:
+                f.write("@MODULES@\n@BASE@\nRedirect /x /y\n")
+            rc, out = run("--apache-only", "--config", conf, "--requests", fix("user-requests.scn"))
+        self.assertEqual(rc, 0, out)
+
+    def test_no_server_left_running(self):
+        run("--apache-only", fix("static.scn"), fix("broken-expectation.scn"), "--mutate-b", "^@BASE@$=>NoSuch x")
+        time.sleep(0.3)
+        self.assertEqual(our_servers(), [])
+
+
+class ScenarioFormat(unittest.TestCase):
+    def parse(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".scn", delete=False) as f:
+            f.write(text)
+        try:
+            return scenario_mod.Scenario(f.name)
+        finally:
+            os.unlink(f.name)
+
+    def test_sections_and_options(self):
+        sc = self.parse("scenario: t\nnormalise: etag\n--- config\nListen x\n--- file htdocs/a nonl\nab\n"
+                        "--- request r1 conn=c delay=0.5 raw\nGET / HTTP/1.1\\r\\n\\r\\n\n--- expect\nr1 status 200\n")
+        self.assertEqual(sc.title, "t")
+        self.assertEqual(sc.normalise, {"etag"})
+        self.assertEqual(sc.files, [("htdocs/a", b"ab", 0o644)])
+        r = sc.requests[0]
+        self.assertEqual((r.name, r.conn, r.delay, r.raw), ("r1", "c", 0.5, True))
+        self.assertEqual(sc.expects, [(10, "r1 status 200")])
+
+    def test_errors_name_the_line(self):
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, r":2: unknown section"):
+            self.parse("scenario: t\n--- bogus\n")
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, "no '--- config'"):
+            self.parse("scenario: t\n")
+
+    def test_request_bytes(self):
+        from compat.exchange import build_bytes
+        sc = self.parse("--- config\n--- request r1\nPOST /x HTTP/1.1\nHost: @HOST@\nContent-Length: @BODYLEN@\n\n"
+                        "a=1\n--- request r2 raw\nGET / HTTP/1.1\\r\\n\n\\r\\n\n")
+        head, body = build_bytes(sc.requests[0], {"@HOST@": "h:1"}, {})
+        self.assertEqual(head, b"POST /x HTTP/1.1\r\nHost: h:1\r\nContent-Length: 3\r\n\r\n")
+        self.assertEqual(body, b"a=1")
+        self.assertEqual(build_bytes(sc.requests[1], {}, {})[0], b"GET / HTTP/1.1\r\n\r\n")
+
+
+class Backends(unittest.TestCase):
+    def exchange(self, script, request, method="GET"):
+        journal = fakebackend.Journal()
+        b = fakebackend.Backend("bx", script, journal).start()
+        try:
+            c = Connection(b.port, 5)
+            c.send(request)
+            r = c.read_response(method, 5)
+            c.close()
+            return r, journal.snapshot()
+        finally:
+            b.stop()
+
+    def test_echo_records_headers_in_order_and_body(self):
+        r, rec = self.exchange("", b"POST /e HTTP/1.1\r\nB: 2\r\nA: 1\r\nContent-Length: 2\r\n\r\nhi")
+        self.assertEqual(r.code, 200)
+        self.assertEqual(r.body, b"backend=bx\nPOST /e HTTP/1.1\nB: 2\nA: 1\nContent-Length: 2\n\nhi")
+        self.assertEqual(rec[0].headers, [("B", "2"), ("A", "1"), ("Content-Length", "2")])
+
+    def test_chunked_interim_and_rules(self):
+        script = "status 404 Nope\nwhen /c*\ninterim 103 Early Hints\nchunked 3\nbody abcdefg"
+        r, _ = self.exchange(script, b"GET /chunky HTTP/1.1\r\n\r\n")
+        self.assertEqual((r.code, r.framing, r.body), (200, "chunked", b"abcdefg"))
+        self.assertEqual([s for s, _ in r.interims], ["HTTP/1.1 103 Early Hints"])
+        r, _ = self.exchange(script, b"GET /other HTTP/1.1\r\n\r\n")
+        self.assertEqual((r.code, r.reason), (404, "Nope"))
+
+    def test_close_after_and_reset(self):
+        r, _ = self.exchange("close-after 3\nbody 0123456789", b"GET / HTTP/1.1\r\n\r\n")
+        self.assertEqual((r.code, r.error, r.body), (200, "truncated", b""))
+        r, _ = self.exchange("reset", b"GET / HTTP/1.1\r\n\r\n")
+        self.assertIn(r.error, ("reset", "closed"))
+
+    def test_script_errors_name_the_line(self):
+        with self.assertRaisesRegex(ValueError, "line 2"):
+            fakebackend.parse_script("echo\nfrobnicate 3\n")
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.wasSuccessful() else 0)
