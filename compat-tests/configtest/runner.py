@@ -9,7 +9,9 @@ legitimately differ between two runs of the same program:
   * the program name (argv[0]'s base name) where Apache prints it: at the start of a line
     ("apache2: Syntax error ...") and right after a message id ("AH00534: apache2: ...");
   * the temporary root of the case (replaced by @T@);
-  * the timestamp and the pid/tid of "[date] [module:level] [pid N:tid N]" log lines.
+  * the timestamp and the pid/tid of "[date] [module:level] [pid N:tid N]" log lines;
+  * and one thing apache2 itself does not reproduce from run to run: the order of the "Mutex ..."
+    lines printed by -S / -D DUMP_RUN_CFG (hash-table order); that block is sorted.
 
 Case formats (see README.md for the details):
   cases/NAME.case   a bundle: header lines ("# what it checks", "# args: ...", "# env: K=V", ...)
@@ -267,9 +269,24 @@ def normalise(text: str, prog_names: list[str], roots: list[str]) -> str:
     return text
 
 
+def sort_mutex_block(lines: list[str]) -> list[str]:
+    """apache2 prints the "Mutex NAME: ..." lines of DUMP_RUN_CFG in hash-table order, which
+    differs between two runs of apache2 itself; compare them as a set (sorted in place)."""
+    out, block = [], []
+    for line in lines + [None]:
+        if line is not None and line.startswith("Mutex "):
+            block.append(line)
+            continue
+        out += sorted(block)
+        block = []
+        if line is not None:
+            out.append(line)
+    return out
+
+
 def transcript(r: Result, prog_names: list[str], roots: list[str]) -> list[str]:
     lines = [f"exit code: {r.code}", "--- stdout"]
-    lines += normalise(r.stdout, prog_names, roots).splitlines()
+    lines += sort_mutex_block(normalise(r.stdout, prog_names, roots).splitlines())
     lines += ["--- stderr"]
     lines += normalise(r.stderr, prog_names, roots).splitlines()
     return lines
