@@ -89,16 +89,17 @@ class Side:
         self.proc = None
         self.backends = []
         self.journal = fakebackend.Journal()
-        self.dir = tempfile.mkdtemp(prefix=f"compat-{scenario.name[:20]}-{label}-")
-        os.chmod(self.dir, 0o755)  # Apache's children run as www-data when we are root
-        for sub in ("htdocs", "logs", "run"):
-            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
         self.ports = {}
         wanted = re.findall(r"@(PORT\d*)@", config_text + "".join("\n".join(r.lines) for r in scenario.requests))
         for name in sorted(set(wanted) | {"PORT"} | {r.port.strip("@") for r in scenario.requests}):
             self.ports[name] = free_port()
         self.config_text = config_text
         self.mutate = mutate or []
+        # Last, so nothing above can fail and leave the directory behind (stop() removes it).
+        self.dir = tempfile.mkdtemp(prefix=f"compat-{scenario.name[:20]}-{label}-")
+        os.chmod(self.dir, 0o755)  # Apache's children run as www-data when we are root
+        for sub in ("htdocs", "logs", "run"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
 
     # --- substitutions -------------------------------------------------------------------------------------------
     def substitutions(self):
@@ -154,6 +155,10 @@ class Side:
             with open(self.conf_path, "w") as f:
                 f.write(self.render_config())
         argv = [a.replace("{conf}", self.conf_path).replace("{dir}", self.dir) for a in self.command]
+        if shutil.which("setpriv"):
+            # If the runner dies without cleaning up (SIGKILL from a test timeout), the server gets SIGTERM
+            # instead of living on in its own session. Same PID: setpriv execs the server.
+            argv = ["setpriv", "--pdeathsig", "TERM", "--"] + argv
         self.output_path = os.path.join(self.dir, "logs", "stdout.txt")
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(

@@ -17,6 +17,10 @@ A section line that must start with `---` is written `\\---`.
 
 import os
 import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "backends"))
+import fakebackend  # noqa: E402
 
 SECTION_KINDS = {"config", "file", "backend", "request", "expect"}
 KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip"}
@@ -165,6 +169,10 @@ class Scenario:
         elif s.kind == "backend":
             if not s.name:
                 self._fail(s.lineno, "--- backend needs an id (b1, b2, ...)")
+            try:
+                fakebackend.parse_script(s.text())
+            except ValueError as e:
+                self._fail(s.lineno, f"backend {s.name}: {e}")
             self.backends.append((s.name, s.text()))
         elif s.kind == "request":
             self.requests.append(Request(s))
