@@ -126,6 +126,7 @@ class Directive:
     bits: set = field(default_factory=set)
     shape: str = ""
     shape_note: str = ""
+    argv_evidence: str = ""  # how TAKE_ARGV vs RAW_ARGS was (or could not be) decided
     exec_on_read: object = None  # True/False/None(undetermined)
     probes: dict = field(default_factory=dict)
     mpms: list = field(default_factory=list)
@@ -430,23 +431,82 @@ def classify_shape(d):
     return shape, "; ".join(notes)
 
 
-def run_probes(directives, modules, jobs, log):
+def probe_setup(d, modules):
+    """(base config, LoadModule lines, inside-a-<Directory>?) for probing directive D: its own MPM for
+    MPM directives, else the default MPM; only its module and that module's dependencies loaded (so
+    a name defined twice, like ScriptLog in mod_cgi and mod_cgid, reaches the right module)."""
+    mpm = DEFAULT_MPM
+    for k, v in MPM_SOURCES.items():
+        if d.source == v:
+            mpm = k
     by_source = {m.source: m for m in modules}
     by_short = {short_name(m.so): m for m in modules if m.so}
-    bases = {mpm: base_config(mpm) for mpm in MPMS}
+    mod = by_source.get(d.source)
+    loads = ""
+    if mod is not None and not mod.builtin and mod.so and not mod.so.startswith("mod_mpm_"):
+        loads = load_lines(by_short, [short_name(mod.so)])
+    inside = "RSRC_CONF" not in d.bits and not (d.bits & SERVER_OR)
+    return base_config(mpm), loads, inside
+
+
+def probe_once(d, modules, words):
+    base, loads, inside = probe_setup(d, modules)
+    text, first = probe_config(base, loads, d.name, words, inside)
+    rc, out, _ = run_apache(["-t"], text)
+    r = classify_output(d.name, out, first)
+    r["rc"] = rc
+    return r
+
+
+# Words tried to find one a RAW-looking directive accepts twice, and one it rejects after it.
+GOOD_WORDS = ["On", "a", "1", "GET", "*", "all", "none", "/tmp", "text/html", "http://127.0.0.1/",
+              "127.0.0.1", "example.org", "FancyIndexing", "key=value", "h2", "http-01"]
+BAD_WORDS = ["%%tablegen%%", "-1", "!", "bogus://x", "=", '""']
+MAX_ARGC = 64  # words a TAKE_ARGV dispatcher passes on; the rest of the line is dropped
+
+
+def refine_take_argv(directives, modules, jobs, log):
+    """Tells TAKE_ARGV from RAW_ARGS where the handler validates its words: Apache's TAKE_ARGV
+    dispatcher splits at most 64 words and silently drops the rest, so a bad word in 64th place
+    is rejected but the same word in 65th place is not. RAW handlers see the whole line."""
+    cands = [d for d in directives if d.shape == "RawArgs" and not d.name.startswith("<")]
+
+    def work(d):
+        good = None
+        for g in GOOD_WORDS:
+            if probe_once(d, modules, [g, g])["error"] is None:
+                good = g
+                break
+        if good is None:
+            return d, None, "no word accepted twice"
+        bad = None
+        for b in BAD_WORDS:
+            if probe_once(d, modules, [good, b])["error"] is not None:
+                bad = b
+                break
+        if bad is None:
+            return d, None, "no word rejected after %r" % good
+        at64 = probe_once(d, modules, [good] * (MAX_ARGC - 1) + [bad])
+        at65 = probe_once(d, modules, [good] * MAX_ARGC + [bad])
+        if at64["error"] is not None and at65["error"] is None:
+            return d, "TakeArgv", "%r rejected as word 64, ignored as word 65" % bad
+        if at64["error"] is not None and at65["error"] is not None:
+            return d, "RawArgs", "%r rejected as word 64 and 65" % bad
+        return d, None, "word-64 probe not rejected"
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        for d, shape, why in ex.map(work, cands):
+            d.argv_evidence = why
+            if shape:
+                d.shape = shape
+
+
+def run_probes(directives, modules, jobs, log):
     tasks = []
     for d in directives:
-        mpm = DEFAULT_MPM
-        for k, v in MPM_SOURCES.items():
-            if d.source == v:
-                mpm = k
-        mod = by_source.get(d.source)
-        loads = ""
-        if mod is not None and not mod.builtin and mod.so and not mod.so.startswith("mod_mpm_"):
-            loads = load_lines(by_short, [short_name(mod.so)])
-        inside = "RSRC_CONF" not in d.bits and not (d.bits & SERVER_OR)
+        base, loads, inside = probe_setup(d, modules)
         for key, words in PROBES.items():
-            text, first = probe_config(bases[mpm], loads, d.name, words, inside)
+            text, first = probe_config(base, loads, d.name, words, inside)
             tasks.append((d, key, text, first))
 
     def work(t):
@@ -598,34 +658,73 @@ def finish_directives(directives, notes):
                 break
 
 
+def _ht_words(htaccess):
+    if not htaccess:
+        return ""
+    if htaccess == "isn't None":
+        return "any"
+    return htaccess[len("includes "):].replace(" or ", "|")
+
+
 def cross_check_tsv(directives):
+    """Compares with /work/shared/spec/directives.tsv, which has one row per directive name (the
+    first -L source, MPM list in its own column)."""
     diffs = []
     rows = {}
+    junk = []
     header = None
-    for line in (SPEC / "directives.tsv").read_text().splitlines():
+    for n, line in enumerate((SPEC / "directives.tsv").read_text().splitlines(), 1):
         if line.startswith("#") or not line.strip():
             continue
         cols = line.split("\t")
         if header is None:
             header = cols
             continue
-        if len(cols) < 5:
-            continue  # wrapped manual text, not a row
         r = dict(zip(header, cols + [""] * (len(header) - len(cols))))
-        rows.setdefault((r["source"], r["name"]), r)
-    ours = {(d.source, d.name): d for d in directives}
-    for key in sorted(set(rows) - set(ours)):
-        diffs.append("in directives.tsv but not in apache2 -L: %s (%s)" % (key[1], key[0] or "no source"))
-    for key in sorted(set(ours) - set(rows)):
-        diffs.append("in apache2 -L but not in directives.tsv: %s (%s)" % (key[1], key[0]))
-    for key in sorted(set(ours) & set(rows)):
-        d, r = ours[key], rows[key]
-        if r.get("conf_context") and r["conf_context"] != d.where:
-            diffs.append("%s (%s): tsv context %r, apache2 -L %r" % (key[1], key[0], r["conf_context"], d.where))
-        ht = r.get("htaccess", "")
-        mine = "" if not d.htaccess else ("any" if d.htaccess == "isn't None" else d.htaccess[len("includes "):].replace(" or ", "|"))
-        if ht != mine:
-            diffs.append("%s (%s): tsv .htaccess %r, apache2 -L %r" % (key[1], key[0], ht, mine))
+        if len(cols) < 5 or r["conf_context"] not in ("outside", "inside", "anywhere"):
+            junk.append(n)
+            continue
+        if r["name"] in rows:
+            diffs.append("directives.tsv lists %s twice" % r["name"])
+        rows[r["name"]] = r
+    if junk:
+        diffs.append("directives.tsv lines %s are not table rows (wrapped manual text of SSLProxy* entries); ignored"
+                     % ", ".join(map(str, junk)))
+    ours = {}
+    for d in directives:
+        ours.setdefault(d.name, []).append(d)
+    for name in sorted(set(rows) - set(ours)):
+        diffs.append("in directives.tsv but not in apache2 -L: %s (%s)" % (name, rows[name]["source"]))
+    for name in sorted(set(ours) - set(rows)):
+        diffs.append("in apache2 -L but not in directives.tsv: %s (%s)"
+                     % (name, ", ".join(d.source for d in ours[name])))
+    mpm_family = set(MPM_SOURCES.values())
+    for name in sorted(set(ours) & set(rows)):
+        r, ds = rows[name], ours[name]
+        sources = [d.source for d in ds]
+        if r["source"] not in sources:
+            diffs.append("%s: tsv source %s, apache2 -L %s" % (name, r["source"], ", ".join(sources)))
+        extra = [s for s in sources if s != r["source"] and not (s in mpm_family and r["source"] in mpm_family)]
+        if extra:
+            diffs.append("%s: also defined by %s (tsv lists only %s; balancerd's table keeps every module's entry)"
+                         % (name, ", ".join(extra), r["source"]))
+        mpms = sorted({m for d in ds if d.source in mpm_family or len(ds) == 1 for m in d.mpms}) or sorted(
+            {m for d in ds for m in d.mpms})
+        tsv_mpms = sorted(MPMS) if r["mpm"] == "all" else sorted(r["mpm"].split(","))
+        if mpms != tsv_mpms:
+            diffs.append("%s: tsv MPMs %s, apache2 -L %s" % (name, r["mpm"], ",".join(mpms)))
+        for d in ds:
+            if d.source != r["source"] and d.source not in mpm_family:
+                continue
+            if r["conf_context"] != d.where:
+                diffs.append("%s (%s): tsv context %r, apache2 -L %r" % (name, d.source, r["conf_context"], d.where))
+            if r.get("htaccess", "") != _ht_words(d.htaccess):
+                diffs.append("%s (%s): tsv .htaccess %r, apache2 -L %r"
+                             % (name, d.source, r.get("htaccess", ""), _ht_words(d.htaccess)))
+    n_mpm_dups = sum(1 for name, ds in ours.items() if len(ds) > 1 and {d.source for d in ds} <= mpm_family)
+    diffs.append("note: %d directives are registered by each MPM module separately (source event.c, prefork.c or "
+                 "worker.c, e.g. Listen); the tsv names only the first (event.c) and lists the MPMs in its mpm column"
+                 % n_mpm_dups)
     return diffs
 
 
@@ -643,6 +742,8 @@ def build_table(jobs=2, log=print):
     directives = collect_directives(modules, log)
     run_probes(directives, modules, jobs, log)
     finish_directives(directives, notes)
+    log("telling TAKE_ARGV from RAW_ARGS")
+    refine_take_argv(directives, modules, jobs, log)
     diffs = cross_check_tsv(directives)
     return Table(modules=modules, directives=directives, notes=notes, tsv_diffs=diffs)
 
@@ -720,7 +821,31 @@ def render_readme(t):
              "  where it is allowed; Apache's generic count message identifies the shape. Directives that never\n"
              "  give a generic message are `RawArgs` (`TakeArgv` only if 70 words produce a generic error).\n"
              "  RAW_ARGS and TAKE_ARGV cannot be told apart this way otherwise.\n\n")
-    s.append("## Probe notes (anomalies)\n\n")
+    s.append("## Observed dispatcher facts the registry relies on\n\n")
+    s.append("* Count errors are `NAME PHRASE, HELP` (`, HELP` only when the directive has a help string), except\n"
+             "  `NAME must be On or Off` (FLAG), which never carries the help. FLAG accepts on/off in any case and\n"
+             "  ignores words after the first (`KeepAlive On On` is accepted).\n"
+             "* A section's arguments end with its `>`: `<IfVersion>` is one word (`>`), `<IfVersion a b c>` three\n"
+             "  words; so a TAKE1 section never gets the 0-argument count error (its handler reports instead).\n"
+             "* `takes no arguments` never appears: every directive that looks NO_ARGS (e.g. SSLRequireSSL,\n"
+             "  MacroIgnoreEmptyArgs, AuthnCacheEnable) accepts extra words silently in this build, so they are\n"
+             "  listed as `RawArgs` (the handler ignores its argument string).\n"
+             "* An empty quoted word `\"\"` ends the counted words: `ServerAdmin \"\" x` -> `takes one argument`,\n"
+             "  `LogLevel \"\" warn` -> `requires at least one argument`, `LogFormat a \"\"` is accepted as one word.\n"
+             "* A help string containing newlines (AuthLDAPURL) is stored with real `\\n`; in the error message Apache\n"
+             "  prints each newline as the two characters backslash-n (error-log escaping).\n"
+             "* Several names are registered by more than one module (ScriptLog* by mod_cgi and mod_cgid,\n"
+             "  HeartbeatStorage by mod_heartmonitor and mod_lbmethod_heartbeat, MPM directives by each MPM); the\n"
+             "  table keeps one entry per module.\n\n")
+    raws = [d for d in t.directives if d.shape in ("RawArgs", "TakeArgv")]
+    s.append("## RawArgs / TakeArgv evidence\n\n")
+    s.append("Neither shape has a dispatcher count error. TAKE_ARGV was recognised where the handler rejects a\n"
+             "word in 64th place but not in 65th (the dispatcher drops words after 64); otherwise `RawArgs`.\n\n")
+    for d in raws:
+        ev = d.argv_evidence or ("section, not tried (its last word carries the '>')" if d.name.startswith("<")
+                                 else "not tried")
+        s.append("* %s (%s): %s — %s\n" % (d.name, d.source, d.shape, ev))
+    s.append("\n## Probe notes (anomalies)\n\n")
     if t.notes:
         for n in t.notes:
             s.append("* %s\n" % n)
