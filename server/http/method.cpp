@@ -1,0 +1,53 @@
+#include "server/http/method.hpp"
+
+#include <array>
+
+namespace balancerd::http {
+namespace {
+
+constexpr std::array<std::string_view, static_cast<std::size_t>(Method::Other)> kNames = {"GET",
+                                                                                          "HEAD",
+                                                                                          "POST",
+                                                                                          "PUT",
+                                                                                          "DELETE",
+                                                                                          "CONNECT",
+                                                                                          "OPTIONS",
+                                                                                          "TRACE",
+                                                                                          "PATCH",
+                                                                                          "PROPFIND",
+                                                                                          "PROPPATCH",
+                                                                                          "MKCOL",
+                                                                                          "COPY",
+                                                                                          "MOVE",
+                                                                                          "LOCK",
+                                                                                          "UNLOCK",
+                                                                                          "VERSION-CONTROL",
+                                                                                          "CHECKOUT",
+                                                                                          "UNCHECKOUT",
+                                                                                          "CHECKIN",
+                                                                                          "UPDATE",
+                                                                                          "LABEL",
+                                                                                          "REPORT",
+                                                                                          "MKWORKSPACE",
+                                                                                          "MKACTIVITY",
+                                                                                          "BASELINE-CONTROL",
+                                                                                          "MERGE"};
+
+} // namespace
+
+Method method_from_token(std::string_view token) noexcept {
+  // The common methods first; the table scan is only reached for the rare ones.
+  if (token == "GET") return Method::Get;
+  if (token == "POST") return Method::Post;
+  if (token == "HEAD") return Method::Head;
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == token) return static_cast<Method>(i);
+  return Method::Other;
+}
+
+std::string_view method_name(Method m) noexcept {
+  auto i = static_cast<std::size_t>(m);
+  return i < kNames.size() ? kNames[i] : std::string_view{};
+}
+
+} // namespace balancerd::http
