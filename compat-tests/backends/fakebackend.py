@@ -15,7 +15,8 @@ the first matching rule wins.
     status CODE [REASON]        final status (default 200 OK)
     header NAME: VALUE          add a response header (repeatable, order kept)
     body TEXT                   body text, backslash escapes decoded (\\n, \\r\\n, \\xNN); repeatable (appends)
-    echo                        body is "backend=ID\\n" + the request as received (the default when no body)
+    echo                        body is "backend=ID\\n" + the request line, headers (sorted by name) and body
+                                as received (the default when no body)
     chunked [SIZE]              send the body chunked, SIZE bytes per chunk (default 8)
     no-length                   no Content-Length: body delimited by closing the connection
     delay-headers SECONDS       wait before sending anything
@@ -281,7 +282,10 @@ class Backend:
             head = f"HTTP/1.1 {code} {reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in ihdrs) + "\r\n"
             sock.sendall(head.encode("latin-1"))
         if rule.echo or rule.body is None:
-            dump = f"backend={self.id}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in headers) + "\n"
+            # Headers sorted by name (stable), like the runner's comparison: header order is not significant, and
+            # an echo must not make it so. The receipts keep the order as received.
+            ordered = sorted(headers, key=lambda h: h[0].lower())
+            dump = f"backend={self.id}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in ordered) + "\n"
             payload = dump.encode("latin-1") + body
         else:
             payload = rule.body

@@ -200,7 +200,7 @@ class Backends(unittest.TestCase):
     def test_echo_records_headers_in_order_and_body(self):
         r, rec = self.exchange("", b"POST /e HTTP/1.1\r\nB: 2\r\nA: 1\r\nContent-Length: 2\r\n\r\nhi")
         self.assertEqual(r.code, 200)
-        self.assertEqual(r.body, b"backend=bx\nPOST /e HTTP/1.1\nB: 2\nA: 1\nContent-Length: 2\n\nhi")
+        self.assertEqual(r.body, b"backend=bx\nPOST /e HTTP/1.1\nA: 1\nB: 2\nContent-Length: 2\n\nhi")
         self.assertEqual(rec[0].headers, [("B", "2"), ("A", "1"), ("Content-Length", "2")])
 
     def test_chunked_interim_and_rules(self):

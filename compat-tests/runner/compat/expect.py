@@ -6,6 +6,7 @@ claims (Apache vs Apache always agrees, so without them a scenario that tests no
     r1 interim 100           r1 framing chunked       r1 error timeout
     r1 event ~ closed        r1 responses 2           r1 raw ~ REGEX  (bytes that did not parse as a response)           r1.2 status 200   (second response of a pipelined batch)
     chosen b1 b2 b1          b1 received 2            b1 header X-Forwarded-For ~ 127.0.0.1   (last receipt)
+    b1#1 no-header TE        (b1's first receipt)
 """
 
 import re
@@ -30,8 +31,11 @@ def check(scenario, outcomes, receipts):
         if subject == "chosen":
             got = " ".join(r.backend for r in receipts)
             ok = got == " ".join(words[1:])
-        elif subject in backend_ids:
-            mine = [r for r in receipts if r.backend == subject]
+        elif subject.split("#")[0] in backend_ids:
+            bid, _, nth = subject.partition("#")
+            mine = [r for r in receipts if r.backend == bid]
+            if nth and what != "received":  # b1#2: the backend's second receipt instead of its last
+                mine = mine[: int(nth)] if len(mine) >= int(nth) else []
             if what == "received":
                 got, ok = str(len(mine)), str(len(mine)) == args[0]
             elif what in ("header", "no-header", "body", "request-line") and mine:

@@ -74,7 +74,8 @@ class Normalise:
             if body_changed and name.lower() == "content-length":
                 v = "<normalised-length>"
             rows.append((name.lower(), v))
-        rows.sort(key=lambda r: r[0])  # stable: duplicates keep their order
+        if "header-order" not in self.sc.keep:
+            rows.sort(key=lambda r: r[0])  # stable: duplicates keep their order
         return rows
 
 
