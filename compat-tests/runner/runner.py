@@ -60,6 +60,8 @@ def main(argv=None):
     ap.add_argument("--jobs", "-j", type=int, default=2, help="scenarios run at the same time (default 2)")
     ap.add_argument("--filter", "-k", default="", help="only scenarios whose name contains this")
     ap.add_argument("--ignore-deviations", action="store_true", help="report listed deviations as plain FAILs")
+    ap.add_argument("--start-timeout", type=float, default=10.0, metavar="S",
+                    help="how long a server may take to accept on its port (default 10)")
     ap.add_argument("--keep", action="store_true", help="keep each side's temp dir (config, logs) for debugging")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--show", action="store_true", help="print the reference transcript of every scenario")
@@ -81,7 +83,7 @@ def main(argv=None):
             return 1
         b = suite.SideSpec("balancerd", [args.balancerd] + shlex.split(args.balancerd_args), mutate)
     opts = {"keep_dirs": args.keep, "verbose": args.verbose, "ignore_deviations": args.ignore_deviations,
-            "show": args.show}
+            "show": args.show, "start_timeout": args.start_timeout}
 
     config, fixed_ports = None, None
     try:

@@ -100,6 +100,16 @@ def run_requests(scenario, side, subs):
                         final.interims = first.interims + final.interims
                         out.responses.append(final)
                         conn.last_response = final
+                elif req.pause and body:
+                    conn.send(head)
+                    time.sleep(req.pause)
+                    conn.send(body)
+                    for i in range(req.responses):
+                        r = conn.read_response(methods[i], timeout)
+                        out.responses.append(r)
+                        conn.last_response = r
+                        if r.error:
+                            break
                 else:
                     conn.send(head + (body or b""))
                     if req.shutdown:

@@ -95,6 +95,7 @@ class Side:
             self.ports[name] = free_port()
         self.config_text = config_text
         self.mutate = mutate or []
+        self.start_timeout = 10.0
         # Last, so nothing above can fail and leave the directory behind (stop() removes it).
         self.dir = tempfile.mkdtemp(prefix=f"compat-{scenario.name[:20]}-{label}-")
         os.chmod(self.dir, 0o755)  # Apache's children run as www-data when we are root
@@ -135,7 +136,8 @@ class Side:
         return text
 
     # --- lifecycle -----------------------------------------------------------------------------------------------
-    def start(self, start_timeout=10.0):
+    def start(self, start_timeout=None):
+        start_timeout = start_timeout or self.start_timeout
         for ident, script in self.scenario.backends:
             self.backends.append(fakebackend.Backend(ident, script, self.journal).start())
         for rel, data, mode in self.scenario.files:

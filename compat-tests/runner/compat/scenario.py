@@ -46,6 +46,7 @@ class Request:
         o = section.options
         self.conn = o.get("conn")  # None: a fresh connection of its own
         self.delay = float(o.get("delay", 0))
+        self.pause = float(o.get("pause", 0))  # between sending the head and the body (a slow client)
         self.raw = "raw" in o
         self.expect100 = "expect100" in o
         self.shutdown = "shutdown" in o

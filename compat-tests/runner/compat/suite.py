@@ -55,6 +55,7 @@ def _run_side(spec, label, scenario, config, opts, fixed_ports):
                     opts.get("config_file"))
         if fixed_ports:
             side.ports = dict(fixed_ports)
+        side.start_timeout = opts.get("start_timeout", 10.0)
         try:
             return side, _exercise(side, scenario)
         except StartError as e:
