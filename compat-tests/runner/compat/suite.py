@@ -43,6 +43,9 @@ def _exercise(side, scenario):
         side.start()
         outcomes = run_requests(scenario, side, side.substitutions())
         time.sleep(0.01)
+        died = side.proc.poll()
+        if died is not None:  # a crash mid-scenario must show in the transcript, not only as odd responses
+            outcomes["__exit__"] = died
         return outcomes, side.journal.snapshot(), side.error_log()
     finally:
         side.stop()
@@ -110,13 +113,17 @@ def _judge(scenario, a, b, got):
         return r
     if not isinstance(rb, tuple):
         return Result(scenario, "FAIL", f"{b.kind} (B) failed: {rb}")
-    side_b, (out_b, rec_b, _) = rb
+    side_b, (out_b, rec_b, log_b) = rb
     tb = transcript.render(scenario, out_b, rec_b, side_b.normal_forms())
     if ta == tb:
         r = Result(scenario, "PASS")
     else:
         diff = difflib.unified_diff(ta, tb, f"{a.kind} (A, reference)", f"{b.kind} (B)", lineterm="", n=3)
-        r = Result(scenario, "FAIL", "\n".join(diff))
+        detail = "\n".join(diff)
+        tail = [line for line in log_b.splitlines() if "AH00489" not in line and "AH00094" not in line][-8:]
+        if tail:
+            detail += f"\n{b.kind} (B) error log, last lines:\n" + "\n".join("  " + line for line in tail)
+        r = Result(scenario, "FAIL", detail)
     r.transcript = ta
     return r
 

@@ -107,6 +107,8 @@ def render(scenario, outcomes, receipts, forms):
                 out.append(f"error: {r.error}")
             if r.raw:
                 _render_body(norm.body(r.raw)[0], out, "", f"{len(r.raw)} raw")
+    if "__exit__" in outcomes:
+        out.append(f"== the server exited during the scenario (status {outcomes['__exit__']})")
     if receipts or scenario.backends:
         out.append("== backends")
         counts = {}
