@@ -321,7 +321,9 @@ def case_argv(case: Case, prog: str, root: str) -> list[str]:
 
 def run_case(case: Case, common: list[Entry], apache: str, balancerd: str,
              keep: bool = False) -> Outcome:
-    work = Path(tempfile.mkdtemp(prefix=f"ct-{case.name[:40]}-"))
+    # Short temp paths on purpose: apache2 cuts a logged line at 8 KiB *including* its program
+    # name, so a deep include-recursion message must stay below that for names of any length.
+    work = Path(tempfile.mkdtemp(prefix="ct", dir="/tmp" if os.path.isdir("/tmp") else None))
     try:
         results, roots = [], []
         for label, prog in (("a", apache), ("b", balancerd)):
