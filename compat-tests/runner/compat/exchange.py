@@ -120,8 +120,15 @@ def run_requests(scenario, side, subs):
                         conn.last_response = r
                         if r.error:
                             break
-            except (BrokenPipeError, ConnectionResetError) as e:
+            except OSError as e:
                 out.event = f"send-failed ({type(e).__name__})"
+                # The server may have answered (413, 400...) before closing on the rest of our bytes.
+                try:
+                    r = conn.read_response(methods[0], min(timeout, 1.0))
+                    if r.status_line is not None and not out.responses:
+                        out.responses.append(r)
+                except OSError:
+                    pass
                 conn.closed_by_peer = True
             if not req.conn:
                 conn.close()
