@@ -190,6 +190,13 @@ class Side:
                 out += [f"  {os.path.basename(p)}: {line}" for line in tail]
         return "\n".join(out) or "  (no output)"
 
+    def access_log(self):
+        p = os.path.join(self.dir, "logs", "access.log")
+        if not os.path.exists(p):
+            return ""
+        with open(p, errors="replace") as f:
+            return f.read()
+
     def error_log(self):
         p = os.path.join(self.dir, "logs", "error.log")
         if not os.path.exists(p):

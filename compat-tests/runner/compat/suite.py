@@ -43,6 +43,17 @@ def _exercise(side, scenario):
         side.start()
         outcomes = run_requests(scenario, side, side.substitutions())
         time.sleep(0.01)
+        if "access-log" in scenario.keep:
+            # A log line is written after its response is sent: wait until the log stops growing (max 1 s).
+            log, stable = side.access_log(), 0
+            for _ in range(20):
+                time.sleep(0.05)
+                now = side.access_log()
+                stable = stable + 1 if now == log else 0
+                log = now
+                if stable >= 2:
+                    break
+            outcomes["__access_log__"] = log
         died = side.proc.poll()
         if died is not None:  # a crash mid-scenario must show in the transcript, not only as odd responses
             outcomes["__exit__"] = died

@@ -7,6 +7,7 @@ header, the order of the methods in Allow (Apache's order varies between runs). 
 normalise-header regexes; a response whose body a regex changed also gets its Content-Length normalised."""
 
 import hashlib
+import re
 
 BODY_LIMIT = 16384
 
@@ -107,6 +108,12 @@ def render(scenario, outcomes, receipts, forms):
                 out.append(f"error: {r.error}")
             if r.raw:
                 _render_body(norm.body(r.raw)[0], out, "", f"{len(r.raw)} raw")
+    if "__access_log__" in outcomes:
+        # Sorted: lines are written after each response is sent, so their order across connections is a race.
+        out.append("== access log (LogFormat common of @BASE@; time normalised; lines sorted)")
+        lines = [re.sub(r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]", "[<time>]", line)
+                 for line in outcomes["__access_log__"].splitlines()]
+        out += sorted("  " + _sub_forms(line, forms) for line in lines)
     if "__exit__" in outcomes:
         out.append(f"== the server exited during the scenario (status {outcomes['__exit__']})")
     if receipts or scenario.backends:
