@@ -4,7 +4,6 @@ not balancerd: the "balancerd" side is played by Apache (or by a program that ca
 runner proves both that agreement passes and that every kind of difference is reported."""
 
 import os
-import re
 import socket
 import subprocess
 import sys

@@ -100,22 +100,17 @@ def run_requests(scenario, side, subs):
                         final.interims = first.interims + final.interims
                         out.responses.append(final)
                         conn.last_response = final
-                elif req.pause and body:
-                    conn.send(head)
-                    time.sleep(req.pause)
-                    conn.send(body)
-                    for i in range(req.responses):
-                        r = conn.read_response(methods[i], timeout)
-                        out.responses.append(r)
-                        conn.last_response = r
-                        if r.error:
-                            break
                 else:
-                    conn.send(head + (body or b""))
+                    if req.pause and body:
+                        conn.send(head)
+                        time.sleep(req.pause)
+                        conn.send(body)
+                    else:
+                        conn.send(head + (body or b""))
                     if req.shutdown:
                         conn.sock.shutdown(socket.SHUT_WR)
-                    for i in range(req.responses):
-                        r = conn.read_response(methods[i], timeout)
+                    for method in methods:
+                        r = conn.read_response(method, timeout)
                         out.responses.append(r)
                         conn.last_response = r
                         if r.error:

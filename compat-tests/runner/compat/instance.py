@@ -3,7 +3,6 @@ temp dir (ServerRoot, PidFile, ErrorLog, DefaultRuntimeDir, logs) and its own fa
 
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket
@@ -243,6 +242,3 @@ class Side:
                 pass
             self.proc.wait(timeout=5)
 
-
-def command_for(kind, binary, args_template):
-    return [binary] + shlex.split(args_template)
