@@ -83,6 +83,20 @@ class RunnerEndToEnd(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("B = balancerd", out)
 
+    def test_server_dying_mid_scenario_is_reported(self):
+        with tempfile.TemporaryDirectory() as d:
+            wrapper = os.path.join(d, "dying-balancerd")
+            with open(wrapper, "w") as f:  # serves briefly, then goes away while requests are still due
+                f.write(f"#!/bin/sh\n{APACHE} \"$@\" & pid=$!\nsleep 0.5\nkill $pid\nwait $pid\nexit 3\n")
+            os.chmod(wrapper, 0o755)
+            scn = os.path.join(d, "late.scn")
+            with open(scn, "w") as f:
+                f.write("--- config\n@MODULES@\n@BASE@\n--- request r1 delay=1.5\nGET / HTTP/1.1\nHost: x\n")
+            rc, out = run("--balancerd", wrapper, scn)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("+event: connect-failed (ConnectionRefusedError)", out)
+        self.assertIn("+== the server exited during the scenario (status 3)", out)
+
     def test_false_expectation_is_broken(self):
         rc, out = run("--apache-only", fix("broken-expectation.scn"))
         self.assertEqual(rc, 1, out)
