@@ -1,0 +1,119 @@
+#include "directives/module_set.hpp"
+
+#include "directives/ci_string.hpp"
+
+#include <filesystem>
+#include <sys/stat.h>
+
+namespace balancerd::directives {
+
+std::string module_short_name(std::string_view id) {
+  constexpr std::string_view suffix = "_module";
+  if (id.size() > suffix.size() && id.substr(id.size() - suffix.size()) == suffix)
+    id.remove_suffix(suffix.size());
+  return std::string(id);
+}
+
+ModuleSet::ModuleSet(Diagnostics& diagnostics) : diagnostics_(diagnostics) {
+  for (const ModuleDef& m : all_modules())
+    if (m.builtin) add(&m, LoadedModule{std::string(m.id), std::string(m.source), ""});
+}
+
+void ModuleSet::add(const ModuleDef* def, LoadedModule info) {
+  if (def)
+    for (const DirectiveDef& d : def->directives)
+      directives_.insert_or_assign(ascii_lower(d.name), FoundDirective{&d, def});
+  loaded_.push_back(Loaded{std::move(info), def});
+}
+
+const ModuleSet::Loaded* ModuleSet::find_loaded(std::string_view name) const {
+  for (const Loaded& m : loaded_)
+    if (m.info.id == name || m.info.source == name) return &m;
+  return nullptr;
+}
+
+bool ModuleSet::module_loaded(std::string_view name) const {
+  return find_loaded(name) != nullptr;
+}
+
+bool ModuleSet::directive_known(std::string_view name) const {
+  return find(name).def != nullptr;
+}
+
+FoundDirective ModuleSet::find(std::string_view name) const {
+  auto it = directives_.find(ascii_lower(name));
+  return it == directives_.end() ? FoundDirective{} : it->second;
+}
+
+namespace {
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+std::string cannot_load(const std::string& path) {
+  return "Cannot load " + path + " into server: " + path +
+         ": cannot open shared object file: No such file or directory";
+}
+} // namespace
+
+std::optional<std::string> ModuleSet::load_module(std::string_view id, const std::string& path) {
+  const std::string name(id);
+  for (const Loaded& m : loaded_) {
+    if (m.info.id != name) continue;
+    if (m.info.path.empty()) return "module " + name + " is built-in and can't be loaded";
+    diagnostics_.log("so", "warn", "AH01574: module " + name + " is already loaded, skipping");
+    return std::nullopt;
+  }
+  if (!file_exists(path)) return cannot_load(path);
+  const std::string so = std::filesystem::path(path).filename().string();
+  const ModuleDef* by_file = find_module_by_so(so);
+  const ModuleDef* by_id = find_module_by_id(name);
+  if (by_file && by_file->id != name) {
+    // The file is one we know and it does not define this module structure.
+    return "Can't locate API module structure `" + name + "' in file " + path + ": " + path +
+           ": undefined symbol: " + name;
+  }
+  const ModuleDef* def = by_file ? by_file : by_id;
+  if (!def) {
+    diagnostics_.log(
+        "so", "warn",
+        "module " + name + " (" + path +
+            ") is not known to balancerd: loaded as a name only, its directives are not available");
+    add(nullptr, LoadedModule{name, "", path});
+    return std::nullopt;
+  }
+  add(def, LoadedModule{name, std::string(def->source), path});
+  return std::nullopt;
+}
+
+std::optional<std::string> ModuleSet::load_file(const std::string& path) {
+  if (!file_exists(path)) return cannot_load(path);
+  return std::nullopt;
+}
+
+void ModuleSet::log(std::string_view module, std::string_view level, std::string_view text) {
+  diagnostics_.log(module, level, text);
+}
+
+std::optional<std::string> ModuleSet::loglevel_module(std::string_view name) const {
+  const std::string n(name);
+  for (const std::string& candidate : {n, n + "_module", "mod_" + n + ".c"})
+    if (const Loaded* m = find_loaded(candidate)) return m->info.id;
+  return std::nullopt;
+}
+
+std::vector<LoadedModule> ModuleSet::loaded_info() const {
+  std::vector<LoadedModule> out;
+  out.reserve(loaded_.size());
+  for (const Loaded& m : loaded_) out.push_back(m.info);
+  return out;
+}
+
+std::size_t ModuleSet::mpm_count() const {
+  std::size_t n = 0;
+  for (const Loaded& m : loaded_)
+    if (m.info.id.rfind("mpm_", 0) == 0) ++n;
+  return n;
+}
+
+} // namespace balancerd::directives

@@ -1,0 +1,14 @@
+#pragma once
+// What Apache checks and prints once the walk pass is done, even under -t: the server name guess
+// (AH00558) and the MPM's sanity warnings (AH00511...). Values are adjusted as Apache adjusts them.
+#include "directives/diagnostics.hpp"
+#include "directives/model/config.hpp"
+
+#include <string>
+
+namespace balancerd::directives {
+
+// Returns the main server's name (ServerName's host, or the guessed one).
+std::string run_startup_checks(Config& config, Diagnostics& diagnostics);
+
+} // namespace balancerd::directives

@@ -1,0 +1,113 @@
+// apache2's command line for balancerd: option handling, the config test, the dump modes and the
+// exit codes, with Apache's output layout (dumps on stdout, everything else on stderr).
+#include "server/cli/command_line.hpp"
+
+#include "directives/compile.hpp"
+#include "directives/registry.hpp"
+#include "server/cli/dumps.hpp"
+#include "server/cli/options.hpp"
+
+#include <iostream>
+
+namespace balancerd::cli {
+
+namespace {
+
+constexpr const char* default_server_root = "/etc/apache2"; // Debian's HTTPD_ROOT
+constexpr const char* default_config_file = "apache2.conf"; // Debian's SERVER_CONFIG_FILE
+
+int usage(const Options& o, const std::string& error) {
+  if (!error.empty()) std::cerr << o.program << ": " << error << "\n";
+  std::cerr << usage_text(o.program);
+  return 1;
+}
+
+void list_compiled_modules() {
+  std::cout << "Compiled in modules:\n";
+  for (const auto& m : directives::all_modules())
+    if (m.builtin) std::cout << "  " << m.source << "\n";
+}
+
+void list_directives() {
+  for (const auto& m : directives::all_modules()) {
+    if (!m.builtin) continue;
+    for (const auto& d : m.directives) {
+      std::cout << d.name << " (" << m.source << ")\n";
+      if (!d.help.empty()) std::cout << "\t" << d.help << "\n";
+    }
+  }
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+  std::string error;
+  auto parsed = parse_options(argc, argv, error);
+  if (!parsed) {
+    std::string ignored;
+    Options o = parse_options(argc > 0 ? 1 : 0, argv, ignored).value_or(Options{});
+    return usage(o, error);
+  }
+  const Options& o = *parsed;
+  if (o.help) return usage(o, "");
+  if (!o.signal.empty() && o.signal != "start" && o.signal != "restart" && o.signal != "graceful" &&
+      o.signal != "graceful-stop" && o.signal != "stop")
+    return usage(o, "");
+  if (o.version) {
+    std::cout << version_text();
+    return 0;
+  }
+  if (o.list_compiled) {
+    list_compiled_modules();
+    return 0;
+  }
+  if (o.list_directives) {
+    list_directives();
+    return 0;
+  }
+
+  parser::ReadOptions read;
+  read.server_root = o.server_root.empty() ? default_server_root : o.server_root;
+  read.config_file = o.config_file.empty() ? default_config_file : o.config_file;
+  read.defines = o.defines;
+  read.pre_directives = o.pre_directives;
+  read.post_directives = o.post_directives;
+
+  directives::Diagnostics diagnostics(o.program, [](const directives::LogRecord& record) {
+    std::cerr << directives::format_log_line(record) << std::endl;
+  });
+  if (o.version_details) std::cout << version_details_text("event") << std::flush;
+
+  directives::CompileResult result;
+  try {
+    result = directives::compile_config(read, diagnostics);
+  } catch (const directives::ConfigError& e) {
+    std::cerr << e.report(o.program) << std::endl;
+    return 1;
+  }
+  if (o.version_details) return 0;
+
+  const bool dump_includes = o.has_define("DUMP_INCLUDES");
+  const bool dump_vhosts = o.has_define("DUMP_VHOSTS");
+  const bool dump_run_cfg = o.has_define("DUMP_RUN_CFG");
+  const bool dump_modules_ = o.has_define("DUMP_MODULES");
+  const bool dump_compat_ = o.has_define("DUMP_COMPAT");
+  const bool any_dump = dump_includes || dump_vhosts || dump_run_cfg || dump_modules_ || dump_compat_;
+  if (o.config_test || any_dump) {
+    if (dump_includes) cli::dump_includes(std::cout, result);
+    if (dump_vhosts) cli::dump_vhosts(std::cout, result);
+    if (dump_run_cfg) cli::dump_run_cfg(std::cout, result);
+    if (dump_modules_) dump_modules(std::cout, *result.config);
+    if (dump_compat_) dump_compat(std::cout, result);
+    std::cout << std::flush;
+    if (!any_dump) std::cerr << "Syntax OK" << std::endl;
+    return 0;
+  }
+
+  // Starting the server (-k start, -X, no -t) is wired by the integrator with the runtime.
+  std::cerr << o.program << ": configuration OK, but starting the server is not wired into this build yet "
+            << "(use -t, -S, -M or -D DUMP_*)" << std::endl;
+  return 1;
+}
+
+} // namespace balancerd::cli

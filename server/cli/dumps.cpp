@@ -1,0 +1,240 @@
+#include "server/cli/dumps.hpp"
+
+#include "directives/module_set.hpp"
+
+#include <arpa/inet.h>
+#include <cstdio>
+#include <cstring>
+#include <grp.h>
+#include <map>
+#include <pwd.h>
+#include <vector>
+
+namespace balancerd::cli {
+
+using directives::CompileResult;
+using directives::Config;
+using directives::ServerConf;
+using directives::VhostAddress;
+
+namespace {
+
+// One ip:port chain of vhosts, as Apache's vhost.c builds it.
+struct Chain {
+  std::string key; // "127.0.0.1:80", "*:80", "[::1]:*"
+  std::vector<const ServerConf*> servers;
+};
+
+std::string address_key(const VhostAddress& a) {
+  const std::string port = a.port ? std::to_string(*a.port) : "*";
+  if (a.host == "*" || a.host == "0.0.0.0" || a.host == "::") return "*:" + port;
+  if (a.host.find(':') != std::string::npos) return "[" + a.host + "]:" + port;
+  return a.host + ":" + port;
+}
+
+// Apache's iphash bucket: the last four bytes of the address read as a host-order integer.
+unsigned bucket_of(const std::string& host) {
+  unsigned char buf[16] = {};
+  std::size_t len = 0;
+  if (::inet_pton(AF_INET, host.c_str(), buf) == 1)
+    len = 4;
+  else if (::inet_pton(AF_INET6, host.c_str(), buf) == 1)
+    len = 16;
+  else
+    return 0;
+  unsigned key = 0;
+  std::memcpy(&key, buf + len - 4, 4);
+  key ^= (key >> 16);
+  return ((key >> 8) ^ key) % 256;
+}
+
+std::string vhost_name(const ServerConf& s, const std::string& fqdn) {
+  return s.core.server_name ? *s.core.server_name : fqdn;
+}
+
+std::string where(const ServerConf& s) {
+  return "(" + s.file + ":" + std::to_string(s.line) + ")";
+}
+
+bool is_wild(const std::string& name) {
+  return name.find_first_of("*?[") != std::string::npos;
+}
+
+std::string padded(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+} // namespace
+
+void dump_vhosts(std::ostream& out, const CompileResult& result) {
+  const Config& config = *result.config;
+  std::map<unsigned, std::vector<Chain>> buckets; // newest chain first within a bucket
+  std::vector<Chain> defaults;                    // wildcard addresses, in config order
+  for (const ServerConf& vhost : config.vhosts) {
+    bool on_default = false;
+    for (const VhostAddress& a : vhost.core.addresses) {
+      const std::string key = address_key(a);
+      const bool wildcard = key.rfind("*:", 0) == 0;
+      std::vector<Chain>& list = wildcard ? defaults : buckets[bucket_of(a.host)];
+      Chain* chain = nullptr;
+      for (Chain& c : list)
+        if (c.key == key) chain = &c;
+      if (!chain) {
+        if (wildcard) {
+          list.push_back(Chain{key, {}});
+          chain = &list.back();
+        } else {
+          list.insert(list.begin(), Chain{key, {}});
+          chain = &list.front();
+        }
+      }
+      // A vhost is named once per wildcard chain even if it lists the address twice.
+      if (wildcard && on_default && !chain->servers.empty() && chain->servers.back() == &vhost) continue;
+      if (wildcard) on_default = true;
+      chain->servers.push_back(&vhost);
+    }
+  }
+  out << "VirtualHost configuration:\n";
+  auto dump_chain = [&](const Chain& c) {
+    const ServerConf& first = *c.servers.front();
+    if (c.servers.size() == 1) {
+      out << padded(c.key, 22) << ' ' << vhost_name(first, result.fqdn) << ' ' << where(first) << '\n';
+      return;
+    }
+    out << padded(c.key, 22) << " is a NameVirtualHost\n";
+    out << "         default server " << vhost_name(first, result.fqdn) << ' ' << where(first) << '\n';
+    const std::string port = c.key.substr(c.key.rfind(':') + 1);
+    for (const ServerConf* s : c.servers) {
+      out << "         port " << port << " namevhost " << vhost_name(*s, result.fqdn) << ' ' << where(*s)
+          << '\n';
+      for (const std::string& alias : s->core.aliases)
+        if (!is_wild(alias)) out << "                 alias " << alias << '\n';
+      for (const std::string& alias : s->core.aliases)
+        if (is_wild(alias)) out << "                 wild alias " << alias << '\n';
+    }
+  };
+  for (const auto& [bucket, chains] : buckets)
+    for (const Chain& c : chains) dump_chain(c);
+  for (const Chain& c : defaults) dump_chain(c);
+}
+
+namespace {
+
+std::string user_line(const char* what, const std::optional<std::string>& name, bool is_user) {
+  std::string shown = "#-1";
+  unsigned long id = 4294967295UL;
+  if (name) {
+    shown = *name;
+    if (!name->empty() && name->front() == '#') {
+      id = std::strtoul(name->c_str() + 1, nullptr, 10);
+    } else if (is_user) {
+      if (const passwd* pw = ::getpwnam(name->c_str())) id = pw->pw_uid;
+    } else {
+      if (const group* gr = ::getgrnam(name->c_str())) id = gr->gr_gid;
+    }
+  }
+  return std::string(what) + ": name=\"" + shown + "\" id=" + std::to_string(id) + "\n";
+}
+
+} // namespace
+
+void dump_run_cfg(std::ostream& out, const CompileResult& result) {
+  const Config& config = *result.config;
+  const auto& core = config.main.core;
+  out << "ServerRoot: \"" << config.server_root << "\"\n";
+  out << "Main DocumentRoot: \"" << core.document_root.value_or("/var/www/html") << "\"\n";
+  std::string root = config.server_root;
+  if (!root.empty() && root.back() != '/') root += '/';
+  out << "Main ErrorLog: \"" << core.error_log.value_or(root + "logs/error_log") << "\"\n";
+  // Mutexes registered by the loaded modules, then "default".
+  std::vector<std::string> names;
+  auto loaded = [&](const char* id) {
+    for (const auto& m : config.modules)
+      if (m.id == id) return true;
+    return false;
+  };
+  if (loaded("proxy_balancer_module")) names.push_back("proxy-balancer-shm");
+  if (loaded("ssl_module")) {
+    names.push_back("ssl-stapling-refresh");
+    names.push_back("ssl-stapling");
+  }
+  if (loaded("proxy_module")) names.push_back("proxy");
+  if (loaded("ssl_module")) names.push_back("ssl-cache");
+  std::string runtime = config.default_runtime_dir.empty() ? root + "logs" : config.default_runtime_dir;
+  if (runtime.back() != '/') runtime += '/';
+  std::string default_line = "dir=\"" + runtime + "\" mechanism=default ";
+  for (const auto& m : core.mutexes)
+    if (m.name == "default")
+      default_line = "dir=\"" + (m.dir.empty() ? runtime : m.dir) + "\" mechanism=" + m.mechanism + " ";
+  for (const std::string& n : names) {
+    std::string line = "using_defaults";
+    for (const auto& m : core.mutexes)
+      if (m.name == n)
+        line = "dir=\"" + (m.dir.empty() ? runtime : m.dir) + "\" mechanism=" + m.mechanism + " ";
+    out << "Mutex " << n << ": " << line << "\n";
+  }
+  out << "Mutex default: " << default_line << "\n";
+  out << "Mutex watchdog-callback: using_defaults\n";
+  out << "PidFile: \"" << core.pid_file.value_or("/run/apache2.pid") << "\"\n";
+  for (const std::string& name : config.defines) {
+    auto it = result.variables.find(name);
+    if (it != result.variables.end())
+      out << "Define: " << name << "=" << it->second << "\n";
+    else
+      out << "Define: " << name << "\n";
+  }
+  out << user_line("User", core.user, true);
+  out << user_line("Group", core.group, false);
+}
+
+void dump_modules(std::ostream& out, const Config& config) {
+  out << "Loaded Modules:\n";
+  for (const auto& m : config.modules)
+    out << " " << m.id << (m.path.empty() ? " (static)" : " (shared)") << "\n";
+}
+
+void dump_includes(std::ostream& out, const CompileResult& result) {
+  out << "Included configuration files:\n";
+  for (const auto& inc : result.includes) {
+    out << std::string(2 + 2 * inc.depth, ' ');
+    if (inc.depth == 0)
+      out << "(*) ";
+    else
+      out << "(" << inc.included_at << ") ";
+    out << inc.path << "\n";
+  }
+}
+
+void dump_compat(std::ostream& out, const CompileResult& result) {
+  out << "Directives in use that balancerd does not fully reproduce:\n";
+  std::size_t count = 0;
+  for (const auto& use : result.uses) {
+    if (use.support == directives::Support::Implemented) continue;
+    ++count;
+    out << "  " << use.file << ":" << use.line << ": " << use.name << " (" << use.module << ") "
+        << (use.support == directives::Support::NoEffect ? "accepted, no effect" : "unsupported") << "\n";
+  }
+  if (count == 0) out << "  (none)\n";
+}
+
+std::string version_text() {
+  return "Server version: balancerd/0.1 (Apache/2.4.71 compatible)\n"
+         "Server built:   " __DATE__ " " __TIME__ "\n";
+}
+
+std::string version_details_text(const std::string& mpm) {
+  return version_text() +
+         "Server's Module Magic Number: 20120211:142\n"
+         "Architecture:   64-bit\n"
+         "Server MPM:     " +
+         mpm +
+         "\n"
+         "Server compiled with....\n"
+         " -D HTTPD_ROOT=\"/etc/apache2\"\n"
+         " -D DEFAULT_PIDLOG=\"/run/apache2.pid\"\n"
+         " -D DEFAULT_ERRORLOG=\"logs/error_log\"\n"
+         " -D AP_TYPES_CONFIG_FILE=\"mime.types\"\n"
+         " -D SERVER_CONFIG_FILE=\"apache2.conf\"\n";
+}
+
+} // namespace balancerd::cli

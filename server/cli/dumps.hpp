@@ -1,0 +1,25 @@
+#pragma once
+// The -t -D DUMP_* outputs, -M, -v and -V, in Apache's layout.
+#include "directives/compile.hpp"
+
+#include <ostream>
+#include <string>
+
+namespace balancerd::cli {
+
+// "VirtualHost configuration:" and one block per address chain, ordered as Apache orders them.
+void dump_vhosts(std::ostream& out, const directives::CompileResult& result);
+// ServerRoot, Main DocumentRoot, Main ErrorLog, Mutex, PidFile, Define, User, Group.
+void dump_run_cfg(std::ostream& out, const directives::CompileResult& result);
+// "Loaded Modules:" with (static)/(shared).
+void dump_modules(std::ostream& out, const directives::Config& config);
+// "Included configuration files:" with (*) and (line) markers.
+void dump_includes(std::ostream& out, const directives::CompileResult& result);
+// Beyond Apache: every directive in use whose support level is not Implemented.
+void dump_compat(std::ostream& out, const directives::CompileResult& result);
+
+// -v and -V.
+std::string version_text();
+std::string version_details_text(const std::string& mpm);
+
+} // namespace balancerd::cli
