@@ -116,8 +116,9 @@ def main():
             errors.append("%s (%s): req_override %s, probes say %s"
                           % (d.name, d.source, c["override"], P.override_expr(d.bits)))
 
+    sys.stderr.flush()
     print("check: seed %d, %d modules, %d directives, %d shapes re-probed: %s"
-          % (seed, len(inc_mods), len(inc_dirs), len(probed), "MISMATCH" if errors else "OK"))
+          % (seed, len(inc_mods), len(inc_dirs), len(probed), "MISMATCH" if errors else "OK"), flush=True)
     for e in errors:
         print("  " + e, file=sys.stderr)
     return 1 if errors else 0

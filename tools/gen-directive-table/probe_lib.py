@@ -127,6 +127,8 @@ class Directive:
     shape: str = ""
     shape_note: str = ""
     argv_evidence: str = ""  # how TAKE_ARGV vs RAW_ARGS was (or could not be) decided
+    context_checked: bool = False
+    exec_note: str = ""  # how EXEC_ON_READ was decided when no probe error showed the pass
     exec_on_read: object = None  # True/False/None(undetermined)
     probes: dict = field(default_factory=dict)
     mpms: list = field(default_factory=list)
@@ -501,6 +503,59 @@ def refine_take_argv(directives, modules, jobs, log):
                 d.shape = shape
 
 
+SERVER_OVERRIDE = {"RSRC_CONF"} | SERVER_OR  # what Apache grants at top level / in <VirtualHost>
+DIRECTORY_OVERRIDE = {"ACCESS_CONF"} | ALL_OR  # ... and inside <Directory> and friends
+
+
+def verify_contexts(directives, modules, jobs, notes):
+    """Checks the reconstructed bits against Apache's own context test: each directive at top level
+    and inside <Directory>; Apache's `NAME not allowed here` / `NAME not allowed in <X> context`
+    must appear exactly where the bits say so."""
+    tasks = []
+    for d in directives:
+        base, loads, _ = probe_setup(d, modules)
+        for inside in (False, True):
+            text, first = probe_config(base, loads, d.name, PROBES["a1"], inside)
+            tasks.append((d, inside, text))
+
+    def work(t):
+        d, inside, text = t
+        rc, out, _ = run_apache(["-t"], text)
+        denied = re.search(r"^%s not allowed (here|in <[^>]*> context)$" % re.escape(d.name), out, re.M)
+        return d, inside, denied is not None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        results = list(ex.map(work, tasks))
+    for d, inside, denied in results:
+        if inside and d.exec_on_read is None:
+            # No probe error told the read pass from the walk pass; the nested context test can:
+            # an EXEC_ON_READ directive inside <Directory> gets the top-level grant.
+            plain = not ((d.bits - {"EXEC_ON_READ"}) & DIRECTORY_OVERRIDE)
+            on_read = not ((d.bits - {"EXEC_ON_READ"}) & SERVER_OVERRIDE)
+            if plain != on_read:
+                d.exec_on_read = denied == on_read
+                d.bits.discard("EXEC_ON_READ")
+                if d.exec_on_read:
+                    d.bits.add("EXEC_ON_READ")
+                d.exec_note = "EXEC_ON_READ %s: decided by the context test inside <Directory>" % (
+                    "yes" if d.exec_on_read else "no")
+    for d, inside, denied in results:
+        grant = DIRECTORY_OVERRIDE if inside else SERVER_OVERRIDE
+        if "EXEC_ON_READ" in d.bits:
+            # Run while reading, before sections exist: checked against the top-level grant
+            # wherever they are nested (LoadModule inside <Directory> loads the module).
+            grant = SERVER_OVERRIDE
+        predicted = not (d.bits & grant)
+        d.context_checked = True
+        if denied != predicted:
+            notes.append("%s (%s): %s is %s by Apache but the bits %s predict otherwise"
+                         % (d.name, d.source, "<Directory>" if inside else "top level",
+                            "refused" if denied else "accepted", override_expr(d.bits)))
+    for d in directives:
+        if d.exec_note:
+            notes.append("%s (%s): %s" % (d.name, d.source, d.exec_note))
+
+
 def run_probes(directives, modules, jobs, log):
     tasks = []
     for d in directives:
@@ -636,8 +691,8 @@ def finish_directives(directives, notes):
         if d.exec_on_read is None:
             if expected:
                 d.bits.add("EXEC_ON_READ")
-            notes.append("%s (%s): no probe produced an error, EXEC_ON_READ taken from the expected list (%s)"
-                         % (d.name, d.source, "yes" if expected else "no"))
+            d.exec_note = ("no probe produced an error; EXEC_ON_READ %s taken from the expected list"
+                           % ("yes" if expected else "no"))
         elif d.exec_on_read:
             d.bits.add("EXEC_ON_READ")
             if not expected:
@@ -742,6 +797,8 @@ def build_table(jobs=2, log=print):
     directives = collect_directives(modules, log)
     run_probes(directives, modules, jobs, log)
     finish_directives(directives, notes)
+    log("checking contexts")
+    verify_contexts(directives, modules, jobs, notes)
     log("telling TAKE_ARGV from RAW_ARGS")
     refine_take_argv(directives, modules, jobs, log)
     diffs = cross_check_tsv(directives)
@@ -834,6 +891,14 @@ def render_readme(t):
              "  `LogLevel \"\" warn` -> `requires at least one argument`, `LogFormat a \"\"` is accepted as one word.\n"
              "* A help string containing newlines (AuthLDAPURL) is stored with real `\\n`; in the error message Apache\n"
              "  prints each newline as the two characters backslash-n (error-log escaping).\n"
+             "* EXEC_ON_READ directives run while the file is read, before any section exists: their context\n"
+             "  test always uses the top-level grant, so `LoadModule`, `ServerRoot` or `Define` inside\n"
+             "  `<Directory>`/`<Location>` pass it (and LoadModule there really loads the module).\n"
+             "* Context grants (verified for every directive at top level and inside `<Directory>`): top level\n"
+             "  and `<VirtualHost>` grant RSRC_CONF|OR_OPTIONS|OR_FILEINFO|OR_INDEXES, directory-type sections\n"
+             "  grant ACCESS_CONF|OR_ALL; refusal text `NAME not allowed here` at top level, inside any\n"
+             "  section `NAME not allowed in <SECTION> context` naming the enclosing section as written\n"
+             "  (`<Directory>`, `<Location>`, `<VirtualHost>`...).\n"
              "* Several names are registered by more than one module (ScriptLog* by mod_cgi and mod_cgid,\n"
              "  HeartbeatStorage by mod_heartmonitor and mod_lbmethod_heartbeat, MPM directives by each MPM); the\n"
              "  table keeps one entry per module.\n\n")
