@@ -29,6 +29,8 @@ the first matching rule wins.
     interim-header NAME: VALUE  header for the last `interim`
     big-header NAME SIZE        add header NAME with a SIZE-byte value
     keep-alive off              close after every response (adds Connection: close)
+    times N                     this `when` rule only answers the first N requests it matches (then the next
+                                matching rule, or the default, takes over): "fail twice, then succeed"
 """
 
 import argparse
@@ -63,6 +65,8 @@ class Rule:
         self.garbage = b""
         self.interims = []  # [(code, reason, [(name, value)])]
         self.keep_alive = True
+        self.times = None  # None: always; N: only for the first N requests it matches
+        self.used = 0
 
 
 def parse_script(text):
@@ -111,6 +115,8 @@ def parse_script(text):
             elif word == "big-header":
                 name, size = rest.split()
                 rule.headers.append((name, "x" * int(size)))
+            elif word == "times":
+                rule.times = int(rest)
             elif word == "keep-alive":
                 rule.keep_alive = rest != "off"
             else:
@@ -210,10 +216,12 @@ class Backend:
             t.start()
 
     def _rule_for(self, target):
-        for rule in self.rules[1:]:
-            if fnmatch.fnmatchcase(target, rule.pattern):
-                return rule
-        return self.rules[0]
+        with self._lock:
+            for rule in self.rules[1:]:
+                if fnmatch.fnmatchcase(target, rule.pattern) and (rule.times is None or rule.used < rule.times):
+                    rule.used += 1
+                    return rule
+            return self.rules[0]
 
     def _serve(self, sock, conn_no):
         sock.settimeout(30)

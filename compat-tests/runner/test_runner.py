@@ -187,6 +187,14 @@ class ScenarioFormat(unittest.TestCase):
         with self.assertRaisesRegex(scenario_mod.ScenarioError, "no '--- config'"):
             self.parse("scenario: t\n")
 
+    def test_actions_in_order_and_checked(self):
+        sc = self.parse("--- config\n--- backend b1\n--- request r1\nGET / HTTP/1.1\n--- action\nstop b1\n"
+                        "sleep 0.1\n--- request r2\nGET / HTTP/1.1\n")
+        self.assertEqual([k for k, _ in sc.steps], ["request", "action", "request"])
+        self.assertEqual(sc.steps[1][1], [("stop", "b1"), ("sleep", "0.1")])
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, ":3: no backend 'b9'"):
+            self.parse("--- config\n--- action\nstop b9\n")
+
     def test_request_bytes(self):
         from compat.exchange import build_bytes
         sc = self.parse("--- config\n--- request r1\nPOST /x HTTP/1.1\nHost: @HOST@\nContent-Length: @BODYLEN@\n\n"
@@ -223,6 +231,20 @@ class Backends(unittest.TestCase):
         self.assertEqual([s for s, _ in r.interims], ["HTTP/1.1 103 Early Hints"])
         r, _ = self.exchange(script, b"GET /other HTTP/1.1\r\n\r\n")
         self.assertEqual((r.code, r.reason), (404, "Nope"))
+
+    def test_times_limits_a_rule(self):
+        journal = fakebackend.Journal()
+        b = fakebackend.Backend("bt", "body ok\nwhen /*\ntimes 2\nstatus 503 Busy", journal).start()
+        try:
+            codes = []
+            for _ in range(3):
+                c = Connection(b.port, 5)
+                c.send(b"GET /x HTTP/1.1\r\n\r\n")
+                codes.append(c.read_response("GET", 5).code)
+                c.close()
+        finally:
+            b.stop()
+        self.assertEqual(codes, [503, 503, 200])
 
     def test_close_after_and_reset(self):
         r, _ = self.exchange("close-after 3\nbody 0123456789", b"GET / HTTP/1.1\r\n\r\n")

@@ -57,7 +57,17 @@ def run_requests(scenario, side, subs):
     outcomes = {}
     conns = {}
     try:
-        for req in scenario.requests:
+        for kind, step in scenario.steps:
+            if kind == "action":
+                for word, arg in step:
+                    if word == "sleep":
+                        time.sleep(float(arg))
+                    elif word == "stop":
+                        side.stop_backend(arg)
+                    else:
+                        side.start_backend(arg)
+                continue
+            req = step
             out = Outcome(req.name, req.conn)
             outcomes[req.name] = out
             if req.delay:

@@ -180,6 +180,22 @@ class Side:
         raise StartError(f"{self.kind} ({self.label}) did not accept on port {port} within {start_timeout}s:\n"
                          f"{self.log_tail()}")
 
+    def _backend(self, ident):
+        for i, b in enumerate(self.backends):
+            if b.id == ident:
+                return i, b
+        raise KeyError(ident)
+
+    def stop_backend(self, ident):
+        """Takes a backend down mid-scenario (its port then refuses connections)."""
+        self._backend(ident)[1].stop()
+
+    def start_backend(self, ident):
+        """Brings a stopped backend back on the same port, with the same script and journal."""
+        i, old = self._backend(ident)
+        script = dict(self.scenario.backends)[ident]
+        self.backends[i] = fakebackend.Backend(ident, script, self.journal, old.port).start()
+
     def log_tail(self, lines=15):
         out = []
         for p in (getattr(self, "output_path", None), os.path.join(self.dir, "logs", "error.log")):

@@ -9,6 +9,7 @@
     --- file htdocs/a.txt
     --- backend b1
     --- request r1 conn=c1
+    --- action                 (between requests: stop b1 / start b1 / sleep 0.5)
     --- expect
 
 A line `--- KIND [NAME] [key=value | flag]...` opens a section; the section runs until the next such line.
@@ -22,7 +23,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "backends"))
 import fakebackend  # noqa: E402
 
-SECTION_KINDS = {"config", "file", "backend", "request", "expect"}
+SECTION_KINDS = {"config", "file", "backend", "request", "action", "expect"}
+ACTIONS = {"stop": 1, "start": 1, "sleep": 1}  # action word -> number of arguments
 KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip"}
 
 
@@ -80,6 +82,7 @@ class Scenario:
         self.files = []  # [(relpath, bytes, mode)]
         self.backends = []  # [(id, script)]
         self.requests = []
+        self.steps = []  # requests and actions in file order: ("request", Request) | ("action", [(word, arg)])
         self.expects = []  # [(lineno, text)]
         self._parse(text)
 
@@ -177,6 +180,19 @@ class Scenario:
             self.backends.append((s.name, s.text()))
         elif s.kind == "request":
             self.requests.append(Request(s))
+            self.steps.append(("request", self.requests[-1]))
+        elif s.kind == "action":
+            actions = []
+            for k, line in enumerate(s.lines):
+                words = line.split()
+                if not words or words[0].startswith("#"):
+                    continue
+                if words[0] not in ACTIONS or len(words) != 1 + ACTIONS[words[0]]:
+                    self._fail(s.lineno + 1 + k, f"action must be one of: stop ID, start ID, sleep SECONDS; got {line!r}")
+                if words[0] in ("stop", "start") and words[1] not in {b for b, _ in self.backends}:
+                    self._fail(s.lineno + 1 + k, f"no backend {words[1]!r} declared above this action")
+                actions.append((words[0], words[1]))
+            self.steps.append(("action", actions))
         elif s.kind == "expect":
             for k, line in enumerate(s.lines):
                 if line.strip() and not line.lstrip().startswith("#"):
