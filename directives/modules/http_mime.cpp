@@ -1,0 +1,125 @@
+// mod_mime: TypesConfig, Add*/Remove* extension mappings, DefaultLanguage, MultiviewsMatch,
+// ModMimeUsePathInfo.
+#include "directives/modules/http_bindings.hpp"
+#include "directives/modules/http_util.hpp"
+
+namespace balancerd::directives::http {
+namespace {
+
+// Extensions are stored lower-case without their leading dot, as Apache keys them.
+std::string extension_key(std::string_view ext) {
+  if (!ext.empty() && ext.front() == '.') ext.remove_prefix(1);
+  return to_lower(ext);
+}
+
+// ITERATE2: args[0] is the value, args[1] one extension (the dispatcher calls once per extension).
+Result add_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping::Kind kind) {
+  if (args.size() < 2) return std::nullopt;
+  auto& list = cmd.dir().mapping.mime;
+  MimeMapping m;
+  m.kind = kind;
+  m.value =
+      kind == MimeMapping::Kind::Type || kind == MimeMapping::Kind::Charset ? to_lower(args[0]) : args[0];
+  for (std::size_t i = 1; i < args.size(); ++i) m.extensions.push_back(extension_key(args[i]));
+  list.push_back(std::move(m));
+  return std::nullopt;
+}
+
+// ITERATE: one extension per call.
+Result remove_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping::Kind kind) {
+  MimeMapping m;
+  m.kind = kind;
+  m.remove = true;
+  for (const std::string& a : args) m.extensions.push_back(extension_key(a));
+  cmd.dir().mapping.mime.push_back(std::move(m));
+  return std::nullopt;
+}
+
+#define BD_MIME_PAIR(K)                                                                                      \
+  Result add_##K(CmdParms& c, std::span<const std::string> a) {                                              \
+    return add_mapping(c, a, MimeMapping::Kind::K);                                                          \
+  }                                                                                                          \
+  Result remove_##K(CmdParms& c, std::span<const std::string> a) {                                           \
+    return remove_mapping(c, a, MimeMapping::Kind::K);                                                       \
+  }
+BD_MIME_PAIR(Type)
+BD_MIME_PAIR(Handler)
+BD_MIME_PAIR(Charset)
+BD_MIME_PAIR(Encoding)
+BD_MIME_PAIR(Language)
+BD_MIME_PAIR(InputFilter)
+BD_MIME_PAIR(OutputFilter)
+#undef BD_MIME_PAIR
+
+Result types_config(CmdParms& cmd, std::span<const std::string> a) {
+  if (!a.empty()) cmd.server.mapping.types_config = server_root_relative(cmd, a[0]);
+  return std::nullopt;
+}
+
+Result default_language(CmdParms& cmd, std::span<const std::string> a) {
+  if (!a.empty()) cmd.dir().mapping.default_language = a[0];
+  return std::nullopt;
+}
+
+Result multiviews_match(CmdParms& cmd, std::span<const std::string> args) {
+  auto& list = cmd.dir().mapping.multiviews_match;
+  auto has = [&](std::string_view v) {
+    for (const auto& s : list)
+      if (iequals(s, v)) return true;
+    return false;
+  };
+  for (const std::string& a : args) {
+    if (iequals(a, "Any")) {
+      if (has("NegotiatedOnly") || has("Filters") || has("Handlers"))
+        return "Any is incompatible with NegotiatedOnly, Filters and Handlers";
+      list.push_back("Any");
+    } else if (iequals(a, "NegotiatedOnly")) {
+      if (has("Any") || has("Filters") || has("Handlers"))
+        return "NegotiatedOnly is incompatible with Any, Filters and Handlers";
+      list.push_back("NegotiatedOnly");
+    } else if (iequals(a, "Filters")) {
+      if (has("Any") || has("NegotiatedOnly")) return "Filters is incompatible with Any and NegotiatedOnly";
+      list.push_back("Filters");
+    } else if (iequals(a, "Handlers")) {
+      if (has("Any") || has("NegotiatedOnly")) return "Handlers is incompatible with Any and NegotiatedOnly";
+      list.push_back("Handlers");
+    } else {
+      return "Unrecognized option '" + a + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+Result use_path_info(CmdParms& cmd, std::span<const std::string> a) {
+  cmd.dir().mapping.use_path_info = !a.empty() && iequals(a[0], "on");
+  return std::nullopt;
+}
+
+constexpr HandlerBinding kMime[] = {
+    {"TypesConfig", Support::Implemented, types_config},
+    {"AddType", Support::Implemented, add_Type},
+    {"RemoveType", Support::Implemented, remove_Type},
+    {"AddHandler", Support::Unsupported, add_Handler},
+    {"RemoveHandler", Support::Unsupported, remove_Handler},
+    {"AddCharset", Support::Implemented, add_Charset},
+    {"RemoveCharset", Support::Implemented, remove_Charset},
+    {"AddEncoding", Support::Implemented, add_Encoding},
+    {"RemoveEncoding", Support::Implemented, remove_Encoding},
+    {"AddLanguage", Support::Implemented, add_Language},
+    {"RemoveLanguage", Support::Implemented, remove_Language},
+    {"AddInputFilter", Support::Unsupported, add_InputFilter},
+    {"RemoveInputFilter", Support::Unsupported, remove_InputFilter},
+    {"AddOutputFilter", Support::Unsupported, add_OutputFilter},
+    {"RemoveOutputFilter", Support::Unsupported, remove_OutputFilter},
+    {"DefaultLanguage", Support::Implemented, default_language},
+    {"MultiviewsMatch", Support::NoEffect, multiviews_match},
+    {"ModMimeUsePathInfo", Support::NoEffect, use_path_info},
+};
+
+} // namespace
+
+std::span<const HandlerBinding> mime_bindings() {
+  return kMime;
+}
+
+} // namespace balancerd::directives::http
