@@ -12,6 +12,9 @@ from .exchange import run_requests
 from .instance import Side, StartError
 
 
+DIFF_LINES = 150  # per scenario, unless --verbose: a server that answers nothing right must not bury the rest
+
+
 class SideSpec:
     def __init__(self, kind, command, mutate=None):
         self.kind, self.command, self.mutate = kind, command, mutate or []
@@ -165,8 +168,12 @@ def report(r, out, verbose, show=False):
     title = f"  ({r.scenario.title})" if r.scenario.title else ""
     out(f"{r.status:<9} {r.scenario.name}{title}  [{r.seconds:.1f}s]")
     if r.status in ("FAIL", "BROKEN", "XPASS") or (verbose and r.detail):
-        for line in r.detail.splitlines():
+        lines = r.detail.splitlines()
+        limit = len(lines) if verbose else DIFF_LINES
+        for line in lines[:limit]:
             out("    " + line)
+        if len(lines) > limit:
+            out(f"    ... {len(lines) - limit} more lines (-v shows all, -k {r.scenario.name} runs only this one)")
     elif r.status == "DEVIATION":
         out("    reason: " + r.detail.splitlines()[0])
     if show and r.transcript:
