@@ -319,6 +319,7 @@ private:
         fail(e.what());
       }
     } else {
+      if (args.empty()) fail("<" + cname + "> directive requires additional arguments");
       std::size_t gt = args.rfind('>');
       if (gt == std::string::npos) fail("<" + cname + "> directive missing closing '>'");
       std::string_view inner = std::string_view(args).substr(0, gt);
@@ -447,7 +448,8 @@ private:
     if (id.empty() || path.empty() || !args.empty())
       fail("LoadModule takes two arguments, a module name and the name of a shared object file to load it "
            "from");
-    if (auto err = hooks_.load_module(id, resolve_path(result_.server_root, path))) fail(*err);
+    if (auto err = hooks_.load_module_as_written(id, resolve_path(result_.server_root, path), path))
+      fail(*err);
   }
 
   void load_file(std::string_view args) {
@@ -456,7 +458,7 @@ private:
       std::string w = next_word(args);
       if (w.empty()) break;
       any = true;
-      if (auto err = hooks_.load_file(resolve_path(result_.server_root, w))) fail(*err);
+      if (auto err = hooks_.load_file_as_written(resolve_path(result_.server_root, w), w)) fail(*err);
     }
     if (!any)
       fail(

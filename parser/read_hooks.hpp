@@ -19,6 +19,17 @@ public:
   // text (without any "Syntax error on line" prefix) or nothing. May log warnings (AH01574).
   virtual std::optional<std::string> load_module(std::string_view id, const std::string& path) = 0;
   virtual std::optional<std::string> load_file(const std::string& path) = 0;
+  // What the parser actually calls: the same, plus the path as written in the config, because
+  // Apache's error names both ("Cannot load modules/x.so into server: /etc/apache2/modules/x.so:
+  // cannot open shared object file: ..."). The defaults forward to the two above.
+  virtual std::optional<std::string> load_module_as_written(std::string_view id, const std::string& path,
+                                                            std::string_view /*as_written*/) {
+    return load_module(id, path);
+  }
+  virtual std::optional<std::string> load_file_as_written(const std::string& path,
+                                                          std::string_view /*as_written*/) {
+    return load_file(path);
+  }
   // A log line produced while reading, e.g. ("core", "warn", "AH00111: Config variable ${X} is not defined").
   virtual void log(std::string_view module, std::string_view level, std::string_view text) = 0;
   // The registered spelling of a directive or section name a loaded module knows ("<location" ->

@@ -77,19 +77,24 @@ bool evaluate_ifversion(std::string_view args, EmulatedVersion v) {
   if (w1.empty() || !rest.empty())
     fail("<IfVersion takes one, two or three arguments, a comparison operator, a version (and a delimiter)");
 
+  // The closing '>' ends the version or stands alone as a delimiter word.
   std::string op;
   std::string version;
-  if (w2.empty()) {
+  if (!w3.empty()) {
+    if (w3 != ">") fail("<IfVersion> directive missing closing '>'");
+    op = w1;
+    version = w2;
+  } else if (w2 == ">") {
     op = "=";
     version = w1;
   } else {
-    op = w1;
-    version = w2;
-  }
-  // The closing '>' is either a word of its own or the end of the version.
-  if (!w3.empty()) {
-    if (w3 != ">") fail("<IfVersion> directive missing closing '>'");
-  } else {
+    if (w2.empty()) {
+      op = "=";
+      version = w1;
+    } else {
+      op = w1;
+      version = w2;
+    }
     std::size_t gt = version.rfind('>');
     if (gt == std::string::npos) fail("<IfVersion> directive missing closing '>'");
     version.resize(gt);

@@ -44,11 +44,11 @@ bool escapes_work_dir(const std::string& s) {
   l.reserve(s.size());
   for (char c : s) l.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c));
   if (l.find("include") == std::string::npos) return false;
-  return l.find('/') != std::string::npos || l.find("..") != std::string::npos || l.find("${") != std::string::npos ||
-         l.find("serverroot") != std::string::npos;
+  return l.find('/') != std::string::npos || l.find("..") != std::string::npos ||
+         l.find("${") != std::string::npos || l.find("serverroot") != std::string::npos;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -80,6 +80,8 @@ TEST_F(Conditionals, IfVersionAnsweredAs2_4_71) {
   EXPECT_TRUE(evaluate_ifversion("!> 3>"));
   EXPECT_TRUE(evaluate_ifversion("!== 3>"));
   EXPECT_TRUE(evaluate_ifversion("\"2.4.71>\""));
+  EXPECT_TRUE(evaluate_ifversion("\"2.4.71\">")); // the '>' after the quote is a delimiter word
+  EXPECT_TRUE(evaluate_ifversion(">= \"2.4\">"));
   EXPECT_TRUE(evaluate_ifversion("~ 2.4.71 >"));
   EXPECT_TRUE(evaluate_ifversion("> 2.>")); // empty minor is 0
   EXPECT_FALSE(evaluate_ifversion("2..4>"));
@@ -166,6 +168,8 @@ TEST_F(Conditionals, MissingArgumentAndMissingBracket) {
     EXPECT_EQ(error("<" + n + " x\n</" + n + ">\n"),
               "Syntax error on line 1 of <T>/main.conf: <" + n + "> directive missing closing '>'");
   }
+  EXPECT_EQ(error("<IfModule\n</IfModule>\n"),
+            "Syntax error on line 1 of <T>/main.conf: <IfModule> directive requires additional arguments");
   // fixture 31_ifmodule_no_args
   EXPECT_EQ(error("x\nx\n<IfModule >\n</IfModule>\n"),
             "Syntax error on line 3 of <T>/main.conf: <IfModule> directive requires additional arguments");

@@ -91,6 +91,13 @@ TEST_F(Errors, LoadModuleErrorComesFromTheHook) {
       "directory");
 }
 
+TEST_F(Errors, LoadModuleErrorNamesThePathAsWrittenAndAsResolved) {
+  // apache2: "Cannot load modules/nothere.so into server: <root>/modules/nothere.so: cannot open ..."
+  EXPECT_EQ(error("LoadModule headers_module modules/nothere.so\n"),
+            "Syntax error on line 1 of <T>/main.conf: Cannot load modules/nothere.so into server: "
+            "<T>/modules/nothere.so: cannot open shared object file: No such file or directory");
+}
+
 TEST_F(Errors, LoadModulePathIsServerRootRelative) {
   t.write("modules/mod_h.so", "");
   auto r = parse("LoadModule h_module modules/mod_h.so\nLoadModule h_module modules/mod_h.so\n");
@@ -113,7 +120,7 @@ TEST_F(Errors, ReadTimeDirectivesHaveNoContextCheck) {
   // apache2 -t: LoadModule inside <VirtualHost>/<Location>/<Limit> is executed (only the load fails,
   // with the hook's text); ServerRoot, Define and DefaultRuntimeDir inside sections are accepted.
   EXPECT_EQ(error("<VirtualHost *:80>\nLoadModule a b\n</VirtualHost>\n"),
-            "Syntax error on line 2 of <T>/main.conf: Cannot load <T>/b into server: <T>/b: cannot open "
+            "Syntax error on line 2 of <T>/main.conf: Cannot load b into server: <T>/b: cannot open "
             "shared object "
             "file: No such file or directory");
   t.mkdir("run");

@@ -45,11 +45,17 @@ public:
   }
   bool module_loaded(std::string_view name) const override { return modules.count(std::string(name)) > 0; }
   bool directive_known(std::string_view name) const override { return directives.count(lower(name)) > 0; }
+  std::optional<std::string> load_module_as_written(std::string_view id, const std::string& path,
+                                                    std::string_view written) override {
+    if (::access(path.c_str(), F_OK) != 0) {
+      loaded.push_back(std::string(id) + " " + path);
+      return "Cannot load " + std::string(written) + " into server: " + path +
+             ": cannot open shared object file: No such file or directory";
+    }
+    return load_module(id, path);
+  }
   std::optional<std::string> load_module(std::string_view id, const std::string& path) override {
     loaded.push_back(std::string(id) + " " + path);
-    if (::access(path.c_str(), F_OK) != 0)
-      return "Cannot load " + path + " into server: " + path +
-             ": cannot open shared object file: No such file or directory";
     if (modules.count(std::string(id))) {
       log("so", "warn", "AH01574: module " + std::string(id) + " is already loaded, skipping");
       return std::nullopt;
@@ -128,7 +134,7 @@ inline ReadRun read_with(const TempTree& t, FakeHooks& hooks, ReadOptions option
 }
 
 inline ReadRun read_text(const TempTree& t, FakeHooks& hooks, const std::string& contents,
-                     ReadOptions options = {}) {
+                         ReadOptions options = {}) {
   t.write("main.conf", contents);
   options.config_file = "main.conf";
   return read_with(t, hooks, std::move(options));
