@@ -1,0 +1,152 @@
+// BalancerMember and ProxySet (mod_proxy.c's add_member and set_proxy_param): which balancer or worker
+// they address, when they create it, and the framing of parameter errors.
+#include "directives/ci_string.hpp"
+#include "directives/dispatcher.hpp"
+#include "directives/modules/proxy_context.hpp"
+#include "directives/modules/proxy_handlers.hpp"
+#include "directives/modules/proxy_url.hpp"
+#include "directives/modules/proxy_workers.hpp"
+#include "parser/words.hpp"
+
+namespace balancerd::directives::proxy {
+
+namespace {
+
+std::string file_of(const CmdParms& cmd) {
+  return cmd.node.file ? *cmd.node.file : std::string();
+}
+
+} // namespace
+
+Result balancer_member(CmdParms& cmd, Args args) {
+  if (auto err = cmd.check_context(NOT_IN_HTACCESS)) return err;
+  ProxyServerConf& conf = cmd.server.proxy;
+  const std::optional<std::string> section = cmd_path(cmd);
+  std::optional<std::string> path = section;
+  std::optional<std::string> name;
+  ParamList params;
+  std::string_view raw = args.empty() ? std::string_view() : std::string_view(args[0]);
+  while (!raw.empty()) {
+    std::string word = parser::next_word(raw);
+    const auto eq = word.find('=');
+    if (eq == std::string::npos) {
+      if (!path)
+        path = std::move(word);
+      else if (!name)
+        name = std::move(word);
+      else if (section)
+        return "BalancerMember can not have a balancer name when defined in a location";
+      else
+        return "Invalid BalancerMember parameter. Parameter must be in the form 'key=value'";
+    } else {
+      table_set(params, word.substr(0, eq), word.substr(eq + 1));
+    }
+  }
+  if (!path) return "BalancerMember must define balancer name when outside <Proxy > section";
+  if (!name) return "BalancerMember must define remote proxy server";
+  const auto real = de_socketfy(*name);
+  if (!real) return "BalancerMember uses an invalid \"unix:\" URL";
+  const std::string balancer_url = ascii_lower(*path);
+
+  Balancer* balancer = find_balancer(conf, balancer_url);
+  if (!balancer) {
+    if (auto err = define_balancer(conf, balancer_url, std::string_view("/"), balancer))
+      return "BalancerMember " + *err;
+    balancer->file = file_of(cmd);
+    balancer->line = cmd.node.line;
+  }
+  if (Worker* existing = find_worker(conf, balancer, *real, 0)) {
+    // Worker sharing inside the balancer: the first definition's parameters stay.
+    const std::string shared = worker_display_name(*existing);
+    cmd.dispatcher.log("proxy", "info",
+                       "AH01149: Sharing worker '" + shared + "' instead of creating new worker '" + *name +
+                           "'");
+    for (const auto& [key, val] : params)
+      cmd.dispatcher.log("proxy", "warn",
+                         "AH01150: Ignoring parameter '" + key + "=" + val + "' for worker '" + shared +
+                             "' because of worker sharing");
+    return std::nullopt;
+  }
+  // Apache's debug lines carry the source position of its own code; kept so logs compare equal.
+  cmd.dispatcher.log("proxy", "debug",
+                     "mod_proxy.c(2674): AH01147: Defining worker '" + *name + "' for balancer '" +
+                         balancer->name + "'");
+  Worker worker;
+  if (auto err = make_worker(*name, kPrefix, true, worker)) return "BalancerMember " + *err;
+  cmd.dispatcher.log("proxy", "debug",
+                     "mod_proxy.c(2679): AH01148: Defined worker '" + worker_display_name(worker) +
+                         "' for balancer '" + balancer->name + "'");
+  copy_conf_params(worker.params, conf);
+  worker.balancer = balancer->name;
+  worker.file = file_of(cmd);
+  worker.line = cmd.node.line;
+  if (balancer->has_section) {
+    worker.section = balancer->section;
+    worker.has_section = true;
+  }
+  const ParamContext ctx = param_context(cmd);
+  for (const auto& [key, val] : params)
+    if (auto err = set_worker_param(worker.params, key, val, ctx)) return "BalancerMember " + *err;
+  balancer->members.push_back(std::move(worker));
+  return std::nullopt;
+}
+
+Result proxy_set(CmdParms& cmd, Args args) {
+  if (auto err = cmd.check_context(NOT_IN_HTACCESS)) return err;
+  ProxyServerConf& conf = cmd.server.proxy;
+  std::string_view raw = args.empty() ? std::string_view() : std::string_view(args[0]);
+  std::string name;
+  unsigned mask = 0;
+  bool in_proxy_section = false;
+  // Only a <Proxy>/<ProxyMatch> that directly encloses ProxySet names its target.
+  if (const parser::Node* parent = cmd.parent(); parent && ci_starts_with(parent->name, "<Proxy")) {
+    std::string_view pargs = parent->args;
+    name = parser::next_word(pargs);
+    if (const auto gt = name.find('>'); gt != std::string::npos) name.erase(gt);
+    mask = ci_starts_with(std::string_view(parent->name).substr(6), "Match") ? kMatch : kPrefix;
+    in_proxy_section = true;
+  } else {
+    name = parser::next_word(raw);
+  }
+
+  Balancer* balancer = nullptr;
+  Worker* worker = nullptr;
+  if (is_balancer_url(name)) {
+    balancer = find_balancer(conf, name);
+    if (!balancer) {
+      if (!in_proxy_section) return "ProxySet can not find '" + name + "' Balancer.";
+      if (auto err = define_balancer(conf, name, std::string_view("/"), balancer)) return "ProxySet " + *err;
+      balancer->file = file_of(cmd);
+      balancer->line = cmd.node.line;
+    }
+  } else {
+    const auto real = de_socketfy(name);
+    if (!real) return "ProxySet uses an invalid \"unix:\" URL";
+    worker = find_worker(conf, nullptr, *real, mask);
+    if (!worker) {
+      if (!in_proxy_section) return "ProxySet can not find '" + name + "' Worker.";
+      Worker created;
+      if (auto err = make_worker(name, mask, false, created)) return "ProxySet " + *err;
+      created.file = file_of(cmd);
+      created.line = cmd.node.line;
+      conf.workers.push_back(std::move(created));
+      worker = &conf.workers.back();
+    }
+  }
+
+  const ParamContext ctx = param_context(cmd);
+  while (!raw.empty()) {
+    const std::string word = parser::next_word(raw);
+    const auto eq = word.find('=');
+    if (eq == std::string::npos)
+      return "Invalid ProxySet parameter. Parameter must be in the form 'key=value'";
+    const std::string key = word.substr(0, eq);
+    const std::string val = word.substr(eq + 1);
+    const Result err = worker ? set_worker_param(worker->params, key, val, ctx)
+                              : set_balancer_param(balancer->params, key, val, ctx);
+    if (err) return "ProxySet: " + *err + " " + key + "=" + val + "; " + name;
+  }
+  return std::nullopt;
+}
+
+} // namespace balancerd::directives::proxy
