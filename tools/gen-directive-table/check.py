@@ -107,6 +107,10 @@ def main():
     P.run_probes(probed, modules, args.jobs, log)
     notes = []
     P.finish_directives(probed, notes)
+    P.verify_contexts(probed, modules, args.jobs, notes)
+    for n in notes:
+        if "predict otherwise" in n:
+            errors.append(n)
     P.refine_take_argv(probed, modules, args.jobs, log)
     for d in probed:
         c = inc_by_key[(d.source, d.name)]
