@@ -45,6 +45,13 @@ class RunnerEndToEnd(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertTrue(out.rstrip().endswith("2 passed, 0 failed"), out)
 
+    def test_tls_and_sni(self):
+        rc, out = run("--apache-only", fix("tls.scn"))
+        self.assertEqual(rc, 0, out)
+        rc, out = run("--apache-only", fix("tls.scn"), "--mutate-b", r'X-Vhost "tls.example"=>X-Vhost "other"')
+        self.assertEqual(rc, 1, out)
+        self.assertIn("+header x-vhost: other", out)
+
     def test_config_difference_fails_with_readable_diff(self):
         rc, out = run("--apache-only", fix("static.scn"), "--mutate-b", r"^@BASE@$=>@BASE@\nHeader set X-Only-B yes")
         self.assertEqual(rc, 1, out)

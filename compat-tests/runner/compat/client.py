@@ -2,7 +2,9 @@
 came back (interim responses, status line, headers in order, body, how the body was framed, and whether the
 server closed the connection or timed out)."""
 
+import hashlib
 import select
+import ssl
 import socket
 import time
 
@@ -32,8 +34,16 @@ class _Closed(Exception):
 
 
 class Connection:
-    def __init__(self, port, timeout):
+    def __init__(self, port, timeout, tls=False, sni=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.tls_info = None
+        if tls:  # test servers use self-signed certificates: what is compared is the HTTP, plus the handshake facts
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock, server_hostname=sni)
+            cert = self.sock.getpeercert(binary_form=True) or b""
+            self.tls_info = f"{self.sock.version()} cert-sha256 {hashlib.sha256(cert).hexdigest()[:16]}"
         self.buf = b""
         self.total = 0  # bytes received so far, to tell "closed" from "truncated"
         self.log = b""  # everything received, to show what came when no proper response did
@@ -51,6 +61,8 @@ class Connection:
         if self.closed_by_peer:
             return True
         if self.buf:
+            return False
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
             return False
         ready, _, _ = select.select([self.sock], [], [], wait)
         if not ready:

@@ -17,6 +17,7 @@ class Outcome:
         self.name, self.conn = name, conn
         self.responses = []
         self.event = None  # "connect-failed", "send-failed: ...", "closed-before-send"
+        self.tls = None  # "TLSv1.3 cert-sha256 ..." when the request went over TLS
 
 
 def build_bytes(req, subs, earlier):
@@ -88,7 +89,9 @@ def run_requests(scenario, side, subs):
                     continue
             if conn is None:
                 try:
-                    conn = Connection(side.ports[req.port.strip("@")], timeout)
+                    conn = Connection(side.ports[req.port.strip("@")], timeout, req.tls, req.sni)
+                    if conn.tls_info:
+                        out.tls = conn.tls_info
                 except OSError as e:
                     out.event = f"connect-failed ({type(e).__name__})"
                     continue

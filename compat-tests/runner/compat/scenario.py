@@ -56,6 +56,8 @@ class Request:
         self.timeout = float(o["timeout"]) if "timeout" in o else None
         self.methods = o["methods"].split(",") if "methods" in o else None
         self.port = o.get("port", "PORT")  # which listen port: PORT, PORT2, ...
+        self.tls = "tls" in o or "sni" in o
+        self.sni = o.get("sni")
         self.lines = section.lines
         self.lineno = section.lineno
 

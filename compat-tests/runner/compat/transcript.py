@@ -89,6 +89,8 @@ def render(scenario, outcomes, receipts, forms):
         if o is None:
             out.append("not sent")
             continue
+        if o.tls:
+            out.append(f"tls: {o.tls}")
         if o.event:
             out.append(f"event: {o.event}")
         for i, r in enumerate(o.responses, 1):
