@@ -94,11 +94,13 @@ class RunnerEndToEnd(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             wrapper = os.path.join(d, "dying-balancerd")
             with open(wrapper, "w") as f:  # serves briefly, then goes away while requests are still due
-                f.write(f"#!/bin/sh\n{APACHE} \"$@\" & pid=$!\nsleep 0.5\nkill $pid\nwait $pid\nexit 3\n")
+                f.write(f"#!/bin/sh\n{APACHE} \"$@\" & pid=$!\nrun=$(dirname \"$2\")/run\n"
+                        "for i in $(seq 200); do [ -s $run/httpd.pid ] && break; sleep 0.05; done\n"
+                        "sleep 0.3\nkill $pid\nwait $pid\nexit 3\n")
             os.chmod(wrapper, 0o755)
             scn = os.path.join(d, "late.scn")
             with open(scn, "w") as f:
-                f.write("--- config\n@MODULES@\n@BASE@\n--- request r1 delay=1.5\nGET / HTTP/1.1\nHost: x\n")
+                f.write("--- config\n@MODULES@\n@BASE@\n--- request r1 delay=2\nGET / HTTP/1.1\nHost: x\n")
             rc, out = run("--balancerd", wrapper, scn)
         self.assertEqual(rc, 1, out)
         self.assertIn("+event: connect-failed (ConnectionRefusedError)", out)
