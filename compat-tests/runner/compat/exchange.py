@@ -85,7 +85,7 @@ def run_requests(scenario, side, subs):
                     or (last.version == "HTTP/1.0" and "keep-alive" not in (last.header("connection") or "").lower())
                 )
                 if conn.peer_closed(1.0 if announced else 0.0):
-                    out.event = "closed-before-send (the server closed the connection after the previous response)"
+                    out.event = "closed-before-send (the server had closed the connection)"
                     continue
             if conn is None:
                 try:
