@@ -323,9 +323,10 @@ private:
       std::size_t gt = args.rfind('>');
       if (gt == std::string::npos) fail("<" + cname + "> directive missing closing '>'");
       std::string_view inner = std::string_view(args).substr(0, gt);
+      // The '!' is seen before unquoting: <IfDefine "!X"> asks whether "!X" is defined.
+      bool negate = !inner.empty() && inner.front() == '!';
+      if (negate) inner.remove_prefix(1);
       std::string word = next_word(inner);
-      bool negate = !word.empty() && word[0] == '!';
-      if (negate) word.erase(0, 1);
       if (word.empty()) fail("<" + cname + "> directive requires additional arguments");
       if (cname == "IfModule") {
         take = hooks_.module_loaded(word);

@@ -31,6 +31,19 @@ TEST_F(Conditionals, IfModuleByIdentifierOrSourceName) {
   EXPECT_TRUE(taken("<ifmodule authz_core_module>", "</IFMODULE>"));
 }
 
+TEST_F(Conditionals, NegationIsSeenBeforeUnquoting) {
+  EXPECT_FALSE(taken("<IfModule ! mod_authz_core.c>", "</IfModule>"));
+  EXPECT_FALSE(taken("<IfModule \"!\">", "</IfModule>")); // a module named "!"
+  EXPECT_FALSE(taken("<IfDefine \"!X\">", "</IfDefine>"));
+  EXPECT_FALSE(taken("<IfFile \"!/etc\">", "</IfFile>"));
+  EXPECT_FALSE(taken("<IfDirective \"!ServerName\">", "</IfDirective>"));
+  EXPECT_TRUE(taken("<IfModule !!mod_authz_core.c>", "</IfModule>"));
+  EXPECT_EQ(error("<IfModule \"\">\n</IfModule>\n"),
+            "Syntax error on line 1 of <T>/main.conf: <IfModule> directive requires additional arguments");
+  EXPECT_EQ(error("<IfModule !\"\">\n</IfModule>\n"),
+            "Syntax error on line 1 of <T>/main.conf: <IfModule> directive requires additional arguments");
+}
+
 TEST_F(Conditionals, IfModuleLooksOnlyAtTheFirstWord) {
   EXPECT_TRUE(taken("<IfModule authz_core_module extra>", "</IfModule>"));
   EXPECT_FALSE(taken("<IfModule a b>", "</IfModule>"));
