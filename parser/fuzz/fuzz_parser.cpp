@@ -3,12 +3,13 @@
 // -DBALANCERD_FUZZ=ON and clang.
 #include "parser/config_reader.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 namespace {
@@ -32,7 +33,20 @@ const std::string& work_dir() {
     char tmpl[] = "/tmp/bd-fuzz-parser-XXXXXX";
     const char* d = ::mkdtemp(tmpl);
     if (d == nullptr) std::abort();
-    return std::string(d);
+    // A few files for Include/IncludeOptional/IfFile to find: plain, nested, unbalanced, recursive.
+    const std::string dir = d;
+    const std::pair<const char*, const char*> files[] = {
+        {"/a.conf", "ServerName a\n<IfModule ab>\nDefine Q v\n</IfModule>\n"},
+        {"/closer.conf", "</Location>\n"},
+        {"/rec.conf", "Include rec.conf\n"},
+    };
+    for (const auto& [name, body] : files) {
+      FILE* f = std::fopen((dir + name).c_str(), "w");
+      if (f == nullptr) std::abort();
+      std::fputs(body, f);
+      std::fclose(f);
+    }
+    return dir;
   }();
   return dir;
 }
@@ -53,14 +67,16 @@ bool escapes_work_dir(const std::string& s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   if (escapes_work_dir(text)) return 0;
-  const std::string path = work_dir() + "/main.conf";
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-  }
+  // The main file lives in memory: writing a real file per input made the disk the bottleneck.
+  static const int fd = ::memfd_create("fuzz-main.conf", 0);
+  if (fd < 0) std::abort();
+  if (::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+    std::abort();
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
   ReadOptions options;
   options.server_root = work_dir();
-  options.config_file = "main.conf";
+  options.config_file = path;
   options.defines = {"FUZZ"};
   TrivialHooks hooks;
   try {
