@@ -373,13 +373,19 @@ def run_user_config(args) -> int:
         print(f"unknown mode(s): {unknown}; choose from {sorted(mode_args)}", file=sys.stderr)
         return 2
     extra = args.extra or []
+    overrides = None
+    if args.run_dir:
+        # apache2ctl would create /var/run/apache2 (etc.); this keeps the comparison read-only.
+        Path(args.run_dir).mkdir(parents=True, exist_ok=True)
+        overrides = {"APACHE_RUN_DIR": args.run_dir, "APACHE_LOCK_DIR": args.run_dir,
+                     "APACHE_PID_FILE": os.path.join(args.run_dir, "apache2.pid")}
     failed = passed = 0
     names = [os.path.basename(args.apache), os.path.basename(args.balancerd), "apache2", "httpd"]
     for mode in modes:
         results = []
         for prog in (args.apache, args.balancerd):
             argv = [prog, "-d", serverroot, "-f", str(config)] + extra + mode_args[mode]
-            results.append(run_with_envvars(argv, args.envvars, serverroot))
+            results.append(run_with_envvars(argv, args.envvars, serverroot, overrides))
         o = compare(f"{config.name} {' '.join(mode_args[mode])}", "", results[0], results[1], names, [])
         if o.equal:
             passed += 1
@@ -455,6 +461,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--config", help="compare on this configuration instead of the cases")
     ap.add_argument("--envvars", help="with --config: source this file first, like apache2ctl")
     ap.add_argument("--serverroot", help="with --config: -d value (default: the config's directory)")
+    ap.add_argument("--run-dir", help="with --envvars: export APACHE_RUN_DIR/LOCK_DIR/PID_FILE "
+                    "into this directory after sourcing (created if missing)")
     ap.add_argument("--modes", default="t,S,M,DUMP_INCLUDES", help="with --config: comma list")
     ap.add_argument("--extra", action="append", help="with --config: extra argument (repeatable)")
     args = ap.parse_args(argv)
