@@ -187,6 +187,8 @@ FIXED = {
     b"@BOM@": b"\xef\xbb\xbf",
     b"@SP@": b" ",
     b"@TAB@": b"\t",
+    b"@FF@": b"\f",
+    b"@VT@": b"\v",
     b"@AT@": b"@",
 }
 
