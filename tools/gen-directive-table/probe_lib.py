@@ -875,9 +875,11 @@ def render_readme(t):
              "  EXEC_ON_READ is added when the directive's errors come from the read pass (one-line\n"
              "  `apache2: Syntax error on line N of F: ...`).\n"
              "* shape: each directive is run with 0..4 arguments, one non-On/Off word and 70 words, in a context\n"
-             "  where it is allowed; Apache's generic count message identifies the shape. Directives that never\n"
-             "  give a generic message are `RawArgs` (`TakeArgv` only if 70 words produce a generic error).\n"
-             "  RAW_ARGS and TAKE_ARGV cannot be told apart this way otherwise.\n\n")
+             "  where it is allowed; Apache's generic count message identifies the shape, which must then\n"
+             "  predict all seven probes. Directives that never give a generic message are `RawArgs`, or\n"
+             "  `TakeArgv` where a bad word is rejected as the 64th word but ignored as the 65th (see below).\n"
+             "* req_override is verified for every directive against Apache's own context test (top level and\n"
+             "  inside `<Directory>`): no mismatch unless listed under Probe notes.\n\n")
     s.append("## Observed dispatcher facts the registry relies on\n\n")
     s.append("* Count errors are `NAME PHRASE, HELP` (`, HELP` only when the directive has a help string), except\n"
              "  `NAME must be On or Off` (FLAG), which never carries the help. FLAG accepts on/off in any case and\n"
