@@ -12,7 +12,9 @@ struct Node {
   // '>' that ends the first word: "<Location", "<Else".
   std::string name;
   // The raw rest of the logical line after the name, leading blanks removed. For a section opener it
-  // still ends with the '>' (its absence is an error the section's handler reports, as in Apache).
+  // still ends with the '>' (its absence is an error the section's handler reports, as in Apache);
+  // "<Else>" or "<VirtualHost>" alone gives args ">" (so the handler says "requires additional
+  // arguments", not "missing closing '>'", as Apache does).
   std::string args;
   std::shared_ptr<const std::string> file; // path exactly as opened
   unsigned line = 0;                       // physical line where the logical line ends

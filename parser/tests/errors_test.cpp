@@ -57,6 +57,19 @@ TEST_F(Errors, ServerRootMustBeADirectory) {
             "Syntax error on line 1 of <T>/main.conf: ServerRoot must be a valid directory");
 }
 
+TEST_F(Errors, RelativeServerRootIsRelativeToTheWorkingDirectory) {
+  // apache2 run from /tmp/pp: "ServerRoot root/" then "Include nonexist.conf" names
+  // /tmp/pp/root/nonexist.conf
+  t.mkdir("root");
+  char old[4096];
+  ASSERT_NE(::getcwd(old, sizeof old), nullptr);
+  ASSERT_EQ(::chdir(t.root().c_str()), 0);
+  auto r = parse("ServerRoot ./root/../root/\nInclude nonexist.conf\n");
+  ASSERT_EQ(::chdir(old), 0);
+  EXPECT_EQ(tidy(t, r.error), "Syntax error on line 2 of <T>/main.conf: Could not open configuration file "
+                              "<T>/root/nonexist.conf: No such file or directory");
+}
+
 TEST_F(Errors, DefaultRuntimeDirMustBeADirectoryRelativeToServerRoot) {
   EXPECT_EQ(
       error("DefaultRuntimeDir /nonexist\n"),

@@ -172,6 +172,16 @@ TEST_F(Sections, TenThousandDeepNestingNeitherCrashesNorRecurses) {
   EXPECT_NE(parse(tail).error.find("<Location> was not closed."), std::string::npos);
 }
 
+TEST_F(Sections, TenThousandDeepFalseConditionalIsSkipped) {
+  std::string text = "<IfModule !core_module>\n";
+  for (int i = 0; i < 10000; ++i) text += "<Location /" + std::to_string(i) + ">\n";
+  for (int i = 0; i < 10000; ++i) text += "</Location>\n";
+  text += "</IfModule>\nAfter\n";
+  auto r = parse(text);
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(outline(*r.result), "After\n");
+}
+
 TEST_F(Sections, TenThousandDeepTrueConditionalsAreSpliced) {
   std::string text;
   for (int i = 0; i < 10000; ++i) text += "<IfModule core_module>\n";
