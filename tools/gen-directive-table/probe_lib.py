@@ -15,7 +15,8 @@ from pathlib import Path
 
 APACHE = os.environ.get("TABLEGEN_APACHE", "/usr/sbin/apache2")
 MODDIR = Path(os.environ.get("TABLEGEN_MODDIR", "/usr/lib/apache2/modules"))
-SPEC = Path(os.environ.get("TABLEGEN_SPEC", "/work/shared/spec"))
+# The spec folder sits beside the repository (../shared/spec), in a developer's tree and in CI's clone.
+SPEC = Path(os.environ.get("TABLEGEN_SPEC", Path(__file__).resolve().parents[3] / "shared" / "spec"))
 SCRATCH = Path(os.environ.get("TABLEGEN_SCRATCH", "/tmp/tablegen"))
 MPMS = ["event", "prefork", "worker"]
 MPM_SOURCES = {"event": "event.c", "prefork": "prefork.c", "worker": "worker.c"}
