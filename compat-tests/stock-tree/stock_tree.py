@@ -131,6 +131,14 @@ def run_one(template: Path, apache: str, balancerd: str, label: str, mode: str,
 
 def jobs_for(source: Path) -> list[tuple[str, str, object]]:
     jobs: list[tuple[str, str, object]] = [(f"stock:{m}", m, None) for m in MODES]
+
+    def empty_envvars(conf: Path) -> None:
+        # envvars sets nothing; only the run/lock/log/pid variables this suite exports remain,
+        # so APACHE_RUN_USER/GROUP are undefined: AH00111 warnings, then AH00543 bad user name.
+        (conf / "envvars").unlink()
+        (conf / "envvars").write_text("")
+
+    jobs.append(("stock:empty-envvars:-t", "-t", empty_envvars))
     for kind, ext in (("mods", ".load"), ("conf", ".conf"), ("sites", ".conf")):
         avail = source / f"{kind}-available"
         for p in sorted(avail.glob(f"*{ext}")) if avail.is_dir() else []:
