@@ -11,6 +11,11 @@
 
 namespace balancerd::directives {
 
+std::string format_walk_error(const std::string& file, unsigned line, const std::string& message) {
+  return escape_log_text("AH00526: Syntax error on line " + std::to_string(line) + " of " + file + ":") +
+         "\n" + escape_log_text(message);
+}
+
 LocalHostName local_host_name() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) return {"127.0.0.1", true};

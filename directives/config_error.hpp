@@ -23,9 +23,8 @@ private:
   Kind kind_;
 };
 
-// "AH00526: Syntax error on line N of FILE:\nMESSAGE"
-inline std::string format_walk_error(const std::string& file, unsigned line, const std::string& message) {
-  return "AH00526: Syntax error on line " + std::to_string(line) + " of " + file + ":\n" + message;
-}
+// "AH00526: Syntax error on line N of FILE:\nMESSAGE": two log lines, each escaped as Apache's error
+// log escapes them (a BOM in a name shows as \xef\xbb\xbf).
+std::string format_walk_error(const std::string& file, unsigned line, const std::string& message);
 
 } // namespace balancerd::directives

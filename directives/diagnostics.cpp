@@ -32,6 +32,45 @@ int log_level_value(std::string_view level) {
   return -1;
 }
 
+std::string escape_log_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+    case '\\':
+      out += "\\\\";
+      continue;
+    case '\b':
+      out += "\\b";
+      continue;
+    case '\n':
+      out += "\\n";
+      continue;
+    case '\r':
+      out += "\\r";
+      continue;
+    case '\t':
+      out += "\\t";
+      continue;
+    case '\v':
+      out += "\\v";
+      continue;
+    default:
+      break;
+    }
+    if (c < 0x20 || c >= 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string format_log_line(const LogRecord& record, std::chrono::system_clock::time_point when, long pid,
                             long tid) {
   if (record.plain) return record.text;
@@ -48,7 +87,7 @@ std::string format_log_line(const LogRecord& record, std::chrono::system_clock::
   char prefix[160];
   std::snprintf(prefix, sizeof prefix, "[%s.%06ld %s] [%s:%s] [pid %ld:tid %ld] ", date, micros, year,
                 record.module.c_str(), record.level.c_str(), pid, tid);
-  return prefix + record.text;
+  return prefix + escape_log_text(record.text);
 }
 
 std::string format_log_line(const LogRecord& record) {

@@ -40,6 +40,10 @@ private:
 // Apache's numeric order of levels: emerg=0 ... debug=7, trace1=8 ... trace8=15; -1 if unknown.
 int log_level_value(std::string_view level);
 
+// Apache's error-log escaping of a message: backslash doubled, \b \n \r \t \v as such, other
+// control and non-ASCII bytes as \xhh ('"' stays as is).
+std::string escape_log_text(std::string_view text);
+
 // "[Tue Nov 24 04:07:01.346718 2026] [core:warn] [pid 8612:tid 8612] TEXT", or TEXT for a plain record.
 std::string format_log_line(const LogRecord& record, std::chrono::system_clock::time_point when, long pid,
                             long tid);

@@ -2,8 +2,8 @@
 
 #include "directives/ci_string.hpp"
 
+#include <cstdio>
 #include <filesystem>
-#include <sys/stat.h>
 
 namespace balancerd::directives {
 
@@ -46,17 +46,37 @@ FoundDirective ModuleSet::find(std::string_view name) const {
 }
 
 namespace {
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-std::string cannot_load(const std::string& path) {
-  return "Cannot load " + path + " into server: " + path +
-         ": cannot open shared object file: No such file or directory";
+// dlopen's view of a file we will not really open: missing, or not an ELF object.
+std::optional<std::string> dlopen_error(const std::string& path, std::string_view as_written) {
+  // dlopen reports the path it was given; a bare file name is searched for, not made absolute.
+  const std::string shown = as_written.find('/') == std::string_view::npos ? std::string(as_written) : path;
+  const std::string prefix = "Cannot load " + std::string(as_written) + " into server: " + shown + ": ";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return prefix + "cannot open shared object file: No such file or directory";
+  char magic[4] = {};
+  const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+  std::fclose(f);
+  if (n != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F')
+    return prefix + (n == 0 ? "file too short" : "invalid ELF header");
+  return std::nullopt;
 }
 } // namespace
 
 std::optional<std::string> ModuleSet::load_module(std::string_view id, const std::string& path) {
+  return load_module_as_written(id, path, path);
+}
+
+std::optional<std::string> ModuleSet::load_file(const std::string& path) {
+  return load_file_as_written(path, path);
+}
+
+std::string ModuleSet::canonical_name(std::string_view name) const {
+  const FoundDirective found = find(name);
+  return found.def ? std::string(found.def->name) : std::string(name);
+}
+
+std::optional<std::string> ModuleSet::load_module_as_written(std::string_view id, const std::string& path,
+                                                             std::string_view as_written) {
   const std::string name(id);
   for (const Loaded& m : loaded_) {
     if (m.info.id != name) continue;
@@ -64,7 +84,7 @@ std::optional<std::string> ModuleSet::load_module(std::string_view id, const std
     diagnostics_.log("so", "warn", "AH01574: module " + name + " is already loaded, skipping");
     return std::nullopt;
   }
-  if (!file_exists(path)) return cannot_load(path);
+  if (auto err = dlopen_error(path, as_written)) return err;
   const std::string so = std::filesystem::path(path).filename().string();
   const ModuleDef* by_file = find_module_by_so(so);
   const ModuleDef* by_id = find_module_by_id(name);
@@ -86,9 +106,9 @@ std::optional<std::string> ModuleSet::load_module(std::string_view id, const std
   return std::nullopt;
 }
 
-std::optional<std::string> ModuleSet::load_file(const std::string& path) {
-  if (!file_exists(path)) return cannot_load(path);
-  return std::nullopt;
+std::optional<std::string> ModuleSet::load_file_as_written(const std::string& path,
+                                                           std::string_view as_written) {
+  return dlopen_error(path, as_written);
 }
 
 void ModuleSet::log(std::string_view module, std::string_view level, std::string_view text) {
