@@ -268,6 +268,9 @@ private:
       return;
     }
 
+    // Apache drops a '>' ending the first word of any line, not only of a section opener:
+    // "ServerName>" is ServerName without arguments, ">" alone an empty (invalid) name.
+    if (name.back() == '>') name.pop_back();
     std::string lname = lower(name);
     if (lname == "include" || lname == "includeoptional") {
       include(f, rest, lname == "includeoptional");

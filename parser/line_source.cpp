@@ -9,24 +9,22 @@ namespace {
 
 namespace pegtl = tao::pegtl;
 
-// "\" LF or "\" CR LF: join with the next physical line.
-struct continuation : pegtl::seq<pegtl::one<'\\'>, pegtl::opt<pegtl::one<'\r'>>, pegtl::one<'\n'>> {};
-// Ordinary bytes.
-struct text : pegtl::plus<pegtl::not_one<'\\', '\n', '\0'>> {};
-// A backslash that is not a continuation is an ordinary character.
-struct lone_backslash : pegtl::one<'\\'> {};
-// Apache reads lines as C strings: a NUL hides the rest of its physical line.
+// One physical line: ordinary bytes, then LF or end of input. Apache reads lines as C strings, so
+// a NUL hides the rest of its physical line. Continuation is decided afterwards on the joined
+// buffer (see LineSource::next), because that is what Apache looks at.
+struct text : pegtl::plus<pegtl::not_one<'\n', '\0'>> {};
 struct nul_tail : pegtl::seq<pegtl::one<'\0'>, pegtl::star<pegtl::not_one<'\n'>>> {};
-struct line_end : pegtl::sor<pegtl::one<'\n'>, pegtl::eof> {};
-struct logical_line
-    : pegtl::seq<pegtl::star<pegtl::sor<continuation, text, nul_tail, lone_backslash>>, line_end> {};
+struct lf : pegtl::one<'\n'> {};
+struct physical_line : pegtl::seq<pegtl::star<pegtl::sor<text, nul_tail>>, pegtl::sor<lf, pegtl::eof>> {};
 
 struct State {
   std::string& buffer;
-  unsigned& line;
+  unsigned line;
   std::size_t max;
   bool too_long = false;
   unsigned too_long_line = 0;
+  bool saw_lf = false;
+  bool saw_nul = false; // a line cut short by a NUL never continues
 
   void append(const char* b, std::size_t n) {
     if (too_long) return;
@@ -45,12 +43,12 @@ template <> struct action<text> {
   template <typename Input> static void apply(const Input& in, State& s) { s.append(in.begin(), in.size()); }
 };
 
-template <> struct action<lone_backslash> {
-  template <typename Input> static void apply(const Input& in, State& s) { s.append(in.begin(), in.size()); }
+template <> struct action<nul_tail> {
+  template <typename Input> static void apply(const Input&, State& s) { s.saw_nul = true; }
 };
 
-template <> struct action<continuation> {
-  template <typename Input> static void apply(const Input&, State& s) { ++s.line; }
+template <> struct action<lf> {
+  template <typename Input> static void apply(const Input&, State& s) { s.saw_lf = true; }
 };
 
 constexpr bool is_space(char c) {
@@ -65,13 +63,27 @@ LineSource::LineSource(std::string contents, std::size_t max_line)
 bool LineSource::next(LogicalLine& out) {
   while (pos_ < data_.size()) {
     buffer_.clear();
-    ++line_;
     State state{buffer_, line_, max_line_};
-    pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf> in(data_.data() + pos_,
-                                                                       data_.data() + data_.size(), "");
-    pegtl::parse<logical_line, action>(in, state); // cannot fail: every byte matches something
-    pos_ = static_cast<std::size_t>(in.current() - data_.data());
+    // A physical line ending in "\" (or "\" CR) continues on the next one. The test is on the
+    // joined buffer, as in Apache: an empty line after a continuation whose text itself ends in a
+    // backslash continues again.
+    while (true) {
+      state.line = ++line_;
+      state.saw_lf = false;
+      state.saw_nul = false;
+      pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf> in(data_.data() + pos_,
+                                                                         data_.data() + data_.size(), "");
+      pegtl::parse<physical_line, action>(in, state); // cannot fail: every byte matches something
+      pos_ = static_cast<std::size_t>(in.current() - data_.data());
+      if (!state.saw_lf || state.saw_nul || state.too_long) break;
+      if (buffer_.size() >= 2 && buffer_.back() == '\r' && buffer_[buffer_.size() - 2] == '\\')
+        buffer_.pop_back();
+      if (buffer_.empty() || buffer_.back() != '\\') break;
+      buffer_.pop_back();
+      if (pos_ >= data_.size()) break;
+    }
     if (state.too_long) {
+      // Reading ends here: the caller reports the error.
       out.text = {};
       out.line = state.too_long_line;
       out.too_long = true;

@@ -82,6 +82,18 @@ TEST(Lines, NulHidesTheRestOfItsPhysicalLine) {
   EXPECT_EQ(lines(data), (std::vector<Got>{{"ServerName a", 1, false}, {"Foo", 2, false}, {"Z", 3, false}}));
 }
 
+TEST(Lines, LineCutByNulNeverContinues) {
+  // apache2: `"\\` NUL `${<\` LF -> the directive name is `\` on line 1; the next line stands alone
+  std::string data("\"\\\\\0${<\\\nNext\n", 14);
+  EXPECT_EQ(lines(data), (std::vector<Got>{{"\"\\\\", 1, false}, {"Next", 2, false}}));
+}
+
+TEST(Lines, EmptyLineAfterContinuationContinuesAgainWhenTextEndsInBackslash) {
+  // apache2: the test is on the joined text, so "# x \\\\" + "\\\n" + "" swallows the next line too
+  EXPECT_EQ(lines("# x \\\\\\\r\n\nZzEnd\nAfter\n"), (std::vector<Got>{{"After", 4, false}}));
+  EXPECT_EQ(lines("a\\\\\\\n\nb\n"), (std::vector<Got>{{"a\\b", 3, false}}));
+}
+
 TEST(Lines, BomIsNotStripped) {
   EXPECT_EQ(lines("\xEF\xBB\xBFServerName x\n"), (std::vector<Got>{{"\xEF\xBB\xBFServerName x", 1, false}}));
 }

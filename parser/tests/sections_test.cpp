@@ -155,6 +155,13 @@ TEST_F(Sections, EmptyFirstWordSkipsTheLine) {
   EXPECT_EQ(outline(*r.result), "ServerName x\n");
 }
 
+TEST_F(Sections, TrailingBracketIsDroppedFromAnyFirstWord) {
+  // apache2: "ServerName>" -> "ServerName takes one argument"; ">" -> Invalid command ''
+  auto r = parse("ServerName>\nFoo> a\n>\n");
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(outline(*r.result), "ServerName\nFoo a\n\n");
+}
+
 TEST_F(Sections, DirectiveArgsAreTheRawRestOfTheLine) {
   auto r = parse("Header  set X \"a b\"  \n");
   ASSERT_EQ(r.error, "");
