@@ -5,6 +5,7 @@
 
 #include "parser/include_paths.hpp"
 #include "parser/line_source.hpp"
+#include "parser/log_escape.hpp"
 #include "parser/variables.hpp"
 #include "parser/version_condition.hpp"
 #include "parser/words.hpp"
@@ -115,7 +116,7 @@ private:
   void read_main() {
     std::string path = resolve_path(result_.server_root, options_.config_file);
     std::string contents;
-    if (auto err = read_file(path, contents)) throw ReadError(*err);
+    if (auto err = read_file(path, contents)) throw ReadError(escape_for_log(*err));
     auto src = std::make_unique<Source>();
     src->file = std::make_shared<const std::string>(path);
     src->lines = std::make_unique<LineSource>(std::move(contents));
@@ -151,7 +152,7 @@ private:
     try {
       while (!frames_.empty()) step();
     } catch (const Failure& f) {
-      throw ReadError(compose(f));
+      throw ReadError(escape_for_log(compose(f)));
     }
   }
 
@@ -204,7 +205,7 @@ private:
     if (f.kind == Frame::Kind::File && !f.open.empty()) {
       std::string msg;
       for (auto it = f.open.rbegin(); it != f.open.rend(); ++it) {
-        if (!msg.empty()) msg += "\\n";
+        if (!msg.empty()) msg += '\n'; // rendered as the two characters \n by the escaping
         msg += *f.src->file + ":" + std::to_string(it->line) + ": " + display_name(it->name) +
                "> was not closed.";
       }

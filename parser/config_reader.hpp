@@ -30,7 +30,9 @@ struct ReadResult {
   std::string default_runtime_dir;              // final DefaultRuntimeDir (absolute), empty if unset
 };
 
-// A read-pass error. what() is Apache's one-line text without the leading "apache2: ", e.g.
+// A read-pass error. what() is Apache's one-line text without the leading "apache2: ", already
+// escaped the way Apache prints it (see parser/log_escape.hpp: "\n" between unclosed sections,
+// "\\" for a backslash, "\xef" for a non-ASCII byte), e.g.
 // "Syntax error on line 2 of /a.conf: Syntax error on line 7 of /b.conf: Expected </Location> but saw
 // </Proxy>"
 class ReadError : public std::runtime_error {
