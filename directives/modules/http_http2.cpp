@@ -1,4 +1,5 @@
 // mod_http2: the H2* directives (Protocols itself is core's), with mod_http2's value checks.
+#include "directives/dispatcher.hpp"
 #include "directives/modules/http_bindings.hpp"
 #include "directives/modules/http_util.hpp"
 
@@ -47,7 +48,13 @@ Result bool_setting(CmdParms& cmd, std::span<const std::string> a) {
   else if (n == "H2OutputBuffering")
     target = &s.output_buffering;
   std::optional<bool> dummy;
-  return on_off(a[0], target ? *target : dummy);
+  if (auto err = on_off(a[0], target ? *target : dummy)) return err;
+  if (n == "H2SerializeHeaders" && s.serialize_headers.value_or(false))
+    cmd.dispatcher.log(
+        "http2", "warn",
+        "AH10307: H2SerializeHeaders: this feature has been disabled and the directive to enable it "
+        "is ignored.");
+  return std::nullopt;
 }
 
 Result int_setting(CmdParms& cmd, std::span<const std::string> a) {
@@ -118,6 +125,12 @@ Result push_resource(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
+Result session_extra_files(CmdParms& cmd, std::span<const std::string> a) {
+  cmd.dispatcher.log("http2", "warn", "H2SessionExtraFiles is obsolete and will be ignored");
+  h2(cmd).other.push_back("H2SessionExtraFiles " + a[0]);
+  return std::nullopt;
+}
+
 Result recorded(CmdParms& cmd, std::span<const std::string> a) {
   std::string text(cmd.def.name);
   for (const auto& w : a) text += " " + w;
@@ -153,7 +166,7 @@ constexpr HandlerBinding kHttp2[] = {
     {"H2PushPriority", Support::NoEffect, push_priority},
     {"H2PushResource", Support::NoEffect, push_resource},
     {"H2EarlyHint", Support::NoEffect, recorded},
-    {"H2SessionExtraFiles", Support::NoEffect, recorded},
+    {"H2SessionExtraFiles", Support::NoEffect, session_extra_files},
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 // and the proxy side (SSLProxy*), with mod_ssl's config-time checks and messages.
 #include "directives/modules/http_ssl.hpp"
 
+#include "directives/dispatcher.hpp"
 #include "directives/modules/http_bindings.hpp"
 #include "directives/modules/http_util.hpp"
 
@@ -68,9 +69,11 @@ Result engine(CmdParms& cmd, std::span<const std::string> a) {
     cmd.server.ssl.engine = SslEngine::On;
   else if (iequals(v, "off"))
     cmd.server.ssl.engine = SslEngine::Off;
-  else if (iequals(v, "optional"))
+  else if (iequals(v, "optional")) {
     cmd.server.ssl.engine = SslEngine::Optional;
-  else
+    // A notice: Apache logs notices whatever the LogLevel.
+    cmd.dispatcher.diagnostics().log("ssl", "notice", "AH10510: 'SSLEngine optional' is no longer supported");
+  } else
     return "Argument must be On or Off";
   return std::nullopt;
 }
