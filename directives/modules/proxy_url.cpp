@@ -204,8 +204,9 @@ bool is_balancer_url(std::string_view url) {
 
 std::optional<std::string> balancer_key(std::string_view url) {
   const auto colon = url.find(':');
-  if (colon == std::string_view::npos || colon + 3 >= url.size() + 0 || url.size() < colon + 4 ||
-      url[colon + 1] != '/' || url[colon + 2] != '/')
+  // Apache wants "x://" followed by at least one character.
+  if (colon == std::string_view::npos || colon + 3 >= url.size() || url[colon + 1] != '/' ||
+      url[colon + 2] != '/')
     return std::nullopt;
   std::string_view key = url;
   const auto slash = url.find('/', colon + 3);

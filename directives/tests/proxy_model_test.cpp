@@ -1,6 +1,7 @@
 // What the mod_proxy family handlers build: workers (normalised names, defaults, sharing), balancers
 // and their members, ProxyPass rules, per-directory settings. Sharing behaviour was checked against
 // apache2 with "LogLevel proxy:debug" (AH01145/AH01147/AH01149 lines).
+#include "directives/modules/proxy_merge.hpp"
 #include "proxy_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -448,6 +449,82 @@ TEST(ProxyModel, DebugLogShowsMemberDefinitions) {
       "'http://127.0.0.1:9001/x'",
   };
   EXPECT_EQ(lines, want);
+}
+
+} // namespace
+
+namespace {
+
+using balancerd::directives::proxy::merge_server_conf;
+
+// Checked on a running apache2 2.4.71: with "ProxyPass /a http://127.0.0.1:1/" in the main server and
+// "ProxyPass /a !" plus "ProxyPassInherit Off" in the vhost, GET /a still got 503 (the main rule won)
+// and the main server's other rules still applied.
+TEST(ProxyMerge, MainServerRulesComeFirstEvenWithProxyPassInheritOff) {
+  const auto c =
+      compile_text("ProxyPass /a http://m/\nProxyPass /b http://m/b\n"
+                   "<VirtualHost *:80>\nProxyPass /a !\nProxyPass /c http://v/\nProxyPassInherit Off\n"
+                   "</VirtualHost>");
+  ASSERT_EQ(c.error, "");
+  const ProxyServerConf merged = merge_server_conf(c.config->main.proxy, c.config->vhosts.at(0).proxy);
+  ASSERT_EQ(merged.rules.size(), 4u);
+  EXPECT_EQ(merged.rules[0].path, "/a");
+  EXPECT_FALSE(merged.rules[0].exclusion);
+  EXPECT_EQ(merged.rules[1].path, "/b");
+  EXPECT_TRUE(merged.rules[2].exclusion);
+  EXPECT_EQ(merged.rules[3].path, "/c");
+  // Workers still inherited (BalancerInherit defaults to On); the vhost's index is rebased.
+  ASSERT_EQ(merged.workers.size(), 2u);
+  EXPECT_EQ(merged.workers.at(*merged.rules[3].worker).name, "http://v/");
+  EXPECT_EQ(merged.workers.at(*merged.rules[1].worker).name, "http://m/");
+  EXPECT_EQ(merged.pass_inherit, std::optional<bool>(false));
+}
+
+TEST(ProxyMerge, WithoutAnyInheritanceMainRulesLoseTheirWorker) {
+  const auto c =
+      compile_text("ProxyPass /a http://m/\n<VirtualHost *:80>\nBalancerInherit Off\nProxyPassInherit Off\n"
+                   "ProxyPass /c http://v/\n</VirtualHost>");
+  ASSERT_EQ(c.error, "");
+  const ProxyServerConf merged = merge_server_conf(c.config->main.proxy, c.config->vhosts.at(0).proxy);
+  ASSERT_EQ(merged.workers.size(), 1u);
+  ASSERT_EQ(merged.rules.size(), 2u);
+  EXPECT_FALSE(merged.rules[0].worker.has_value());
+  EXPECT_EQ(merged.rules[1].worker, std::optional<std::size_t>(0));
+}
+
+// Checked on a running apache2: a vhost redefining balancer://b with its own member still sent the
+// requests to the main server's member.
+TEST(ProxyMerge, RedefinedBalancerKeepsMainMembersAndVhostParameters) {
+  const auto c =
+      compile_text("<Proxy balancer://b>\nBalancerMember http://m1/\nProxySet stickysession=S "
+                   "failonstatus=500 growth=2\n</Proxy>\n<Proxy balancer://only>\nBalancerMember http://o/\n"
+                   "</Proxy>\n<VirtualHost *:80>\n<Proxy balancer://b>\nBalancerMember http://v1/\n"
+                   "ProxySet failonstatus=503 nofailover=On\n</Proxy>\nProxyPass /b balancer://b/\n"
+                   "</VirtualHost>");
+  ASSERT_EQ(c.error, "");
+  const ProxyServerConf merged = merge_server_conf(c.config->main.proxy, c.config->vhosts.at(0).proxy);
+  ASSERT_EQ(merged.balancers.size(), 2u);
+  EXPECT_EQ(merged.balancers[0].name, "balancer://only");
+  const Balancer& b = merged.balancers[1];
+  EXPECT_EQ(b.name, "balancer://b");
+  ASSERT_EQ(b.members.size(), 1u);
+  EXPECT_EQ(b.members[0].name, "http://m1/");
+  EXPECT_EQ(b.params.sticky, "S");
+  EXPECT_TRUE(b.params.sticky_force);
+  EXPECT_EQ(b.params.growth, 2);
+  EXPECT_EQ(b.params.errstatuses, (std::vector<int>{503, 500}));
+  EXPECT_EQ(b.vpath, "/b");  // the ProxyPass path that mounted it
+}
+
+TEST(ProxyMerge, ScalarsFromTheVhostWhenSet) {
+  const auto c =
+      compile_text("ProxyTimeout 9\nProxyVia On\nBalancerPersist On\n<VirtualHost *:80>\nProxyVia Off\n"
+                   "</VirtualHost>");
+  ASSERT_EQ(c.error, "");
+  const ProxyServerConf merged = merge_server_conf(c.config->main.proxy, c.config->vhosts.at(0).proxy);
+  EXPECT_EQ(merged.timeout, Micros(seconds(9)));
+  EXPECT_EQ(merged.via, std::optional<ProxyVia>(ProxyVia::Off));
+  EXPECT_FALSE(merged.balancer_persist); // not inherited, as in Apache
 }
 
 } // namespace
