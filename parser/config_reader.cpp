@@ -152,7 +152,9 @@ private:
     try {
       while (!frames_.empty()) step();
     } catch (const Failure& f) {
-      throw ReadError(escape_for_log(compose(f)));
+      ReadError e(escape_for_log(compose(f)));
+      e.includes = result_.includes;
+      throw e;
     }
   }
 

@@ -38,6 +38,9 @@ struct ReadResult {
 class ReadError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
+  // Files opened before the error, in order: apache2 -D DUMP_INCLUDES prints them even when the
+  // read fails (the list on stdout, then the error on stderr).
+  std::vector<IncludeRecord> includes;
 };
 
 ReadResult read_config(const ReadOptions& options, ReadHooks& hooks);

@@ -84,6 +84,27 @@ TEST_F(Includes, WildcardDirectoryComponentReadsMatchesInOrderThenFails) {
             "wildcard '*.conf' in '<T>/empty', failing");
 }
 
+TEST_F(Includes, FilesReadBeforeAnErrorAreReportedWithIt) {
+  // apache2 -D DUMP_INCLUDES on the inc5 capture lists base.conf and conf.d/* before the error
+  capture_tree();
+  t.write("main.conf", "Include conf.d/a.conf\nInclude " + t.path("*/*.conf") + "\n");
+  ReadOptions o;
+  o.server_root = t.root();
+  o.config_file = "main.conf";
+  try {
+    read_config(o, hooks);
+    FAIL() << "no error";
+  } catch (const ReadError& e) {
+    std::string s;
+    for (const auto& rec : e.includes)
+      s += std::to_string(rec.depth) + " (" + std::to_string(rec.included_at) + ") " + tidy(t, rec.path) +
+           "\n";
+    EXPECT_EQ(s, "0 (0) <T>/main.conf\n1 (1) <T>/conf.d/a.conf\n1 (2) <T>/conf.d/10-x.conf\n1 (2) "
+                 "<T>/conf.d/2-y.conf\n"
+                 "1 (2) <T>/conf.d/C.conf\n1 (2) <T>/conf.d/a.conf\n1 (2) <T>/conf.d/b.conf\n");
+  }
+}
+
 TEST_F(Includes, WildcardDirectoryComponentMatchesOnlyDirectories) {
   t.write("d1/x.conf", "A\n");
   t.write("d2/x.conf", "B\n");
