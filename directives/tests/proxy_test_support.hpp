@@ -52,6 +52,15 @@ private:
   std::string dir_;
 };
 
+// Compiles a config file written into `tree` (throws ConfigError on error).
+inline std::shared_ptr<const Config> compile_file(const TempTree& tree, const std::string& conf) {
+  Diagnostics diagnostics("apache2");
+  parser::ReadOptions options;
+  options.server_root = tree.dir();
+  options.config_file = conf;
+  return compile_config(options, diagnostics).config;
+}
+
 inline Compiled compile_text(const std::string& text, bool hcheck = false,
                              const std::string& extra_modules = "") {
   TempTree tree;
