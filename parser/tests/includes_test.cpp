@@ -307,3 +307,42 @@ TEST_F(Includes, CommandLineDirectivesOrderAndFile) {
 
 } // namespace
 } // namespace balancerd::parser::testing
+
+namespace balancerd::parser::testing {
+namespace {
+
+// The stock Debian tree, read as apache2ctl would (envvars exported): it must read cleanly and in
+// the order apache2 -D DUMP_INCLUDES prints (mods-enabled/*.load from line 146 first).
+TEST(StockTree, DebianApache2ConfReadsInApacheOrder) {
+  if (::access("/etc/apache2/apache2.conf", R_OK) != 0) GTEST_SKIP() << "no /etc/apache2";
+  TempTree t;
+  t.mkdir("run");
+  t.mkdir("lock");
+  t.mkdir("log");
+  ::setenv("APACHE_RUN_DIR", t.path("run").c_str(), 1);
+  ::setenv("APACHE_LOCK_DIR", t.path("lock").c_str(), 1);
+  ::setenv("APACHE_LOG_DIR", t.path("log").c_str(), 1);
+  ::setenv("APACHE_PID_FILE", t.path("run/apache2.pid").c_str(), 1);
+  ::setenv("APACHE_RUN_USER", "www-data", 1);
+  ::setenv("APACHE_RUN_GROUP", "www-data", 1);
+  FakeHooks hooks;
+  ReadOptions o;
+  o.server_root = "/etc/apache2";
+  o.config_file = "apache2.conf";
+  ReadResult r;
+  ASSERT_NO_THROW(r = read_config(o, hooks));
+  ASSERT_GT(r.includes.size(), 2u);
+  EXPECT_EQ(r.includes[0].path, "/etc/apache2/apache2.conf");
+  EXPECT_EQ(r.includes[1].included_at, 146u);
+  EXPECT_EQ(r.includes[1].path.rfind("/etc/apache2/mods-enabled/", 0), 0u);
+  for (std::size_t i = 2; i < r.includes.size(); ++i) {
+    if (r.includes[i].included_at == r.includes[i - 1].included_at) {
+      EXPECT_LT(r.includes[i - 1].path, r.includes[i].path);
+    }
+  }
+  EXPECT_EQ(r.default_runtime_dir, t.path("run"));
+  for (const auto& line : hooks.logs) EXPECT_EQ(line.find("AH00111"), std::string::npos) << line;
+}
+
+} // namespace
+} // namespace balancerd::parser::testing
