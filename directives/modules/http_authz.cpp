@@ -54,18 +54,27 @@ std::string_view section_name(AuthzLogic logic) {
   return "";
 }
 
-// The <RequireAll|Any|None> sections being walked, innermost last, with the per-dir config they
-// belong to. A Require line goes into the innermost one of its own per-dir config, else into that
-// config's implicit <RequireAny>.
+// The <RequireAll|Any|None> sections being walked, innermost last. A Require line goes into the
+// innermost one when it stands inside it, else into its per-dir config's implicit <RequireAny>.
 struct OpenSection {
   AuthzNode* node;
-  const DirConf* dir;
 };
 thread_local std::vector<OpenSection> open_sections;
 
+// Whether the innermost enclosing section, looking through <Limit>/<LimitExcept> (which open their
+// own per-dir section here but, in Apache, only narrow methods), is a <RequireAll|Any|None>.
+bool inside_require_section(const CmdParms& cmd) {
+  for (auto it = cmd.parents.rbegin(); it != cmd.parents.rend(); ++it) {
+    const std::string& n = (*it)->name;
+    if (iequals(n, "<Limit") || iequals(n, "<LimitExcept")) continue;
+    return iequals(n, "<RequireAll") || iequals(n, "<RequireAny") || iequals(n, "<RequireNone");
+  }
+  return false;
+}
+
 AuthzNode& current_parent(CmdParms& cmd) {
+  if (!open_sections.empty() && inside_require_section(cmd)) return *open_sections.back().node;
   DirConf& dir = cmd.dir();
-  if (!open_sections.empty() && open_sections.back().dir == &dir) return *open_sections.back().node;
   if (!dir.authz.root) {
     AuthzNode root;
     root.is_section = true;
@@ -119,9 +128,14 @@ Result require_section(CmdParms& cmd, std::span<const std::string> args, AuthzLo
   node.line = cmd.node.line;
   apply_limit(cmd, node);
 
-  open_sections.push_back({&node, &cmd.dir()});
-  Result err = cmd.dispatcher.walk_children(cmd, cmd.server, cmd.section, OR_AUTHCFG);
-  open_sections.pop_back();
+  Result err;
+  {
+    open_sections.push_back({&node});
+    struct Pop {
+      ~Pop() { open_sections.pop_back(); }
+    } pop;
+    err = cmd.dispatcher.walk_children(cmd, cmd.server, cmd.section, OR_AUTHCFG);
+  }
   if (err) return err;
 
   if (node.children.empty())
