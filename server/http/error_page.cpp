@@ -118,7 +118,8 @@ void append_message(std::string& out, int status, const ErrorPageInfo& info) {
     out.append("</p>\n");
     return;
   case 502:
-    out.append("<p>The proxy server received an invalid\nresponse from an upstream server.<br />\n");
+    // Apache's text has CRLF line breaks here (its other pages use LF): 381 bytes for the proxy's 502.
+    out.append("<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n");
     out.append(info.note);
     out.append("</p>\n");
     return;

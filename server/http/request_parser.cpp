@@ -113,6 +113,21 @@ bool path_acceptable(std::string_view path) noexcept {
   return true;
 }
 
+// "GET /path" with no protocol: an HTTP/0.9 simple request.
+bool is_simple_request(std::string_view line, bool strict) noexcept {
+  auto sep = [strict](char c) { return c == ' ' || (!strict && c == '\t'); };
+  std::size_t p = 0;
+  while (p < line.size() && !sep(line[p])) ++p;
+  if (p == line.size()) return false;
+  ++p;
+  if (!strict)
+    while (p < line.size() && sep(line[p])) ++p;
+  while (p < line.size() && !sep(line[p])) ++p;
+  if (!strict)
+    while (p < line.size() && sep(line[p])) ++p;
+  return p == line.size();
+}
+
 } // namespace
 
 bool split_host(std::string_view value, bool strict, std::string_view& host,
@@ -203,6 +218,11 @@ RequestParser::Result RequestParser::parse(char* data, std::size_t len, Request&
         rl_end_ = end;
         rl_next_ = i + 1;
         in_request_line_ = false;
+        if (is_simple_request(std::string_view(data + rl_start_, n), opts_->strict)) {
+          // HTTP/0.9 has no header section: the request line is the whole request.
+          head_end_ = scan_ = i + 1;
+          return finish(data, req);
+        }
       }
     } else {
       if (n == 0) {
@@ -300,6 +320,7 @@ bool RequestParser::parse_request_line(char* data, Request& req) {
 RequestParser::Result RequestParser::finish(char* data, Request& req) {
   req.clear();
   if (!parse_request_line(data, req)) return fail(400);
+  if (req.http09()) return Result::Done; // no headers, never kept alive
   const bool strict = opts_->strict;
   const std::size_t field_limit = opts_->limit_request_field_size;
 

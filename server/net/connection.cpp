@@ -1,0 +1,535 @@
+#include "server/net/connection.hpp"
+
+#include <arpa/inet.h>
+#include <array>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "server/http/http_date.hpp"
+#include "server/http/status.hpp"
+
+namespace balancerd::net {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kMinRead = 4096;
+// Apache's lingering close: after an error it reads and drops what the client still sends, for up to
+// two seconds, so the client sees the response instead of a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::string_view kContinue = http::kContinueLine;
+constexpr std::string_view kLastChunkAlone = "0\r\n\r\n";
+constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
+
+thread_local char scratch[4096]; // for reading bytes that are thrown away
+
+void format_address(const asio::ip::tcp::endpoint& ep, char (&out)[46]) {
+  auto addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  if (addr.is_v4()) {
+    auto b = addr.to_v4().to_bytes();
+    inet_ntop(AF_INET, b.data(), out, sizeof out);
+  } else {
+    auto b = addr.to_v6().to_bytes();
+    inet_ntop(AF_INET6, b.data(), out, sizeof out);
+  }
+}
+
+// Moves every view of req that points into [old_base, old_base+len) to the same offset from new_base.
+void rebase(http::Request& req, const char* old_base, std::size_t len, const char* new_base) {
+  auto fix = [&](std::string_view& v) {
+    if (v.data() >= old_base && v.data() < old_base + len)
+      v = std::string_view(new_base + (v.data() - old_base), v.size());
+  };
+  fix(req.method_text);
+  fix(req.target);
+  fix(req.path);
+  fix(req.query);
+  fix(req.protocol);
+  fix(req.host);
+  fix(req.port);
+  for (auto& h : req.headers) {
+    fix(h.name);
+    fix(h.value);
+  }
+}
+
+} // namespace
+
+void ConnectionList::close_all() {
+  // shutdown() unlinks the connection only when it is destroyed, so walk a snapshot of the links.
+  for (Connection* c = first; c;) {
+    Connection* next = c->next_for_list();
+    c->shutdown();
+    c = next;
+  }
+}
+
+Connection::Connection(asio::ip::tcp::socket socket, const ConnectionOptions& options,
+                       RequestHandler& handler, ConnectionList& list)
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), opts_(options), handler_(handler),
+      list_(list), parser_(&options.protocol) {
+  next_ = list_.first;
+  if (next_) next_->prev_ = this;
+  list_.first = this;
+  ++list_.count;
+}
+
+Connection::~Connection() {
+  if (prev_)
+    prev_->next_ = next_;
+  else
+    list_.first = next_;
+  if (next_) next_->prev_ = prev_;
+  --list_.count;
+  release_exchange_state(std::move(st_));
+}
+
+void Connection::start() {
+  error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    format_address(remote, remote_ip_);
+    peer_.remote_port = remote.port();
+  }
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) {
+    format_address(local, local_ip_);
+    peer_.local_port = local.port();
+  }
+  peer_.remote_ip = remote_ip_;
+  peer_.local_ip = local_ip_;
+  wait_for_request();
+}
+
+void Connection::shutdown() {
+  self_.reset();
+  close();
+}
+
+void Connection::arm_timer(Duration d) {
+  timed_out_ = false;
+  timer_.expires_after(d);
+  timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->closed_) return;
+    self->timed_out_ = true;
+    error_code ignored;
+    self->socket_.cancel(ignored);
+  });
+}
+
+// Idle: no buffer is held until the socket is readable, so an idle keep-alive connection costs only
+// this object.
+void Connection::wait_for_request() {
+  if (closed_) return;
+  if (st_ && st_->in.empty()) release_exchange_state(std::move(st_));
+  arm_timer(served_ == 0 ? Duration(opts_.timeout) : Duration(opts_.keep_alive_timeout));
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const error_code& ec) { self->on_readable(ec); });
+}
+
+void Connection::on_readable(const error_code& ec) {
+  if (closed_) return;
+  if (ec) return close(); // idle timeout or peer gone: Apache closes without a word
+  if (!st_) st_ = acquire_exchange_state();
+  st_->in.reserve_space(kMinRead);
+  error_code rec;
+  std::size_t n = socket_.read_some(asio::buffer(st_->in.space(), st_->in.space_size()), rec);
+  if (rec == asio::error::would_block || rec == asio::error::try_again) return wait_for_request();
+  if (rec || n == 0) return close();
+  st_->in.commit(n);
+  parser_.reset();
+  process_head();
+}
+
+void Connection::process_head() {
+  auto r = parser_.parse(st_->in.begin(), st_->in.size(), st_->request);
+  if (r == http::RequestParser::Result::Done) return dispatch();
+  if (r == http::RequestParser::Result::Error) {
+    const auto& e = parser_.error();
+    return send_protocol_error(e.status, e.note, e.expect);
+  }
+  read_head_more();
+}
+
+void Connection::read_head_more() {
+  st_->in.reserve_space(kMinRead);
+  arm_timer(opts_.timeout);
+  socket_.async_read_some(asio::buffer(st_->in.space(), st_->in.space_size()),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            if (self->closed_) return;
+                            if (ec) {
+                              // A stalled request line is dropped silently; stalled headers get 408.
+                              if (self->timed_out_ && !self->parser_.in_request_line())
+                                return self->send_protocol_error(408, {}, {});
+                              return self->close();
+                            }
+                            self->st_->in.commit(n);
+                            self->process_head();
+                          });
+}
+
+void Connection::dispatch() {
+  auto& req = st_->request;
+  ++served_;
+  head_size_ = parser_.head_size();
+  bpos_ = head_size_;
+  body_limit_ = opts_.limit_request_body;
+  body_error_ = 0;
+  head_sent_ = chunked_out_ = body_suppressed_ = writing_ = response_done_ = false;
+  continue_sent_ = body_wanted_ = delivering_ = reading_body_ = false;
+  keep_alive_ = false;
+  body_done_ = req.body == http::BodyKind::None;
+  body_remaining_ = req.body == http::BodyKind::Length ? req.content_length : 0;
+  if (req.body == http::BodyKind::Chunked) st_->chunked.reset(0);
+  st_->head.clear();
+  self_ = shared_from_this();
+  in_handler_ = true;
+  timer_.cancel();
+  handler_.handle(*this);
+}
+
+// ---- request body -------------------------------------------------------------------------------
+
+void Connection::read_body(BodyCallback cb) {
+  body_cb_ = std::move(cb);
+  body_wanted_ = true;
+  if (delivering_ || reading_body_) return; // the running loop or read completion picks it up
+  auto& req = st_->request;
+  if (req.expect_continue && !continue_sent_ && !body_done_ && !head_sent_ && !closed_) {
+    continue_sent_ = true;
+    reading_body_ = true;
+    arm_timer(opts_.timeout);
+    asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](const error_code& ec, std::size_t) {
+                        self->reading_body_ = false;
+                        if (ec) {
+                          self->broken_ = true;
+                          self->body_error_ = -1;
+                        }
+                        self->pump_body();
+                      });
+    return;
+  }
+  pump_body();
+}
+
+bool Connection::next_body_piece(BodyPiece& piece) {
+  auto& req = st_->request;
+  auto& in = st_->in;
+  piece = {};
+  if (body_error_) {
+    piece.error = body_error_;
+    return true;
+  }
+  if (body_done_) {
+    piece.end = true;
+    return true;
+  }
+  if (req.body == http::BodyKind::Length) {
+    if (body_limit_ && req.content_length > body_limit_) {
+      piece.error = body_error_ = 413;
+      return true;
+    }
+    std::size_t avail = in.size() - bpos_;
+    if (avail == 0) return false;
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(avail, body_remaining_));
+    piece.data = std::span<const char>(in.begin() + bpos_, n);
+    bpos_ += n;
+    body_remaining_ -= n;
+    body_done_ = piece.end = body_remaining_ == 0;
+    return true;
+  }
+  // Chunked.
+  if (st_->chunked.total() == 0 && body_limit_) st_->chunked.reset(body_limit_);
+  while (true) {
+    auto s = st_->chunked.step(std::span<const char>(in.begin() + bpos_, in.size() - bpos_));
+    bpos_ += s.consumed;
+    switch (s.status) {
+    case http::ChunkedDecoder::Status::Data:
+      piece.data = s.data;
+      return true;
+    case http::ChunkedDecoder::Status::Done:
+      body_done_ = piece.end = true;
+      return true;
+    case http::ChunkedDecoder::Status::Error:
+      piece.error = body_error_ = st_->chunked.error_status();
+      return true;
+    case http::ChunkedDecoder::Status::NeedMore:
+      return false;
+    }
+  }
+}
+
+void Connection::pump_body() {
+  // A loop, not recursion: a handler that asks for the next piece from inside the callback is served
+  // by this loop, however many small chunks the buffer holds.
+  while (body_wanted_ && !reading_body_) {
+    BodyPiece piece;
+    if (!next_body_piece(piece)) return read_body_more();
+    body_wanted_ = false;
+    auto cb = std::move(body_cb_);
+    body_cb_ = nullptr;
+    delivering_ = true;
+    if (cb) cb(piece);
+    delivering_ = false;
+  }
+}
+
+void Connection::grow_buffer(std::size_t min_space) {
+  auto& in = st_->in;
+  const char* old = in.begin();
+  std::size_t len = in.size();
+  in.reserve_space(min_space);
+  if (in.begin() != old) rebase(st_->request, old, len, in.begin());
+}
+
+void Connection::read_body_more() {
+  auto& in = st_->in;
+  // Body bytes already delivered are dropped (the head before them stays in place: the Request points
+  // into it); a partial chunk-size line moves down next to the head.
+  std::size_t keep = in.size() - bpos_;
+  if (bpos_ > head_size_) {
+    std::memmove(in.begin() + head_size_, in.begin() + bpos_, keep);
+    in.clear();
+    in.commit(head_size_ + keep);
+    bpos_ = head_size_;
+  }
+  if (in.space_size() < kMinRead) grow_buffer(kMinRead);
+  reading_body_ = true;
+  arm_timer(opts_.timeout);
+  socket_.async_read_some(asio::buffer(in.space(), in.space_size()),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->reading_body_ = false;
+                            if (ec) {
+                              self->body_error_ = self->timed_out_ ? 408 : -1;
+                              self->broken_ = true;
+                            } else {
+                              self->st_->in.commit(n);
+                            }
+                            self->pump_body();
+                          });
+}
+
+// ---- response -----------------------------------------------------------------------------------
+
+void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFraming& f) {
+  auto& req = st_->request;
+  auto& head = st_->head;
+  const int status = head.status;
+  body_suppressed_ = req.method == http::Method::Head || status == 204 || status == 304 || status < 200;
+  bool close = !opts_.keep_alive || !req.keep_alive || req.must_close ||
+               http::status_drops_connection(status) || req.http09() || broken_ || body_error_ != 0 ||
+               (opts_.max_keep_alive_requests && served_ >= opts_.max_keep_alive_requests);
+  // Apache closes rather than read a body the client was told to wait before sending.
+  if (req.expect_continue && !continue_sent_ && !body_done_) close = true;
+  if (!head.content_length && !body_suppressed_) {
+    if (last)
+      head.content_length = first_size;
+    else if (req.version() >= 1001)
+      head.chunked = chunked_out_ = true;
+    else
+      close = true; // HTTP/1.0 without a length: the end of the body is the end of the connection
+  }
+  keep_alive_ = !close;
+  f.date = http::http_date_now();
+  f.server = opts_.server_header;
+  if (close) {
+    f.connection = http::ConnectionToken::Close;
+  } else if (req.keep_alive_sent) {
+    f.connection = http::ConnectionToken::KeepAlive;
+    f.keep_alive_header = true;
+    f.keep_alive_timeout = static_cast<unsigned>(
+        std::chrono::duration_cast<std::chrono::seconds>(opts_.keep_alive_timeout).count());
+    f.keep_alive_max = opts_.max_keep_alive_requests ? opts_.max_keep_alive_requests - (served_ - 1) : 0;
+  }
+}
+
+void Connection::write(std::span<const char> data, bool last, WriteCallback done) {
+  if (closed_ || writing_ || response_done_) {
+    if (done) done(false);
+    return;
+  }
+  write_cb_ = std::move(done);
+  st_->out.clear();
+  if (!head_sent_) {
+    http::HeadFraming f;
+    decide_framing(last, data.size(), f);
+    if (!st_->request.http09()) http::serialize_head(st_->out, st_->head, f);
+    head_sent_ = true;
+  }
+  start_write(data, chunked_out_, last);
+}
+
+void Connection::start_write(std::span<const char> data, bool chunk_data, bool last) {
+  std::array<asio::const_buffer, 4> bufs;
+  std::size_t n = 0;
+  if (body_suppressed_) data = {};
+  if (chunk_data && !data.empty()) {
+    st_->out.append(chunk_head_, http::format_chunk_size(data.size(), chunk_head_));
+  }
+  if (!st_->out.empty()) bufs[n++] = asio::buffer(st_->out);
+  if (!data.empty()) bufs[n++] = asio::buffer(data.data(), data.size());
+  if (chunk_data) {
+    std::string_view tail =
+        !data.empty() ? (last ? kChunkEndAndLast : http::kChunkTail) : (last ? kLastChunkAlone : "");
+    if (!tail.empty()) bufs[n++] = asio::buffer(tail.data(), tail.size());
+  }
+  if (last) response_done_ = true;
+  writing_ = true;
+  arm_timer(opts_.timeout);
+  asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data(), n),
+                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+}
+
+void Connection::on_written(const error_code& ec) {
+  writing_ = false;
+  if (ec) broken_ = true;
+  auto cb = std::move(write_cb_);
+  write_cb_ = nullptr;
+  if (cb) cb(!ec);
+  if (response_done_ && !writing_) finish_response();
+}
+
+void Connection::send_error(int status, const http::ErrorPageInfo& given, std::string_view allow) {
+  if (closed_ || writing_ || response_done_) return;
+  if (head_sent_) {
+    // Too late for an error page: the client can only learn of the failure by the connection ending.
+    broken_ = true;
+    response_done_ = true;
+    return finish_response();
+  }
+  auto& req = st_->request;
+  http::ErrorPageInfo info = given;
+  if (info.method.empty()) info.method = req.method_text;
+  if (info.server_admin.empty()) info.server_admin = opts_.server_admin;
+  info.signature = opts_.signature;
+  if (info.banner.empty()) info.banner = opts_.server_header;
+  if (info.host.empty()) info.host = req.host.empty() ? std::string_view(opts_.server_name) : req.host;
+  if (info.port == 80 && !req.port.empty()) {
+    unsigned p = 0;
+    for (char c : req.port) p = p * 10 + static_cast<unsigned>(c - '0');
+    info.port = p;
+  }
+  status = http::normalize_error_status(status);
+  st_->head.clear();
+  st_->head.status = status;
+  http::ErrorResponseOptions o;
+  http::HeadFraming& f = o.framing;
+  std::size_t dummy = 1;
+  decide_framing(true, dummy, f);
+  o.allow = allow;
+  o.head_request = req.method == http::Method::Head;
+  o.omit_content_length = status == 413 && body_error_ == 413;
+  st_->out.clear();
+  if (req.http09())
+    http::append_error_body(st_->out, status, info);
+  else
+    http::append_error_response(st_->out, status, info, o, st_->head);
+  head_sent_ = true;
+  body_suppressed_ = true; // the page is already in out
+  write_cb_ = nullptr;
+  start_write({}, false, true);
+}
+
+// A request that never reached a handler: Apache's page, then close.
+void Connection::send_protocol_error(int status, std::string_view note, std::string_view expect) {
+  auto& req = st_->request;
+  http::ErrorPageInfo info;
+  info.note = note;
+  info.expect = expect;
+  info.signature = opts_.signature;
+  info.banner = opts_.server_header;
+  info.server_admin = opts_.server_admin;
+  info.host = opts_.server_name;
+  info.method = req.method_text;
+  http::ErrorResponseOptions o;
+  o.framing.date = http::http_date_now();
+  o.framing.server = opts_.server_header;
+  // Apache's 417 carries no Connection header, yet the connection is closed after it.
+  o.framing.connection = status == 417 ? http::ConnectionToken::None : http::ConnectionToken::Close;
+  st_->out.clear();
+  http::append_error_response(st_->out, status, info, o, st_->head);
+  head_sent_ = body_suppressed_ = true;
+  keep_alive_ = false;
+  broken_ = true;
+  bpos_ = 0;
+  self_ = shared_from_this();
+  in_handler_ = false;
+  write_cb_ = nullptr;
+  start_write({}, false, true);
+}
+
+void Connection::finish_response() {
+  timer_.cancel();
+  if (!keep_alive_ || broken_ || closed_) {
+    linger();
+    self_.reset();
+    return;
+  }
+  if (!body_done_) return drain_body();
+  next_request();
+}
+
+// Reads and drops the rest of a request body the handler did not want, as Apache does before
+// reusing the connection.
+void Connection::drain_body() {
+  read_body([this](const BodyPiece& piece) {
+    if (piece.error) {
+      broken_ = true;
+      linger();
+      self_.reset();
+      return;
+    }
+    if (piece.end) return next_request();
+    drain_body();
+  });
+}
+
+void Connection::next_request() {
+  auto keep = std::move(self_); // the handler is done with the exchange
+  in_handler_ = false;
+  st_->in.consume(bpos_);
+  bpos_ = head_size_ = 0;
+  parser_.reset();
+  if (opts_.max_keep_alive_requests && served_ >= opts_.max_keep_alive_requests) return close();
+  if (st_->in.empty()) return wait_for_request();
+  // A pipelined request is already here.
+  process_head();
+}
+
+// ---- closing ------------------------------------------------------------------------------------
+
+void Connection::linger() {
+  if (closed_) return;
+  error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return close();
+  arm_timer(kLingerTime);
+  linger_read();
+}
+
+void Connection::linger_read() {
+  socket_.async_read_some(asio::buffer(scratch),
+                          [self = shared_from_this()](const error_code& e, std::size_t) {
+                            if (e || self->closed_) return self->close();
+                            self->linger_read();
+                          });
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  error_code ec;
+  timer_.cancel();
+  socket_.close(ec);
+  body_cb_ = nullptr;
+}
+
+} // namespace balancerd::net

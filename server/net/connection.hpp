@@ -1,0 +1,108 @@
+#pragma once
+// One client connection speaking HTTP/1.1 (internal to server/net: it includes Asio). It reads request
+// heads with the parser, hands each request to the RequestHandler as an Exchange, frames and writes
+// the response, streams the request body on demand, keeps the connection alive or closes it as Apache
+// would, and answers protocol errors and timeouts with Apache's pages.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+
+#include "server/http/request_parser.hpp"
+#include "server/net/exchange.hpp"
+#include "server/net/exchange_state.hpp"
+#include "server/net/server_options.hpp"
+
+namespace balancerd::net {
+
+class Connection;
+
+// The live connections of one thread, so stop() can close them (intrusive list: no allocation).
+struct ConnectionList {
+  Connection* first = nullptr;
+  std::size_t count = 0;
+  void close_all();
+};
+
+class Connection final : public Exchange, public std::enable_shared_from_this<Connection> {
+public:
+  Connection(boost::asio::ip::tcp::socket socket, const ConnectionOptions& options, RequestHandler& handler,
+             ConnectionList& list);
+  ~Connection();
+  void start();
+  void shutdown(); // from ConnectionList::close_all
+  Connection* next_for_list() const noexcept { return next_; }
+
+  // Exchange
+  const http::Request& request() const override { return st_->request; }
+  const PeerInfo& peer() const override { return peer_; }
+  void set_body_limit(std::uint64_t limit) override { body_limit_ = limit; }
+  void read_body(BodyCallback cb) override;
+  http::ResponseHead& response() override { return st_->head; }
+  void write(std::span<const char> data, bool last, WriteCallback done) override;
+  void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
+  bool head_sent() const override { return head_sent_; }
+
+private:
+  using Duration = std::chrono::steady_clock::duration;
+  void wait_for_request();
+  void on_readable(const boost::system::error_code& ec);
+  void process_head();
+  void read_head_more();
+  void dispatch();
+  void send_protocol_error(int status, std::string_view note, std::string_view expect);
+  void decide_framing(bool last, std::size_t first_size, http::HeadFraming& framing);
+  void start_write(std::span<const char> data, bool chunk_data, bool last);
+  void on_written(const boost::system::error_code& ec);
+  void finish_response();
+  void next_request();
+  void pump_body();
+  bool next_body_piece(BodyPiece& piece); // false: must read more
+  void read_body_more();
+  void drain_body();
+  void close();
+  void linger();
+  void linger_read();
+  void arm_timer(Duration d);
+  void grow_buffer(std::size_t min_space);
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  const ConnectionOptions& opts_;
+  RequestHandler& handler_;
+  ConnectionList& list_;
+  Connection* prev_ = nullptr;
+  Connection* next_ = nullptr;
+  http::RequestParser parser_;
+  std::unique_ptr<ExchangeState> st_;
+  std::shared_ptr<Connection> self_; // held while a handler owns the exchange
+  BodyCallback body_cb_;
+  WriteCallback write_cb_;
+  PeerInfo peer_;
+  char remote_ip_[46] = {};
+  char local_ip_[46] = {};
+  char chunk_head_[24];
+  std::uint64_t body_remaining_ = 0;
+  std::uint64_t body_limit_ = 0;
+  std::size_t head_size_ = 0; // bytes of the current head at the front of the buffer
+  std::size_t bpos_ = 0;      // end of the consumed request bytes (head and body) in the buffer
+  unsigned served_ = 0;
+  int body_error_ = 0;
+  bool timed_out_ = false;
+  bool in_handler_ = false;
+  bool head_sent_ = false;
+  bool chunked_out_ = false;
+  bool body_suppressed_ = false;
+  bool keep_alive_ = false;
+  bool writing_ = false;
+  bool response_done_ = false;
+  bool body_done_ = false;
+  bool body_wanted_ = false;
+  bool delivering_ = false;
+  bool reading_body_ = false;
+  bool continue_sent_ = false;
+  bool broken_ = false;
+  bool closed_ = false;
+};
+
+} // namespace balancerd::net

@@ -1,0 +1,77 @@
+#pragma once
+// The interface between a connection and whatever answers its requests (static files, the proxy,
+// balancer-manager). No Asio here: handlers see a request, pull its body piece by piece, and push the
+// response piece by piece, so neither side ever buffers a whole body.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+
+#include "server/http/error_page.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+
+namespace balancerd::net {
+
+struct BodyPiece {
+  std::span<const char> data; // valid until the next read_body() call or the end of the response
+  bool end = false;           // the body is complete (data may still hold its last bytes)
+  int error = 0; // 400 (bad chunking), 413 (over LimitRequestBody), 408 (timeout), -1 (peer gone)
+};
+
+// Callbacks keep captures small (a pointer or two) so std::function stores them without allocating.
+using BodyCallback = std::function<void(const BodyPiece&)>;
+using WriteCallback = std::function<void(bool ok)>;
+
+struct PeerInfo {
+  std::string_view remote_ip;
+  unsigned short remote_port = 0;
+  std::string_view local_ip;
+  unsigned short local_port = 0;
+};
+
+class Exchange {
+public:
+  virtual const http::Request& request() const = 0;
+  virtual const PeerInfo& peer() const = 0;
+
+  // LimitRequestBody for this request (the handler knows the per-directory value); call before
+  // read_body(). A Content-Length above it is answered 413 by read_body's error.
+  virtual void set_body_limit(std::uint64_t limit) = 0;
+  // Delivers the next piece of the request body (after sending "100 Continue" if the client waits
+  // for it). Call again, once the piece is used, for the next one.
+  virtual void read_body(BodyCallback cb) = 0;
+
+  // The response head to fill before the first write (status, fields, content type, and
+  // content_length if known: otherwise the body is chunked for HTTP/1.1, close-delimited for 1.0).
+  virtual http::ResponseHead& response() = 0;
+  // Sends the head if not yet sent, then data; last ends the response. data must stay valid until
+  // done runs (done may be empty; it runs on the connection's thread).
+  virtual void write(std::span<const char> data, bool last, WriteCallback done) = 0;
+  // Answers with Apache's error page for status (the whole response). info may carry the note,
+  // Allow etc.; method and signature are filled in from the request and server options.
+  virtual void send_error(int status, const http::ErrorPageInfo& info = {}, std::string_view allow = {}) = 0;
+  virtual bool head_sent() const = 0;
+
+  // Convenience: a complete response with a body known in advance.
+  void respond(int status, std::string_view content_type, std::string_view body, WriteCallback done = {}) {
+    auto& h = response();
+    h.status = status;
+    if (!content_type.empty()) h.set_content_type(content_type);
+    h.content_length = body.size();
+    write(std::span<const char>(body.data(), body.size()), true, std::move(done));
+  }
+
+protected:
+  ~Exchange() = default;
+};
+
+class RequestHandler {
+public:
+  virtual ~RequestHandler() = default;
+  // Called on the connection's thread once a request head has been parsed. The Exchange stays valid
+  // until the response's last write has completed.
+  virtual void handle(Exchange& exchange) = 0;
+};
+
+} // namespace balancerd::net

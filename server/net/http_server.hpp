@@ -1,0 +1,33 @@
+#pragma once
+// The HTTP/1.1 listener: one io_context per thread, each with its own SO_REUSEPORT acceptor per
+// listen address, so a connection lives on one thread for its whole life and nothing is locked on the
+// request path. Asio stays behind the pimpl.
+#include <memory>
+#include <vector>
+
+#include "server/net/exchange.hpp"
+#include "server/net/server_options.hpp"
+
+namespace balancerd::net {
+
+class HttpServer {
+public:
+  HttpServer(ServerOptions options, std::shared_ptr<RequestHandler> handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds every listen address (throws std::system_error with the OS error if one cannot be bound)
+  // and starts the threads.
+  void start();
+  // Stops accepting, drops connections and joins the threads. Idempotent.
+  void stop();
+  // The bound port of each listen address, in order (useful with port 0).
+  std::vector<unsigned short> ports() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace balancerd::net

@@ -1,0 +1,40 @@
+#pragma once
+// What the HTTP/1.1 listener needs from the configuration: where to listen, the connection-level
+// directives (Timeout, KeepAlive, MaxKeepAliveRequests, KeepAliveTimeout), request limits, and what
+// server-generated pages say about the server. Defaults are Apache's. Filled from the config model.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/http/error_page.hpp"
+#include "server/http/protocol_options.hpp"
+
+namespace balancerd::net {
+
+struct ListenAddress {
+  std::string host; // numeric IPv4 or IPv6 ("127.0.0.1", "::1"); empty: all interfaces (IPv6 any, dual-stack)
+  unsigned short port = 0; // 0: an ephemeral port (tests); read it back with HttpServer::ports()
+};
+
+struct ConnectionOptions {
+  std::chrono::milliseconds timeout{60000};                          // Timeout
+  bool keep_alive = true;                                            // KeepAlive
+  unsigned max_keep_alive_requests = 100;                            // MaxKeepAliveRequests (0 = unlimited)
+  std::chrono::milliseconds keep_alive_timeout{5000};                // KeepAliveTimeout
+  http::ProtocolOptions protocol;                                    // LimitRequest*, HttpProtocolOptions
+  std::uint64_t limit_request_body = http::kDefaultLimitRequestBody; // server-wide LimitRequestBody
+  std::string server_header = "Apache/2.4.71 (Debian)";              // per ServerTokens (http::server_banner)
+  http::ServerSignature signature = http::ServerSignature::Off;
+  std::string server_admin;              // ServerAdmin
+  std::string server_name = "localhost"; // for the signature when the request had no usable Host
+};
+
+struct ServerOptions {
+  std::vector<ListenAddress> listen;
+  unsigned threads = 0; // io_context threads; 0: one per hardware thread
+  int backlog = 511;    // ListenBacklog
+  ConnectionOptions connection;
+};
+
+} // namespace balancerd::net
