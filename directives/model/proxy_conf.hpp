@@ -55,7 +55,7 @@ struct ProxyRemote {
   std::string scheme; // "*", a scheme, a partial URL, or a regex (use_regex)
   std::string url;    // the remote proxy "protocol://host[:port]"
   bool use_regex = false;
-  std::string creds; // optional third argument (base64 user:pass for the remote proxy)
+  std::string creds; // optional third argument as given (Apache sends "Basic " + its base64)
   bool operator==(const ProxyRemote&) const = default;
 };
 
