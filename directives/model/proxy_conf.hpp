@@ -31,8 +31,11 @@ struct ProxyPassRule {
   std::string url;        // the target as given ("real" as Apache keeps it: "unix:...|" removed), or "!"
   bool exclusion = false; // URL "!": serve locally, stop searching
   ProxyPassFlags flags;
-  std::string balancer;              // target balancer name ("balancer://app") when the URL is one
-  std::optional<std::size_t> worker; // index into ProxyServerConf::workers otherwise
+  std::string balancer; // target balancer name ("balancer://app") when the URL is one
+  // Otherwise the worker Apache defined or shared for it: an index into the same server's
+  // ProxyServerConf::workers. (Apache looks the worker up again per request by the final URL, longest
+  // prefix first, $n-matching for ProxyPassMatch workers; for a plain rule that finds this one.)
+  std::optional<std::size_t> worker;
   std::string file;
   unsigned line = 0;
   bool operator==(const ProxyPassRule&) const = default;
