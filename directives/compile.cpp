@@ -71,9 +71,11 @@ CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& di
   Dispatcher dispatcher(*config, modules, diagnostics);
   if (auto err = dispatcher.walk(read.tree, config->main, nullptr, Dispatcher::server_override, {})) {
     const parser::Node* at = dispatcher.error_node();
-    throw ConfigError(
+    ConfigError error(
         ConfigError::Kind::Walk,
         format_walk_error(at && at->file ? *at->file : options.config_file, at ? at->line : 0, *err));
+    error.set_includes(std::move(read.includes));
+    throw error;
   }
 
   CompileResult result;

@@ -1,6 +1,7 @@
 #include "directives/module_set.hpp"
 
 #include "directives/ci_string.hpp"
+#include "directives/module_link_deps.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -53,11 +54,13 @@ std::optional<std::string> dlopen_error(const std::string& path, std::string_vie
   const std::string prefix = "Cannot load " + std::string(as_written) + " into server: " + shown + ": ";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return prefix + "cannot open shared object file: No such file or directory";
-  char magic[4] = {};
-  const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+  // The loader reads a whole ELF header (64 bytes) before it looks at the magic.
+  char header[64] = {};
+  const std::size_t n = std::fread(header, 1, sizeof header, f);
   std::fclose(f);
-  if (n != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F')
-    return prefix + (n == 0 ? "file too short" : "invalid ELF header");
+  if (n < sizeof header) return prefix + "file too short";
+  if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F')
+    return prefix + "invalid ELF header";
   return std::nullopt;
 }
 } // namespace
@@ -101,6 +104,12 @@ std::optional<std::string> ModuleSet::load_module_as_written(std::string_view id
             ") is not known to balancerd: loaded as a name only, its directives are not available");
     add(nullptr, LoadedModule{name, "", path});
     return std::nullopt;
+  }
+  for (const LinkDependency& dep : link_dependencies()) {
+    if (dep.module != def->id || module_loaded(dep.needs)) continue;
+    const std::string shown = as_written.find('/') == std::string_view::npos ? std::string(as_written) : path;
+    return "Cannot load " + std::string(as_written) + " into server: " + shown +
+           ": undefined symbol: " + std::string(dep.symbol);
   }
   add(def, LoadedModule{name, std::string(def->source), path});
   return std::nullopt;

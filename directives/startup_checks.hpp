@@ -8,7 +8,11 @@
 
 namespace balancerd::directives {
 
-// Returns the main server's name (ServerName's host, or the guessed one).
+// Returns the main server's name (ServerName's host, or the guessed one). Throws ConfigError
+// ("AH00014: Configuration check failed") when an error log directory is missing.
+// ServerRoot/logs/error_log, Apache's default ErrorLog.
+std::string default_error_log(const Config& config);
+
 std::string run_startup_checks(Config& config, Diagnostics& diagnostics);
 
 } // namespace balancerd::directives

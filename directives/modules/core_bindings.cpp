@@ -48,7 +48,7 @@ const HandlerBinding core_c[] = {
     {"HostnameLookups", U, core::hostname_lookups},
     {"UseCanonicalPhysicalPort", U, nullptr},
     {"ServerPath", U, nullptr},
-    {"NameVirtualHost", N, nullptr},
+    {"NameVirtualHost", N, core::name_virtual_host},
     {"StrictHostCheck", U, nullptr},
     // Connections and limits.
     {"Timeout", I, core::timeout},

@@ -76,7 +76,8 @@ Result mutex(CmdParms&, Args);
 Result error_directive(CmdParms&, Args);
 Result user(CmdParms&, Args);
 Result group(CmdParms&, Args);
-Result global_only(CmdParms&, Args); // only ap_check_cmd_context(GLOBAL_ONLY)
+Result global_only(CmdParms&, Args);
+Result name_virtual_host(CmdParms&, Args); // only ap_check_cmd_context(GLOBAL_ONLY)
 
 // core_mpm.cpp
 Result start_servers(CmdParms&, Args);

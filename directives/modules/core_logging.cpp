@@ -25,9 +25,14 @@ Result log_level(CmdParms& cmd, Args args) {
     if (module.empty()) return "Invalid module name in LogLevel: " + arg;
     const auto id = cmd.dispatcher.modules().loglevel_module(module);
     if (!id) return "Cannot find module " + module;
-    const int level = log_level_value(arg.substr(colon + 1));
-    if (level < 0) return std::string(bad_level);
+    const std::string level_name = arg.substr(colon + 1);
+    const int level = log_level_value(level_name);
+    if (level < 0) return arg + ": " + bad_level;
     conf.modules[*id] = level;
+    const ModuleDef* def = find_module_by_id(*id);
+    cmd.dispatcher.log("core", "trace3",
+                       "core.c(3517): Setting LogLevel for module " + (def ? std::string(def->source) : *id) +
+                           " to " + level_name);
   }
   return std::nullopt;
 }

@@ -13,17 +13,24 @@ namespace balancerd::directives::core {
 Result server_tokens(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(GLOBAL_ONLY)) return err;
   const std::string& v = args[0];
-  std::string tokens = "Full"; // anything unknown means Full, as in Apache
-  if (ci_equal(v, "OS"))
+  std::string tokens;
+  if (ci_equal(v, "Full")) {
+    tokens = "Full";
+  } else if (ci_equal(v, "OS")) {
     tokens = "OS";
-  else if (ci_equal(v, "Min") || ci_equal(v, "Minimal"))
+  } else if (ci_equal(v, "Min") || ci_equal(v, "Minimal")) {
     tokens = "Min";
-  else if (ci_equal(v, "Major"))
+  } else if (ci_equal(v, "Major")) {
     tokens = "Major";
-  else if (ci_equal(v, "Minor"))
+  } else if (ci_equal(v, "Minor")) {
     tokens = "Minor";
-  else if (ci_equal(v, "Prod") || ci_equal(v, "ProductOnly"))
+  } else if (ci_equal(v, "Prod") || ci_equal(v, "ProductOnly")) {
     tokens = "Prod";
+  } else {
+    return std::string(
+        "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or "
+        "'Full'");
+  }
   cmd.config.main.core.server_tokens = tokens;
   return std::nullopt;
 }
@@ -66,6 +73,11 @@ Result options(CmdParms& cmd, Args args) {
 }
 
 Result allow_override(CmdParms& cmd, Args args) {
+  // Only <Directory> gives it a meaning; Apache accepts it elsewhere with a warning.
+  if (cmd.check_context(NOT_IN_LOCATION | NOT_IN_FILES))
+    cmd.dispatcher.log("core", "warn",
+                       "AH00114: Useless use of AllowOverride in line " + std::to_string(cmd.node.line) +
+                           " of " + (cmd.node.file ? *cmd.node.file : std::string()) + ".");
   static constexpr std::array<std::string_view, 7> known = {"None",     "All",        "Limit",  "Options",
                                                             "FileInfo", "AuthConfig", "Indexes"};
   std::vector<std::string> words = parser::split_words(args[0]);
@@ -143,13 +155,14 @@ Result mutex(CmdParms& cmd, Args args) {
   if (words.empty()) return std::string("Mutex requires at least a mechanism argument (default)");
   const std::string mech_text = words[0];
   const auto colon = mech_text.find(':');
-  const std::string mech = ascii_lower(mech_text.substr(0, colon));
+  std::string mech = ascii_lower(mech_text.substr(0, colon));
   static constexpr std::array<std::string_view, 8> mechs = {"default", "none",    "flock",    "fcntl",
                                                             "file",    "sysvsem", "posixsem", "pthread"};
   if (std::find(mechs.begin(), mechs.end(), mech) == mechs.end())
     return "Invalid Mutex argument " + mech_text +
            " (Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', "
            "'fcntl:/path/to/file', 'file:/path/to/file', 'sysvsem', 'posixsem', 'pthread')";
+  if (mech == "file") mech = "fcntl"; // APR's default file-based mechanism on Linux
   std::string dir =
       colon == std::string::npos ? std::string() : server_root_relative(cmd, mech_text.substr(colon + 1));
   if (words.size() == 1) words.push_back("default");
@@ -160,6 +173,7 @@ Result mutex(CmdParms& cmd, Args args) {
 
 Result error_directive(CmdParms&, Args args) {
   std::string msg = args[0];
+  if (msg.empty()) return std::string("The Error directive was used with no message.");
   // Only one pair of surrounding quotes is removed.
   if (msg.size() > 1 && (msg.front() == '"' || msg.front() == '\'') && msg.back() == msg.front())
     msg = msg.substr(1, msg.size() - 2);
@@ -180,6 +194,13 @@ Result group(CmdParms& cmd, Args args) {
 
 Result global_only(CmdParms& cmd, Args) {
   return cmd.check_context(GLOBAL_ONLY);
+}
+
+Result name_virtual_host(CmdParms& cmd, Args) {
+  cmd.dispatcher.diagnostics().plain(
+      "AH00548: NameVirtualHost has no effect and will be removed in the next release " +
+      (cmd.node.file ? *cmd.node.file : std::string()) + ":" + std::to_string(cmd.node.line));
+  return std::nullopt;
 }
 
 } // namespace balancerd::directives::core

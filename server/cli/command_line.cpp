@@ -82,6 +82,12 @@ int run(int argc, char** argv) {
   try {
     result = directives::compile_config(read, diagnostics);
   } catch (const directives::ConfigError& e) {
+    if (o.has_define("DUMP_INCLUDES") && !e.includes().empty()) {
+      directives::CompileResult partial;
+      partial.includes = e.includes();
+      cli::dump_includes(std::cout, partial);
+      std::cout << std::flush;
+    }
     std::cerr << e.report(o.program) << std::endl;
     return 1;
   }

@@ -2,6 +2,7 @@
 
 #include "directives/module_set.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cstdio>
 #include <cstring>
@@ -68,10 +69,14 @@ std::string padded(const std::string& s, std::size_t width) {
 
 void dump_vhosts(std::ostream& out, const CompileResult& result) {
   const Config& config = *result.config;
-  std::map<unsigned, std::vector<Chain>> buckets; // newest chain first within a bucket
-  std::vector<Chain> defaults;                    // wildcard addresses, in config order
+  // Apache builds the chains walking the vhosts last to first and prepends each new chain, so a
+  // chain's place is set by the LAST vhost that has its address; names stay in config order.
+  std::map<unsigned, std::vector<Chain>> buckets;
+  std::vector<Chain> defaults;
+  std::map<std::string, std::size_t> last_use; // chain key -> index of the last vhost using it
+  for (std::size_t i = 0; i < config.vhosts.size(); ++i)
+    for (const VhostAddress& a : config.vhosts[i].core.addresses) last_use[address_key(a)] = i;
   for (const ServerConf& vhost : config.vhosts) {
-    bool on_default = false;
     for (const VhostAddress& a : vhost.core.addresses) {
       const std::string key = address_key(a);
       const bool wildcard = key.rfind("*:", 0) == 0;
@@ -80,20 +85,17 @@ void dump_vhosts(std::ostream& out, const CompileResult& result) {
       for (Chain& c : list)
         if (c.key == key) chain = &c;
       if (!chain) {
-        if (wildcard) {
-          list.push_back(Chain{key, {}});
-          chain = &list.back();
-        } else {
-          list.insert(list.begin(), Chain{key, {}});
-          chain = &list.front();
-        }
+        list.push_back(Chain{key, {}});
+        chain = &list.back();
       }
-      // A vhost is named once per wildcard chain even if it lists the address twice.
-      if (wildcard && on_default && !chain->servers.empty() && chain->servers.back() == &vhost) continue;
-      if (wildcard) on_default = true;
+      // A vhost is named once per chain even if it lists the address twice.
+      if (!chain->servers.empty() && chain->servers.back() == &vhost) continue;
       chain->servers.push_back(&vhost);
     }
   }
+  auto by_last_use = [&](const Chain& a, const Chain& b) { return last_use[a.key] < last_use[b.key]; };
+  for (auto& [bucket, chains] : buckets) std::stable_sort(chains.begin(), chains.end(), by_last_use);
+  std::stable_sort(defaults.begin(), defaults.end(), by_last_use);
   out << "VirtualHost configuration:\n";
   auto dump_chain = [&](const Chain& c) {
     const ServerConf& first = *c.servers.front();
