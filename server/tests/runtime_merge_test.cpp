@@ -23,7 +23,12 @@ struct Fixture {
 
 // "ip:10.0.0.0/8" style summary of a Require tree, for comparisons.
 std::string describe(const d::AuthzNode& n) {
-  if (!n.is_section) return (n.require.negated ? "not " : "") + n.require.args;
+  if (!n.is_section) {
+    static const char* const kNames[] = {"all", "ip",     "host", "forward-dns",
+                                         "env", "method", "expr", "local"};
+    return std::string(n.require.negated ? "not " : "") + kNames[static_cast<int>(n.require.provider)] + " " +
+           n.require.args;
+  }
   std::string out = n.logic == d::AuthzLogic::All ? "All(" : n.logic == d::AuthzLogic::Any ? "Any(" : "None(";
   for (std::size_t i = 0; i < n.children.size(); ++i) out += (i ? ", " : "") + describe(n.children[i]);
   return out + ")";
