@@ -59,8 +59,8 @@ Result limit_request_body(CmdParms& cmd, Args args) {
   char* end = nullptr;
   errno = 0;
   const long long value = std::strtoll(args[0].c_str(), &end, 10);
-  if (errno != 0 || *end != '\0') return std::string("LimitRequestBody argument is not parsable.");
-  if (value < 0) return std::string("LimitRequestBody requires a non-negative integer.");
+  if (errno != 0) return std::string("LimitRequestBody argument is not parsable.");
+  if (*end != '\0' || value < 0) return std::string("LimitRequestBody requires a non-negative integer.");
   cmd.dir().core.limit_request_body = value;
   return std::nullopt;
 }
@@ -116,8 +116,7 @@ Result merge_slashes(CmdParms& cmd, Args args) {
 Result allow_encoded_slashes(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(NOT_IN_DIR_CONTEXT)) return err;
   const std::string v = ascii_lower(args[0]);
-  if (v != "on" && v != "off" && v != "nodecode")
-    return "AllowEncodedSlashes must be one of: off | on | nodecode";
+  if (v != "on" && v != "off" && v != "nodecode") return "AllowEncodedSlashes must be On, Off, or NoDecode";
   cmd.server.core.allow_encoded_slashes = v;
   return std::nullopt;
 }

@@ -144,7 +144,7 @@ Result file_etag(CmdParms& cmd, Args args) {
 }
 
 Result pid_file(CmdParms& cmd, Args args) {
-  if (cmd.server.is_vhost) return std::string("PidFile directive not allowed in <VirtualHost>");
+  if (auto err = cmd.check_context(GLOBAL_ONLY)) return err;
   cmd.config.main.core.pid_file = server_root_relative(cmd, args[0]);
   return std::nullopt;
 }
@@ -156,12 +156,12 @@ Result mutex(CmdParms& cmd, Args args) {
   const std::string mech_text = words[0];
   const auto colon = mech_text.find(':');
   std::string mech = ascii_lower(mech_text.substr(0, colon));
-  static constexpr std::array<std::string_view, 8> mechs = {"default", "none",    "flock",    "fcntl",
-                                                            "file",    "sysvsem", "posixsem", "pthread"};
+  static constexpr std::array<std::string_view, 9> mechs = {"default", "none",     "flock",   "fcntl", "file",
+                                                            "sysvsem", "posixsem", "pthread", "sem"};
   if (std::find(mechs.begin(), mechs.end(), mech) == mechs.end())
     return "Invalid Mutex argument " + mech_text +
            " (Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', "
-           "'fcntl:/path/to/file', 'file:/path/to/file', 'sysvsem', 'posixsem', 'pthread')";
+           "'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')";
   if (mech == "file") mech = "fcntl"; // APR's default file-based mechanism on Linux
   std::string dir =
       colon == std::string::npos ? std::string() : server_root_relative(cmd, mech_text.substr(colon + 1));

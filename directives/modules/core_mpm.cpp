@@ -2,6 +2,8 @@
 // startup warnings; balancerd's own threading does not use them (NoEffect).
 #include "directives/modules/core_handlers.hpp"
 
+#include <cstdlib>
+
 namespace balancerd::directives::core {
 
 namespace {
@@ -42,8 +44,12 @@ Result max_spare_servers(CmdParms& c, Args a) {
 Result max_connections_per_child(CmdParms& c, Args a) {
   return set(c, a[0], &MpmConf::max_connections_per_child);
 }
-Result async_request_worker_factor(CmdParms& c, Args a) {
-  return set(c, a[0], &MpmConf::async_request_worker_factor);
+Result async_request_worker_factor(CmdParms& cmd, Args args) {
+  if (auto err = cmd.check_context(GLOBAL_ONLY)) return err;
+  if (std::strtod(args[0].c_str(), nullptr) <= 0)
+    return std::string("AsyncRequestWorkerFactor argument must be a positive number");
+  cmd.config.main.core.mpm_conf.async_request_worker_factor = apache_atoi(args[0]);
+  return std::nullopt;
 }
 
 Result graceful_shutdown_timeout(CmdParms& cmd, Args args) {

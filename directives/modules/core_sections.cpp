@@ -90,8 +90,9 @@ Result virtual_host(CmdParms& cmd, Args) {
   vhost.file = cmd.node.file ? *cmd.node.file : std::string();
   vhost.line = cmd.node.line;
   for (const std::string& word : parser::split_words(text)) {
-    if (auto address = parse_vhost_address(word, cmd.dispatcher.diagnostics()))
-      vhost.core.addresses.push_back(std::move(*address));
+    VhostAddressResult parsed = parse_vhost_address(word, cmd.dispatcher.diagnostics());
+    if (parsed.error) return parsed.error;
+    if (parsed.address) vhost.core.addresses.push_back(std::move(*parsed.address));
   }
   config.vhosts.push_back(std::move(vhost));
   ServerConf& server = config.vhosts.back();

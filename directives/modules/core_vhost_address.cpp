@@ -75,15 +75,22 @@ std::optional<HostPort> parse_host_port(const std::string& text) {
   return out;
 }
 
-std::optional<VhostAddress> parse_vhost_address(const std::string& word, Diagnostics& diagnostics) {
+VhostAddressResult parse_vhost_address(const std::string& word, Diagnostics& diagnostics) {
   VhostAddress out;
   out.text = word;
   const auto hp = parse_host_port(word);
+  if (!hp) {
+    // A numeric port APR refuses (0 or above 65535).
+    const auto colon = word.rfind(':');
+    const std::string port = colon == std::string::npos ? word : word.substr(colon + 1);
+    if (!port.empty() && port.find_first_not_of("0123456789") == std::string::npos)
+      return {std::nullopt, std::string("The address or port is invalid")};
+  }
   std::string host = hp ? hp->host : word;
   if (hp && hp->port != 0) out.port = hp->port;
   if (host == "*" || host == "_default_") {
     out.host = "*";
-    return out;
+    return {out, std::nullopt};
   }
   if (!is_ip_literal(host)) {
     addrinfo hints{};
@@ -95,12 +102,12 @@ std::optional<VhostAddress> parse_vhost_address(const std::string& word, Diagnos
       diagnostics.log("core", "error",
                       "(EAI " + std::to_string(rc < 0 ? -rc : rc) + ")" + ::gai_strerror(rc) +
                           ": AH00547: Could not resolve host name " + host + " -- ignoring!");
-      return std::nullopt;
+      return {};
     }
     ::freeaddrinfo(res);
   }
   out.host = host;
-  return out;
+  return {out, std::nullopt};
 }
 
 } // namespace balancerd::directives::core

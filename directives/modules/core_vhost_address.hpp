@@ -21,7 +21,11 @@ struct HostPort {
 std::optional<HostPort> parse_host_port(const std::string& text);
 
 // One <VirtualHost> address. A host name that does not resolve is logged as Apache does (AH00547,
-// core:error) and skipped.
-std::optional<VhostAddress> parse_vhost_address(const std::string& word, Diagnostics& diagnostics);
+// core:error) and skipped (no address, no error); a numeric port out of range is an error.
+struct VhostAddressResult {
+  std::optional<VhostAddress> address;
+  std::optional<std::string> error;
+};
+VhostAddressResult parse_vhost_address(const std::string& word, Diagnostics& diagnostics);
 
 } // namespace balancerd::directives::core
