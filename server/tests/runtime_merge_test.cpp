@@ -165,6 +165,7 @@ TEST(RuntimeMerge, ProxyPassInLocationAndReverseRules) {
   EXPECT_FALSE(f.at("/other")->proxy.pass);
 }
 
+// apache2 -f /tmp/reqconfig/e/e.conf: GET /a/r/z -> 302 http://two/z (the /a/r section's RedirectMatch).
 TEST(RuntimeMerge, RedirectsOfTheMoreSpecificSectionComeFirst) {
   Fixture f("<Location /a>\nRedirectMatch 301 ^/a/(.*) http://one/$1\n</Location>\n"
             "<Location /a/b>\nRedirectMatch 302 ^/a/b/(.*) http://two/$1\n</Location>\n");
@@ -212,6 +213,8 @@ TEST(RuntimeServerMerge, VhostInheritsUnsetServerSettings) {
   EXPECT_TRUE(w.core.listeners.size() == config->main.core.listeners.size());
 }
 
+// apache2 -f /tmp/reqconfig/f/f.conf: main "ProxyPass /m .../main/" and vhost "ProxyPass /m .../vh/" -> a
+// request for /m/x on the vhost went to .../main/x.
 TEST(RuntimeServerMerge, ProxyPassRulesOfMainServerFirstUnlessNotInherited) {
   const auto config =
       compile_text("ProxyPass /m http://main-backend/\n<VirtualHost *:28080>\n"
@@ -228,6 +231,7 @@ TEST(RuntimeServerMerge, ProxyPassRulesOfMainServerFirstUnlessNotInherited) {
   EXPECT_EQ(w.proxy.rules[0].path, "/w");
 }
 
+// apache2 (e.conf): "Redirect /red" in main and vhost -> the vhost answers with its own target.
 TEST(RuntimeServerMerge, AliasesOfVhostFirstAndLogsInherited) {
   const auto config = compile_text("Alias /x /srv/main-x\nLogFormat \"%h\" short\nCustomLog /dev/null short\n"
                                    "<VirtualHost *:28080>\nAlias /x /srv/vhost-x\n</VirtualHost>\n"

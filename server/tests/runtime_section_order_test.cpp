@@ -124,6 +124,7 @@ TEST(RuntimeSectionOrder, RegexLocationIsCaseSensitiveUnlessAsked) {
   EXPECT_EQ(f.uri("/UP"), "ci");
 }
 
+// apache2 (e.conf): GET /a/x on the vhost -> server vhost ... main-a vh-root.
 TEST(RuntimeSectionOrder, VhostSectionsComeAfterMainServersOfTheSameGroup) {
   Fixture f(tag("server") + "<Location /a>\n" + tag("main-a") + "ErrorDocument 404 /main-a\n</Location>\n" +
             "<VirtualHost *:28080>\n" + tag("vhost") + "<Location />\n" + tag("vh-root") +
@@ -197,6 +198,8 @@ TEST(RuntimeSectionOrder, DirectoryPathsAreCanonical) {
   EXPECT_EQ(canonical_directory("/"), "/");
 }
 
+// apache2 -f /tmp/reqconfig/e/e.conf (same layout under /tmp/reqconfig/e): GET /a/b/c on the vhost ->
+// main-a-dir vh-a main-ab vh-re main-re (regex ones sorted by the '/' count of their pattern).
 TEST(RuntimeSectionOrder, DirectoryOrderShortestFirstThenConfigOrderMainBeforeVhost) {
   Fixture f("<Directory /a/b>\n" + tag("main-ab") + "</Directory>\n<Directory /a>\n" + tag("main-a") +
             "</Directory>\n<VirtualHost *:28080>\n<Directory /a>\n" + tag("vh-a") + "</Directory>\n" +
@@ -248,9 +251,31 @@ TEST(RuntimeSectionOrder, VhostProxySectionsAfterMainServers) {
   EXPECT_EQ(f.proxy("/", "http://b/x", kMainServer), "main");
 }
 
+// apache2 (e.conf): GET /lim -> loc in-limit (a <Limit POST> does not restrict Header).
 TEST(RuntimeSectionOrder, LimitContentsBelongToTheEnclosingSection) {
   Fixture f("<Location /l>\n" + tag("loc") + "<Limit POST>\n" + tag("in-limit") + "</Limit>\n</Location>\n");
   EXPECT_EQ(f.uri("/l"), "loc in-limit");
+}
+
+// apache2 -f /tmp/reqconfig/f/f.conf (backend 127.0.0.1:9 down, so 503 with the "always" headers):
+//   GET /m/x on the vhost -> re-main main-proxy vh-main-proxy loc (the main server's ProxyPass /m wins)
+//   GET /p/x -> prefix re-application loc;  GET /w -> wild loc
+const std::string kProxyTree =
+    "<Proxy http://127.0.0.1:9/app>\n" + tag("prefix") + "</Proxy>\n" + "<Proxy http://*.internal:9/*>\n" +
+    tag("wild") + "</Proxy>\n" + "<ProxyMatch ^http://127.0.0.1:9/(?<part>[a-z]+)>\n" + tag("re") +
+    "</ProxyMatch>\n<Proxy http://127.0.0.1:9/main/>\n" + tag("main-proxy") + "</Proxy>\n<Location />\n" +
+    tag("loc") + "</Location>\n" + "<VirtualHost *:28080>\n<Proxy http://127.0.0.1:9/vh/>\n" +
+    tag("vh-proxy") + "</Proxy>\n<Proxy http://127.0.0.1:9/main>\n" + tag("vh-main-proxy") +
+    "</Proxy>\n</VirtualHost>\n";
+
+TEST(RuntimeSectionOrder, ProxyWalkAsObserved) {
+  Fixture f(kProxyTree);
+  EXPECT_EQ(f.proxy("/m/x", "http://127.0.0.1:9/main/x", 0), "re main-proxy vh-main-proxy loc");
+  EXPECT_EQ(f.proxy("/p/x", "http://127.0.0.1:9/application/x", 0), "prefix re loc");
+  EXPECT_EQ(f.proxy("/w", "http://db.internal:9/q", 0), "wild loc");
+  const auto r = f.resolver.resolve(f.resolver.server(0), "/p/x", "", "http://127.0.0.1:9/application/x", {});
+  ASSERT_EQ(r.env.size(), 1u);
+  EXPECT_EQ(r.env[0].second, "application");
 }
 
 } // namespace

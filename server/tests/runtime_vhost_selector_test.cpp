@@ -194,6 +194,7 @@ TEST(RuntimeVhostSelection, StarWithPortBeatsStarWithoutPortWhateverTheOrder) {
   EXPECT_EQ(s("127.0.0.1", 28522, "def.example"), "lh");
 }
 
+// curl http://127.0.0.1:28599/x -H 'Host: def.example' -> def; 'Host: zz' -> any (c.conf + Listen 28599).
 TEST(RuntimeVhostSelection, UnderscoreDefaultWithoutPortIsStar) {
   Selection s(kConfigC);
   EXPECT_EQ(s("127.0.0.1", 28599, "def.example"), "def");
