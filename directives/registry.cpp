@@ -8,15 +8,6 @@
 
 namespace balancerd::directives {
 
-// Weak empty defaults so the program links before a family exists; a family's own (strong)
-// definition in modules/*.cpp replaces them at link time.
-__attribute__((weak)) std::span<const HandlerBinding> proxy_family_bindings(std::string_view) {
-  return {};
-}
-__attribute__((weak)) std::span<const HandlerBinding> http_family_bindings(std::string_view) {
-  return {};
-}
-
 namespace {
 
 // The generated lists may spell module fields either as identifiers or as string literals: accept both.
