@@ -11,7 +11,9 @@
 
 namespace balancerd::directives {
 
-enum class AuthzProvider { All, Ip, Host, ForwardDns, Env, Method, Expr, Local };
+// Other: a provider of a module balancerd does not implement (user, valid-user, group, file-owner,
+// dbm-group, ldap-*...): accepted when its module is loaded, recorded by name.
+enum class AuthzProvider { All, Ip, Host, ForwardDns, Env, Method, Expr, Local, Other };
 
 // A "Require [not] provider args" line.
 struct AuthzRequire {
@@ -21,6 +23,7 @@ struct AuthzRequire {
   std::vector<IpSubnet> subnets;          // Ip
   std::vector<std::string> words;         // Host/ForwardDns names, Env variables, Method names
   std::shared_ptr<const expr::Expr> expr; // Expr
+  std::string name;                       // provider name as written ("ip", "valid-user"...)
   std::string args;                       // the provider arguments as written
 };
 

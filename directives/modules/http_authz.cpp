@@ -247,19 +247,40 @@ bool module_loaded(const CmdParms& cmd, std::string_view source) {
                      [&](const LoadedModule& m) { return m.source == source; });
 }
 
+// Providers of the authn/authz modules balancerd does not implement, and the module of each.
+struct ForeignProvider {
+  std::string_view name;
+  std::string_view source;
+};
+constexpr ForeignProvider kForeignProviders[] = {
+    {"user", "mod_authz_user.c"},          {"valid-user", "mod_authz_user.c"},
+    {"group", "mod_authz_groupfile.c"},    {"file-owner", "mod_authz_owner.c"},
+    {"file-group", "mod_authz_owner.c"},   {"dbm-group", "mod_authz_dbm.c"},
+    {"dbm-file-group", "mod_authz_dbm.c"}, {"dbd-group", "mod_authz_dbd.c"},
+    {"dbd-login", "mod_authz_dbd.c"},      {"dbd-logout", "mod_authz_dbd.c"},
+    {"ldap-user", "mod_authnz_ldap.c"},    {"ldap-group", "mod_authnz_ldap.c"},
+    {"ldap-dn", "mod_authnz_ldap.c"},      {"ldap-attribute", "mod_authnz_ldap.c"},
+    {"ldap-filter", "mod_authnz_ldap.c"},  {"ldap-search", "mod_authnz_ldap.c"},
+};
+
 } // namespace
 
 Result parse_require_line(const CmdParms& cmd, std::string_view raw, AuthzRequire& out) {
-  return parse_require_line(raw, module_loaded(cmd, "mod_authz_host.c"), out);
+  std::vector<std::string> foreign;
+  for (const ForeignProvider& p : kForeignProviders)
+    if (module_loaded(cmd, p.source)) foreign.emplace_back(p.name);
+  return parse_require_line(raw, module_loaded(cmd, "mod_authz_host.c"), out, foreign);
 }
 
-Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzRequire& out) {
+Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzRequire& out,
+                          const std::vector<std::string>& other_providers) {
   std::string_view rest = raw;
   std::string provider = parser::next_word(rest);
   if (iequals(provider, "not")) {
     out.negated = true;
     provider = parser::next_word(rest);
   }
+  out.name = provider;
   out.args = std::string(rest);
   const bool host_provider =
       provider == "ip" || provider == "host" || provider == "forward-dns" || provider == "local";
@@ -309,6 +330,8 @@ Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzReq
     auto r = expr::parse(text);
     if (!r.ok()) return "Cannot parse expression in require line: " + r.error;
     out.expr = r.expr;
+  } else if (std::find(other_providers.begin(), other_providers.end(), provider) != other_providers.end()) {
+    out.provider = AuthzProvider::Other;
   } else {
     return "Unknown Authz provider: " + provider;
   }

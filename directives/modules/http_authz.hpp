@@ -7,13 +7,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace balancerd::directives::http {
 
 // "Require [not] provider args" (the raw arguments): fills `out` or returns Apache's error.
 // The ip/host/forward-dns/local providers exist only with mod_authz_host loaded.
-std::optional<std::string> parse_require_line(std::string_view raw, bool authz_host_loaded,
-                                              AuthzRequire& out);
+// `other_providers`: loaded providers balancerd does not implement ("valid-user"...), accepted as
+// AuthzProvider::Other.
+std::optional<std::string> parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzRequire& out,
+                                              const std::vector<std::string>& other_providers = {});
 std::optional<std::string> parse_require_line(const CmdParms& cmd, std::string_view raw, AuthzRequire& out);
 // "Allow|Deny from WHERE" (one WHERE at a time, as Apache's ITERATE2 calls it).
 std::optional<std::string> parse_access_rule(std::string_view from, std::string_view where, AccessRule& out);

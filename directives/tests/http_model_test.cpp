@@ -365,3 +365,26 @@ TEST(HttpModel, IpSubnetRules) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace balancerd::directives;
+
+TEST(HttpRequireLine, ProvidersOfUnimplementedModulesNeedTheirModule) {
+  AuthzRequire r;
+  EXPECT_EQ(http::parse_require_line("valid-user", true, r),
+            std::optional<std::string>("Unknown Authz provider: valid-user"));
+  AuthzRequire s;
+  EXPECT_EQ(http::parse_require_line("valid-user", true, s, {"user", "valid-user"}), std::nullopt);
+  EXPECT_EQ(s.provider, AuthzProvider::Other);
+  EXPECT_EQ(s.name, "valid-user");
+  AuthzRequire t;
+  EXPECT_EQ(http::parse_require_line("ip 1.2.3.4", false, t),
+            std::optional<std::string>("Unknown Authz provider: ip"));
+  AuthzRequire u;
+  EXPECT_EQ(http::parse_require_line("not user bob alice", true, u, {"user"}), std::nullopt);
+  EXPECT_TRUE(u.negated);
+  EXPECT_EQ(u.args, "bob alice");
+}
+
+} // namespace
