@@ -2,6 +2,19 @@
 // ap_expr: Apache's expression language (<If>, Require expr, Header ... expr=, SetEnvIfExpr,
 // ProxyHCExpr). parse() turns the text into a plain tree the runtime evaluates later; errors carry
 // Apache's own texts (the bison/flex messages of Apache's parser, reproduced, not its code).
+//
+// Checked against apache2 2.4.71 (tests/expr_apache_oracle_test.cpp): syntax errors with bison's
+// "unexpected X[, expecting Y or Z]" at the same token, scanner errors ("Parse error near '$'",
+// "Unterminated string or variable", "Invalid character in variable name", "Bad escape sequence",
+// "Escape sequence out of bound"), unknown variable/function/operator, regex and -ipmatch/-R
+// subnet checks, and how these combine ("syntax error, unexpected $end: Variable 'X' does not exist").
+// Known differences:
+//  - Variables and functions are those of a server with mod_ssl (SSL_*, HTTPS, PeerExtList) and
+//    mod_http2 (HTTP2) loaded, whether or not they are; ldap() is always known.
+//  - A quote inside %{NAME:arg} makes Apache's scanner abort the process ("flex scanner jammed");
+//    here it is an ordinary string character.
+//  - Where two semantic errors occur, the last one wins as in Apache, but the exact order of
+//    bison's reductions with lookahead is approximated by source order.
 #include <memory>
 #include <string>
 #include <string_view>
