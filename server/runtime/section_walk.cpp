@@ -29,8 +29,9 @@ bool is_files(SectionKind k) {
 }
 
 bool fnmatch_ok(const std::string& pattern, std::string_view subject, int flags) {
-  const std::string s(subject); // fnmatch needs a terminated string; only for wildcard sections
-  return ::fnmatch(pattern.c_str(), s.c_str(), flags) == 0;
+  thread_local std::string terminated; // fnmatch needs a terminated string; reused, no allocation
+  terminated.assign(subject);
+  return ::fnmatch(pattern.c_str(), terminated.c_str(), flags) == 0;
 }
 
 std::string upper(std::string_view s) {

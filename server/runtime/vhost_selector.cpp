@@ -102,6 +102,8 @@ VhostSelector::VhostSelector(const directives::Config& config, std::string main_
       for (const IpAddress& ip : resolve_host(a.host)) add(by_ip_[IpKey{ip, port}], index);
     }
   }
+  for (auto& [key, chain] : by_ip_) this->index(chain);
+  for (auto& [port, chain] : wildcard_) this->index(chain);
 }
 
 const VhostSelector::Chain* VhostSelector::chain_for(const LocalEndpoint& local) const {
@@ -114,21 +116,28 @@ const VhostSelector::Chain* VhostSelector::chain_for(const LocalEndpoint& local)
   return nullptr;
 }
 
-bool VhostSelector::matches(const Names& names, std::string_view host) const {
-  if (names.name == host) return true;
-  for (const std::string& a : names.exact)
-    if (a == host) return true;
-  for (const std::string& w : names.wild)
-    if (wildcard_match(w, host)) return true;
-  return false;
+void VhostSelector::index(Chain& chain) const {
+  for (std::size_t pos = 0; pos < chain.vhosts.size(); ++pos) {
+    const Names& n = names_[static_cast<std::size_t>(chain.vhosts[pos])];
+    chain.exact.emplace(n.name, pos); // emplace keeps the first position
+    for (const std::string& a : n.exact) chain.exact.emplace(a, pos);
+    if (!n.wild.empty()) chain.wild.push_back(pos);
+  }
 }
 
 int VhostSelector::select(const Chain* chain, std::string_view host) const {
   if (!chain || chain->vhosts.empty()) return kMainServer;
-  if (!host.empty() && chain->vhosts.size() > 1)
-    for (int v : chain->vhosts)
-      if (matches(names_[static_cast<std::size_t>(v)], host)) return v;
-  return chain->vhosts.front();
+  if (host.empty() || chain->vhosts.size() == 1) return chain->vhosts.front();
+  // Apache tries each vhost in order (name, aliases, wildcard aliases): an earlier vhost's wildcard
+  // beats a later vhost's exact name.
+  const auto it = chain->exact.find(host);
+  const std::size_t exact = it == chain->exact.end() ? chain->vhosts.size() : it->second;
+  for (std::size_t pos : chain->wild) {
+    if (pos >= exact) break;
+    for (const std::string& w : names_[static_cast<std::size_t>(chain->vhosts[pos])].wild)
+      if (wildcard_match(w, host)) return chain->vhosts[pos];
+  }
+  return exact < chain->vhosts.size() ? chain->vhosts[exact] : chain->vhosts.front();
 }
 
 } // namespace balancerd::runtime

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace balancerd::runtime {
@@ -40,9 +41,18 @@ inline constexpr int kMainServer = -1;
 
 class VhostSelector {
 public:
-  // A name chain: the vhosts sharing one address key, in config order.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  // A name chain: the vhosts sharing one address key, in config order, with an index of their
+  // exact names (ServerName and plain ServerAlias → first position in the chain having it) so that
+  // a request does not compare against every vhost; wildcard aliases are tried in order.
   struct Chain {
     std::vector<int> vhosts;
+    std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> exact;
+    std::vector<std::size_t> wild; // positions of vhosts with wildcard aliases, ascending
   };
 
   // `main_name`: the main server's name when it has no ServerName (CompileResult::fqdn), which
@@ -72,8 +82,8 @@ private:
     std::uint16_t port = 0; // 0: any port
     auto operator<=>(const IpKey&) const = default;
   };
-  bool matches(const Names& names, std::string_view host) const;
   void add(Chain& chain, int vhost);
+  void index(Chain& chain) const;
 
   std::vector<Names> names_;
   std::map<IpKey, Chain> by_ip_;

@@ -37,6 +37,9 @@ std::string authz(const d::DirConf& c) {
   return c.authz.root ? describe(*c.authz.root) : "-";
 }
 
+// apache2 -f /tmp/reqconfig/g/g.conf (these Locations over a docroot, client 127.0.0.1):
+//   /and/i.txt 403, /or/i.txt 200, /off/i.txt 403, /off/none/i.txt 403, /and/more/i.txt 200 (with
+//   "Require ip 127.0.0.1" there: AuthMerging And of /and is not inherited).
 const std::string kAuthz = "<Location />\nRequire all granted\n</Location>\n"
                            "<Location /and>\nAuthMerging And\nRequire ip 10.0.0.0/8\n</Location>\n"
                            "<Location /or>\nAuthMerging Or\nRequire ip 10.0.0.0/8\n</Location>\n"
@@ -76,6 +79,8 @@ TEST(RuntimeMerge, RequireInsideLimitJoinsTheSectionsRequireAny) {
   EXPECT_EQ(c->authz.root->children[1].limit_methods, std::vector<std::string>{"GET"});
 }
 
+// apache2 (g.conf): <Location /ac> Order deny,allow + Deny from all; /ac/a with only "Allow from
+// 10.0.0.0/8" -> 200 from 127.0.0.1 (the Deny is gone); /ac/b with no access directive -> 403.
 TEST(RuntimeMerge, AccessCompatSectionReplacesAllFour) {
   Fixture f(
       "<Location />\nOrder deny,allow\nDeny from all\nAllow from 10.0.0.0/8\n</Location>\n"

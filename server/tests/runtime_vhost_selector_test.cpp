@@ -201,6 +201,15 @@ TEST(RuntimeVhostSelection, UnderscoreDefaultWithoutPortIsStar) {
   EXPECT_EQ(s("127.0.0.1", 28599, "zz"), "any");
 }
 
+// apache2 -f /tmp/reqconfig/h/h.conf: curl http://127.0.0.1:28571/x -H 'Host: b.example' -> a
+TEST(RuntimeVhostSelection, EarlierWildcardAliasBeatsLaterServerName) {
+  Selection s(vhost("*:28571", "a.example", "a", "ServerAlias *.example\n") +
+              vhost("*:28571", "b.example", "b") + vhost("*:28571", "c.example", "c"));
+  EXPECT_EQ(s("127.0.0.1", 28571, "b.example"), "a");
+  EXPECT_EQ(s("127.0.0.1", 28571, "a.example"), "a");
+  EXPECT_EQ(s("127.0.0.1", 28571, "b.other"), "a"); // default: first
+}
+
 TEST(RuntimeVhostSelection, NoVhostsMeansMainServer) {
   Selection s("");
   EXPECT_EQ(s("127.0.0.1", 28080, "anything"), "main");
