@@ -22,6 +22,12 @@ std::string normalize_host(std::string_view host) {
   return out;
 }
 
+std::string request_host(std::string_view absolute_uri_authority, std::string_view host_header) {
+  std::string_view authority = absolute_uri_authority;
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  return normalize_host(authority.empty() ? host_header : authority);
+}
+
 bool wildcard_match(std::string_view pattern, std::string_view name) {
   // Iterative glob with single-star backtracking: linear in practice, no recursion on hostile input.
   std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;

@@ -10,6 +10,11 @@ namespace balancerd::runtime {
 // removed, IPv6 brackets removed, one trailing dot removed, lower-cased. "" for an empty host.
 std::string normalize_host(std::string_view host);
 
+// The host a request is matched by: the authority of an absolute request-URI when there is one
+// (apache2 prefers it to the Host header: `GET http://second.example/x` with `Host: first.example` is
+// served by second.example), else the Host header; normalised as above.
+std::string request_host(std::string_view absolute_uri_authority, std::string_view host_header);
+
 // ServerAlias wildcard match, case-insensitive: '*' matches any run of characters (dots included),
 // '?' exactly one. `pattern` and `name` are expected lower-cased already.
 bool wildcard_match(std::string_view pattern, std::string_view name);

@@ -75,6 +75,13 @@ TEST(RuntimeHostName, NormalisedAsApacheCompares) {
   EXPECT_EQ(normalize_host(""), "");
 }
 
+TEST(RuntimeHostName, AbsoluteUriAuthorityBeatsHostHeader) {
+  EXPECT_EQ(request_host("SECOND.example.:77", "first.example"), "second.example");
+  EXPECT_EQ(request_host("user@second.example", "first.example"), "second.example");
+  EXPECT_EQ(request_host("", "First.Example:80"), "first.example");
+  EXPECT_EQ(request_host("", ""), "");
+}
+
 TEST(RuntimeHostName, AliasWildcards) {
   EXPECT_TRUE(wildcard_match("*.wild.example", "x.wild.example"));
   EXPECT_TRUE(wildcard_match("*.wild.example", "a.b.wild.example")); // '*' crosses dots
