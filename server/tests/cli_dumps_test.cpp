@@ -1,0 +1,261 @@
+// The -S output (DUMP_VHOSTS + DUMP_RUN_CFG) and -M output of balancerd's command line, compared
+// with the capture of apache2 -S in configtest-captures.md ("-S fixture") and apache2 -M.
+#include "server/cli/dumps.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace balancerd::cli {
+namespace {
+
+class Tree {
+public:
+  Tree() {
+    char tmpl[] = "/tmp/bd-cli-XXXXXX";
+    root_ = ::mkdtemp(tmpl);
+    for (const char* d : {"c", "root", "run", "www"}) std::filesystem::create_directories(root_ + "/" + d);
+    const std::string mods = "/usr/lib/apache2/modules/";
+    write("base.conf", "ServerRoot <T>/root\nLoadModule mpm_event_module " + mods +
+                           "mod_mpm_event.so\nLoadModule authz_core_module " + mods +
+                           "mod_authz_core.so\nPidFile <T>/run/httpd.pid\nErrorLog <T>/run/error.log\n"
+                           "DefaultRuntimeDir <T>/run\nListen 127.0.0.1:28080\n");
+    std::string proxy;
+    for (const char* m : {"authz_host", "headers", "proxy", "proxy_http", "slotmem_shm", "proxy_balancer",
+                          "lbmethod_byrequests", "socache_shmcb", "ssl", "http2", "setenvif"})
+      proxy += "LoadModule " + std::string(m) + "_module " + mods + "mod_" + m + ".so\n";
+    write("baseproxy.conf", proxy);
+  }
+  ~Tree() { std::filesystem::remove_all(root_); }
+  std::string expand(std::string s) const {
+    for (auto at = s.find("<T>"); at != std::string::npos; at = s.find("<T>", at)) s.replace(at, 3, root_);
+    return s;
+  }
+  std::string write(const std::string& rel, const std::string& text) const {
+    const std::string path = root_ + "/" + rel;
+    std::ofstream(path) << expand(text);
+    return path;
+  }
+
+private:
+  std::string root_;
+};
+
+directives::CompileResult compile(const std::string& path, std::vector<std::string> defines) {
+  parser::ReadOptions options;
+  options.server_root = "/etc/apache2";
+  options.config_file = path;
+  options.defines = std::move(defines);
+  directives::Diagnostics diagnostics("apache2");
+  return directives::compile_config(options, diagnostics);
+}
+
+const char* const srv_conf = R"CONF(Include <T>/base.conf
+Include <T>/baseproxy.conf
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+TypesConfig /etc/mime.types
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+User www-data
+Group www-data
+ServerName main.example
+DocumentRoot <T>/www
+Listen 127.0.0.1:28081
+LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Host}i\" %v" vfmt
+CustomLog <T>/run/access.log vfmt
+<Directory <T>/www>
+  Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:28080>
+  ServerName first.example
+  Header always set X-VH first
+  <Location />
+    Header always set X-Loc1 root
+  </Location>
+  <Location /a>
+    Header always set X-Loc2 a
+    Header always set X-Over from-a
+  </Location>
+  <LocationMatch ^/a>
+    Header always set X-Over from-locationmatch
+  </LocationMatch>
+  <Location /a/b>
+    Header always set X-Over from-a-b
+  </Location>
+  <Location /deny>
+    Require all denied
+  </Location>
+  <Location /ip>
+    <RequireAny>
+      Require ip 10.0.0.0/8
+      Require method OPTIONS
+    </RequireAny>
+  </Location>
+  <Location /hdr>
+    Header set X-Only2xx yes
+    Header always set X-Always yes
+    RequestHeader set X-Req foo
+  </Location>
+</VirtualHost>
+<VirtualHost 127.0.0.1:28080>
+  ServerName second.example
+  ServerAlias *.wild.example alias?.example
+  Header always set X-VH second
+</VirtualHost>
+<VirtualHost *:28081>
+  ServerName star.example
+  Header always set X-VH star
+</VirtualHost>
+<VirtualHost *:28081 127.0.0.1:28081>
+  ServerName mixed.example
+  Header always set X-VH mixed
+</VirtualHost>
+ServerTokens Prod
+ServerSignature On
+TraceEnable off
+<VirtualHost 127.0.0.1:28080>
+  ServerName proxy.example
+  ProxyPass /back/ http://127.0.0.1:28081/
+  ProxyPassReverse /back/ http://127.0.0.1:28081/
+  <Location /loc>
+    ProxyPass http://127.0.0.1:28081/
+    Require all granted
+  </Location>
+  ProxyPass /dead/ http://127.0.0.1:1/
+</VirtualHost>
+)CONF";
+
+const char* const srv_expected = R"CONF(VirtualHost configuration:
+127.0.0.1:28081        mixed.example (<T>/c/srv.conf:56)
+127.0.0.1:28080        is a NameVirtualHost
+         default server first.example (<T>/c/srv.conf:16)
+         port 28080 namevhost first.example (<T>/c/srv.conf:16)
+         port 28080 namevhost second.example (<T>/c/srv.conf:47)
+                 wild alias *.wild.example
+                 wild alias alias?.example
+         port 28080 namevhost proxy.example (<T>/c/srv.conf:63)
+*:28081                is a NameVirtualHost
+         default server star.example (<T>/c/srv.conf:52)
+         port 28081 namevhost star.example (<T>/c/srv.conf:52)
+         port 28081 namevhost mixed.example (<T>/c/srv.conf:56)
+ServerRoot: "<T>/root"
+Main DocumentRoot: "<T>/www"
+Main ErrorLog: "<T>/run/error.log"
+Mutex proxy-balancer-shm: using_defaults
+Mutex ssl-stapling-refresh: using_defaults
+Mutex ssl-stapling: using_defaults
+Mutex proxy: using_defaults
+Mutex ssl-cache: using_defaults
+Mutex default: dir="<T>/run/" mechanism=default 
+Mutex watchdog-callback: using_defaults
+PidFile: "<T>/run/httpd.pid"
+Define: DUMP_VHOSTS
+Define: DUMP_RUN_CFG
+User: name="www-data" id=33
+Group: name="www-data" id=33
+)CONF";
+
+TEST(CliDumps, DashSMatchesTheCapture) {
+  Tree tree;
+  const std::string path = tree.write("c/srv.conf", srv_conf);
+  const auto result = compile(path, {"DUMP_VHOSTS", "DUMP_RUN_CFG"});
+  std::ostringstream out;
+  dump_vhosts(out, result);
+  dump_run_cfg(out, result);
+  EXPECT_EQ(out.str(), tree.expand(srv_expected));
+}
+
+// Chains are ordered by hash bucket, then by the last vhost using the address; wildcard chains
+// after them (expected text recorded with apache2 -t -D DUMP_VHOSTS on the same file).
+TEST(CliDumps, VhostChainOrderAndNames) {
+  Tree tree;
+  const std::string path = tree.write("c/s2.conf", R"(Include <T>/base.conf
+ServerName localhost
+<VirtualHost *:82>
+ServerName a82
+</VirtualHost>
+<VirtualHost *:81>
+ServerName a81
+ServerAlias x y*
+</VirtualHost>
+<VirtualHost *:81>
+ServerName b81
+</VirtualHost>
+<VirtualHost 10.0.0.2:80 10.0.0.1:80>
+ServerName ip
+</VirtualHost>
+<VirtualHost 127.0.0.1:28081>
+ServerName mixed
+</VirtualHost>
+<VirtualHost [::1]:80 *>
+ServerName v6
+</VirtualHost>
+<VirtualHost 10.0.0.3>
+ServerName noport
+</VirtualHost>
+<VirtualHost 10.0.0.3:*>
+ServerName starport
+</VirtualHost>
+<VirtualHost 127.0.0.1:28080>
+ServerName ip28080
+</VirtualHost>
+)");
+  const auto result = compile(path, {});
+  std::ostringstream out;
+  dump_vhosts(out, result);
+  EXPECT_EQ(out.str(), tree.expand(R"(VirtualHost configuration:
+[::1]:80               v6 (<T>/c/s2.conf:19)
+10.0.0.2:80            ip (<T>/c/s2.conf:13)
+10.0.0.3:*             is a NameVirtualHost
+         default server noport (<T>/c/s2.conf:22)
+         port * namevhost noport (<T>/c/s2.conf:22)
+         port * namevhost starport (<T>/c/s2.conf:25)
+10.0.0.1:80            ip (<T>/c/s2.conf:13)
+127.0.0.1:28081        mixed (<T>/c/s2.conf:16)
+127.0.0.1:28080        ip28080 (<T>/c/s2.conf:28)
+*:82                   a82 (<T>/c/s2.conf:3)
+*:81                   is a NameVirtualHost
+         default server a81 (<T>/c/s2.conf:6)
+         port 81 namevhost a81 (<T>/c/s2.conf:6)
+                 alias x
+                 wild alias y*
+         port 81 namevhost b81 (<T>/c/s2.conf:10)
+*:*                    v6 (<T>/c/s2.conf:19)
+)"));
+}
+
+TEST(CliDumps, DashMListsStaticThenShared) {
+  Tree tree;
+  const std::string path = tree.write("c/m.conf", "Include <T>/base.conf\nServerName localhost\nLoadModule "
+                                                  "headers_module /usr/lib/apache2/modules/mod_headers.so\n");
+  const auto result = compile(path, {"DUMP_MODULES"});
+  std::ostringstream out;
+  dump_modules(out, *result.config);
+  EXPECT_EQ(out.str(),
+            "Loaded Modules:\n core_module (static)\n so_module (static)\n watchdog_module (static)\n"
+            " http_module (static)\n log_config_module (static)\n logio_module (static)\n"
+            " version_module (static)\n unixd_module (static)\n mpm_event_module (shared)\n"
+            " authz_core_module (shared)\n headers_module (shared)\n");
+}
+
+TEST(CliDumps, CompatListsWhatIsNotImplemented) {
+  Tree tree;
+  const std::string path = tree.write("c/compat.conf", "Include <T>/base.conf\nServerName localhost\n"
+                                                       "StartServers 2\nEnableSendfile On\n");
+  const auto result = compile(path, {});
+  std::ostringstream out;
+  dump_compat(out, result);
+  const std::string text = out.str();
+  EXPECT_NE(
+      text.find(tree.expand("<T>/c/compat.conf:3: StartServers (mpm_event_module) accepted, no effect")),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(tree.expand("<T>/c/compat.conf:4: EnableSendfile (core_module)")), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("ServerName"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace balancerd::cli
