@@ -84,14 +84,15 @@ Result script_alias_match(CmdParms& cmd, std::span<const std::string> a) {
   return alias_match_common(cmd, a, AliasRule::Kind::ScriptAlias);
 }
 
-// Shared by Redirect, RedirectMatch (use_regex) and RedirectTemp/RedirectPermanent (fixed status).
-Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool use_regex, int fixed_status) {
+// Shared by Redirect, RedirectMatch (use_regex) and RedirectTemp/RedirectPermanent (another default
+// status; a status word first still counts, as in Apache).
+Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool use_regex, int default_status) {
   const std::string* a1 = args.size() > 0 ? &args[0] : nullptr;
   const std::string* a2 = args.size() > 1 ? &args[1] : nullptr;
   const std::string* a3 = args.size() > 2 ? &args[2] : nullptr;
-  int status = fixed_status ? fixed_status : 302;
-  bool grokarg1 = fixed_status == 0;
-  if (grokarg1 && a1) {
+  int status = default_status;
+  bool grokarg1 = true;
+  if (a1) {
     if (iequals(*a1, "gone"))
       status = 410;
     else if (iequals(*a1, "permanent"))
@@ -107,10 +108,10 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
   }
   if (a3 && !grokarg1) return "Redirect: invalid first argument (of three)";
 
-  if (in_dir_section(cmd) && !use_regex) {
-    // Inside a section the path is the section's: the URL is the first non-status argument.
+  // Inside a section with just the target (after an optional status) the path is the section's.
+  const bool dir_form = in_dir_section(cmd) && !use_regex && (grokarg1 ? !a3 : !a2);
+  if (dir_form) {
     const std::string* url = grokarg1 ? a2 : a1;
-    if (fixed_status) url = a2 ? a2 : a1;
     if (is_redirect_status(status) && !url) return "URL to redirect to is missing";
     DirAlias d;
     d.kind = AliasRule::Kind::Redirect;
@@ -150,10 +151,10 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
 }
 
 Result redirect(CmdParms& cmd, std::span<const std::string> a) {
-  return redirect_common(cmd, a, false, 0);
+  return redirect_common(cmd, a, false, 302);
 }
 Result redirect_match(CmdParms& cmd, std::span<const std::string> a) {
-  return redirect_common(cmd, a, true, 0);
+  return redirect_common(cmd, a, true, 302);
 }
 Result redirect_temp(CmdParms& cmd, std::span<const std::string> a) {
   return redirect_common(cmd, a, false, 302);

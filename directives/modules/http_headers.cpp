@@ -144,6 +144,7 @@ Result parse_header_directive(std::string_view raw, bool request, HeaderRule& ru
     }
   }
   if (!known) return std::string(kBadAction);
+  if (request && rule.action == HeaderAction::Note) return "RequestHeader does not support the 'note' action";
 
   const bool edit = rule.action == HeaderAction::Edit || rule.action == HeaderAction::EditAll;
   if (edit) {

@@ -61,7 +61,7 @@ Result set_env_if_common(CmdParms& cmd, std::string_view raw, bool nocase, bool 
   if (rule.subject == SetEnvIfRule::Subject::Header && looks_like_regex(attribute)) {
     rule.subject = SetEnvIfRule::Subject::HeaderRegex;
     rule.name_regex = Regex::compile(attribute, Regex::Caseless);
-    if (!rule.name_regex) return "SetEnvIfHeader name regex could not be compiled.";
+    if (!rule.name_regex) return directive + "Header name regex could not be compiled.";
   }
   rule.name = attribute;
   rule.regex = Regex::compile(pattern, nocase ? Regex::Caseless : Regex::None);

@@ -283,7 +283,12 @@ Result openssl_conf_cmd(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
-Result revocation_check(CmdParms& cmd, std::span<const std::string> a) {
+Result revocation_check(CmdParms& cmd, std::span<const std::string> args) {
+  // Works for the raw form (all words in args[0]) as for pre-split words.
+  std::vector<std::string> a;
+  for (const std::string& w : args)
+    for (std::string& x : words_of(w)) a.push_back(std::move(x));
+  if (a.empty()) return name_of(cmd) + ": Invalid argument ''";
   const std::string& mode = a[0];
   if (!iequals(mode, "none") && !iequals(mode, "chain") && !iequals(mode, "leaf"))
     return name_of(cmd) + ": Invalid argument '" + mode + "'";
@@ -298,6 +303,8 @@ Result revocation_check(CmdParms& cmd, std::span<const std::string> a) {
 
 Result ocsp_enable(CmdParms& cmd, std::span<const std::string> a) {
   std::string v;
+  if (words_of(a.empty() ? std::string_view() : std::string_view(a[0])).empty())
+    return "SSLOCSPEnable: Invalid argument ''";
   for (const std::string& w : words_of(a.empty() ? std::string_view() : std::string_view(a[0]))) {
     if (!iequals(w, "on") && !iequals(w, "off") && !iequals(w, "leaf") && !iequals(w, "no_ocsp_for_cert_ok"))
       return "SSLOCSPEnable: Invalid argument '" + w + "'";
@@ -392,7 +399,8 @@ std::optional<std::string> parse_ssl_protocols(std::string_view directive, std::
       action = name.front();
       name.remove_prefix(1);
     }
-    if (iequals(name, "SSLv2")) return std::string(directive) + ": SSLv2 is no longer supported";
+    // Apache names SSLProtocol here even for SSLProxyProtocol.
+    if (iequals(name, "SSLv2")) return "SSLProtocol: SSLv2 is no longer supported";
     const Proto* found = nullptr;
     for (const Proto& p : kProtos)
       if (iequals(p.name, name)) found = &p;
