@@ -110,8 +110,16 @@ Result stream_timeout(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result push_priority(CmdParms& cmd, std::span<const std::string> a) {
-  if (a.size() >= 2 && !iequals(a[1], "after") && !iequals(a[1], "before") && !iequals(a[1], "interleaved"))
+  auto is_dependency = [](const std::string& w) {
+    return iequals(w, "after") || iequals(w, "before") || iequals(w, "interleaved");
+  };
+  // "type dependency [weight]", or "type weight" when the second word starts with a digit.
+  const std::string* weight = a.size() > 2 ? &a[2] : nullptr;
+  if (a.size() == 2 && !a[1].empty() && std::isdigit(static_cast<unsigned char>(a[1][0])))
+    weight = &a[1];
+  else if (a.size() >= 2 && !is_dependency(a[1]))
     return "dependency must be one of 'After', 'Before' or 'Interleaved'";
+  if (weight && loose_atoi(*weight) < 1) return "weight must be a number >= 1";
   std::string text(cmd.def.name);
   for (const auto& w : a) text += " " + w;
   h2(cmd).other.push_back(std::move(text));

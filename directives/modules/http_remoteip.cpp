@@ -87,10 +87,12 @@ Result proxy_protocol(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result proxy_protocol_exceptions(CmdParms& cmd, std::span<const std::string> a) {
+  if (a.empty()) return "RemoteIPProxyProtocolExceptions requires an argument";
   for (const std::string& w : a) {
     auto r = parse_ip_subnet(w);
     if (!r.subnet) {
-      std::string msg = "ip address '" + w + "' appears to be invalid";
+      // The message names the address part only.
+      std::string msg = "ip address '" + w.substr(0, w.find('/')) + "' appears to be invalid";
       if (r.error != IpSubnetError::NotAnAddress) msg += ": " + std::string(ip_subnet_error_text(r.error));
       return msg;
     }
