@@ -9,6 +9,8 @@
 #include "directives/section_args.hpp"
 #include "parser/words.hpp"
 
+#include <set>
+
 namespace balancerd::directives::core {
 
 namespace {
@@ -67,11 +69,62 @@ Result condition_section(CmdParms& cmd, SectionKind kind) {
   return walk_section(cmd, section);
 }
 
+// The methods a <Limit> (exactly these) or <LimitExcept> (all but these) section lets through.
+struct MethodSet {
+  bool except = true; // the default: all methods
+  std::set<std::string> methods;
+  bool empty() const { return !except && methods.empty(); }
+  bool operator==(const MethodSet&) const = default;
+};
+
+MethodSet intersect(const MethodSet& a, const MethodSet& b) {
+  MethodSet out;
+  out.except = a.except && b.except;
+  if (!a.except && !b.except) {
+    for (const std::string& m : a.methods)
+      if (b.methods.count(m)) out.methods.insert(m);
+  } else if (!a.except || !b.except) {
+    const MethodSet& only = a.except ? b : a;
+    const MethodSet& but = a.except ? a : b;
+    for (const std::string& m : only.methods)
+      if (!but.methods.count(m)) out.methods.insert(m);
+  } else {
+    out.methods = a.methods;
+    out.methods.insert(b.methods.begin(), b.methods.end());
+  }
+  return out;
+}
+
+MethodSet method_set(const parser::Node& node, bool except) {
+  const std::string& args = node.args;
+  const auto gt = args.rfind('>');
+  const std::vector<std::string> words =
+      parser::split_words(gt == std::string::npos ? args : args.substr(0, gt));
+  return MethodSet{except, {words.begin(), words.end()}};
+}
+
 Result limit_section(CmdParms& cmd, SectionKind kind) {
   std::string text;
   if (auto err = section_arg_text(cmd, text)) return err;
   std::vector<std::string> methods = parser::split_words(text);
   if (methods.empty()) return requires_additional_arguments(cmd);
+  const bool except = kind == SectionKind::LimitExcept;
+  if (!except)
+    for (const std::string& m : methods)
+      if (m == "TRACE") return std::string("TRACE cannot be controlled by <Limit>, see TraceEnable");
+  // What the enclosing <Limit>/<LimitExcept> sections already let through (Apache's cmd->limited).
+  MethodSet old;
+  for (const parser::Node* p : cmd.parents) {
+    if (ci_equal(p->name, "<Limit"))
+      old = intersect(old, method_set(*p, false));
+    else if (ci_equal(p->name, "<LimitExcept"))
+      old = intersect(old, method_set(*p, true));
+  }
+  const MethodSet mine{except, {methods.begin(), methods.end()}};
+  const MethodSet both = intersect(old, mine);
+  const std::string name = std::string(cmd.def.name) + ">";
+  if (both.empty()) return name + " directive excludes all methods";
+  if (both == old) return name + " directive specifies methods already excluded";
   Section& section = open_section(cmd, kind, "", false);
   section.methods = std::move(methods);
   // <Limit> keeps the enclosing override bits (Apache only narrows the methods).

@@ -365,6 +365,37 @@ const OracleCase cases[] = {
      "AH00526: Syntax error on line 3 of <T>/c/val_asyncfactor_zero.conf:\nAsyncRequestWorkerFactor argument "
      "must be a positive number",
      {}},
+    {"limit_trace",
+     "<Location />\n<Limit TRACE>\n</Limit>\n</Location>",
+     "AH00526: Syntax error on line 4 of <T>/c/limit_trace.conf:\nTRACE cannot be controlled by <Limit>, see "
+     "TraceEnable",
+     {}},
+    {"limitexcept_trace", "<Location />\n<LimitExcept TRACE>\n</LimitExcept>\n</Location>", nullptr, {}},
+    {"limit_same_nested",
+     "<Location />\n<Limit GET>\n<Limit GET>\n</Limit>\n</Limit>\n</Location>",
+     "AH00526: Syntax error on line 5 of <T>/c/limit_same_nested.conf:\n<Limit> directive specifies methods "
+     "already excluded",
+     {}},
+    {"limit_in_limitexcept_ok",
+     "<Location />\n<LimitExcept GET>\n<Limit POST>\n</Limit>\n</LimitExcept>\n</Location>",
+     nullptr,
+     {}},
+    {"limit_in_limitexcept_empty",
+     "<Location />\n<LimitExcept GET>\n<Limit GET>\n</Limit>\n</LimitExcept>\n</Location>",
+     "AH00526: Syntax error on line 5 of <T>/c/limit_in_limitexcept_empty.conf:\n<Limit> directive excludes "
+     "all methods",
+     {}},
+    {"limitexcept_in_limit_empty",
+     "<Location />\n<Limit GET>\n<LimitExcept GET>\n</LimitExcept>\n</Limit>\n</Location>",
+     "AH00526: Syntax error on line 5 of <T>/c/limitexcept_in_limit_empty.conf:\n<LimitExcept> directive "
+     "excludes all methods",
+     {}},
+    {"limit_unknown_methods", "<Location />\n<Limit FOO bar>\n</Limit>\n</Location>", nullptr, {}},
+    {"limit_disjoint_nested",
+     "<Location />\n<Limit GET>\n<Limit POST>\n</Limit>\n</Limit>\n</Location>",
+     "AH00526: Syntax error on line 5 of <T>/c/limit_disjoint_nested.conf:\n<Limit> directive excludes all "
+     "methods",
+     {}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Apache2471, CoreOracle, ::testing::ValuesIn(cases),
