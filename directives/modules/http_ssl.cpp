@@ -149,7 +149,9 @@ Result cipher_suite(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 std::optional<SslVerify> verify_mode(std::string_view v) {
-  if (iequals(v, "none")) return SslVerify::None;
+  // mod_ssl also takes "off" for none and "on" for require.
+  if (iequals(v, "none") || iequals(v, "off")) return SslVerify::None;
+  if (iequals(v, "on")) return SslVerify::Require;
   if (iequals(v, "optional")) return SslVerify::Optional;
   if (iequals(v, "require")) return SslVerify::Require;
   if (iequals(v, "optional_no_ca")) return SslVerify::OptionalNoCa;
