@@ -169,5 +169,34 @@ TEST(LogSet, OpensTheConfigsLogsWithApacheInheritance) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LogSet, ReopenAfterRotationAndDefaultErrorLog) {
+  char tmpl[] = "/tmp/bd-logging-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  std::filesystem::create_directories(dir + "/logs");
+  const std::string conf = dir + "/x.conf";
+  // No ErrorLog: Apache's default ServerRoot/logs/error_log. TransferLog uses the unnamed LogFormat.
+  std::ofstream(conf) << "ServerRoot " << dir << "\n"
+                      << "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
+                      << "ServerName main.example\nLogFormat \"T %U\"\nTransferLog logs/access.log\n";
+  parser::ReadOptions options;
+  options.server_root = dir;
+  options.config_file = conf;
+  directives::Diagnostics diagnostics("apache2", [](const directives::LogRecord&) {});
+  const auto result = directives::compile_config(options, diagnostics);
+  const LogSet set = LogSet::open(*result.config);
+  FakeRequest r;
+  r.view.path = "/one";
+  set.main().log_request(r.view);
+  std::filesystem::rename(dir + "/logs/access.log", dir + "/logs/access.log.1");
+  set.reopen();
+  r.view.path = "/two";
+  set.main().log_request(r.view);
+  set.main().error_log->log(set.main().levels, ErrorEvent{mod::core, kEmerg}, "AH00000: {}", "x");
+  EXPECT_EQ(slurp(dir + "/logs/access.log.1"), "T /one\n");
+  EXPECT_EQ(slurp(dir + "/logs/access.log"), "T /two\n");
+  EXPECT_NE(slurp(dir + "/logs/error_log").find("] [core:emerg] [pid "), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 } // namespace
 } // namespace balancerd::log::testing
