@@ -79,8 +79,10 @@ void serialize_head(std::string& out, const ResponseHead& head, const HeadFramin
     if (f.keep_alive_header) {
       out.append("Keep-Alive: timeout=");
       append_decimal(out, f.keep_alive_timeout);
-      out.append(", max=");
-      append_decimal(out, f.keep_alive_max);
+      if (f.keep_alive_max) { // 0: MaxKeepAliveRequests 0 (unlimited), Apache then omits max
+        out.append(", max=");
+        append_decimal(out, f.keep_alive_max);
+      }
       out.append("\r\n");
     }
     out.append("Connection: Keep-Alive\r\n");

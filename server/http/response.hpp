@@ -44,7 +44,7 @@ struct HeadFraming {
   ConnectionToken connection = ConnectionToken::None;
   bool keep_alive_header = false; // "Keep-Alive: timeout=T, max=M" (sent when the client asked)
   unsigned keep_alive_timeout = 5;
-  unsigned keep_alive_max = 100;
+  unsigned keep_alive_max = 100; // requests left; 0 = unlimited (no "max=")
 };
 
 // Appends "HTTP/1.1 ..." through the empty line. Apache's order: Date, Server, the handler's fields,

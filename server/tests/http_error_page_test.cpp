@@ -882,6 +882,10 @@ TEST(HttpResponse, SerialisesInApacheOrderAndChunks) {
   EXPECT_EQ(out,
             "HTTP/1.1 200 OK\r\nDate: D\r\nServer: Apache\r\nLast-Modified: x\r\nContent-Length: 6\r\n"
             "Keep-Alive: timeout=5, max=100\r\nConnection: Keep-Alive\r\nContent-Type: text/plain\r\n\r\n");
+  std::string unlimited;
+  f.keep_alive_max = 0;
+  serialize_head(unlimited, h, f);
+  EXPECT_NE(unlimited.find("Keep-Alive: timeout=5\r\n"), std::string::npos);
   EXPECT_TRUE(h.remove("last-modified"));
   EXPECT_FALSE(h.remove("last-modified"));
   out.clear();

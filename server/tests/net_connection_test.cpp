@@ -358,3 +358,30 @@ TEST(NetConnection, IdleKeepAliveConnectionsAreSmall) {
 
 } // namespace
 } // namespace balancerd::net
+
+namespace balancerd::net {
+namespace {
+
+// Not a test: serves a fixed 200 for a while so a load generator can measure the connection layer.
+// Run: server_tests --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Bench*' with
+// BENCH_PORT/BENCH_SECONDS set, then e.g. `wrk -t2 -c64 -d10s http://127.0.0.1:PORT/`.
+class HelloHandler : public RequestHandler {
+public:
+  void handle(Exchange& ex) override { ex.respond(200, "text/plain", "hello\n"); }
+};
+
+TEST(NetConnection, DISABLED_BenchTrivialHandler) {
+  const char* port = std::getenv("BENCH_PORT");
+  const char* secs = std::getenv("BENCH_SECONDS");
+  ServerOptions o;
+  o.listen.push_back({"127.0.0.1", static_cast<unsigned short>(port ? std::atoi(port) : 28090)});
+  o.threads = 2;
+  o.connection.max_keep_alive_requests = 0;
+  HttpServer server(o, std::make_shared<HelloHandler>());
+  server.start();
+  std::this_thread::sleep_for(std::chrono::seconds(secs ? std::atoi(secs) : 15));
+  server.stop();
+}
+
+} // namespace
+} // namespace balancerd::net
