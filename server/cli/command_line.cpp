@@ -6,6 +6,7 @@
 #include "directives/registry.hpp"
 #include "server/cli/dumps.hpp"
 #include "server/cli/options.hpp"
+#include "server/lifecycle/run_server.hpp"
 
 #include <iostream>
 
@@ -110,10 +111,12 @@ int run(int argc, char** argv) {
     return 0;
   }
 
-  // Starting the server (-k start, -X, no -t) is wired by the integrator with the runtime.
-  std::cerr << o.program << ": configuration OK, but starting the server is not wired into this build yet "
-            << "(use -t, -S, -M or -D DUMP_*)" << std::endl;
-  return 1;
+  // Starting the server (-k start, -X, -DFOREGROUND): runs in the foreground until a stop signal.
+  lifecycle::RunOptions run;
+  run.program = o.program;
+  run.read = read;
+  run.single_process = o.foreground_single;
+  return lifecycle::run_server(result, run);
 }
 
 } // namespace balancerd::cli

@@ -1,0 +1,86 @@
+#include "server/handlers/mime_types.hpp"
+
+#include <cctype>
+#include <fstream>
+
+namespace balancerd::handlers {
+
+namespace {
+
+bool ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+} // namespace
+
+void MimeTypes::add(std::string_view extension, std::string_view type) {
+  std::string key(extension);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  by_ext_[key] = std::string(type);
+}
+
+bool MimeTypes::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::size_t i = 0;
+    auto word = [&]() -> std::string_view {
+      while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      std::size_t b = i;
+      while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      return std::string_view(line).substr(b, i - b);
+    };
+    std::string_view type = word();
+    if (type.empty()) continue;
+    for (std::string_view ext = word(); !ext.empty(); ext = word()) add(ext, type);
+  }
+  return true;
+}
+
+std::string_view MimeTypes::lookup(std::string_view name, const std::vector<directives::MimeMapping>& dir,
+                                   const std::string* force_type) const {
+  if (force_type && !force_type->empty() && !ieq(*force_type, "none")) return *force_type;
+  std::string_view result;
+  auto dot = name.find('.');
+  if (dot == std::string_view::npos) return result;
+  std::string_view rest = name.substr(dot + 1);
+  char lower[64];
+  while (!rest.empty()) {
+    auto next = rest.find('.');
+    std::string_view ext = rest.substr(0, next);
+    rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
+    if (ext.empty() || ext.size() >= sizeof lower) continue;
+    for (std::size_t i = 0; i < ext.size(); ++i)
+      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(ext[i])));
+    std::string_view key(lower, ext.size());
+    // per-dir mappings in config order: the last one naming this extension decides
+    const directives::MimeMapping* hit = nullptr;
+    for (const auto& m : dir) {
+      if (m.kind != directives::MimeMapping::Kind::Type) continue;
+      for (const auto& e : m.extensions)
+        if (e == key) hit = &m;
+    }
+    if (hit) {
+      if (!hit->remove) {
+        result = hit->value;
+        continue;
+      }
+    }
+    if (!hit || hit->remove) {
+      if (hit && hit->remove) {
+        // RemoveType: fall back to TypesConfig
+      }
+      auto it = by_ext_.find(std::string(key));
+      if (it != by_ext_.end()) result = it->second;
+    }
+  }
+  return result;
+}
+
+} // namespace balancerd::handlers

@@ -1,0 +1,282 @@
+#include "server/handlers/static_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <vector>
+
+#include "server/handlers/byte_ranges.hpp"
+#include "server/handlers/file_validators.hpp"
+#include "server/http/http_date.hpp"
+
+namespace balancerd::handlers {
+
+namespace {
+
+constexpr std::size_t kPiece = 64 * 1024;
+
+// One body segment: literal text (multipart headers) or a byte range of the file.
+struct Segment {
+  std::size_t text_begin = 0, text_len = 0; // into Job::text
+  std::uint64_t first = 0, length = 0;      // file bytes
+  bool is_text = false;
+};
+
+// A response being streamed. Pooled per thread, so a busy connection reuses buffers.
+struct Job {
+  net::Exchange* ex = nullptr;
+  int fd = -1;
+  std::shared_ptr<const void> hold;
+  std::vector<Segment> segments;
+  std::string text;
+  std::size_t seg = 0;
+  std::uint64_t done_in_seg = 0;
+  std::vector<char> buf = std::vector<char>(kPiece);
+  void next();
+  void finish();
+};
+
+thread_local std::vector<Job*> pool;
+
+Job* acquire() {
+  if (!pool.empty()) {
+    Job* j = pool.back();
+    pool.pop_back();
+    return j;
+  }
+  return new Job;
+}
+
+void Job::finish() {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+  hold.reset();
+  segments.clear();
+  text.clear();
+  seg = 0;
+  done_in_seg = 0;
+  ex = nullptr;
+  if (pool.size() < 64)
+    pool.push_back(this);
+  else
+    delete this;
+}
+
+void Job::next() {
+  while (seg < segments.size()) {
+    const Segment& s = segments[seg];
+    const bool last_seg = seg + 1 == segments.size();
+    if (s.is_text) {
+      ++seg;
+      ex->write(std::span<const char>(text.data() + s.text_begin, s.text_len), last_seg,
+                [this, last_seg](bool ok) {
+                  if (!ok || last_seg) return finish();
+                  next();
+                });
+      return;
+    }
+    std::uint64_t left = s.length - done_in_seg;
+    if (left == 0) {
+      ++seg;
+      done_in_seg = 0;
+      continue;
+    }
+    std::size_t want = left < kPiece ? static_cast<std::size_t>(left) : kPiece;
+    ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(s.first + done_in_seg));
+    if (n <= 0) {
+      // the file shrank or failed under us: end the response early (the client sees a short body)
+      ex->send_error(500);
+      return finish();
+    }
+    done_in_seg += static_cast<std::uint64_t>(n);
+    bool last = last_seg && done_in_seg == s.length;
+    if (done_in_seg == s.length) {
+      ++seg;
+      done_in_seg = 0;
+    }
+    ex->write(std::span<const char>(buf.data(), static_cast<std::size_t>(n)), last, [this, last](bool ok) {
+      if (!ok || last) return finish();
+      next();
+    });
+    return;
+  }
+  // nothing to send (empty file)
+  ex->write({}, true, [this](bool) { finish(); });
+}
+
+std::int64_t now_usec() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void append_dec(std::string& out, std::uint64_t v) {
+  out += std::to_string(v);
+}
+
+} // namespace
+
+void serve_static_file(net::Exchange& ex, StaticFile file) {
+  const auto& req = ex.request();
+  const bool head = req.method == http::Method::Head;
+  const bool get = req.method == http::Method::Get;
+  if (!get && !head) {
+    if (req.method == http::Method::Options) {
+      auto& h = ex.response();
+      h.status = 200;
+      h.add("Allow", "POST,OPTIONS,HEAD,GET");
+      h.content_length = 0;
+      ex.write({}, true, {});
+      return;
+    }
+    ex.send_error(405, {}, "POST,OPTIONS,HEAD,GET");
+    return;
+  }
+  const std::int64_t now = now_usec();
+  FileStamp stamp;
+  stamp.size = static_cast<std::uint64_t>(file.st.st_size);
+  stamp.mtime_usec =
+      static_cast<std::int64_t>(file.st.st_mtim.tv_sec) * 1000000 + file.st.st_mtim.tv_nsec / 1000;
+  thread_local std::string etag;
+  etag.clear();
+  if (file.etag) append_etag(etag, stamp, now);
+  char lm[32];
+  std::string_view last_modified =
+      http::format_http_date(static_cast<std::time_t>(file.st.st_mtim.tv_sec), lm);
+
+  std::string_view im, ius, inm, ims, range_h, if_range;
+  ConditionalHeaders ch;
+  for (const auto& hd : req.headers) {
+    if (http::iequals(hd.name, "If-Match"))
+      im = hd.value, ch.if_match = &im;
+    else if (http::iequals(hd.name, "If-Unmodified-Since"))
+      ius = hd.value, ch.if_unmodified_since = &ius;
+    else if (http::iequals(hd.name, "If-None-Match"))
+      inm = hd.value, ch.if_none_match = &inm;
+    else if (http::iequals(hd.name, "If-Modified-Since"))
+      ims = hd.value, ch.if_modified_since = &ims;
+    else if (http::iequals(hd.name, "Range"))
+      range_h = hd.value;
+    else if (http::iequals(hd.name, "If-Range"))
+      if_range = hd.value;
+  }
+  auto& h = ex.response();
+  const Condition cond = evaluate_conditions(ch, etag, file.st.st_mtim.tv_sec, now / 1000000, get || head);
+  if (cond == Condition::PreconditionFailed) {
+    ex.send_error(412);
+    return;
+  }
+  if (cond == Condition::NotModified) {
+    h.status = 304;
+    if (!etag.empty()) h.add("ETag", etag);
+    ex.write({}, true, {});
+    return;
+  }
+
+  Job* job = acquire();
+  job->ex = &ex;
+  job->hold = std::move(file.hold);
+  thread_local std::vector<ByteRange> ranges;
+  RangeOutcome ro = RangeOutcome::Whole;
+  if (!range_h.empty() && get) {
+    bool range_ok = true;
+    if (!if_range.empty()) {
+      if (if_range.front() == '"' || if_range.starts_with("W/"))
+        range_ok = !etag.starts_with("W/") && if_range == etag;
+      else
+        range_ok = parse_http_date(if_range) == file.st.st_mtim.tv_sec;
+    }
+    if (range_ok) ro = parse_ranges(range_h, stamp.size, ranges);
+  }
+  if (ro == RangeOutcome::Unsatisfiable) {
+    job->finish();
+    thread_local std::string cr;
+    cr.assign("bytes */");
+    append_dec(cr, stamp.size);
+    h.add("Content-Range", cr);
+    ex.send_error(416);
+    return;
+  }
+  h.status = 200;
+  h.add("Last-Modified", last_modified);
+  if (!etag.empty()) h.add("ETag", etag);
+  h.add("Accept-Ranges", "bytes");
+  thread_local std::string ctype;
+  ctype.assign(file.type);
+  if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
+    ctype += "; charset=";
+    ctype += file.charset;
+  }
+  if (!head) {
+    job->fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (job->fd < 0) {
+      job->finish();
+      h.clear();
+      ex.send_error(403);
+      return;
+    }
+  }
+  if (ro == RangeOutcome::Whole) {
+    h.content_length = stamp.size;
+    if (!ctype.empty()) h.set_content_type(ctype);
+    job->segments.push_back({0, 0, 0, stamp.size, false});
+  } else if (ranges.size() == 1) {
+    h.status = 206;
+    std::string cr = "bytes ";
+    append_dec(cr, ranges[0].first);
+    cr += '-';
+    append_dec(cr, ranges[0].last);
+    cr += '/';
+    append_dec(cr, stamp.size);
+    h.add("Content-Range", cr);
+    h.content_length = ranges[0].length();
+    if (!ctype.empty()) h.set_content_type(ctype);
+    job->segments.push_back({0, 0, ranges[0].first, ranges[0].length(), false});
+  } else {
+    h.status = 206;
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char boundary[17];
+    std::snprintf(boundary, sizeof boundary, "%016llx", static_cast<unsigned long long>(rng()));
+    std::string ct = "multipart/byteranges; boundary=";
+    ct += boundary;
+    h.set_content_type(ct);
+    std::uint64_t total = 0;
+    for (const auto& r : ranges) {
+      std::size_t b = job->text.size();
+      job->text += "\r\n--";
+      job->text += boundary;
+      job->text += "\r\n";
+      if (!ctype.empty()) {
+        job->text += "Content-type: ";
+        job->text += ctype;
+        job->text += "\r\n";
+      }
+      job->text += "Content-range: bytes ";
+      append_dec(job->text, r.first);
+      job->text += '-';
+      append_dec(job->text, r.last);
+      job->text += '/';
+      append_dec(job->text, stamp.size);
+      job->text += "\r\n\r\n";
+      job->segments.push_back({b, job->text.size() - b, 0, 0, true});
+      job->segments.push_back({0, 0, r.first, r.length(), false});
+      total += job->text.size() - b + r.length();
+    }
+    std::size_t b = job->text.size();
+    job->text += "\r\n--";
+    job->text += boundary;
+    job->text += "--\r\n";
+    job->segments.push_back({b, job->text.size() - b, 0, 0, true});
+    total += job->text.size() - b;
+    h.content_length = total;
+  }
+  if (head) {
+    ex.write({}, true, [job](bool) { job->finish(); });
+    return;
+  }
+  job->next();
+}
+
+} // namespace balancerd::handlers

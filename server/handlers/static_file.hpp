@@ -1,0 +1,27 @@
+#pragma once
+// Apache's default handler for a regular file: validators (ETag, Last-Modified), conditional
+// requests (304/412), byte ranges (206, multipart/byteranges, 416), HEAD, and the body streamed
+// from the file in fixed-size pieces (never the whole file in memory).
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/net/exchange.hpp"
+
+namespace balancerd::handlers {
+
+struct StaticFile {
+  std::string path;         // file system path
+  struct stat st {};        // its stat
+  std::string_view type;    // Content-Type ("" for none); must outlive the call
+  std::string_view charset; // AddDefaultCharset value to append to text/plain and text/html ("" = off)
+  bool etag = true;         // FileETag None turns it off
+  std::shared_ptr<const void> hold; // kept alive until the response is done (the config snapshot)
+};
+
+// Answers the request from the file. Methods other than GET/HEAD get 405 (POST) as Apache does.
+void serve_static_file(net::Exchange& ex, StaticFile file);
+
+} // namespace balancerd::handlers

@@ -1,0 +1,164 @@
+#include "server/lifecycle/run_server.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <system_error>
+#include <thread>
+
+#include "server/lifecycle/server_options_from_config.hpp"
+#include "server/net/http_server.hpp"
+#include "server/pipeline/pipeline.hpp"
+
+namespace balancerd::lifecycle {
+
+namespace {
+
+// A line in Apache's error-log layout on stderr ("[time] [module:level] [pid N] message"), for the
+// lifecycle events. The error log proper belongs to server/log.
+void log_line(std::string_view level, std::string_view text) {
+  char when[64];
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
+  std::cerr << "[" << when << "] [core:" << level << "] [pid " << ::getpid() << "] " << text << std::endl;
+}
+
+std::string bind_address_text(const net::ListenAddress& l) {
+  if (l.host.empty()) return "[::]:" + std::to_string(l.port);
+  if (l.host.find(':') != std::string::npos) return "[" + l.host + "]:" + std::to_string(l.port);
+  return l.host + ":" + std::to_string(l.port);
+}
+
+bool write_pid_file(const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return false;
+  out << ::getpid() << "\n";
+  return static_cast<bool>(out);
+}
+
+// Apache: only root changes user; the names may be "#uid"/"#gid".
+std::string drop_privileges(const directives::CoreServerConf& core) {
+  if (::geteuid() != 0) return {};
+  std::string user = core.user.value_or("www-data"), group = core.group.value_or("www-data");
+  gid_t gid;
+  uid_t uid;
+  if (!group.empty() && group[0] == '#') {
+    gid = static_cast<gid_t>(std::stoul(group.substr(1)));
+  } else {
+    struct group* g = ::getgrnam(group.c_str());
+    if (!g) return "AH00543: balancerd: bad group name " + group;
+    gid = g->gr_gid;
+  }
+  if (!user.empty() && user[0] == '#') {
+    uid = static_cast<uid_t>(std::stoul(user.substr(1)));
+  } else {
+    struct passwd* p = ::getpwnam(user.c_str());
+    if (!p) return "AH00544: balancerd: bad user name " + user;
+    uid = p->pw_uid;
+  }
+  if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0) return "AH02155: setgid: unable to set group id";
+  if (::setuid(uid) != 0) return "AH02157: setuid: unable to change to uid";
+  return {};
+}
+
+} // namespace
+
+int run_server(const directives::CompileResult& compiled, const RunOptions& options) {
+  const auto& config = *compiled.config;
+  net::ServerOptions so = server_options_from_config(config, compiled.fqdn);
+  so.threads = options.single_process ? 1 : options.threads;
+  if (so.listen.empty()) {
+    std::cerr << "no listening sockets available, shutting down" << std::endl;
+    std::cerr << "AH00015: Unable to open logs" << std::endl;
+    return 1;
+  }
+
+  // Signals are handled by this thread alone: block them before any other thread exists, so the
+  // io_context threads inherit the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP, SIGWINCH}) sigaddset(&set, s);
+  sigset_t old;
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto pipeline =
+      std::make_shared<pipeline::Pipeline>(pipeline::Snapshot::build(compiled.config, compiled.fqdn));
+  net::HttpServer server(so, pipeline);
+  try {
+    server.start();
+  } catch (const std::system_error& e) {
+    // Apache: "(98)Address already in use: AH00072: make_sock: could not bind to address X"
+    const int code = e.code().value();
+    std::string what = e.what();
+    auto colon = what.find(": ");
+    std::string addr;
+    // the listener names the address without brackets; print it as Apache does
+    for (const auto& l : so.listen) {
+      std::string plain = "could not bind to address " + l.host + ":" + std::to_string(l.port);
+      if (what.find(plain) != std::string::npos) addr = bind_address_text(l);
+    }
+    (void)colon;
+    std::cerr << "(" << code << ")" << std::strerror(code)
+              << ": AH00072: make_sock: could not bind to address " << addr << std::endl;
+    std::cerr << "no listening sockets available, shutting down" << std::endl;
+    std::cerr << "AH00015: Unable to open logs" << std::endl;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return 1;
+  }
+
+  const std::string pid_file = config.main.core.pid_file.value_or(
+      (config.default_runtime_dir.empty() ? config.server_root + "/logs" : config.default_runtime_dir) +
+      "/httpd.pid");
+  if (!write_pid_file(pid_file)) log_line("error", "AH00099: could not create " + pid_file);
+
+  std::string priv = drop_privileges(config.main.core);
+  if (!priv.empty()) {
+    log_line("alert", priv);
+    server.stop();
+    ::unlink(pid_file.c_str());
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return 1;
+  }
+  if (options.on_ready) options.on_ready();
+
+  int exit_code = 0;
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGTERM || sig == SIGINT) {
+      log_line("notice", "AH00491: caught SIGTERM, shutting down");
+      break;
+    }
+    if (sig == SIGWINCH) {
+      log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully");
+      break;
+    }
+    // SIGUSR1 / SIGHUP: re-read the configuration
+    log_line("notice", sig == SIGUSR1 ? "AH00493: SIGUSR1 received.  Doing graceful restart"
+                                      : "AH00494: SIGHUP received.  Attempting to restart");
+    try {
+      directives::Diagnostics diag(options.program, [](const directives::LogRecord&) {});
+      directives::CompileResult next = directives::compile_config(options.read, diag);
+      pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn));
+    } catch (const std::exception& e) {
+      log_line("error",
+               std::string("graceful restart failed, keeping the running configuration: ") + e.what());
+    }
+  }
+  server.stop();
+  ::unlink(pid_file.c_str());
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return exit_code;
+}
+
+} // namespace balancerd::lifecycle

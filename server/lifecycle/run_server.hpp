@@ -1,0 +1,31 @@
+#pragma once
+// Running the server: what `balancerd -f conf -DFOREGROUND` (or -X) does after the config compiled.
+// Opens every Listen socket, writes the PidFile, drops privileges to User/Group when started as
+// root, starts one io_context thread per core, and then waits for signals in the calling thread:
+//   SIGTERM, SIGINT   stop (connections are dropped, the pid file removed), exit 0
+//   SIGUSR1, SIGHUP   graceful: re-read the config with the same options; new requests use the new
+//                     one, in-flight ones finish on the old; a broken config is logged and ignored
+//   SIGWINCH          graceful stop (stop accepting, then exit)
+// Listen addresses and connection-level settings (KeepAlive, Timeout...) are fixed at start: a
+// reload changes what requests see (vhosts, sections, files, redirects, access), not the sockets.
+#include <functional>
+#include <string>
+
+#include "directives/compile.hpp"
+#include "parser/config_reader.hpp"
+
+namespace balancerd::lifecycle {
+
+struct RunOptions {
+  std::string program = "balancerd";
+  parser::ReadOptions read;    // used again by a graceful reload
+  bool single_process = false; // -X (one thread)
+  unsigned threads = 0;        // 0: one per hardware thread
+  // Called once listening (tests use it to learn that the server is up).
+  std::function<void()> on_ready;
+};
+
+// Returns the process exit status (0 after a stop, 1 when no socket could be bound).
+int run_server(const directives::CompileResult& compiled, const RunOptions& options);
+
+} // namespace balancerd::lifecycle

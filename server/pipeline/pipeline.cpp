@@ -1,0 +1,335 @@
+#include "server/pipeline/pipeline.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <string>
+
+#include "server/handlers/redirects.hpp"
+#include "server/handlers/server_status.hpp"
+#include "server/handlers/static_file.hpp"
+#include "server/pipeline/access_check.hpp"
+#include "server/pipeline/redirect_page.hpp"
+#include "server/pipeline/uri_path.hpp"
+#include "server/runtime/host_match.hpp"
+
+namespace balancerd::pipeline {
+
+namespace {
+
+std::atomic<std::uint64_t> next_id{1};
+
+struct ThreadView {
+  std::uint64_t owner = 0;
+  std::uint64_t generation = 0;
+  std::shared_ptr<const Snapshot> snap;
+};
+thread_local ThreadView thread_view;
+
+bool ieq(std::string_view a, std::string_view b) {
+  return http::iequals(a, b);
+}
+
+// "http://host[:port]" as Apache builds self-referencing URLs with UseCanonicalName Off.
+void append_self_url(std::string& out, const net::Exchange& ex, const runtime::ServerView& sv) {
+  const auto& req = ex.request();
+  out += "http://";
+  if (!req.host.empty()) {
+    out += req.host;
+  } else if (sv.merged.core.server_name) {
+    out += *sv.merged.core.server_name;
+  } else {
+    out += ex.peer().local_ip;
+  }
+  unsigned port = ex.peer().local_port;
+  if (!req.port.empty()) {
+    port = 0;
+    for (char c : req.port) port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port != 80) {
+    out += ':';
+    out += std::to_string(port);
+  }
+}
+
+// ErrorDocument, then Apache's own page.
+void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, const runtime::ServerView& sv,
+                std::string_view allow = {}) {
+  if (dir) {
+    auto it = dir->core.error_documents.find(status);
+    if (it != dir->core.error_documents.end() && it->second.action != "default") {
+      const std::string& a = it->second.action;
+      if (!a.empty() && a[0] == '"') {
+        auto& h = ex.response();
+        h.status = status;
+        thread_local std::string text;
+        text.assign(a.substr(1));
+        if (!text.empty() && text.back() == '"') text.pop_back();
+        h.set_content_type("text/html; charset=iso-8859-1");
+        h.content_length = text.size();
+        ex.write(std::span<const char>(text.data(), text.size()), true, {});
+        return;
+      }
+      if (a.find("://") != std::string::npos) {
+        send_redirect(ex, 302, a);
+        return;
+      }
+      if (!a.empty() && a[0] == '/') {
+        // a local document: served with the original status
+        std::string path = sv.merged.core.document_root.value_or("/var/www/html") + a;
+        handlers::StaticFile f;
+        if (::stat(path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
+          auto& h = ex.response();
+          h.status = status;
+          std::string body;
+          // small: error documents are read whole (they are pages, not downloads)
+          FILE* fp = std::fopen(path.c_str(), "rb");
+          if (fp) {
+            char buf[8192];
+            std::size_t n;
+            while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) body.append(buf, n);
+            std::fclose(fp);
+            thread_local std::string hold;
+            hold = std::move(body);
+            h.set_content_type("text/html");
+            h.content_length = hold.size();
+            ex.write(std::span<const char>(hold.data(), hold.size()), true, {});
+            return;
+          }
+        }
+      }
+    }
+  }
+  ex.send_error(status, {}, allow);
+}
+
+std::int64_t now_sec() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+} // namespace
+
+Pipeline::Pipeline(std::shared_ptr<const Snapshot> first)
+    : current_(std::move(first)), id_(next_id.fetch_add(1)), started_(now_sec()) {}
+
+void Pipeline::publish(std::shared_ptr<const Snapshot> next) {
+  {
+    std::lock_guard lock(publish_mutex_);
+    current_ = std::move(next);
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::shared_ptr<const Snapshot> Pipeline::current() const {
+  std::lock_guard lock(publish_mutex_);
+  return current_;
+}
+
+const Snapshot& Pipeline::snapshot_for_thread(std::shared_ptr<const Snapshot>& hold) {
+  const std::uint64_t gen = generation_.load(std::memory_order_acquire);
+  ThreadView& tv = thread_view;
+  if (tv.owner != id_ || tv.generation != gen) {
+    tv.snap = current();
+    tv.owner = id_;
+    tv.generation = gen;
+  }
+  hold = tv.snap;
+  return *hold;
+}
+
+void Pipeline::handle(net::Exchange& ex) {
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  std::shared_ptr<const Snapshot> hold;
+  const Snapshot& snap = snapshot_for_thread(hold);
+  const auto& resolver = *snap.resolver;
+  const auto& req = ex.request();
+  const auto& peer = ex.peer();
+
+  runtime::LocalEndpoint local;
+  if (auto ip = runtime::IpAddress::parse(peer.local_ip)) local.ip = *ip;
+  local.port = peer.local_port;
+  const int vhost = resolver.vhosts().select(local, runtime::normalize_host(req.host));
+  const runtime::ServerView& sv = resolver.server(vhost);
+
+  if (req.method == http::Method::Trace) {
+    const auto& te = sv.merged.core.trace_enable;
+    if (te && ieq(*te, "off")) {
+      send_error(ex, 405, sv.base.get(), sv, "");
+      return;
+    }
+    thread_local std::string echo;
+    echo.clear();
+    echo.append(req.method_text)
+        .append(" ")
+        .append(req.target)
+        .append(" ")
+        .append(req.protocol)
+        .append("\r\n");
+    for (const auto& h : req.headers) echo.append(h.name).append(": ").append(h.value).append("\r\n");
+    echo.append("\r\n");
+    auto& h = ex.response();
+    h.status = 200;
+    h.set_content_type("message/http");
+    ex.write(std::span<const char>(echo.data(), echo.size()), true, {});
+    return;
+  }
+
+  thread_local std::string path;
+  switch (normalise_path(req.path, path)) {
+  case PathStatus::BadRequest:
+    send_error(ex, 400, sv.base.get(), sv);
+    return;
+  case PathStatus::NotFound:
+    send_error(ex, 404, sv.base.get(), sv);
+    return;
+  case PathStatus::Ok:
+    break;
+  }
+
+  // mod_alias, translate phase: redirects first, then aliases.
+  auto red = handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
+  if (red.kind == handlers::AliasResult::Kind::Redirect) {
+    send_redirect(ex, red.status, red.target);
+    return;
+  }
+  if (red.kind == handlers::AliasResult::Kind::Gone) {
+    send_error(ex, red.status, sv.base.get(), sv);
+    return;
+  }
+  std::string file_path;
+  bool aliased = false;
+  auto al = handlers::match_aliases(sv.merged.mapping.aliases, path);
+  if (al.kind == handlers::AliasResult::Kind::File) {
+    file_path = std::move(al.target);
+    aliased = true;
+  } else {
+    file_path = sv.merged.core.document_root.value_or("/var/www/html");
+    if (!file_path.empty() && file_path.back() == '/') file_path.pop_back();
+    file_path += path;
+  }
+  (void)aliased;
+
+  struct stat st {};
+  bool exists = ::stat(file_path.c_str(), &st) == 0;
+  bool is_dir = exists && S_ISDIR(st.st_mode);
+  std::string walk_path = file_path;
+  if (is_dir && (walk_path.empty() || walk_path.back() != '/')) walk_path += '/';
+
+  runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", {});
+  const directives::DirConf* dir = rc.dir ? rc.dir.get() : sv.base.get();
+
+  // access control (Require / Order-Allow-Deny)
+  if (dir && !access_allowed(dir->authz, req, peer)) {
+    send_error(ex, 403, dir, sv);
+    return;
+  }
+
+  // mod_alias in per-dir context
+  if (dir) {
+    if (dir->mapping.dir_alias && dir->mapping.dir_alias->kind == directives::AliasRule::Kind::Redirect) {
+      const auto& da = *dir->mapping.dir_alias;
+      int status = da.status ? da.status : 302;
+      if (da.real.empty() || status < 300 || status > 399) {
+        send_error(ex, status, dir, sv);
+      } else {
+        send_redirect(ex, status, da.real);
+      }
+      return;
+    }
+    auto dr = handlers::match_redirects(dir->mapping.redirects, path, req.query);
+    if (dr.kind == handlers::AliasResult::Kind::Redirect) {
+      send_redirect(ex, dr.status, dr.target);
+      return;
+    }
+    if (dr.kind == handlers::AliasResult::Kind::Gone) {
+      send_error(ex, dr.status, dir, sv);
+      return;
+    }
+  }
+
+  // the handler
+  if (dir && dir->core.set_handler && !ieq(*dir->core.set_handler, "none")) {
+    const std::string& hn = *dir->core.set_handler;
+    if (hn == "server-status") {
+      handlers::StatusInfo info;
+      info.started_sec = started_;
+      info.requests = requests();
+      info.server_name = sv.merged.core.server_name.value_or(snap.main_name);
+      handlers::serve_server_status(ex, info);
+      return;
+    }
+  }
+
+  if (!exists) {
+    send_error(ex, 404, dir, sv);
+    return;
+  }
+  if (is_dir) {
+    if (path.back() != '/' && (!dir || dir->mapping.directory_slash.value_or(true))) {
+      if (req.method != http::Method::Get && req.method != http::Method::Head) {
+        send_error(ex, 405, dir, sv, "POST,OPTIONS,HEAD,GET");
+        return;
+      }
+      std::string url;
+      append_self_url(url, ex, sv);
+      url += req.path;
+      url += '/';
+      if (!req.query.empty()) {
+        url += '?';
+        url += req.query;
+      }
+      send_redirect(ex, 301, url);
+      return;
+    }
+    static const std::vector<std::string> default_index{"index.html"};
+    const auto& indexes = dir && dir->mapping.directory_index ? *dir->mapping.directory_index : default_index;
+    std::string base = walk_path;
+    bool found = false;
+    for (const auto& name : indexes) {
+      std::string candidate =
+          name.starts_with("/") ? sv.merged.core.document_root.value_or("") + name : base + name;
+      struct stat ist {};
+      if (::stat(candidate.c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
+        file_path = std::move(candidate);
+        st = ist;
+        found = true;
+        // the index file's own <Files> sections apply
+        rc = resolver.resolve(sv, path, file_path, "", {});
+        dir = rc.dir ? rc.dir.get() : dir;
+        if (dir && !access_allowed(dir->authz, req, peer)) {
+          send_error(ex, 403, dir, sv);
+          return;
+        }
+        break;
+      }
+    }
+    if (!found) {
+      // no mod_autoindex: a directory without an index is refused, as Apache does
+      send_error(ex, 403, dir, sv);
+      return;
+    }
+  }
+  if (!S_ISREG(st.st_mode)) {
+    send_error(ex, 403, dir, sv);
+    return;
+  }
+
+  handlers::StaticFile f;
+  f.st = st;
+  auto slash = file_path.rfind('/');
+  std::string_view base_name = std::string_view(file_path).substr(slash == std::string::npos ? 0 : slash + 1);
+  static const std::vector<directives::MimeMapping> no_mappings;
+  f.type = snap.mime.lookup(base_name, dir ? dir->mapping.mime : no_mappings,
+                            dir && dir->core.force_type ? &*dir->core.force_type : nullptr);
+  if (dir && dir->core.add_default_charset && !ieq(*dir->core.add_default_charset, "off")) {
+    f.charset = ieq(*dir->core.add_default_charset, "on") ? std::string_view("iso-8859-1")
+                                                          : std::string_view(*dir->core.add_default_charset);
+  }
+  f.etag = !(dir && dir->core.etag_none.value_or(false));
+  f.path = std::move(file_path);
+  f.hold = hold;
+  handlers::serve_static_file(ex, std::move(f));
+}
+
+} // namespace balancerd::pipeline

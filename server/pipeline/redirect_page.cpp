@@ -1,0 +1,37 @@
+#include "server/pipeline/redirect_page.hpp"
+
+#include "server/http/error_page.hpp"
+#include "server/http/status.hpp"
+
+namespace balancerd::pipeline {
+
+void append_redirect_body(std::string& out, int status, std::string_view url) {
+  std::string_view reason = http::reason_phrase(status);
+  out.append("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>");
+  out.append(std::to_string(status));
+  out.push_back(' ');
+  out.append(reason);
+  out.append("</title>\n</head><body>\n<h1>");
+  out.append(reason);
+  out.append("</h1>\n");
+  if (status == 303)
+    out.append("<p>The answer to your request is located <a href=\"");
+  else
+    out.append("<p>The document has moved <a href=\"");
+  http::append_html_escaped(out, url);
+  out.append("\">here</a>.</p>\n</body></html>\n");
+}
+
+void send_redirect(net::Exchange& ex, int status, std::string_view url) {
+  thread_local std::string body;
+  body.clear();
+  append_redirect_body(body, status, url);
+  auto& h = ex.response();
+  h.status = status;
+  h.add("Location", url);
+  h.set_content_type("text/html; charset=iso-8859-1");
+  h.content_length = body.size();
+  ex.write(std::span<const char>(body.data(), body.size()), true, {});
+}
+
+} // namespace balancerd::pipeline
