@@ -6,6 +6,7 @@
 #include "directives/registry.hpp"
 #include "server/cli/dumps.hpp"
 #include "server/cli/options.hpp"
+#include "server/cli/signal_server.hpp"
 #include "server/lifecycle/run_server.hpp"
 
 #include <iostream>
@@ -109,6 +110,11 @@ int run(int argc, char** argv) {
     std::cout << std::flush;
     if (!any_dump) std::cerr << "Syntax OK" << std::endl;
     return 0;
+  }
+
+  // -k: signal a running server, or fall through to starting one (Apache's ap_signal_server).
+  if (!o.signal.empty()) {
+    if (auto done = signal_server(o.program, o.signal, *result.config)) return *done;
   }
 
   // Starting the server (-k start, -X, -DFOREGROUND): runs in the foreground until a stop signal.
