@@ -164,13 +164,22 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
   }
   auto& h = ex.response();
   const Condition cond = evaluate_conditions(ch, etag, file.st.st_mtim.tv_sec, now / 1000000, get || head);
-  if (cond == Condition::PreconditionFailed) {
-    ex.send_error(412);
-    return;
+  thread_local std::string ctype;
+  ctype.assign(file.type);
+  if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
+    ctype += "; charset=";
+    ctype += file.charset;
   }
-  if (cond == Condition::NotModified) {
-    h.status = 304;
-    if (!etag.empty()) h.add("ETag", etag);
+  h.add("Last-Modified", last_modified);
+  if (!etag.empty()) h.add("ETag", etag);
+  h.add("Accept-Ranges", "bytes");
+  if (cond != Condition::Proceed) {
+    // Apache answers both from the default handler with the file's headers and no body.
+    h.status = cond == Condition::NotModified ? 304 : 412;
+    if (cond == Condition::PreconditionFailed) {
+      h.content_length = 0;
+      if (!ctype.empty()) h.set_content_type(ctype);
+    }
     ex.write({}, true, {});
     return;
   }
@@ -200,15 +209,6 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
     return;
   }
   h.status = 200;
-  h.add("Last-Modified", last_modified);
-  if (!etag.empty()) h.add("ETag", etag);
-  h.add("Accept-Ranges", "bytes");
-  thread_local std::string ctype;
-  ctype.assign(file.type);
-  if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
-    ctype += "; charset=";
-    ctype += file.charset;
-  }
   if (!head) {
     job->fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (job->fd < 0) {

@@ -41,7 +41,8 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
   } else {
     out += ex.peer().local_ip;
   }
-  unsigned port = ex.peer().local_port;
+  // UseCanonicalName Off: the Host header's port, 80 when it names none
+  unsigned port = 80;
   if (!req.port.empty()) {
     port = 0;
     for (char c : req.port) port = port * 10 + static_cast<unsigned>(c - '0');
@@ -101,6 +102,19 @@ void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, c
     }
   }
   ex.send_error(status, {}, allow);
+}
+
+// mod_alias makes a path target absolute with the request's own scheme, host and port.
+void redirect_to(net::Exchange& ex, const runtime::ServerView& sv, int status, std::string_view target) {
+  if (!target.empty() && target[0] == '/') {
+    thread_local std::string url;
+    url.clear();
+    append_self_url(url, ex, sv);
+    url += target;
+    send_redirect(ex, status, url);
+    return;
+  }
+  send_redirect(ex, status, target);
 }
 
 std::int64_t now_sec() {
@@ -171,7 +185,10 @@ void Pipeline::handle(net::Exchange& ex) {
     auto& h = ex.response();
     h.status = 200;
     h.set_content_type("message/http");
-    ex.write(std::span<const char>(echo.data(), echo.size()), true, {});
+    // Apache streams the echo (chunked): first the data, then the end
+    ex.write(std::span<const char>(echo.data(), echo.size()), false, [&ex](bool ok) {
+      if (ok) ex.write({}, true, {});
+    });
     return;
   }
 
@@ -190,7 +207,7 @@ void Pipeline::handle(net::Exchange& ex) {
   // mod_alias, translate phase: redirects first, then aliases.
   auto red = handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
   if (red.kind == handlers::AliasResult::Kind::Redirect) {
-    send_redirect(ex, red.status, red.target);
+    redirect_to(ex, sv, red.status, red.target);
     return;
   }
   if (red.kind == handlers::AliasResult::Kind::Gone) {
@@ -233,13 +250,13 @@ void Pipeline::handle(net::Exchange& ex) {
       if (da.real.empty() || status < 300 || status > 399) {
         send_error(ex, status, dir, sv);
       } else {
-        send_redirect(ex, status, da.real);
+        redirect_to(ex, sv, status, da.real);
       }
       return;
     }
     auto dr = handlers::match_redirects(dir->mapping.redirects, path, req.query);
     if (dr.kind == handlers::AliasResult::Kind::Redirect) {
-      send_redirect(ex, dr.status, dr.target);
+      redirect_to(ex, sv, dr.status, dr.target);
       return;
     }
     if (dr.kind == handlers::AliasResult::Kind::Gone) {
@@ -305,8 +322,8 @@ void Pipeline::handle(net::Exchange& ex) {
       }
     }
     if (!found) {
-      // no mod_autoindex: a directory without an index is refused, as Apache does
-      send_error(ex, 403, dir, sv);
+      // no mod_autoindex: Apache's default handler answers a directory with 404
+      send_error(ex, 404, dir, sv);
       return;
     }
   }

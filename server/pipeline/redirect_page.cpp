@@ -7,7 +7,9 @@ namespace balancerd::pipeline {
 
 void append_redirect_body(std::string& out, int status, std::string_view url) {
   std::string_view reason = http::reason_phrase(status);
-  out.append("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>");
+  out.append(
+      "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n"
+      "<html><head>\n<title>");
   out.append(std::to_string(status));
   out.push_back(' ');
   out.append(reason);
