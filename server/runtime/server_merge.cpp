@@ -1,5 +1,6 @@
 #include "server/runtime/server_merge.hpp"
 
+#include "directives/modules/proxy_merge.hpp"
 #include "server/runtime/dir_merge.hpp"
 #include "server/runtime/merge_rules.hpp"
 
@@ -43,52 +44,9 @@ d::CoreServerConf merge_core_server(const d::CoreServerConf& base, const d::Core
   return out;
 }
 
+// mod_proxy's merge lives beside its model (verified against apache2 on loopback); one copy only.
 d::ProxyServerConf merge_proxy_server(const d::ProxyServerConf& base, const d::ProxyServerConf& v) {
-  d::ProxyServerConf out = v;
-  // Workers: the main server's first, so the vhost's rule indexes move by that many.
-  out.workers = base.workers;
-  append(out.workers, v.workers);
-  const std::size_t shift = base.workers.size();
-  auto shifted = [shift](d::ProxyPassRule r) {
-    if (r.worker) *r.worker += shift;
-    return r;
-  };
-  const bool balancer_inherit = v.balancer_inherit.value_or(base.balancer_inherit.value_or(true));
-  if (balancer_inherit) {
-    out.balancers = base.balancers;
-    append(out.balancers, v.balancers);
-  }
-  out.rules.clear();
-  const bool pass_inherit = v.pass_inherit.value_or(base.pass_inherit.value_or(true));
-  if (pass_inherit) out.rules = base.rules;
-  for (const auto& r : v.rules) out.rules.push_back(shifted(r));
-  out.requests = v.requests ? v.requests : base.requests;
-  out.via = v.via ? v.via : base.via;
-  out.bad_header = v.bad_header ? v.bad_header : base.bad_header;
-  out.status = base.status; // global
-  out.timeout = v.timeout ? v.timeout : base.timeout;
-  out.io_buffer_size = v.io_buffer_size ? v.io_buffer_size : base.io_buffer_size;
-  out.recv_buffer_size = v.recv_buffer_size ? v.recv_buffer_size : base.recv_buffer_size;
-  out.max_forwards = v.max_forwards ? v.max_forwards : base.max_forwards;
-  out.source_address = v.source_address ? v.source_address : base.source_address;
-  out.domain = v.domain ? v.domain : base.domain;
-  out.balancer_growth = v.balancer_growth ? v.balancer_growth : base.balancer_growth;
-  out.balancer_inherit = balancer_inherit;
-  out.pass_inherit = pass_inherit;
-  out.map_encoded_one = base.map_encoded_one || v.map_encoded_one;
-  out.map_encoded_all = base.map_encoded_all && v.map_encoded_all;
-  out.blocked = base.blocked;
-  append(out.blocked, v.blocked);
-  out.no_proxy = base.no_proxy;
-  append(out.no_proxy, v.no_proxy);
-  out.remotes = base.remotes;
-  append(out.remotes, v.remotes);
-  // Health-check templates and expressions are per server (not inherited); the pool size,
-  // heartbeat storage and watchdog interval are global.
-  out.hc_tpsize = base.hc_tpsize;
-  out.heartbeat_storage = base.heartbeat_storage;
-  out.watchdog_interval = base.watchdog_interval;
-  return out;
+  return d::proxy::merge_server_conf(base, v);
 }
 
 d::SslServerConf merge_ssl_server(const d::SslServerConf& base, const d::SslServerConf& v) {
