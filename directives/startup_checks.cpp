@@ -1,5 +1,7 @@
 #include "directives/startup_checks.hpp"
 
+#include "directives/modules/http_authz.hpp"
+
 #include "directives/compile.hpp"
 #include "directives/config_error.hpp"
 
@@ -134,6 +136,11 @@ std::string run_startup_checks(Config& config, Diagnostics& diagnostics) {
           *vhost.core.error_log,
           "error log of vhost defined at " + vhost.file + ":" + std::to_string(vhost.line), diagnostics);
   if (!logs_ok) throw ConfigError(ConfigError::Kind::Other, "AH00014: Configuration check failed");
+  // mod_authz_core's own check runs after core's, still before Apache calls the config good.
+  if (auto authz = check_authz_config(config)) {
+    diagnostics.plain(*authz);
+    throw ConfigError(ConfigError::Kind::Other, "AH00014: Configuration check failed");
+  }
 
   const std::string mpm = config.main.core.mpm.value_or("");
   if (mpm == "event" || mpm == "worker") check_threaded_mpm(config.main.core.mpm_conf, diagnostics);

@@ -2,6 +2,7 @@
 // Implemented: balancerd reads the value and uses it (or checks it as Apache does); NoEffect:
 // accepted and harmless; Unsupported: accepted, but the behaviour is not reproduced (DUMP_COMPAT).
 #include "directives/modules/core_handlers.hpp"
+#include "directives/modules/proxy_handlers.hpp"
 #include "directives/registry.hpp"
 
 namespace balancerd::directives {
@@ -159,7 +160,7 @@ const HandlerBinding unixd_c[] = {{"User", I, core::user},
                                   {"Group", I, core::group},
                                   {"ChrootDir", U, core::global_only},
                                   {"Suexec", N, nullptr}};
-const HandlerBinding watchdog_c[] = {{"WatchdogInterval", N, nullptr}};
+const HandlerBinding watchdog_c[] = {{"WatchdogInterval", N, proxy::watchdog_interval}};
 
 } // namespace
 
