@@ -48,7 +48,9 @@ struct Fixture {
     auto r = directives::expr::parse_string(text);
     EXPECT_TRUE(r.ok()) << text << ": " << r.error;
     std::string o;
-    if (r.ok()) EXPECT_TRUE(ev.eval_string(*r.expr, ctx, o));
+    if (r.ok()) {
+      EXPECT_TRUE(ev.eval_string(*r.expr, ctx, o));
+    }
     return o;
   }
 };
