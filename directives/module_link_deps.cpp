@@ -8,6 +8,7 @@ constexpr LinkDependency table[] = {
     {"cache_disk_module", "cache_module", "ap_cache_cacheable_headers_in"},
     {"cache_socache_module", "cache_module", "ap_cache_cacheable_headers_in"},
     {"dav_fs_module", "dav_module", "dav_do_find_liveprop"},
+    {"dav_lock_module", "dav_module", "dav_push_error"},
     {"proxy_ajp_module", "proxy_module", "proxy_module"},
     {"proxy_balancer_module", "proxy_module", "proxy_hcmethods"},
     {"proxy_connect_module", "proxy_module", "ap_proxy_tunnel_create"},

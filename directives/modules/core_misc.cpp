@@ -1,12 +1,15 @@
 // The rest of core.c that balancerd reads: ServerTokens, ServerSignature, Options, AllowOverride,
 // ErrorDocument, SetHandler, AddDefaultCharset, PidFile, Mutex, Error; User/Group (mod_unixd).
 #include "directives/ci_string.hpp"
+#include "directives/config_error.hpp"
 #include "directives/dispatcher.hpp"
 #include "directives/modules/core_handlers.hpp"
 #include "parser/words.hpp"
 
 #include <algorithm>
 #include <array>
+#include <grp.h>
+#include <pwd.h>
 
 namespace balancerd::directives::core {
 
@@ -180,14 +183,22 @@ Result error_directive(CmdParms&, Args args) {
   return msg;
 }
 
+// mod_unixd resolves the name while reading (ap_uname2id/ap_gname2id) and ends the program at once
+// on an unknown one, before any "Syntax OK"; "#N" is a numeric id and is never looked up.
 Result user(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(GLOBAL_ONLY)) return err;
+  if (args[0].empty() || (args[0][0] != '#' && ::getpwnam(args[0].c_str()) == nullptr))
+    throw ConfigError(ConfigError::Kind::Other,
+                      "AH00543: " + cmd.dispatcher.diagnostics().program() + ": bad user name " + args[0]);
   cmd.config.main.core.user = args[0];
   return std::nullopt;
 }
 
 Result group(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(GLOBAL_ONLY)) return err;
+  if (args[0].empty() || (args[0][0] != '#' && ::getgrnam(args[0].c_str()) == nullptr))
+    throw ConfigError(ConfigError::Kind::Other,
+                      "AH00544: " + cmd.dispatcher.diagnostics().program() + ": bad group name " + args[0]);
   cmd.config.main.core.group = args[0];
   return std::nullopt;
 }

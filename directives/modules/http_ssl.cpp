@@ -1,6 +1,7 @@
 // mod_ssl: the server side (SSLEngine, certificates, SSLProtocol, SSLCipherSuite, session cache...)
 // and the proxy side (SSLProxy*), with mod_ssl's config-time checks and messages.
 #include "directives/modules/http_ssl.hpp"
+#include "directives/run_mode.hpp"
 
 #include "directives/dispatcher.hpp"
 #include "directives/modules/http_bindings.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 namespace balancerd::directives::http {
 namespace {
@@ -36,12 +38,14 @@ std::string name_of(const CmdParms& cmd) {
 // "SSLCertificateFile: file '/x' does not exist or is empty"
 Result checked_file(const CmdParms& cmd, const std::string& arg, std::string& out) {
   out = server_root_relative(cmd, arg);
+  if (run_mode() == RunMode::ConfigDump) return std::nullopt; // apache2 -S/-M/-D DUMP_*: no file checks
   if (!is_nonempty_file(out)) return name_of(cmd) + ": file '" + out + "' does not exist or is empty";
   return std::nullopt;
 }
 
 Result checked_dir(const CmdParms& cmd, const std::string& arg, std::string& out) {
   out = server_root_relative(cmd, arg);
+  if (run_mode() == RunMode::ConfigDump) return std::nullopt;
   if (!is_directory(out)) return name_of(cmd) + ": directory '" + out + "' does not exist";
   return std::nullopt;
 }
@@ -216,6 +220,27 @@ Result server_flag(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
+// mod_socache_shmcb's check of "PATH(SIZE)" when the cache is created (at config time).
+Result shmcb_size_error(const std::string& arg) {
+  const std::size_t open = arg.rfind('(');
+  if (open == std::string::npos) {
+    if (!arg.empty() && arg.back() == ')') return "Invalid argument: no opening parenthesis";
+    return std::nullopt;
+  }
+  if (arg.back() != ')')
+    return "Invalid argument: no closing parenthesis or cache size missing after pathname with "
+           "parenthesis";
+  const std::string digits = arg.substr(open + 1, arg.size() - open - 2);
+  char* end = nullptr;
+  const long n = std::strtol(digits.c_str(), &end, 10);
+  if (end != digits.c_str() + digits.size()) return "Invalid argument: cache size not numerical";
+  // The size is an apr_size_t: a negative number wraps to a huge one.
+  const unsigned long size = static_cast<unsigned long>(n);
+  if (size < 8192) return "Invalid argument: size has to be >= 8192 bytes";
+  if (size >= 4294967295UL) return "Invalid argument: size has to be < 4294967295 bytes on this platform";
+  return std::nullopt;
+}
+
 // socache providers come from the loaded mod_socache_* modules.
 Result session_cache(CmdParms& cmd, std::span<const std::string> a) {
   const std::string& v = a[0];
@@ -234,6 +259,8 @@ Result session_cache(CmdParms& cmd, std::span<const std::string> a) {
     return "SSLSessionCache: '" + name + "' session cache not supported (known names: " + list +
            "). Maybe you need to load the appropriate socache module (mod_socache_" + name + "?).";
   }
+  if (name == "shmcb" && v.find(':') != std::string::npos)
+    if (auto err = shmcb_size_error(v.substr(v.find(':') + 1))) return "SSLSessionCache: " + *err;
   cmd.server.ssl.session_cache = v;
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 
 #include "directives/compile.hpp"
 #include "directives/registry.hpp"
+#include "directives/run_mode.hpp"
 #include "server/cli/dumps.hpp"
 #include "server/cli/options.hpp"
 #include "server/cli/signal_server.hpp"
@@ -80,6 +81,11 @@ int run(int argc, char** argv) {
   });
   if (o.version_details) std::cout << version_details_text("event") << std::flush;
 
+  const bool dumping = o.has_define("DUMP_INCLUDES") || o.has_define("DUMP_VHOSTS") ||
+                       o.has_define("DUMP_RUN_CFG") || o.has_define("DUMP_MODULES");
+  directives::set_run_mode(dumping         ? directives::RunMode::ConfigDump
+                           : o.config_test ? directives::RunMode::ConfigTest
+                                           : directives::RunMode::Normal);
   directives::CompileResult result;
   try {
     result = directives::compile_config(read, diagnostics);
