@@ -1,5 +1,6 @@
 #include "server/lifecycle/run_server.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -70,6 +71,29 @@ std::string drop_privileges(const directives::CoreServerConf& core) {
   return {};
 }
 
+// After the privilege drop this process may no longer remove the PidFile (its directory is root's),
+// so, as Apache's root parent does, a small process that keeps root removes it once we are gone: it
+// waits for the end of a pipe that only this process holds. Only async-signal-safe calls in the
+// child (threads already exist).
+void spawn_pid_file_remover(const std::string& pid_file) {
+  int fds[2];
+  if (::pipe(fds) != 0) return;
+  pid_t child = ::fork();
+  if (child == 0) {
+    for (int fd = 3; fd < 4096; ++fd)
+      if (fd != fds[0]) ::close(fd);
+    char c;
+    while (::read(fds[0], &c, 1) > 0) {
+    }
+    ::unlink(pid_file.c_str());
+    ::_exit(0);
+  }
+  ::close(fds[0]);
+  if (child < 0) ::close(fds[1]);
+  // fds[1] stays open (close-on-exec) for the life of this process
+  if (child > 0) ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+}
+
 } // namespace
 
 int run_server(const directives::CompileResult& compiled, const RunOptions& options) {
@@ -121,6 +145,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       "/httpd.pid");
   if (!write_pid_file(pid_file)) log_line("error", "AH00099: could not create " + pid_file);
 
+  if (::geteuid() == 0) spawn_pid_file_remover(pid_file);
   std::string priv = drop_privileges(config.main.core);
   if (!priv.empty()) {
     log_line("alert", priv);

@@ -1,0 +1,170 @@
+// run_server in a child process: listens on a loopback port, writes the PidFile, serves a file,
+// takes a new configuration on SIGUSR1 (and keeps the old one when the new one is broken), stops on
+// SIGTERM and removes the PidFile.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "server/lifecycle/run_server.hpp"
+
+namespace fs = std::filesystem;
+using namespace balancerd;
+
+namespace {
+
+unsigned short free_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+// One request on a fresh connection; "" when the server does not answer.
+std::string get(unsigned short port, const std::string& path) {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(s);
+    return {};
+  }
+  timeval tv{5, 0};
+  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  (void)!::write(s, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  for (int i = 0; i < 1000; ++i) {
+    ssize_t n = ::read(s, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(s);
+  return out;
+}
+
+void write_config(const fs::path& dir, unsigned short port, const std::string& extra) {
+  std::ofstream c(dir / "server.conf", std::ios::trunc);
+  c << "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
+    << "LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\n"
+    << "ServerName localhost\n"
+    << "Listen 127.0.0.1:" << port << "\n"
+    << "PidFile " << (dir / "httpd.pid").string() << "\n"
+    << "ErrorLog " << (dir / "error.log").string() << "\n"
+    << "DocumentRoot " << (dir / "htdocs").string() << "\n"
+    << extra;
+}
+
+template <class F> bool eventually(F f) {
+  for (int i = 0; i < 200; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+} // namespace
+
+TEST(LifecycleRunServer, ServesReloadsAndStops) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so")) GTEST_SKIP() << "no Apache modules";
+  fs::path dir = fs::temp_directory_path() / ("bd-lifecycle-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "htdocs");
+  std::ofstream(dir / "htdocs" / "a.txt") << "hello world\n";
+  const unsigned short port = free_port();
+  write_config(dir, port, "");
+
+  parser::ReadOptions read;
+  read.server_root = dir.string();
+  read.config_file = (dir / "server.conf").string();
+  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
+  directives::CompileResult compiled = directives::compile_config(read, diag);
+
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    lifecycle::RunOptions o;
+    o.read = read;
+    o.threads = 2;
+    ::_exit(lifecycle::run_server(compiled, o));
+  }
+  const fs::path pid_file = dir / "httpd.pid";
+  ASSERT_TRUE(eventually([&] { return !get(port, "/a.txt").empty(); }));
+  EXPECT_TRUE(fs::exists(pid_file));
+  std::string r = get(port, "/a.txt");
+  EXPECT_EQ(r.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << r;
+  EXPECT_NE(r.find("\r\n\r\nhello world\n"), std::string::npos);
+  EXPECT_NE(get(port, "/missing").find("404 Not Found"), std::string::npos);
+
+  // graceful reload with a new rule
+  write_config(dir, port, "Redirect /a.txt http://example.com/b\n");
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] { return get(port, "/a.txt").rfind("HTTP/1.1 302", 0) == 0; }));
+
+  // a broken config is refused: the running one stays
+  write_config(dir, port, "NoSuchDirective here\n");
+  ::kill(child, SIGUSR1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(get(port, "/a.txt").rfind("HTTP/1.1 302", 0), 0u);
+
+  ::kill(child, SIGTERM);
+  int status = -1;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // removed by the process itself, or (started as root) by its root-owned helper just after
+  EXPECT_TRUE(eventually([&] { return !fs::exists(pid_file); }));
+  EXPECT_TRUE(get(port, "/a.txt").empty());
+  fs::remove_all(dir);
+}
+
+TEST(LifecycleRunServer, BindFailureExitsOne) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so")) GTEST_SKIP() << "no Apache modules";
+  fs::path dir = fs::temp_directory_path() / ("bd-lifecycle-bind-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "htdocs");
+  // hold a port without SO_REUSEPORT so the server cannot bind it
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ::listen(s, 1);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  write_config(dir, ntohs(a.sin_port), "");
+  parser::ReadOptions read;
+  read.server_root = dir.string();
+  read.config_file = (dir / "server.conf").string();
+  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
+  auto compiled = directives::compile_config(read, diag);
+  lifecycle::RunOptions o;
+  o.threads = 1;
+  testing::internal::CaptureStderr();
+  int rc = lifecycle::run_server(compiled, o);
+  std::string err = testing::internal::GetCapturedStderr();
+  ::close(s);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.find("(98)Address already in use: AH00072: make_sock: could not bind to address 127.0.0.1:"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("no listening sockets available, shutting down\nAH00015: Unable to open logs"),
+            std::string::npos);
+  fs::remove_all(dir);
+}

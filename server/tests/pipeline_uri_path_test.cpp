@@ -1,0 +1,42 @@
+// URL path normalisation before mapping to files.
+#include <gtest/gtest.h>
+
+#include "server/pipeline/redirect_page.hpp"
+#include "server/pipeline/uri_path.hpp"
+
+using namespace balancerd::pipeline;
+
+namespace {
+std::string norm(std::string_view in, PathStatus expect = PathStatus::Ok) {
+  std::string out;
+  EXPECT_EQ(normalise_path(in, out), expect) << in;
+  return out;
+}
+} // namespace
+
+TEST(PipelinePath, DecodesAndRemovesDotSegments) {
+  EXPECT_EQ(norm("/a%20b.txt"), "/a b.txt");
+  EXPECT_EQ(norm("/a/./b"), "/a/b");
+  EXPECT_EQ(norm("/a/../b"), "/b");
+  EXPECT_EQ(norm("/a/b/.."), "/a/");
+  EXPECT_EQ(norm("/a//b"), "/a/b");
+  EXPECT_EQ(norm("/"), "/");
+  EXPECT_EQ(norm("/."), "/");
+}
+
+TEST(PipelinePath, RefusesEscapesAboveRootAndEncodedSlash) {
+  norm("/../etc/passwd", PathStatus::BadRequest);
+  norm("/a/../../x", PathStatus::BadRequest);
+  norm("/a%2fb", PathStatus::NotFound);
+  norm("/a%zz", PathStatus::BadRequest);
+  norm("/a%2", PathStatus::BadRequest);
+  norm("noslash", PathStatus::BadRequest);
+}
+
+TEST(PipelineRedirectPage, ApacheBody) {
+  std::string body;
+  append_redirect_body(body, 302, "http://localhost/new");
+  EXPECT_EQ(body.size(), 244u); // Apache's Content-Length for this target (compat redirect.scn)
+  EXPECT_NE(body.find("<title>302 Found</title>"), std::string::npos);
+  EXPECT_NE(body.find("<a href=\"http://localhost/new\">here</a>"), std::string::npos);
+}
