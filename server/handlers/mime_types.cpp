@@ -83,4 +83,22 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
   return result;
 }
 
+std::string_view MimeTypes::charset(std::string_view name, const std::vector<directives::MimeMapping>& dir) {
+  std::string_view result;
+  auto dot = name.find('.');
+  if (dot == std::string_view::npos) return result;
+  std::string_view rest = name.substr(dot + 1);
+  while (!rest.empty()) {
+    auto next = rest.find('.');
+    std::string_view ext = rest.substr(0, next);
+    rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
+    for (const auto& m : dir) {
+      if (m.kind != directives::MimeMapping::Kind::Charset) continue;
+      for (const auto& e : m.extensions)
+        if (ieq(e, ext)) result = m.remove ? std::string_view{} : std::string_view(m.value);
+    }
+  }
+  return result;
+}
+
 } // namespace balancerd::handlers

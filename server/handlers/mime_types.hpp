@@ -22,6 +22,10 @@ public:
                           const std::vector<directives::MimeMapping>& dir_mappings,
                           const std::string* force_type) const;
 
+  // AddCharset for `file_name` (last extension with one wins); empty when none.
+  static std::string_view charset(std::string_view file_name,
+                                  const std::vector<directives::MimeMapping>& dir_mappings);
+
 private:
   std::unordered_map<std::string, std::string> by_ext_; // lower-case extension -> type
 };

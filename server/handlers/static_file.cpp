@@ -122,7 +122,7 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
   const auto& req = ex.request();
   const bool head = req.method == http::Method::Head;
   const bool get = req.method == http::Method::Get;
-  if (!get && !head) {
+  if (!get && !head && file.status == 0) {
     if (req.method == http::Method::Options) {
       auto& h = ex.response();
       h.status = 200;
@@ -163,7 +163,9 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
       if_range = hd.value;
   }
   auto& h = ex.response();
-  const Condition cond = evaluate_conditions(ch, etag, file.st.st_mtim.tv_sec, now / 1000000, get || head);
+  const Condition cond =
+      file.status ? Condition::Proceed
+                  : evaluate_conditions(ch, etag, file.st.st_mtim.tv_sec, now / 1000000, get || head);
   thread_local std::string ctype;
   ctype.assign(file.type);
   if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
@@ -189,7 +191,7 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
   job->hold = std::move(file.hold);
   thread_local std::vector<ByteRange> ranges;
   RangeOutcome ro = RangeOutcome::Whole;
-  if (!range_h.empty() && get) {
+  if (!range_h.empty() && get && file.status == 0) {
     bool range_ok = true;
     if (!if_range.empty()) {
       if (if_range.front() == '"' || if_range.starts_with("W/"))
@@ -219,6 +221,7 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
     }
   }
   if (ro == RangeOutcome::Whole) {
+    if (file.status) h.status = file.status;
     h.content_length = stamp.size;
     if (!ctype.empty()) h.set_content_type(ctype);
     job->segments.push_back({0, 0, 0, stamp.size, false});

@@ -17,6 +17,7 @@ struct StaticFile {
   struct stat st {};        // its stat
   std::string_view type;    // Content-Type ("" for none); must outlive the call
   std::string_view charset; // AddDefaultCharset value to append to text/plain and text/html ("" = off)
+  int status = 0;           // ErrorDocument: send with this status, no conditionals or ranges
   bool etag = true;         // FileETag None turns it off
   std::shared_ptr<const void> hold; // kept alive until the response is done (the config snapshot)
 };

@@ -82,6 +82,14 @@ void spawn_pid_file_remover(const std::string& pid_file) {
   if (child == 0) {
     for (int fd = 3; fd < 4096; ++fd)
       if (fd != fds[0]) ::close(fd);
+    // nor keep the server's output pipes open for whoever reads them
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      if (null > 2) ::close(null);
+    }
     char c;
     while (::read(fds[0], &c, 1) > 0) {
     }

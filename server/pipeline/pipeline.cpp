@@ -54,50 +54,39 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
 }
 
 // ErrorDocument, then Apache's own page.
+thread_local const handlers::MimeTypes* current_mime = nullptr;
+
 void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, const runtime::ServerView& sv,
                 std::string_view allow = {}) {
+  const handlers::MimeTypes& mime = *current_mime;
   if (dir) {
     auto it = dir->core.error_documents.find(status);
     if (it != dir->core.error_documents.end() && it->second.action != "default") {
       const std::string& a = it->second.action;
-      if (!a.empty() && a[0] == '"') {
+      if (!a.empty() && a[0] == '/') {
+        // a local document, served with the original status and the file's own headers
+        handlers::StaticFile f;
+        f.path = sv.merged.core.document_root.value_or("/var/www/html") + a;
+        if (::stat(f.path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
+          auto slash = a.rfind('/');
+          f.type = mime.lookup(std::string_view(a).substr(slash + 1), dir->mapping.mime, nullptr);
+          f.status = status;
+          handlers::serve_static_file(ex, std::move(f));
+          return;
+        }
+      } else if (a.find("://") != std::string::npos) {
+        send_redirect(ex, 302, a);
+        return;
+      } else {
+        // a message: sent as the body
         auto& h = ex.response();
         h.status = status;
         thread_local std::string text;
-        text.assign(a.substr(1));
-        if (!text.empty() && text.back() == '"') text.pop_back();
+        text.assign(a[0] == '"' ? a.substr(1) : a);
         h.set_content_type("text/html; charset=iso-8859-1");
         h.content_length = text.size();
         ex.write(std::span<const char>(text.data(), text.size()), true, {});
         return;
-      }
-      if (a.find("://") != std::string::npos) {
-        send_redirect(ex, 302, a);
-        return;
-      }
-      if (!a.empty() && a[0] == '/') {
-        // a local document: served with the original status
-        std::string path = sv.merged.core.document_root.value_or("/var/www/html") + a;
-        handlers::StaticFile f;
-        if (::stat(path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
-          auto& h = ex.response();
-          h.status = status;
-          std::string body;
-          // small: error documents are read whole (they are pages, not downloads)
-          FILE* fp = std::fopen(path.c_str(), "rb");
-          if (fp) {
-            char buf[8192];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) body.append(buf, n);
-            std::fclose(fp);
-            thread_local std::string hold;
-            hold = std::move(body);
-            h.set_content_type("text/html");
-            h.content_length = hold.size();
-            ex.write(std::span<const char>(hold.data(), hold.size()), true, {});
-            return;
-          }
-        }
       }
     }
   }
@@ -157,6 +146,7 @@ void Pipeline::handle(net::Exchange& ex) {
   std::shared_ptr<const Snapshot> hold;
   const Snapshot& snap = snapshot_for_thread(hold);
   const auto& resolver = *snap.resolver;
+  current_mime = &snap.mime;
   const auto& req = ex.request();
   const auto& peer = ex.peer();
 
@@ -342,6 +332,17 @@ void Pipeline::handle(net::Exchange& ex) {
   if (dir && dir->core.add_default_charset && !ieq(*dir->core.add_default_charset, "off")) {
     f.charset = ieq(*dir->core.add_default_charset, "on") ? std::string_view("iso-8859-1")
                                                           : std::string_view(*dir->core.add_default_charset);
+  }
+  // AddCharset (mod_mime) names the charset of any type that has none; AddDefaultCharset only
+  // fills in text/plain and text/html
+  if (dir && !f.type.empty() && f.type.find("charset=") == std::string_view::npos) {
+    std::string_view cs = handlers::MimeTypes::charset(base_name, dir->mapping.mime);
+    if (!cs.empty()) {
+      thread_local std::string typed;
+      typed.assign(f.type).append("; charset=").append(cs);
+      f.type = typed;
+      f.charset = {};
+    }
   }
   f.etag = !(dir && dir->core.etag_none.value_or(false));
   f.path = std::move(file_path);
