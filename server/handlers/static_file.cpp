@@ -126,12 +126,13 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
     if (req.method == http::Method::Options) {
       auto& h = ex.response();
       h.status = 200;
-      h.add("Allow", "POST,OPTIONS,HEAD,GET");
+      h.add("Allow", "GET,HEAD,OPTIONS,POST,TRACE");
       h.content_length = 0;
       ex.write({}, true, {});
       return;
     }
-    ex.send_error(405, {}, "POST,OPTIONS,HEAD,GET");
+    // Apache: a method it does not know is 501, a known one the file cannot take is 405
+    ex.send_error(req.method == http::Method::Other ? 501 : 405, {}, "GET,HEAD,OPTIONS,POST,TRACE");
     return;
   }
   const std::int64_t now = now_usec();

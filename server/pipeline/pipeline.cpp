@@ -34,6 +34,21 @@ bool ieq(std::string_view a, std::string_view b) {
 void append_self_url(std::string& out, const net::Exchange& ex, const runtime::ServerView& sv) {
   const auto& req = ex.request();
   out += "http://";
+  const auto& ucn = sv.base ? sv.base->core.use_canonical_name : std::optional<std::string>{};
+  if (ucn && ieq(*ucn, "on") && sv.merged.core.server_name) {
+    // UseCanonicalName On: ServerName and its port (else the connection's)
+    std::string_view name = *sv.merged.core.server_name;
+    if (auto s = name.find("://"); s != std::string_view::npos) name.remove_prefix(s + 3);
+    if (auto c = name.rfind(':'); c != std::string_view::npos && name.find(']') == std::string_view::npos)
+      name = name.substr(0, c);
+    out += name;
+    unsigned port = sv.merged.core.server_port.value_or(ex.peer().local_port);
+    if (port != 80) {
+      out += ':';
+      out += std::to_string(port);
+    }
+    return;
+  }
   if (!req.host.empty()) {
     out += req.host;
   } else if (sv.merged.core.server_name) {
