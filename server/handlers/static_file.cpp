@@ -121,13 +121,15 @@ void append_dec(std::string& out, std::uint64_t v) {
 void serve_static_file(net::Exchange& ex, StaticFile file) {
   const auto& req = ex.request();
   const bool head = req.method == http::Method::Head;
-  const bool get = req.method == http::Method::Get;
+  // Apache's default handler sends a file for POST as for GET
+  const bool get = req.method == http::Method::Get || req.method == http::Method::Post;
   if (!get && !head && file.status == 0) {
     if (req.method == http::Method::Options) {
       auto& h = ex.response();
       h.status = 200;
       h.add("Allow", "GET,HEAD,OPTIONS,POST,TRACE");
       h.content_length = 0;
+      if (!file.type.empty()) h.set_content_type(file.type);
       ex.write({}, true, {});
       return;
     }

@@ -197,6 +197,15 @@ void Pipeline::handle(net::Exchange& ex) {
     return;
   }
 
+  if (req.method == http::Method::Options && req.target == "*") {
+    // the server itself: an empty 200
+    auto& h = ex.response();
+    h.status = 200;
+    h.content_length = 0;
+    ex.write({}, true, {});
+    return;
+  }
+
   thread_local std::string path;
   switch (normalise_path(req.path, path)) {
   case PathStatus::BadRequest:
