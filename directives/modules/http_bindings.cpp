@@ -1,5 +1,6 @@
 // http_family_bindings: the non-proxy modules balancerd implements, by module source name.
 #include "directives/modules/http_bindings.hpp"
+#include "directives/modules/http_rewrite.hpp"
 
 #include <string_view>
 
@@ -25,6 +26,7 @@ std::span<const HandlerBinding> http_family_bindings(std::string_view module_sou
       {"mod_setenvif.c", http::setenvif_bindings},
       {"mod_env.c", http::env_bindings},
       {"mod_remoteip.c", http::remoteip_bindings},
+      {"mod_rewrite.c", http::rewrite_bindings},
   };
   // mod_authz_host.c and mod_status.c register no directives of their own (Require ip/host/... are
   // providers of mod_authz_core's Require; ExtendedStatus is core's).

@@ -73,6 +73,7 @@ Result balancer_member(CmdParms& cmd, Args args) {
                          balancer->name + "'");
   Worker worker;
   if (auto err = make_worker(*name, kPrefix, true, worker)) return "BalancerMember " + *err;
+  if (auto alert = worker_name_alert(worker)) cmd.dispatcher.log("proxy", "error", *alert);
   cmd.dispatcher.log("proxy", "debug",
                      "mod_proxy.c(2679): AH01148: Defined worker '" + worker_display_name(worker) +
                          "' for balancer '" + balancer->name + "'");
@@ -127,6 +128,7 @@ Result proxy_set(CmdParms& cmd, Args args) {
       if (!in_proxy_section) return "ProxySet can not find '" + name + "' Worker.";
       Worker created;
       if (auto err = make_worker(name, mask, false, created)) return "ProxySet " + *err;
+      if (auto alert = worker_name_alert(created)) cmd.dispatcher.log("proxy", "error", *alert);
       created.file = file_of(cmd);
       created.line = cmd.node.line;
       conf.workers.push_back(std::move(created));

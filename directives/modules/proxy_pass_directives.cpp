@@ -118,6 +118,7 @@ Result add_pass(CmdParms& cmd, std::string_view raw, bool is_regex) {
     if (!found) {
       Worker worker;
       if (auto err = make_worker(*r, mask, false, worker)) return "ProxyPass " + *err;
+      if (auto alert = worker_name_alert(worker)) cmd.dispatcher.log("proxy", "error", *alert);
       copy_conf_params(worker.params, conf);
       worker.file = file_of(cmd);
       worker.line = cmd.node.line;

@@ -57,6 +57,7 @@ Result section(CmdParms& cmd, bool is_match) {
     if (!worker) {
       Worker created;
       if (auto err = make_worker(path, kPrefix, false, created)) return name + " " + *err;
+      if (auto alert = worker_name_alert(created)) cmd.dispatcher.log("proxy", "error", *alert);
       created.file = sec.file;
       created.line = sec.line;
       conf.workers.push_back(std::move(created));

@@ -141,6 +141,13 @@ std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool
   return std::nullopt;
 }
 
+std::optional<std::string> worker_name_alert(const Worker& w) {
+  constexpr std::size_t kNameExSize = 384; // PROXY_WORKER_EXT_NAME_SIZE
+  if (w.name.size() < kNameExSize) return std::nullopt;
+  return "AH10366: Alert! worker name (" + w.name +
+         ") too long; truncated to: " + w.name.substr(0, kNameExSize - 1);
+}
+
 Worker* find_worker(ProxyServerConf& conf, Balancer* balancer, std::string_view url_in, unsigned mask) {
   const auto url = de_socketfy(url_in);
   if (!url) return nullptr;

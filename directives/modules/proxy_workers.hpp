@@ -18,6 +18,10 @@ enum WorkerMask : unsigned { kPrefix = 1, kMatch = 2 };
 // is_name_matchable and the default params of `out`, or returns Apache's error text.
 std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool in_balancer, Worker& out);
 
+// Apache's AH10366 text when the worker's name does not fit its 384-byte shared slot (Apache logs it
+// at proxy:error and keeps the worker), or nothing.
+std::optional<std::string> worker_name_alert(const Worker& w);
+
 // ap_proxy_get_worker_ex over the server-level workers (balancer == nullptr) or a balancer's members.
 Worker* find_worker(ProxyServerConf& conf, Balancer* balancer, std::string_view url, unsigned mask);
 
