@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
 #include "server/http/http_date.hpp"
 
@@ -95,8 +96,7 @@ void serve_server_status(net::Exchange& ex, const StatusInfo& info) {
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  thread_local std::string body;
-  body.clear();
+  std::string body;
   auto& h = ex.response();
   h.status = 200;
   const bool auto_form = req.query == "auto" || req.query.starts_with("auto&") ||
@@ -116,7 +116,7 @@ void serve_server_status(net::Exchange& ex, const StatusInfo& info) {
     h.set_content_type("text/html; charset=ISO-8859-1");
   }
   h.content_length = body.size();
-  ex.write(std::span<const char>(body.data(), body.size()), true, {});
+  write_owned(ex, std::move(body));
 }
 
 } // namespace balancerd::handlers

@@ -9,6 +9,8 @@
 
 #include "server/handlers/byte_ranges.hpp"
 #include "server/handlers/file_validators.hpp"
+#include "server/handlers/owned_body.hpp"
+#include "server/http/error_page.hpp"
 #include "server/http/http_date.hpp"
 
 namespace balancerd::handlers {
@@ -205,12 +207,14 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
     if (range_ok) ro = parse_ranges(range_h, stamp.size, ranges);
   }
   if (ro == RangeOutcome::Unsatisfiable) {
+    // Apache's 416 comes from the byterange filter: its page, streamed, without the file's headers
     job->finish();
-    thread_local std::string cr;
-    cr.assign("bytes */");
-    append_dec(cr, stamp.size);
-    h.add("Content-Range", cr);
-    ex.send_error(416);
+    std::string page;
+    http::append_error_body(page, 416, {});
+    h.clear();
+    h.status = 416;
+    h.set_content_type("text/html; charset=iso-8859-1");
+    write_owned(ex, std::move(page), true);
     return;
   }
   h.status = 200;

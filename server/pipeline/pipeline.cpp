@@ -5,9 +5,11 @@
 #include <chrono>
 #include <string>
 
+#include "server/handlers/owned_body.hpp"
 #include "server/handlers/redirects.hpp"
 #include "server/handlers/server_status.hpp"
 #include "server/handlers/static_file.hpp"
+#include "server/http/error_page.hpp"
 #include "server/pipeline/access_check.hpp"
 #include "server/pipeline/redirect_page.hpp"
 #include "server/pipeline/uri_path.hpp"
@@ -96,11 +98,10 @@ void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, c
         // a message: sent as the body
         auto& h = ex.response();
         h.status = status;
-        thread_local std::string text;
-        text.assign(a[0] == '"' ? a.substr(1) : a);
+        std::string text(a[0] == '"' ? a.substr(1) : a);
         h.set_content_type("text/html; charset=iso-8859-1");
         h.content_length = text.size();
-        ex.write(std::span<const char>(text.data(), text.size()), true, {});
+        handlers::write_owned(ex, std::move(text));
         return;
       }
     }
@@ -174,11 +175,20 @@ void Pipeline::handle(net::Exchange& ex) {
   if (req.method == http::Method::Trace) {
     const auto& te = sv.merged.core.trace_enable;
     if (te && ieq(*te, "off")) {
-      send_error(ex, 405, sv.base.get(), sv, "");
+      // Apache's 405 for a disabled TRACE carries an empty Allow header
+      std::string page;
+      http::ErrorPageInfo info;
+      info.method = req.method_text;
+      http::append_error_body(page, 405, info);
+      auto& h = ex.response();
+      h.status = 405;
+      h.add("Allow", "");
+      h.set_content_type("text/html; charset=iso-8859-1");
+      h.content_length = page.size();
+      handlers::write_owned(ex, std::move(page));
       return;
     }
-    thread_local std::string echo;
-    echo.clear();
+    std::string echo;
     echo.append(req.method_text)
         .append(" ")
         .append(req.target)
@@ -190,10 +200,8 @@ void Pipeline::handle(net::Exchange& ex) {
     auto& h = ex.response();
     h.status = 200;
     h.set_content_type("message/http");
-    // Apache streams the echo (chunked): first the data, then the end
-    ex.write(std::span<const char>(echo.data(), echo.size()), false, [&ex](bool ok) {
-      if (ok) ex.write({}, true, {});
-    });
+    // Apache streams the echo (chunked)
+    handlers::write_owned(ex, std::move(echo), true);
     return;
   }
 

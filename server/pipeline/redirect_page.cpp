@@ -1,5 +1,6 @@
 #include "server/pipeline/redirect_page.hpp"
 
+#include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
 #include "server/http/status.hpp"
 
@@ -25,15 +26,14 @@ void append_redirect_body(std::string& out, int status, std::string_view url) {
 }
 
 void send_redirect(net::Exchange& ex, int status, std::string_view url) {
-  thread_local std::string body;
-  body.clear();
+  std::string body;
   append_redirect_body(body, status, url);
   auto& h = ex.response();
   h.status = status;
   h.add("Location", url);
   h.set_content_type("text/html; charset=iso-8859-1");
   h.content_length = body.size();
-  ex.write(std::span<const char>(body.data(), body.size()), true, {});
+  handlers::write_owned(ex, std::move(body));
 }
 
 } // namespace balancerd::pipeline
