@@ -536,19 +536,20 @@ private:
   }
 
   // Reads a whole config file. Non-regular files are refused the way Apache refuses them (and a
-  // FIFO never blocks us: it is opened non-blocking and then rejected).
+  // FIFO never blocks us: it is opened non-blocking and then rejected), except "/dev/null".
   std::optional<std::string> read_file(const std::string& path, std::string& contents) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return "Could not open configuration file " + path + ": " + std::strerror(errno);
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    // Apache makes one exception, by name: "/dev/null" reads as an empty file.
+    if (::fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && path != "/dev/null")) {
       ::close(fd);
       hooks_.log("core", "error",
                  "AH00554: Access to file " + path + " denied by server: not a regular file");
       return "Could not open configuration file " + path + ": " + std::strerror(EBADF);
     }
     contents.clear();
-    contents.reserve(static_cast<std::size_t>(st.st_size));
+    if (S_ISREG(st.st_mode)) contents.reserve(static_cast<std::size_t>(st.st_size));
     char buf[65536];
     while (true) {
       ssize_t n = ::read(fd, buf, sizeof buf);
