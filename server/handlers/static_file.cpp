@@ -120,7 +120,45 @@ void append_dec(std::string& out, std::uint64_t v) {
 
 } // namespace
 
+namespace {
+
+void serve_now(net::Exchange& ex, StaticFile file);
+
+// A request body sent to a file is read and dropped first (so LimitRequestBody answers 413 and the
+// connection stays usable), as Apache's default handler discards it.
+struct Drain {
+  net::Exchange* ex;
+  StaticFile file;
+};
+
+void drain(std::shared_ptr<Drain> d) {
+  d->ex->read_body([d](const net::BodyPiece& piece) {
+    if (piece.error) {
+      d->ex->send_error(piece.error > 0 ? piece.error : 400);
+      return;
+    }
+    if (piece.end) {
+      serve_now(*d->ex, std::move(d->file));
+      return;
+    }
+    drain(d);
+  });
+}
+
+} // namespace
+
 void serve_static_file(net::Exchange& ex, StaticFile file) {
+  if (ex.request().body != http::BodyKind::None && file.status == 0) {
+    ex.set_body_limit(file.body_limit);
+    drain(std::make_shared<Drain>(Drain{&ex, std::move(file)}));
+    return;
+  }
+  serve_now(ex, std::move(file));
+}
+
+namespace {
+
+void serve_now(net::Exchange& ex, StaticFile file) {
   const auto& req = ex.request();
   const bool head = req.method == http::Method::Head;
   // Apache's default handler sends a file for POST as for GET
@@ -288,5 +326,7 @@ void serve_static_file(net::Exchange& ex, StaticFile file) {
   }
   job->next();
 }
+
+} // namespace
 
 } // namespace balancerd::handlers

@@ -4,6 +4,7 @@
 // from the file in fixed-size pieces (never the whole file in memory).
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,9 +18,10 @@ struct StaticFile {
   struct stat st {};        // its stat
   std::string_view type;    // Content-Type ("" for none); must outlive the call
   std::string_view charset; // AddDefaultCharset value to append to text/plain and text/html ("" = off)
-  int status = 0;           // ErrorDocument: send with this status, no conditionals or ranges
-  bool etag = true;         // FileETag None turns it off
-  std::shared_ptr<const void> hold; // kept alive until the response is done (the config snapshot)
+  std::uint64_t body_limit = 1073741824; // LimitRequestBody for this request (0: unlimited)
+  int status = 0;                        // ErrorDocument: send with this status, no conditionals or ranges
+  bool etag = true;                      // FileETag None turns it off
+  std::shared_ptr<const void> hold;      // kept alive until the response is done (the config snapshot)
 };
 
 // Answers the request from the file. Methods other than GET/HEAD get 405 (POST) as Apache does.

@@ -377,6 +377,8 @@ void Pipeline::handle(net::Exchange& ex) {
     }
   }
   f.etag = !(dir && dir->core.etag_none.value_or(false));
+  if (dir && dir->core.limit_request_body)
+    f.body_limit = static_cast<std::uint64_t>(*dir->core.limit_request_body);
   f.path = std::move(file_path);
   f.hold = hold;
   handlers::serve_static_file(ex, std::move(f));
