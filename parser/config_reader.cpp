@@ -61,7 +61,7 @@ struct Source {
   std::unique_ptr<LineSource> lines;
   std::shared_ptr<const std::string> file;
   unsigned depth = 0;               // include depth
-  unsigned last_directive_line = 0; // Apache names it in the prefix of a read error
+  unsigned last_directive_line = 0; // last read-time directive; a read error names it
   bool cmdline = false;
 };
 
@@ -83,6 +83,15 @@ struct Frame {
 
   std::vector<Node>& container() { return open.empty() ? *out : open.back().children; }
 };
+
+// Directives Apache runs while reading (EXEC_ON_READ). Only they move the line a read error's
+// "Syntax error on line N" prefix names: Apache keeps the last one it executed, not the last line.
+bool is_read_time(std::string_view lname) {
+  for (const char* d : {"include", "includeoptional", "define", "undefine", "loadmodule", "loadfile",
+                        "serverroot", "defaultruntimedir"})
+    if (lname == d) return true;
+  return false;
+}
 
 // The read-time sections and their canonical spelling.
 struct CondSection {
@@ -243,7 +252,6 @@ private:
     std::string name = next_word(rest);
     if (name.empty()) return;
     const unsigned lineno = f.src->lines->current_line();
-    f.src->last_directive_line = lineno;
 
     if (name[0] == '<') {
       if (name.size() > 1 && name[1] == '/') {
@@ -257,6 +265,7 @@ private:
       std::string lname = lower(name);
       for (const auto& cs : kCondSections) {
         if (lname == cs.lower_name) {
+          f.src->last_directive_line = lineno;
           conditional(f, cs.name, args, lineno);
           return;
         }
@@ -275,6 +284,7 @@ private:
     // "ServerName>" is ServerName without arguments, ">" alone an empty (invalid) name.
     if (name.back() == '>') name.pop_back();
     std::string lname = lower(name);
+    if (is_read_time(lname)) f.src->last_directive_line = lineno;
     if (lname == "include" || lname == "includeoptional") {
       include(f, rest, lname == "includeoptional");
     } else if (lname == "define") {
@@ -505,8 +515,8 @@ private:
     hooks_.log("core", "warn", "AH00111: Config variable ${" + std::string(name) + "} is not defined");
   }
 
-  // A line over the limit. Apache's prefix for this file names the last directive read from it,
-  // and is absent when there was none.
+  // A line over the limit. Apache's prefix for this file names the last read-time directive
+  // (Include, Define, <IfModule>, ...) executed from it, and is absent when there was none.
   [[noreturn]] void read_error(unsigned line) {
     Source* s = frames_.back().src;
     std::string msg = "Error reading " + *s->file + " at line " + std::to_string(line) + ": Line too long";

@@ -252,6 +252,46 @@ TEST_F(Includes, LineTooLongInMainFileNamesTheLastDirective) {
             "Syntax error on line 1 of <T>/main.conf: Error reading <T>/main.conf at line 3: Line too long");
 }
 
+TEST_F(Includes, LineTooLongNamesTheLastReadTimeDirectiveOnly) {
+  // apache2 2.4.71: ordinary directives (ServerName, Listen, sections' bodies, closing tags) do not
+  // move the line the prefix names; Include, Define, UnDefine and the <If*> openers do.
+  t.write("base.conf", "");
+  const std::string big(17 * 1024 * 1024, 'z');
+  EXPECT_EQ(error("Include base.conf\nServerName localhost\nDefine HUGE " + big + "\n"),
+            "Syntax error on line 1 of <T>/main.conf: Error reading <T>/main.conf at line 3: Line too long");
+  EXPECT_EQ(error("ServerName localhost\nInclude base.conf\nListen 80\nDefine X y\nServerAdmin x\n# c\n"
+                  "Define HUGE " +
+                  big + "\n"),
+            "Syntax error on line 4 of <T>/main.conf: Error reading <T>/main.conf at line 7: Line too long");
+  EXPECT_EQ(error("ServerName localhost\nListen 80\nDefine HUGE " + big + "\n"),
+            "Error reading <T>/main.conf at line 3: Line too long");
+  EXPECT_EQ(
+      error("Include base.conf\n<IfModule nonexist>\nFoo\n</IfModule>\nServerName x\nFoo " + big + "\n"),
+      "Syntax error on line 2 of <T>/main.conf: Error reading <T>/main.conf at line 6: Line too long");
+  EXPECT_EQ(error("Include base.conf\n<VirtualHost *:80>\nServerName x\nFoo " + big + "\n"),
+            "Syntax error on line 1 of <T>/main.conf: Error reading <T>/main.conf at line 4: Line too long");
+  EXPECT_EQ(error("Include base.conf\nUnDefine X\nServerName x\nFoo " + big + "\n"),
+            "Syntax error on line 2 of <T>/main.conf: Error reading <T>/main.conf at line 4: Line too long");
+  EXPECT_EQ(error("Include base.conf\n<IfDefine !X>\nServerName x\nFoo " + big + "\n"),
+            "Syntax error on line 2 of <T>/main.conf: Error reading <T>/main.conf at line 4: Line too long");
+}
+
+TEST_F(Includes, DevNullIsReadAsAnEmptyFile) {
+  // apache2: "Include /dev/null" (also as /dev/../dev/null or the pattern /dev/nul[l]) is Syntax OK;
+  // any other character device, or a symlink to /dev/null, is refused as not a regular file.
+  auto r = parse("ServerName x\nInclude /dev/null\nInclude /dev/../dev/nul[l]\nListen 80\n");
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(outline(*r.result), "ServerName x\nListen 80\n");
+  EXPECT_EQ(dump(*r.result), "0 (0) <T>/main.conf\n1 (2) /dev/null\n1 (3) /dev/null\n");
+  EXPECT_EQ(error("x\nInclude /dev/zero\n"),
+            "Syntax error on line 2 of <T>/main.conf: Could not open configuration file /dev/zero: Bad file "
+            "descriptor");
+  ASSERT_EQ(::symlink("/dev/null", t.path("nul").c_str()), 0);
+  EXPECT_EQ(error("x\nInclude nul\n"),
+            "Syntax error on line 2 of <T>/main.conf: Could not open configuration file <T>/nul: Bad file "
+            "descriptor");
+}
+
 TEST_F(Includes, IncludeInsideTrueConditionalAndSection) {
   t.write("in.conf", "Inner\n");
   auto r =
