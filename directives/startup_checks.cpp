@@ -137,10 +137,8 @@ std::string run_startup_checks(Config& config, Diagnostics& diagnostics) {
           "error log of vhost defined at " + vhost.file + ":" + std::to_string(vhost.line), diagnostics);
   if (!logs_ok) throw ConfigError(ConfigError::Kind::Other, "AH00014: Configuration check failed");
   // mod_authz_core's own check runs after core's, still before Apache calls the config good.
-  if (auto authz = check_authz_config(config)) {
-    diagnostics.plain(*authz);
-    throw ConfigError(ConfigError::Kind::Other, "AH00014: Configuration check failed");
-  }
+  if (auto authz = check_authz_config(config))
+    throw ConfigError(ConfigError::Kind::Other, *authz + "\nAH00014: Configuration check failed");
 
   const std::string mpm = config.main.core.mpm.value_or("");
   if (mpm == "event" || mpm == "worker") check_threaded_mpm(config.main.core.mpm_conf, diagnostics);
