@@ -414,7 +414,11 @@ private:
               "wildcard does not match at least one file");
     if (f.src->depth >= kMaxIncludeDepth)
       fail("Exceeded maximum include depth of 128, There appears to be a recursion.");
-    std::vector<IncludeItem> items = expand_include(resolve_path(result_.server_root, arg), optional);
+    std::string path = resolve_path(result_.server_root, arg);
+    // Only a relative ServerRoot (-d) leaves a path relative here; Apache refuses to expand a
+    // wildcard in it.
+    if (path.front() != '/' && has_wildcard(path)) fail("Include must have an absolute path, " + path);
+    std::vector<IncludeItem> items = expand_include(path, optional);
     const unsigned at = f.src->lines->current_line();
     std::vector<Node>* out = &f.container();
     // Read in order: the first item ends up on top of the stack.

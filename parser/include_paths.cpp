@@ -137,7 +137,42 @@ void expand_pattern(const std::string& dir, std::string_view rest, bool optional
 
 } // namespace
 
+namespace {
+
+// A relative ServerRoot (-d sub) stays relative, as Apache leaves it: the base is kept exactly as
+// written, and each component of `path` is appended to it ("." and empty ones dropped, ".." removing
+// the previous component of the joined text, root components included, or piling up as "../" when
+// there is none left). Behaviour probed with apache2 -d sub / ./sub / sub//x/../ -D DUMP_INCLUDES.
+std::string merge_relative(std::string_view base, std::string_view path) {
+  std::string r(base);
+  if (!r.empty() && r.back() != '/') r.push_back('/');
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    std::string_view comp = path.substr(0, slash);
+    bool last = slash == std::string_view::npos;
+    path = last ? std::string_view{} : path.substr(slash + 1);
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") {
+      bool up = r.empty() || r == "../" || (r.size() > 3 && r.ends_with("/../"));
+      if (up) {
+        r += "../";
+      } else {
+        r.pop_back(); // the '/' ending the previous component
+        while (!r.empty() && r.back() != '/') r.pop_back();
+      }
+      continue;
+    }
+    r.append(comp);
+    if (!last) r.push_back('/');
+  }
+  return r;
+}
+
+} // namespace
+
 std::string resolve_path(std::string_view base, std::string_view path) {
+  if (!base.empty() && base.front() != '/' && (path.empty() || path.front() != '/'))
+    return merge_relative(base, path);
   std::string joined;
   if (!path.empty() && path.front() == '/') {
     joined = path;

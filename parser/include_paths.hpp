@@ -8,7 +8,8 @@
 namespace balancerd::parser {
 
 // `path` made absolute against `base` (when relative) and normalised the way APR merges paths:
-// repeated slashes collapse, "." disappears, ".." removes the previous component.
+// repeated slashes collapse, "." disappears, ".." removes the previous component. A relative `base`
+// (-d with a relative directory) is kept as written and the result stays relative.
 std::string resolve_path(std::string_view base, std::string_view path);
 
 // True when `s` holds an fnmatch wildcard ('*', '?', or a '[' with a later ']').

@@ -2,6 +2,8 @@
 // "DUMP_INCLUDES ordering fixture" and probes of the same trees).
 #include "read_fixture.hpp"
 
+#include "parser/include_paths.hpp"
+
 #include <sys/stat.h>
 
 namespace balancerd::parser::testing {
@@ -290,6 +292,47 @@ TEST_F(Includes, DevNullIsReadAsAnEmptyFile) {
   EXPECT_EQ(error("x\nInclude nul\n"),
             "Syntax error on line 2 of <T>/main.conf: Could not open configuration file <T>/nul: Bad file "
             "descriptor");
+}
+
+TEST(IncludePaths, RelativeServerRootStaysAsWritten) {
+  // apache2 -d BASE -f FILE -D DUMP_INCLUDES, as printed for each BASE / FILE pair
+  EXPECT_EQ(resolve_path(".", "main.conf"), "./main.conf");
+  EXPECT_EQ(resolve_path("./", "main.conf"), "./main.conf");
+  EXPECT_EQ(resolve_path(".", "./main.conf"), "./main.conf");
+  EXPECT_EQ(resolve_path("sub/", "conf/../base.conf"), "sub/base.conf");
+  EXPECT_EQ(resolve_path("./sub/./", "./base.conf"), "./sub/./base.conf");
+  EXPECT_EQ(resolve_path("sub//x/../", "main.conf"), "sub//x/../main.conf");
+  EXPECT_EQ(resolve_path("sub", "../sub/base.conf"), "sub/base.conf");
+  EXPECT_EQ(resolve_path("./sub", "../sub/base.conf"), "./sub/base.conf");
+  EXPECT_EQ(resolve_path("sub/x", "../m2.conf"), "sub/m2.conf");
+  EXPECT_EQ(resolve_path(".", "../sub/base.conf"), "sub/base.conf");
+  EXPECT_EQ(resolve_path("..", "../x.conf"), "../../x.conf");
+  EXPECT_EQ(resolve_path("sub", "/abs//x/./y.conf"), "/abs/x/y.conf");
+}
+
+TEST_F(Includes, RelativeServerRootRefusesWildcardIncludes) {
+  // apache2 -d . -f main.conf -D DUMP_INCLUDES (the cli_d_relative capture)
+  t.write("base.conf", "");
+  t.write("conf.d/a.conf", "A\n");
+  t.write("main.conf",
+          "Include base.conf\nServerName localhost\nInclude conf.d\nIncludeOptional conf.d/*.conf\n");
+  std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(t.root());
+  ReadOptions o;
+  o.server_root = ".";
+  o.config_file = "main.conf";
+  std::string err, records;
+  try {
+    read_config(o, hooks);
+  } catch (const ReadError& e) {
+    err = e.what();
+    for (const auto& rec : e.includes)
+      records += std::to_string(rec.depth) + " (" + std::to_string(rec.included_at) + ") " + rec.path + "\n";
+  }
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(err,
+            "Syntax error on line 4 of ./main.conf: Include must have an absolute path, ./conf.d/*.conf");
+  EXPECT_EQ(records, "0 (0) ./main.conf\n1 (1) ./base.conf\n1 (3) ./conf.d/a.conf\n");
 }
 
 TEST_F(Includes, IncludeInsideTrueConditionalAndSection) {
