@@ -335,6 +335,53 @@ TEST_F(Includes, RelativeServerRootRefusesWildcardIncludes) {
   EXPECT_EQ(records, "0 (0) ./main.conf\n1 (1) ./base.conf\n1 (3) ./conf.d/a.conf\n");
 }
 
+// The files a failing read had opened, as apache2 -D DUMP_INCLUDES lists them before the error.
+std::string records_of_failure(const TempTree& t, FakeHooks& hooks, std::string& error) {
+  ReadOptions o;
+  o.server_root = t.root();
+  o.config_file = "main.conf";
+  std::string s;
+  try {
+    read_config(o, hooks);
+  } catch (const ReadError& e) {
+    error = tidy(t, e.what());
+    for (const auto& rec : e.includes)
+      s += std::to_string(rec.depth) + " (" + std::to_string(rec.included_at) + ") " + tidy(t, rec.path) +
+           "\n";
+  }
+  return s;
+}
+
+TEST_F(Includes, FailingWildcardAfterFilesKeepsTheirRecords) {
+  // apache2 (inc_dump_with_error capture): main, base (1), a (3), then the error on line 4
+  t.write("base.conf", "");
+  t.write("a.conf", "");
+  t.mkdir("nomatch");
+  t.write("main.conf", "Include base.conf\nServerName localhost\nInclude a.conf\nInclude nomatch/*.conf\n");
+  std::string err;
+  EXPECT_EQ(records_of_failure(t, hooks, err),
+            "0 (0) <T>/main.conf\n1 (1) <T>/base.conf\n1 (3) <T>/a.conf\n");
+  EXPECT_EQ(err,
+            "Syntax error on line 4 of <T>/main.conf: Include/IncludeOptional: No matches for the wildcard "
+            "'*.conf' in '<T>/nomatch', failing");
+}
+
+TEST_F(Includes, DirectoryWildcardReadsEarlierDirectoriesBeforeFailing) {
+  // apache2 (inc_glob_dir_component capture): sites/a and sites/b are read, sites/c has no match
+  t.write("base.conf", "");
+  t.write("sites/a/one.conf", "");
+  t.write("sites/b/two.conf", "");
+  t.write("sites/c/readme.txt", "");
+  t.write("main.conf", "Include base.conf\nServerName localhost\nInclude sites/*/*.conf\n");
+  std::string err;
+  EXPECT_EQ(
+      records_of_failure(t, hooks, err),
+      "0 (0) <T>/main.conf\n1 (1) <T>/base.conf\n1 (3) <T>/sites/a/one.conf\n1 (3) <T>/sites/b/two.conf\n");
+  EXPECT_EQ(err,
+            "Syntax error on line 3 of <T>/main.conf: Include/IncludeOptional: No matches for the wildcard "
+            "'*.conf' in '<T>/sites/c', failing");
+}
+
 TEST_F(Includes, IncludeInsideTrueConditionalAndSection) {
   t.write("in.conf", "Inner\n");
   auto r =
