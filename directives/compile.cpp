@@ -49,7 +49,9 @@ CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& di
   try {
     read = parser::read_config(options, modules);
   } catch (const parser::ReadError& e) {
-    throw ConfigError(ConfigError::Kind::Read, e.what());
+    ConfigError error(ConfigError::Kind::Read, e.what());
+    error.set_includes(e.includes); // apache2 -D DUMP_INCLUDES lists what it read before failing
+    throw error;
   }
 
   // Apache checks the MPM between the passes: with none, not even the walk-pass errors show.
