@@ -19,7 +19,7 @@ if [[ ${1:-} == --apache-only ]]; then
   shift
   exec python3 "$runner" --apache-only "$here" "$@"
 fi
-bin=${1:?usage: run.sh BALANCERD_BIN | --apache-only}
+bin=$(realpath "${1:?usage: run.sh BALANCERD_BIN | --apache-only}")
 shift
 if [[ $mode == apache-only ]]; then
   echo "compat_http-core: NOTE: mode=apache-only in run.sh -- balancerd ($bin) is NOT being compared" >&2
