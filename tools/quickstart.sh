@@ -18,9 +18,9 @@ echo "== configtest: conf-examples/seed-cluster (through its envvars, as apache2
 
 echo "== starting balancerd on conf-examples/quickstart (Ctrl-C stops it)"
 cat <<MSG
-   front balancer:   http://127.0.0.1:8080/        (byrequests over the three nodes; X-Balancer-Route says which)
-   balancer-manager: http://127.0.0.1:8080/balancer-manager
-   server-status:    http://127.0.0.1:8080/server-status
-   nodes:            http://127.0.0.1:8081/  http://127.0.0.1:8082/  http://127.0.0.1:8083/
+   nodes (static):   http://127.0.0.1:8081/  http://127.0.0.1:8082/  http://127.0.0.1:8083/
+   server-status:    http://127.0.0.1:8080/server-status?auto
+   front balancer:   http://127.0.0.1:8080/  (byrequests over the nodes; answers 403 until the proxy engine
+                     lands -- see README "Status"; the same file under apache2 shows the finished behaviour)
 MSG
 exec "$bin" -d "$QUICKSTART_ROOT" -f apache2.conf -DFOREGROUND
