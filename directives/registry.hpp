@@ -31,12 +31,26 @@ enum Override : unsigned {
 };
 
 // How the dispatcher splits and counts arguments before calling the handler (Apache's cmd_how).
-enum class ArgShape { RawArgs, TakeArgv, Take1, Take2, Iterate, Iterate2, Flag, NoArgs, Take12, Take3, Take23, Take123, Take13 };
+enum class ArgShape {
+  RawArgs,
+  TakeArgv,
+  Take1,
+  Take2,
+  Iterate,
+  Iterate2,
+  Flag,
+  NoArgs,
+  Take12,
+  Take3,
+  Take23,
+  Take123,
+  Take13
+};
 
 enum class Support {
-  Implemented,  // balancerd reproduces what it does
-  NoEffect,     // accepted; harmless here (e.g. MPM process tuning)
-  Unsupported,  // accepted; changes behaviour balancerd does not reproduce (listed by DUMP_COMPAT)
+  Implemented, // balancerd reproduces what it does
+  NoEffect,    // accepted; harmless here (e.g. MPM process tuning)
+  Unsupported, // accepted; changes behaviour balancerd does not reproduce (listed by DUMP_COMPAT)
 };
 
 // Returns Apache's error text, or nothing on success. Words are already split and counted per the
@@ -45,19 +59,19 @@ enum class Support {
 using Handler = std::optional<std::string> (*)(CmdParms& cmd, std::span<const std::string> args);
 
 struct DirectiveDef {
-  std::string_view name;    // canonical spelling ("ProxyPass", "<Location")
-  unsigned req_override;    // Override bits
+  std::string_view name; // canonical spelling ("ProxyPass", "<Location")
+  unsigned req_override; // Override bits
   ArgShape shape;
-  std::string_view help;    // appended to generic count errors as ", HELP" (empty: no help)
+  std::string_view help; // appended to generic count errors as ", HELP" (empty: no help)
   Support support = Support::Unsupported;
-  Handler handler = nullptr;  // nullptr: generic checks only, then recorded as accepted
+  Handler handler = nullptr; // nullptr: generic checks only, then recorded as accepted
 };
 
 struct ModuleDef {
-  std::string_view id;      // "proxy_module" (LoadModule / <IfModule> identifier)
-  std::string_view source;  // "mod_proxy.c" (<IfModule> file name, -L)
-  std::string_view so;      // "mod_proxy.so", empty for compiled-in modules
-  bool builtin;             // compiled into Debian's apache2 binary (core, so, http, mpm-less statics...)
+  std::string_view id;     // "proxy_module" (LoadModule / <IfModule> identifier)
+  std::string_view source; // "mod_proxy.c" (<IfModule> file name, -L)
+  std::string_view so;     // "mod_proxy.so", empty for compiled-in modules
+  bool builtin;            // compiled into Debian's apache2 binary (core, so, http, mpm-less statics...)
   std::span<const DirectiveDef> directives;
 };
 
@@ -67,7 +81,7 @@ const ModuleDef* find_module_by_id(std::string_view id);
 const ModuleDef* find_module_by_source(std::string_view source);
 const ModuleDef* find_module_by_so(std::string_view so_file_name);
 
-}  // namespace balancerd::directives
+} // namespace balancerd::directives
 
 namespace balancerd::directives {
 
@@ -75,12 +89,12 @@ namespace balancerd::directives {
 struct HandlerBinding {
   std::string_view name;
   Support support;
-  Handler handler;  // may be nullptr (e.g. NoEffect directives that only need the generic checks)
+  Handler handler; // may be nullptr (e.g. NoEffect directives that only need the generic checks)
 };
 
 // Bindings per module source name ("mod_proxy.c"); each family lives in its own file under modules/.
-std::span<const HandlerBinding> core_family_bindings(std::string_view module_source);   // modules/core_*.cpp
-std::span<const HandlerBinding> proxy_family_bindings(std::string_view module_source);  // modules/proxy_*.cpp
-std::span<const HandlerBinding> http_family_bindings(std::string_view module_source);   // modules/http_*.cpp
+std::span<const HandlerBinding> core_family_bindings(std::string_view module_source);  // modules/core_*.cpp
+std::span<const HandlerBinding> proxy_family_bindings(std::string_view module_source); // modules/proxy_*.cpp
+std::span<const HandlerBinding> http_family_bindings(std::string_view module_source);  // modules/http_*.cpp
 
-}  // namespace balancerd::directives
+} // namespace balancerd::directives

@@ -32,24 +32,35 @@ struct DirConf {
 };
 
 enum class SectionKind {
-  Directory, DirectoryMatch, Files, FilesMatch, Location, LocationMatch, Proxy, ProxyMatch,
-  If, ElseIf, Else, Limit, LimitExcept,
+  Directory,
+  DirectoryMatch,
+  Files,
+  FilesMatch,
+  Location,
+  LocationMatch,
+  Proxy,
+  ProxyMatch,
+  If,
+  ElseIf,
+  Else,
+  Limit,
+  LimitExcept,
 };
 
 struct Section {
   SectionKind kind;
-  std::string pattern;   // path, URL, file name or regex source / ap_expr text
-  bool regex = false;    // "~" form or *Match
-  std::vector<std::string> methods;  // <Limit>/<LimitExcept>
+  std::string pattern;              // path, URL, file name or regex source / ap_expr text
+  bool regex = false;               // "~" form or *Match
+  std::vector<std::string> methods; // <Limit>/<LimitExcept>
   std::string file;
   unsigned line = 0;
   DirConf conf;
-  std::vector<Section> nested;  // <Files>/<If>/<Limit> inside this one, in config order
+  std::vector<Section> nested; // <Files>/<If>/<Limit> inside this one, in config order
 };
 
 struct ServerConf {
   bool is_vhost = false;
-  std::string file;      // where <VirtualHost> was opened (empty for the main server)
+  std::string file; // where <VirtualHost> was opened (empty for the main server)
   unsigned line = 0;
   CoreServerConf core;
   ProxyServerConf proxy;
@@ -58,23 +69,23 @@ struct ServerConf {
   MappingServerConf mapping;
   EnvServerConf env;
   MiscServerConf misc;
-  DirConf dir;                     // directives written directly at server/vhost level
-  std::vector<Section> sections;   // per-dir sections in config order
+  DirConf dir;                   // directives written directly at server/vhost level
+  std::vector<Section> sections; // per-dir sections in config order
 };
 
 struct LoadedModule {
-  std::string id;      // "proxy_module"
-  std::string source;  // "mod_proxy.c"
-  std::string path;    // .so path, empty for built-in
+  std::string id;     // "proxy_module"
+  std::string source; // "mod_proxy.c"
+  std::string path;   // .so path, empty for built-in
 };
 
 struct Config {
   std::string server_root;
   std::string default_runtime_dir;
-  std::vector<std::string> defines;   // in definition order, for -S
-  std::vector<LoadedModule> modules;  // static first, then LoadModule order
+  std::vector<std::string> defines;  // in definition order, for -S
+  std::vector<LoadedModule> modules; // static first, then LoadModule order
   ServerConf main;
-  std::vector<ServerConf> vhosts;     // in config order
+  std::vector<ServerConf> vhosts; // in config order
 };
 
-}  // namespace balancerd::directives
+} // namespace balancerd::directives

@@ -24,7 +24,7 @@ namespace {
 
 void check_inside(std::string_view v, const char* base, std::size_t len) {
   if (v.empty()) return;
-  if (v == "/") return;  // the literal path of an absolute URI without one
+  if (v == "/") return; // the literal path of an absolute URI without one
   if (v.data() < base || v.data() + v.size() > base + len) std::abort();
 }
 
@@ -42,7 +42,7 @@ void check_views(const Request& r, const char* base, std::size_t len) {
   }
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto s = dec.step(rest);
         if (s.consumed > rest.size()) std::abort();
         if (s.status == ChunkedDecoder::Status::Data) {
-          if (s.data.data() < rest.data() || s.data.data() + s.data.size() > rest.data() + rest.size()) std::abort();
+          if (s.data.data() < rest.data() || s.data.data() + s.data.size() > rest.data() + rest.size())
+            std::abort();
           total += s.data.size();
         }
         rest = rest.subspan(s.consumed);
