@@ -1,6 +1,7 @@
 // mod_authz_core (Require, <RequireAll|Any|None>, AuthMerging), the providers of mod_authz_host
 // (ip, host, forward-dns, local), and mod_access_compat (Order, Allow, Deny, Satisfy).
 #include "directives/modules/http_authz.hpp"
+#include "directives/model/registered_methods.hpp"
 
 #include "directives/dispatcher.hpp"
 #include "directives/modules/http_bindings.hpp"
@@ -12,35 +13,6 @@
 
 namespace balancerd::directives::http {
 namespace {
-
-// Methods Apache knows without extensions (ap_method_number_of).
-constexpr std::array<std::string_view, 27> kMethods = {"GET",
-                                                       "PUT",
-                                                       "POST",
-                                                       "DELETE",
-                                                       "CONNECT",
-                                                       "OPTIONS",
-                                                       "TRACE",
-                                                       "PATCH",
-                                                       "PROPFIND",
-                                                       "PROPPATCH",
-                                                       "MKCOL",
-                                                       "COPY",
-                                                       "MOVE",
-                                                       "LOCK",
-                                                       "UNLOCK",
-                                                       "VERSION-CONTROL",
-                                                       "CHECKOUT",
-                                                       "UNCHECKOUT",
-                                                       "CHECKIN",
-                                                       "UPDATE",
-                                                       "LABEL",
-                                                       "REPORT",
-                                                       "MKWORKSPACE",
-                                                       "MKACTIVITY",
-                                                       "BASELINE-CONTROL",
-                                                       "MERGE",
-                                                       "HEAD"};
 
 std::string_view section_name(AuthzLogic logic) {
   switch (logic) {
@@ -317,7 +289,7 @@ Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzReq
   } else if (provider == "method") {
     out.provider = AuthzProvider::Method;
     for (std::string& w : words_of(rest)) {
-      if (std::find(kMethods.begin(), kMethods.end(), w) == kMethods.end())
+      if (std::find(kRegisteredMethods.begin(), kRegisteredMethods.end(), w) == kRegisteredMethods.end())
         return "Invalid Method '" + w + "'";
       out.words.push_back(std::move(w));
     }

@@ -1,37 +1,16 @@
 #include "server/http/method.hpp"
 
+#include "directives/model/registered_methods.hpp"
+
 #include <array>
 
 namespace balancerd::http {
 namespace {
 
-constexpr std::array<std::string_view, static_cast<std::size_t>(Method::Other)> kNames = {"GET",
-                                                                                          "HEAD",
-                                                                                          "POST",
-                                                                                          "PUT",
-                                                                                          "DELETE",
-                                                                                          "CONNECT",
-                                                                                          "OPTIONS",
-                                                                                          "TRACE",
-                                                                                          "PATCH",
-                                                                                          "PROPFIND",
-                                                                                          "PROPPATCH",
-                                                                                          "MKCOL",
-                                                                                          "COPY",
-                                                                                          "MOVE",
-                                                                                          "LOCK",
-                                                                                          "UNLOCK",
-                                                                                          "VERSION-CONTROL",
-                                                                                          "CHECKOUT",
-                                                                                          "UNCHECKOUT",
-                                                                                          "CHECKIN",
-                                                                                          "UPDATE",
-                                                                                          "LABEL",
-                                                                                          "REPORT",
-                                                                                          "MKWORKSPACE",
-                                                                                          "MKACTIVITY",
-                                                                                          "BASELINE-CONTROL",
-                                                                                          "MERGE"};
+// One list for the whole program: the config layer checks <Limit>/Require method against it too.
+constexpr const auto& kNames = directives::kRegisteredMethods;
+static_assert(kNames.size() == static_cast<std::size_t>(Method::Other),
+              "Method enum and method table differ");
 
 } // namespace
 
