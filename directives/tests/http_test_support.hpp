@@ -5,6 +5,7 @@
 #include "directives/compile.hpp"
 #include "directives/config_error.hpp"
 #include "directives/diagnostics.hpp"
+#include "directives/tests/temp_tree.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,18 @@
 
 namespace balancerd::directives::http_test {
 
+using test::replace_all;
+
+// The shared scratch root plus what the mod_ssl cases name: a CA directory and two PEM files.
+class TempTree : public test::TempTree {
+public:
+  TempTree() {
+    std::filesystem::create_directory(std::filesystem::path(dir()) / "cadir");
+    write("cert.pem", "not really a certificate\n");
+    write("empty.pem", "");
+  }
+};
+
 inline constexpr const char* kHttpModules[] = {
     "mpm_event", "authz_core", "authz_host", "access_compat", "headers", "alias",         "dir", "mime",
     "setenvif",  "env",        "remoteip",   "reqtimeout",    "status",  "socache_shmcb", "ssl", "http2"};
@@ -23,40 +36,6 @@ struct Compiled {
   std::shared_ptr<const Config> config; // null on error
   std::string error;                    // ConfigError text, config path as CONF, ServerRoot as ROOT
   std::vector<LogRecord> logs;
-};
-
-inline std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  if (from.empty()) return s;
-  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-    s.replace(pos, from.size(), to);
-  return s;
-}
-
-class TempTree {
-public:
-  TempTree() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bd-http-XXXXXX").string();
-    dir_ = ::mkdtemp(tmpl.data());
-    std::filesystem::create_directory(std::filesystem::path(dir_) / "logs");
-    std::filesystem::create_directory(std::filesystem::path(dir_) / "cadir");
-    write("cert.pem", "not really a certificate\n");
-    write("empty.pem", "");
-  }
-  ~TempTree() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  TempTree(const TempTree&) = delete;
-  TempTree& operator=(const TempTree&) = delete;
-  const std::string& dir() const { return dir_; }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
-private:
-  std::string dir_;
 };
 
 inline Compiled compile_text(const std::string& text) {

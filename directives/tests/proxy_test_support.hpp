@@ -6,6 +6,7 @@
 #include "directives/compile.hpp"
 #include "directives/config_error.hpp"
 #include "directives/diagnostics.hpp"
+#include "directives/tests/temp_tree.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -16,40 +17,13 @@
 
 namespace balancerd::directives::proxy_test {
 
+using test::replace_all;
+using test::TempTree;
+
 struct Compiled {
   std::shared_ptr<const Config> config; // null on error
   std::string error;                    // ConfigError text with the config path written as CONF
   std::vector<LogRecord> logs;
-};
-
-inline std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-    s.replace(pos, from.size(), to);
-  return s;
-}
-
-class TempTree {
-public:
-  TempTree() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bd-proxy-XXXXXX").string();
-    dir_ = ::mkdtemp(tmpl.data());
-    std::filesystem::create_directory(std::filesystem::path(dir_) / "logs");
-  }
-  ~TempTree() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  TempTree(const TempTree&) = delete;
-  TempTree& operator=(const TempTree&) = delete;
-  const std::string& dir() const { return dir_; }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
-private:
-  std::string dir_;
 };
 
 // Compiles a config file written into `tree` (throws ConfigError on error).
