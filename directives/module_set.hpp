@@ -29,12 +29,13 @@ public:
   std::optional<std::string> load_module(std::string_view id, const std::string& path) override;
   std::optional<std::string> load_file(const std::string& path) override;
   void log(std::string_view module, std::string_view level, std::string_view text) override;
-  // The parser's newer hooks (declared without `override` so this builds against either version of
-  // read_hooks.hpp): the path as written goes into Apache's "Cannot load" text.
+  // The path as written goes into Apache's "Cannot load" text; nesting errors name a section in its
+  // registered spelling.
   std::optional<std::string> load_module_as_written(std::string_view id, const std::string& path,
-                                                    std::string_view as_written);
-  std::optional<std::string> load_file_as_written(const std::string& path, std::string_view as_written);
-  std::string canonical_name(std::string_view name) const;
+                                                    std::string_view as_written) override;
+  std::optional<std::string> load_file_as_written(const std::string& path,
+                                                  std::string_view as_written) override;
+  std::string canonical_name(std::string_view name) const override;
 
   // The directive `name` (any case) of a loaded module; the most recently loaded module wins, as in
   // Apache's module list.
