@@ -8,6 +8,8 @@
 #include <system_error>
 #include <thread>
 
+#include "server/net/io_thread.hpp"
+
 #include "server/net/connection.hpp"
 
 namespace balancerd::net {
@@ -106,7 +108,10 @@ void HttpServer::start() {
   for (auto& w : impl_->workers) {
     for (std::size_t i = 0; i < w->acceptors.size(); ++i) impl_->accept(*w, i);
     Worker* wp = w.get();
-    w->thread = std::thread([wp] { wp->io.run(); });
+    w->thread = std::thread([wp] {
+      set_this_thread_io_context(&wp->io);
+      wp->io.run();
+    });
   }
 }
 

@@ -1,0 +1,41 @@
+#pragma once
+// The per-request state the pipeline keeps while a request is in flight and hands to the handler it
+// chose (static files, the proxy, balancer-manager): the effective configuration, the request's
+// environment (subprocess_env) and notes, and the expression context over them. It lives until the
+// exchange's response has completed and been logged, so a handler may keep a reference until then.
+// Handlers write BALANCER_* and the like into `env`; Header env=, LogFormat %{VAR}e and SetEnvIf
+// read them from there.
+#include <memory>
+#include <string>
+
+#include "directives/model/config.hpp"
+#include "server/expr/expr_context.hpp"
+#include "server/expr/var_table.hpp"
+#include "server/runtime/request_config.hpp"
+
+namespace balancerd::pipeline {
+
+struct Snapshot;
+
+struct RequestState {
+  std::shared_ptr<const Snapshot> snapshot;       // keeps the configuration alive for the request
+  const runtime::ServerView* server = nullptr;    // the selected (virtual) server
+  std::shared_ptr<const directives::DirConf> dir; // effective per-dir configuration
+  expr::VarTable env;                             // r->subprocess_env
+  expr::VarTable notes;                           // r->notes
+  expr::VarTable headers_in;                      // request headers when rules changed them (ctx.headers_in)
+  expr::RequestContext ctx;                       // facts, headers, env and notes for ap_expr and mod_headers
+  std::string uri;                                // the decoded, normalised path (r->uri)
+  std::string filename;                           // r->filename ("proxy:http://..." when proxied; %f)
+  std::string handler;                            // r->handler ("proxy-server", "balancer-manager"; %R)
+
+  // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
+  // (ctx.headers_in points at headers_in when those changed them, else ctx reads the parser's view.)
+  template <class Fn> void for_each_request_header(Fn&& fn) const {
+    ctx.for_each_request_header(
+        [](void* arg, std::string_view n, std::string_view v) { (*static_cast<Fn*>(arg))(n, v); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
+  }
+};
+
+} // namespace balancerd::pipeline
