@@ -13,6 +13,11 @@
 #include "server/expr/var_table.hpp"
 #include "server/runtime/request_config.hpp"
 
+namespace balancerd::log {
+struct ServerLogs;
+struct RequestLogView;
+} // namespace balancerd::log
+
 namespace balancerd::pipeline {
 
 struct Snapshot;
@@ -27,7 +32,10 @@ struct RequestState {
   expr::RequestContext ctx;                       // facts, headers, env and notes for ap_expr and mod_headers
   std::string uri;                                // the decoded, normalised path (r->uri)
   std::string filename;                           // r->filename ("proxy:http://..." when proxied; %f)
-  std::string handler;                            // r->handler ("proxy-server", "balancer-manager"; %R)
+  // The server's error log and its levels (null in unit tests that run without logs). Handlers log
+  // with BD_ERROR_LOG(*logs->error_log, logs->levels, ...) after checking the pointer.
+  const log::ServerLogs* logs = nullptr;
+  std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
 
   // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
   // (ctx.headers_in points at headers_in when those changed them, else ctx reads the parser's view.)
