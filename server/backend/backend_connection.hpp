@@ -1,0 +1,87 @@
+#pragma once
+// One connection to a backend (TCP or unix socket), used on one io thread: connect with a timeout,
+// gathered writes, reads into the connection's own reusable buffer, a timeout per operation, close.
+// It knows whether it already served a request (reused): Apache answers a failure before the first
+// response byte on a reused connection differently from one on a fresh connection (see §7.7).
+// No Asio in this header (pimpl), so the engine's headers stay light.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "server/backend/address_cache.hpp"
+#include "server/backend/backend_error.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace balancerd::backend {
+
+struct ConnectOptions {
+  std::chrono::milliseconds connect_timeout{60000}; // per address tried
+  std::chrono::milliseconds io_timeout{60000};      // later reads and writes
+  bool tcp_keepalive = false;                       // SO_KEEPALIVE
+  std::size_t receive_buffer_size = 0;              // SO_RCVBUF; 0 = OS default
+};
+
+class BackendConnection {
+public:
+  // Callbacks keep captures small (a pointer or two) so std::function does not allocate.
+  using ConnectCallback = std::function<void(BackendError)>;
+  using WriteCallback = std::function<void(BackendError, std::size_t written)>;
+  // data points into the connection's read buffer: valid until the next read_some() or close().
+  using ReadCallback = std::function<void(BackendError, std::span<const char> data)>;
+
+  BackendConnection(boost::asio::io_context& io, std::size_t read_buffer_size);
+  ~BackendConnection();
+  BackendConnection(const BackendConnection&) = delete;
+  BackendConnection& operator=(const BackendConnection&) = delete;
+
+  // Tries the addresses in order (as Apache does), each with connect_timeout; the callback gets the
+  // last address's error if none connects. Applies keepalive and receive buffer options.
+  void connect(std::span<const ResolvedAddress> addresses, const ConnectOptions& opt, ConnectCallback cb);
+
+  // Writes every byte of the pieces (in order) within io_timeout. The piece list is copied; the bytes
+  // must stay valid until cb runs. At most 16 pieces per call.
+  void write(std::span<const std::span<const char>> pieces, WriteCallback cb);
+  void write(std::span<const char> data, WriteCallback cb) { write(std::span(&data, 1), std::move(cb)); }
+
+  // Reads what is available (at least one byte) into the connection's buffer within io_timeout.
+  // Eof when the backend closed the connection.
+  void read_some(ReadCallback cb);
+
+  void set_io_timeout(std::chrono::milliseconds t) noexcept;
+  std::chrono::milliseconds io_timeout() const noexcept;
+
+  // Closes the socket; a pending operation completes with Aborted.
+  void close() noexcept;
+  bool is_open() const noexcept;
+  // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
+  // unsolicited bytes (the connection cannot be used for a new request then either). Non-blocking.
+  bool peer_closed() noexcept;
+
+  // Requests completed on this connection before the current one (counted by BackendPool::release
+  // or note_request_done). reused() is what Apache calls "a reused connection".
+  unsigned requests_served() const noexcept { return served_; }
+  bool reused() const noexcept { return served_ > 0; }
+  void note_request_done() noexcept { ++served_; }
+
+  std::uint64_t bytes_read() const noexcept;
+  std::uint64_t bytes_written() const noexcept;
+  std::uint64_t id() const noexcept { return id_; } // unique per process, for logs and tests
+  const ResolvedAddress& peer_address() const noexcept;
+
+  // Set by the pool when the connection goes idle.
+  std::chrono::steady_clock::time_point idle_since{};
+  std::chrono::steady_clock::time_point created{};
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  unsigned served_ = 0;
+  std::uint64_t id_;
+};
+
+} // namespace balancerd::backend
