@@ -6,6 +6,7 @@
 #include "parser/include_paths.hpp"
 #include "parser/line_source.hpp"
 #include "parser/log_escape.hpp"
+#include "parser/macro.hpp"
 #include "parser/variables.hpp"
 #include "parser/version_condition.hpp"
 #include "parser/words.hpp"
@@ -20,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <variant>
 
 namespace balancerd::parser {
 namespace {
@@ -56,13 +58,48 @@ struct Failure {
   throw Failure{std::move(message), line};
 }
 
-// One file being read (or the -C/-c pseudo file).
+// A macro Use being read: its lines come before the rest of the file (see parser/macro.hpp).
+struct Expansion {
+  std::shared_ptr<const std::string> file; // "macro 'x' (defined on ...) used on line N of \"F\""
+  std::vector<ExpandedLine> lines;
+  std::size_t pos = 0;
+  unsigned line = 0;
+  std::string macro;
+};
+
+// One file being read (or the -C/-c pseudo file), with the macro expansions inserted into it.
 struct Source {
   std::unique_ptr<LineSource> lines;
   std::shared_ptr<const std::string> file;
   unsigned depth = 0;               // include depth
   unsigned last_directive_line = 0; // last read-time directive; a read error names it
   bool cmdline = false;
+  std::vector<Expansion> expansions; // innermost last
+
+  bool next(LogicalLine& out) {
+    while (!expansions.empty()) {
+      Expansion& e = expansions.back();
+      while (e.pos < e.lines.size()) {
+        const ExpandedLine& l = e.lines[e.pos++];
+        e.line = l.line;
+        std::string_view t = l.text;
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        if (t.empty() || t.front() == '#') continue; // a value may have made it a comment
+        out.text = t;
+        out.line = l.line;
+        out.too_long = false;
+        return true;
+      }
+      expansions.pop_back();
+    }
+    return lines->next(out);
+  }
+  unsigned current_line() const {
+    return expansions.empty() ? lines->current_line() : expansions.back().line;
+  }
+  const std::shared_ptr<const std::string>& current_file() const {
+    return expansions.empty() ? file : expansions.back().file;
+  }
 };
 
 // A frame reads lines from a source into a container. File frames own their source and check
@@ -174,7 +211,7 @@ private:
       return;
     }
     LogicalLine line;
-    if (!f.src->lines->next(line)) {
+    if (!f.src->next(line)) {
       end_of_frame();
       return;
     }
@@ -251,7 +288,7 @@ private:
     std::string_view rest = text;
     std::string name = next_word(rest);
     if (name.empty()) return;
-    const unsigned lineno = f.src->lines->current_line();
+    const unsigned lineno = f.src->current_line();
 
     if (name[0] == '<') {
       if (name.size() > 1 && name[1] == '/') {
@@ -263,6 +300,10 @@ private:
       std::string args(rest);
       if (had_gt && args.empty()) args = ">";
       std::string lname = lower(name);
+      if (lname == "<macro" && hooks_.directive_known("<Macro")) {
+        define_macro(f, args, lineno);
+        return;
+      }
       for (const auto& cs : kCondSections) {
         if (lname == cs.lower_name) {
           f.src->last_directive_line = lineno;
@@ -273,7 +314,7 @@ private:
       Node n;
       n.name = std::move(name);
       n.args = std::move(args);
-      n.file = f.src->file;
+      n.file = f.src->current_file();
       n.line = lineno;
       n.is_section = true;
       f.open.push_back(std::move(n));
@@ -299,11 +340,17 @@ private:
       server_root(rest);
     } else if (lname == "defaultruntimedir") {
       runtime_dir(rest);
+    } else if ((lname == "use" || lname == "undefmacro") && hooks_.directive_known(name)) {
+      if (lname == "use") {
+        use_macro(f, rest, lineno);
+      } else if (auto err = macros_.undefine(rest)) {
+        fail(*err);
+      }
     } else {
       Node n;
       n.name = std::move(name);
       n.args = std::string(rest);
-      n.file = f.src->file;
+      n.file = f.src->current_file();
       n.line = lineno;
       f.container().push_back(std::move(n));
     }
@@ -375,7 +422,7 @@ private:
   void skip_body(Frame& f, const std::string& outer, unsigned opener_line) {
     std::vector<std::string> names{outer};
     LogicalLine line;
-    while (f.src->lines->next(line)) {
+    while (f.src->next(line)) {
       if (line.too_long) read_error(line.line);
       std::string_view rest = line.text;
       std::string word = next_word(rest);
@@ -394,6 +441,63 @@ private:
       }
     }
     fail("Expected </" + names.back() + "> before end of configuration", opener_line);
+  }
+
+  // ---- mod_macro ----------------------------------------------------------------------------------
+
+  void define_macro(Frame& f, const std::string& args, unsigned lineno) {
+    auto warn = [this](const std::string& text) { hooks_.log("macro", "warn", text); };
+    std::string location =
+        "defined on line " + std::to_string(lineno) + " of \"" + *f.src->current_file() + "\"";
+    auto header = MacroTable::parse_header(args, std::move(location), warn);
+    if (auto* err = std::get_if<std::string>(&header)) fail(*err, lineno);
+    Macro m = std::move(std::get<Macro>(header));
+    // The body: raw lines up to the matching </Macro> (nested definitions counted).
+    int nested = 0;
+    bool closed = false;
+    LogicalLine line;
+    f.src->lines->set_keep_blank_and_comments(true);
+    while (f.src->next(line)) {
+      if (line.too_long) {
+        f.src->lines->set_keep_blank_and_comments(false);
+        read_error(line.line);
+      }
+      std::string_view t = line.text;
+      if (t.size() >= 8 && iequals(t.substr(0, 8), "</macro>")) {
+        if (nested == 0) {
+          if (t.size() > 8)
+            warn("AH02794: non blank chars found after directive closing on line " +
+                 std::to_string(f.src->current_line()) + " of " + *f.src->current_file() + ": " +
+                 std::string(t.substr(8)));
+          closed = true;
+          break;
+        }
+        --nested;
+      } else if (t.size() >= 6 && iequals(t.substr(0, 6), "<macro") &&
+                 (t.size() == 6 || t[6] == ' ' || t[6] == '\t' || t[6] == '>')) {
+        ++nested;
+      }
+      m.body.push_back({std::string(t), !t.empty() && t.front() == '#'});
+    }
+    f.src->lines->set_keep_blank_and_comments(false);
+    if (!closed) fail(m.label() + "\n\tcontents error: expected token not found: </Macro>", lineno);
+    macros_.define(std::move(m), warn);
+  }
+
+  void use_macro(Frame& f, std::string_view args, unsigned lineno) {
+    auto warn = [this](const std::string& text) { hooks_.log("macro", "warn", text); };
+    std::string used = "used on line " + std::to_string(lineno) + " of \"" + *f.src->current_file() + "\"";
+    std::vector<std::string> active;
+    for (const auto& e : f.src->expansions)
+      if (e.pos < e.lines.size() || &e == &f.src->expansions.back()) active.push_back(e.macro);
+    auto result = macros_.use(args, used, active, warn);
+    if (auto* err = std::get_if<std::string>(&result)) fail(*err);
+    auto& u = std::get<MacroTable::Use>(result);
+    Expansion e;
+    e.file = std::make_shared<const std::string>(u.macro->label() + " " + used);
+    e.lines = std::move(u.lines);
+    e.macro = u.macro->name;
+    f.src->expansions.push_back(std::move(e));
   }
 
   // ---- read-time directives ----------------------------------------------------------------------
@@ -419,7 +523,7 @@ private:
     // wildcard in it.
     if (path.front() != '/' && has_wildcard(path)) fail("Include must have an absolute path, " + path);
     std::vector<IncludeItem> items = expand_include(path, optional);
-    const unsigned at = f.src->lines->current_line();
+    const unsigned at = f.src->current_line();
     std::vector<Node>* out = &f.container();
     // Read in order: the first item ends up on top of the stack.
     for (auto it = items.rbegin(); it != items.rend(); ++it) {
@@ -535,7 +639,7 @@ private:
     for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
       if (it->kind != Frame::Kind::File || it->pending) continue;
       Source* s = it->src;
-      unsigned line = s->lines->current_line();
+      unsigned line = s->current_line();
       if (innermost && f.line) line = *f.line;
       bool skip = innermost && s == read_error_source_ && line == 0;
       innermost = false;
@@ -543,7 +647,7 @@ private:
       if (s->cmdline)
         msg = "Syntax error in -C/-c directive: " + msg;
       else
-        msg = "Syntax error on line " + std::to_string(line) + " of " + *s->file + ": " + msg;
+        msg = "Syntax error on line " + std::to_string(line) + " of " + *s->current_file() + ": " + msg;
     }
     frames_.clear();
     return msg;
@@ -587,6 +691,7 @@ private:
   std::vector<std::string> define_order_;
   std::map<std::string, std::string, std::less<>> vars_;
   Source* read_error_source_ = nullptr;
+  MacroTable macros_;
 };
 
 } // namespace

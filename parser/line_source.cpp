@@ -92,7 +92,7 @@ bool LineSource::next(LogicalLine& out) {
     std::string_view t = buffer_;
     while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
     while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-    if (t.empty() || t.front() == '#') continue;
+    if ((t.empty() || t.front() == '#') && !keep_all_) continue;
     out.text = t;
     out.line = line_;
     out.too_long = false;

@@ -23,6 +23,8 @@ public:
   // The next non-blank, non-comment logical line; false at end of input.
   bool next(LogicalLine& out);
   unsigned current_line() const { return line_; }
+  // mod_macro reads a macro body with blank and comment lines included (it counts them apart).
+  void set_keep_blank_and_comments(bool keep) { keep_all_ = keep; }
 
 private:
   std::string data_;
@@ -30,6 +32,7 @@ private:
   std::size_t pos_ = 0;
   unsigned line_ = 0;
   std::size_t max_line_;
+  bool keep_all_ = false;
 };
 
 } // namespace balancerd::parser
