@@ -20,6 +20,9 @@ struct ProxyTarget {
   // The rule that mapped the request (null for SetHandler proxy:... and forward proxying).
   const directives::ProxyPassRule* rule = nullptr;
   bool forward = false; // ProxyRequests On: a forward-proxy request for an absolute URL
+  // The Unix socket to connect to instead of the URL's host (a "unix:/path|http://..." worker or
+  // handler; relative paths already resolved against DefaultRuntimeDir by the config), else "".
+  std::string uds_path;
 };
 
 } // namespace balancerd::proxypass

@@ -1,0 +1,36 @@
+#pragma once
+// mod_proxy's canonicalisation of a mapped URL (the scheme canon handlers proxy_http_canon /
+// proxy_balancer_canon and ap_proxy_canonenc_ex): the path is %-encoded again from its decoded form,
+// the host part checked and normalised, the client query appended.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace balancerd::proxypass {
+
+// How the path part of the mapped URL is treated (mod_proxy's request notes).
+enum class PathMode {
+  Encode,   // default: re-encode the decoded path (proxy_http_canon's ap_proxy_canonenc_ex)
+  NoCanon,  // "proxy-nocanon": the raw client path (with its raw query) is sent as it is
+  NoEncode, // "proxy-noencode" (mapping=encoded): the path is already encoded; query appended
+};
+
+// ap_proxy_canonenc_ex for a reverse-proxied path (enc_path rules): characters outside Apache's
+// allowed set become %XX (upper-case hex); an existing "%XX" is decoded and re-encoded only when it
+// names a character that needs it. `keep_encoded_slashes`: AllowEncodedSlashes On/NoDecode kept a
+// "%2F" that must stay encoded. Nothing for a malformed "%" escape (Apache answers 400).
+std::optional<std::string> canon_encode_path(std::string_view path, bool keep_encoded_slashes = false);
+
+struct CanonResult {
+  int status = 0;  // 0: ok; else the HTTP status Apache answers (400)
+  std::string url; // the canonical URL ("http://host[:port]/path[?query]")
+};
+
+// Canonicalises a mapped URL ("http://Host:80/a b", "balancer://app/x") for a reverse-proxy request:
+// host check (ap_proxy_canon_netloc), default port dropped, path per `mode`, then "?query" appended
+// when `query` is set (the client's r->args; not for NoCanon, whose raw path already carries it).
+// Schemes without a canon handler here (ajp, fcgi, ...) are returned unchanged with the query.
+CanonResult canonicalise(std::string_view url, PathMode mode, const std::optional<std::string_view>& query,
+                         bool keep_encoded_slashes = false);
+
+} // namespace balancerd::proxypass

@@ -1,0 +1,68 @@
+#pragma once
+// mod_proxy's translate step (proxy_trans / ap_proxy_trans_match): which ProxyPass rule maps a
+// request, and to what backend URL. Also the other ways a request becomes a proxy request:
+// `SetHandler "proxy:..."` and forward proxying of an absolute URI (ProxyRequests On).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "directives/model/proxy_conf.hpp"
+#include "server/proxypass/env_lookup.hpp"
+#include "server/proxypass/proxy_target.hpp"
+
+namespace balancerd::proxypass {
+
+// The request as the translate step sees it.
+struct RequestUri {
+  std::string_view raw_target; // r->unparsed_uri: the request-target as received (%-encoded, with "?query")
+  std::string_view uri;        // r->uri: decoded, normalised path
+  // r->args: the query without '?'; nothing when the target had no '?' ("/x?" gives "").
+  std::optional<std::string_view> query;
+  bool keep_encoded_slashes = false; // AllowEncodedSlashes On/NoDecode in effect (%2F kept in r->uri)
+  bool no_proxy_env = false;         // the "no-proxy" env variable is set: decline
+};
+
+enum class PassResult {
+  None,     // no rule matched (or declined): not a proxy request
+  Excluded, // a "!" rule matched: served locally
+  Proxy,    // mapped: `target` is filled
+  Error,    // Apache answers `status` (400 for a URL its canon handler rejects, 500 for a bad $n)
+};
+
+struct PassMatch {
+  PassResult result = PassResult::None;
+  ProxyTarget target;
+  int status = 0;
+  // r->filename as Apache has it after translate+canon: "proxy:" + target.url.
+  std::string filename;
+  // AH01136 "Unescaped URL path matched ProxyPass; ignoring unsafe nocanon" should be logged (warn).
+  bool nocanon_ignored = false;
+  // mapping=servlet: the servlet-normalised path that replaces r->uri (empty otherwise).
+  std::string servlet_uri;
+};
+
+// Runs Apache's translate-name mapping: the Location-level rule (dir->pass) first, then the server
+// rules in order, first match wins. `server` is the merged server conf (vhost rules, then the main
+// server's when ProxyPassInherit is On); `dir` the merged per-directory conf of the request's
+// <Location> walk (null: none), which also gives ProxyPassInterpolateEnv. `env` serves `interpolate`.
+// `pre_translate`: the pre-translate pass on the still-encoded URI, where only mapping=encoded rules
+// apply (pass uri = the raw path then); the normal pass skips those rules.
+PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
+                           const RequestUri& req, const EnvLookup& env = {}, bool pre_translate = false);
+
+// `SetHandler "proxy:..."` ("proxy:fcgi://127.0.0.1:9000", "proxy:unix:/run/php.sock|fcgi://localhost",
+// "proxy:balancer://app"): Apache's handler prepends the handler string to r->filename (the path the
+// core mapped the request to, e.g. "/var/www/x.php") and canonicalises that, with the client query.
+// Nothing when `handler` does not start with "proxy:".
+std::optional<PassMatch> match_handler(const directives::ProxyServerConf& server, std::string_view handler,
+                                       std::string_view filename, const RequestUri& req);
+
+// ProxyRequests On: a forward-proxy request for an absolute URI ("http://host/path?q" as received).
+// The URL is sent unchanged (Apache does not re-encode a forward request).
+PassMatch forward_target(const directives::ProxyServerConf& server, std::string_view absolute_uri);
+
+// A client request URL naming a Unix socket ("unix:..." or a "|" UDS form) in a forward-proxy
+// request: Apache refuses it; returns the status it answers, or 0 when the URL is acceptable.
+int check_client_uds(std::string_view absolute_uri);
+
+} // namespace balancerd::proxypass
