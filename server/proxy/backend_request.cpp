@@ -1,0 +1,164 @@
+#include "server/proxy/backend_request.hpp"
+
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+#include "server/proxy/hop_by_hop.hpp"
+
+#include <array>
+
+namespace balancerd::proxy {
+
+using http::iequals;
+
+namespace {
+
+// Fields mod_proxy adds, each merged into the client's first field of that name or appended at the
+// end in this order.
+enum Added : unsigned { kMaxForwards, kVia, kExpect, kXff, kXfh, kXfs, kAddedCount };
+constexpr std::array<std::string_view, kAddedCount> kAddedNames = {
+    "Max-Forwards", "Via", "Expect", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"};
+
+struct Plan {
+  std::array<std::string_view, kAddedCount> value{};
+  std::array<bool, kAddedCount> active{};
+  std::array<bool, kAddedCount> replace{}; // set (replace) rather than merge
+  std::array<bool, kAddedCount> done{};
+};
+
+bool named_in_connection(std::span<const Field> client, std::string_view name) {
+  for (const auto& f : client) {
+    if (!iequals(f.name, "Connection")) continue;
+    bool found = false;
+    for_each_connection_token(f.value, [&](std::string_view t) { found = found || iequals(t, name); });
+    if (found) return true;
+  }
+  return false;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+bool contains_token(std::string_view value, std::string_view token) {
+  bool found = false;
+  for_each_connection_token(value, [&](std::string_view t) { found = found || iequals(t, token); });
+  return found;
+}
+
+} // namespace
+
+void append_host_value(std::string& out, std::string_view host, unsigned port, unsigned default_port) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  if (v6) out.push_back('[');
+  out.append(host);
+  if (v6) out.push_back(']');
+  if (port != default_port && port != 0) {
+    out.push_back(':');
+    http::append_decimal(out, port);
+  }
+}
+
+void build_backend_request(std::string& out, const BackendRequestParams& p, std::span<const Field> client) {
+  out.append(p.method);
+  out.push_back(' ');
+  out.append(p.path_query);
+  out.append(p.http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  append_field(out, "Host", p.host);
+
+  Plan plan;
+  char maxfwd[24];
+  if (p.max_forwards) {
+    auto v = *p.max_forwards;
+    std::size_t n = 0;
+    char tmp[24];
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0 && n < sizeof tmp);
+    for (std::size_t i = 0; i < n; ++i) maxfwd[i] = tmp[n - 1 - i];
+    plan.value[kMaxForwards] = std::string_view(maxfwd, n);
+    plan.active[kMaxForwards] = plan.replace[kMaxForwards] = true;
+  }
+  if (p.via == ViaMode::On || p.via == ViaMode::Full) {
+    plan.value[kVia] = p.via_value;
+    plan.active[kVia] = true;
+  }
+  std::string_view client_host;
+  bool expect_present_with_token = false;
+  for (const auto& f : client) {
+    if (client_host.empty() && iequals(f.name, "Host")) client_host = f.value;
+    if (iequals(f.name, "Expect") && contains_token(f.value, "100-Continue"))
+      expect_present_with_token = true;
+  }
+  if (p.expect_100 && !expect_present_with_token) {
+    plan.value[kExpect] = "100-Continue";
+    plan.active[kExpect] = true;
+  }
+  if (p.add_forwarded) {
+    plan.value[kXff] = p.client_ip;
+    plan.active[kXff] = true;
+    if (!client_host.empty()) {
+      plan.value[kXfh] = client_host;
+      plan.active[kXfh] = true;
+    }
+    plan.value[kXfs] = p.server_hostname;
+    plan.active[kXfs] = true;
+  }
+
+  // The client's fields in order, with the additions merged into the first of their name.
+  for (const auto& f : client) {
+    if (is_request_hop_field(f.name)) continue;
+    if (p.via == ViaMode::Block && iequals(f.name, "Via")) continue;
+    if (!p.expect_100 && iequals(f.name, "Expect")) continue;
+    if (p.drop_proxy_authorization && iequals(f.name, "Proxy-Authorization")) continue;
+    if (named_in_connection(client, f.name)) continue;
+    int added = -1;
+    for (unsigned i = 0; i < kAddedCount; ++i)
+      if (plan.active[i] && iequals(f.name, kAddedNames[i])) added = static_cast<int>(i);
+    if (added < 0) {
+      append_field(out, f.name, f.value);
+      continue;
+    }
+    auto a = static_cast<unsigned>(added);
+    if (plan.done[a]) {
+      if (!plan.replace[a]) append_field(out, f.name, f.value); // apr_table_mergen merges the first only
+      continue;
+    }
+    plan.done[a] = true;
+    out.append(f.name);
+    out.append(": ");
+    if (plan.replace[a]) {
+      out.append(plan.value[a]);
+    } else {
+      out.append(f.value);
+      out.append(", ");
+      out.append(plan.value[a]);
+    }
+    out.append("\r\n");
+  }
+  for (unsigned i = 0; i < kAddedCount; ++i) {
+    if (!plan.active[i] || plan.done[i]) continue;
+    if (named_in_connection(client, kAddedNames[i])) continue;
+    append_field(out, kAddedNames[i], plan.value[i]);
+  }
+
+  if (p.body == BodyFraming::Length) {
+    out.append("Content-Length: ");
+    http::append_decimal(out, p.content_length);
+    out.append("\r\n");
+  } else if (p.body == BodyFraming::Chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (!p.upgrade.empty()) {
+    out.append("Connection: Upgrade\r\nUpgrade: ");
+    out.append(p.upgrade);
+    out.append("\r\n\r\n");
+    return;
+  }
+  out.append(p.keep_alive ? "Connection: Keep-Alive\r\n\r\n" : "Connection: close\r\n\r\n");
+}
+
+} // namespace balancerd::proxy
