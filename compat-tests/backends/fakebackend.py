@@ -12,6 +12,10 @@ BEHAVIOUR script, one instruction per line, '#' starts a comment. Lines before t
 default rule; `when GLOB` starts a rule used for requests whose path (with query) matches GLOB (fnmatch);
 the first matching rule wins.
 
+In header values and bodies, @SELF@ is the backend's own address (127.0.0.1:PORT, or "localhost" for a unix
+socket backend) and the runner's substitutions (@PORT@, @BACKEND_b2@, ...) are applied when answering.
+A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_path=PATH)).
+
     status CODE [REASON]        final status (default 200 OK)
     header NAME: VALUE          add a response header (repeatable, order kept)
     body TEXT                   body text, backslash escapes decoded (\\n, \\r\\n, \\xNN); repeatable (appends)
@@ -29,6 +33,9 @@ the first matching rule wins.
     interim-header NAME: VALUE  header for the last `interim`
     big-header NAME SIZE        add header NAME with a SIZE-byte value
     keep-alive off              close after every response (adds Connection: close)
+    big-body SIZE               a SIZE-byte body (lines of a repeating pattern, so a cut shows where)
+    version HTTP/1.0            the status line's version (an HTTP/1.0 backend; default HTTP/1.1)
+    no-continue                 do not answer Expect: 100-continue with an interim 100 (read the body anyway)
     times N                     this `when` rule only answers the first N requests it matches (then the next
                                 matching rule, or the default, takes over): "fail twice, then succeed"
 """
@@ -36,6 +43,7 @@ the first matching rule wins.
 import argparse
 import codecs
 import fnmatch
+import os
 import socket
 import struct
 import threading
@@ -67,6 +75,8 @@ class Rule:
         self.keep_alive = True
         self.times = None  # None: always; N: only for the first N requests it matches
         self.used = 0
+        self.version = "HTTP/1.1"
+        self.no_continue = False
 
 
 def parse_script(text):
@@ -115,6 +125,16 @@ def parse_script(text):
             elif word == "big-header":
                 name, size = rest.split()
                 rule.headers.append((name, "x" * int(size)))
+            elif word == "big-body":
+                size = int(rest)
+                pattern = b"".join(b"line %05d of the big body..........\n" % i for i in range(size // 36 + 1))
+                rule.body = (rule.body or b"") + pattern[:size]
+            elif word == "version":
+                if rest not in ("HTTP/1.0", "HTTP/1.1"):
+                    raise ValueError("version is HTTP/1.0 or HTTP/1.1")
+                rule.version = rest
+            elif word == "no-continue":
+                rule.no_continue = True
             elif word == "times":
                 rule.times = int(rest)
             elif word == "keep-alive":
@@ -166,17 +186,29 @@ class _Reader:
 class Backend:
     """One fake backend on 127.0.0.1, serving until stop()."""
 
-    def __init__(self, ident, script="", journal=None, port=0):
+    def __init__(self, ident, script="", journal=None, port=0, unix_path=None):
         self.id = ident
         self.rules = parse_script(script)
         self.journal = journal if journal is not None else Journal()
         self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", port))
+        self.unix_path = unix_path
+        if unix_path:
+            if os.path.exists(unix_path):
+                os.unlink(unix_path)
+            self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._listener.bind(unix_path)
+            os.chmod(unix_path, 0o777)  # Apache's children run as www-data when the runner is root
+            self.port = 0
+            self.self_addr = "localhost"
+        else:
+            self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._listener.bind(("127.0.0.1", port))
+            self.port = self._listener.getsockname()[1]
+            self.self_addr = f"127.0.0.1:{self.port}"
         self._listener.listen(64)
         self._listener.settimeout(0.2)
-        self.port = self._listener.getsockname()[1]
+        self.subs = {}  # placeholders replaced in answers (the runner sets them once every backend has a port)
         self._conns = 0
         self._threads = []
         self._open = set()
@@ -191,6 +223,8 @@ class Backend:
     def stop(self):
         self._stop.set()
         self._listener.close()
+        if self.unix_path and os.path.exists(self.unix_path):
+            os.unlink(self.unix_path)
         with self._lock:
             for s in list(self._open):
                 try:
@@ -239,7 +273,10 @@ class Backend:
                     name, _, value = h.partition(":")
                     headers.append((name, value.strip()))
                 lower = {n.lower(): v for n, v in headers}
-                if lower.get("expect", "").lower() == "100-continue":
+                parts = request_line.split(" ")
+                target = parts[1] if len(parts) > 1 else "/"
+                rule = self._rule_for(target)
+                if lower.get("expect", "").lower() == "100-continue" and not rule.no_continue:
                     sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
                 body, chunked = b"", False
                 if "chunked" in lower.get("transfer-encoding", "").lower():
@@ -255,9 +292,7 @@ class Backend:
                 elif "content-length" in lower:
                     body = reader.exact(int(lower["content-length"]))
                 self.journal.record(Receipt(self.id, conn_no, request_line, headers, body, chunked))
-                parts = request_line.split(" ")
-                target = parts[1] if len(parts) > 1 else "/"
-                keep = self._answer(sock, self._rule_for(target), request_line, headers, body, parts[0])
+                keep = self._answer(sock, rule, request_line, headers, body, parts[0])
                 client_close = lower.get("connection", "").lower() == "close" or request_line.endswith("1.0")
                 if not keep or client_close:
                     break
@@ -275,6 +310,12 @@ class Backend:
         if seconds:
             self._stop.wait(seconds)
 
+    def _subst(self, data):
+        data = data.replace(b"@SELF@", self.self_addr.encode())
+        for k, v in self.subs.items():
+            data = data.replace(k.encode("latin-1"), v.encode("latin-1"))
+        return data
+
     def _answer(self, sock, rule, request_line, headers, body, method):
         """Sends the response; returns whether the connection may be kept."""
         self._sleep(rule.delay_headers)
@@ -287,6 +328,7 @@ class Backend:
             sock.sendall(rule.garbage)
             return False
         for code, reason, ihdrs in rule.interims:
+            ihdrs = [(n, self._subst(v.encode("latin-1")).decode("latin-1")) for n, v in ihdrs]
             head = f"HTTP/1.1 {code} {reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in ihdrs) + "\r\n"
             sock.sendall(head.encode("latin-1"))
         if rule.echo or rule.body is None:
@@ -296,8 +338,8 @@ class Backend:
             dump = f"backend={self.id}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in ordered) + "\n"
             payload = dump.encode("latin-1") + body
         else:
-            payload = rule.body
-        out_headers = list(rule.headers)
+            payload = self._subst(rule.body)
+        out_headers = [(n, self._subst(v.encode("latin-1")).decode("latin-1")) for n, v in rule.headers]
         if rule.chunked:
             out_headers.append(("Transfer-Encoding", "chunked"))
         elif not rule.no_length:
@@ -305,7 +347,7 @@ class Backend:
         keep = rule.keep_alive and not rule.no_length and rule.close_after is None
         if not keep:
             out_headers.append(("Connection", "close"))
-        head = f"HTTP/1.1 {rule.status} {rule.reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in out_headers)
+        head = f"{rule.version} {rule.status} {rule.reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in out_headers)
         sock.sendall(head.encode("latin-1") + b"\r\n")
         if method == "HEAD" or rule.status in (204, 304):
             return keep

@@ -3,11 +3,13 @@
 import codecs
 import re
 import socket
+import threading
 import time
 
 from .client import Connection, Response
 
-_RESP_REF = re.compile(r"@RESP\((\w+),([\w-]+)\)@")
+_RESP_REF = re.compile(r"@RESP\(([\w-]+),([\w-]+)\)@")
+_BODY_REF = re.compile(r"@BODY\(([\w-]+),(.*?)\)@")
 
 
 class Outcome:
@@ -30,7 +32,16 @@ def build_bytes(req, subs, earlier):
                 return outcome.responses[-1].header(m.group(2)) or ""
             return ""
 
+        def body(m):  # @BODY(r1,REGEX)@: the first group of REGEX in r1's body (a nonce, a route)
+            outcome = earlier.get(m.group(1))
+            if outcome and outcome.responses:
+                found = re.search(m.group(2), outcome.responses[-1].body.decode("latin-1"))
+                if found:
+                    return found.group(1) if found.groups() else found.group(0)
+            return ""
+
         text = _RESP_REF.sub(resp, text)
+        text = _BODY_REF.sub(body, text)
         for k, v in subs.items():
             text = text.replace(k, v)
         return text
@@ -57,6 +68,13 @@ def _methods(req, data):
 def run_requests(scenario, side, subs):
     outcomes = {}
     conns = {}
+    pending = []  # threads of async requests
+
+    def wait_all():
+        for t in pending:
+            t.join(timeout=60)
+        pending.clear()
+
     try:
         for kind, step in scenario.steps:
             if kind == "action":
@@ -65,82 +83,98 @@ def run_requests(scenario, side, subs):
                         time.sleep(float(arg))
                     elif word == "stop":
                         side.stop_backend(arg)
-                    else:
+                    elif word == "start":
                         side.start_backend(arg)
+                    elif word == "wait":
+                        wait_all()
+                    else:
+                        side.signal_server(word)
                 continue
             req = step
             out = Outcome(req.name, req.conn)
             outcomes[req.name] = out
-            if req.delay:
-                time.sleep(req.delay)
-            head, body = build_bytes(req, subs, outcomes)
-            timeout = req.timeout or scenario.timeout
-            conn = conns.get(req.conn) if req.conn else None
-            if conn is not None:
-                # After a response that announced a close, give the server a moment to actually close, so the
-                # transcript says "closed" rather than racing into a reset.
-                last = conn.last_response
-                announced = last is not None and (
-                    last.error is not None or "close" in (last.header("connection") or "").lower()
-                    or (last.version == "HTTP/1.0" and "keep-alive" not in (last.header("connection") or "").lower())
-                )
-                if conn.peer_closed(1.0 if announced else 0.0):
-                    out.event = "closed-before-send (the server had closed the connection)"
-                    continue
-            if conn is None:
-                try:
-                    conn = Connection(side.ports[req.port.strip("@")], timeout, req.tls, req.sni)
-                    if conn.tls_info:
-                        out.tls = conn.tls_info
-                except OSError as e:
-                    out.event = f"connect-failed ({type(e).__name__})"
-                    continue
-                if req.conn:
-                    conns[req.conn] = conn
-            methods = _methods(req, head)
-            try:
-                if req.expect100 and body:
-                    conn.send(head)
-                    first = conn.read_response(methods[0], min(timeout, 2.0), stop_after_interim=True)
-                    if first.error == "timeout" and first.status_line is None:
-                        first = Response()  # no interim within the wait: send the body anyway, as curl does
-                    if first.status_line is not None and first.error is None:
-                        out.responses.append(first)  # a final answer before the body (417, 413, ...)
-                        conn.last_response = first
-                    else:
-                        conn.send(body)
-                        final = conn.read_response(methods[0], timeout)
-                        final.interims = first.interims + final.interims
-                        out.responses.append(final)
-                        conn.last_response = final
-                else:
-                    if req.pause and body:
-                        conn.send(head)
-                        time.sleep(req.pause)
-                        conn.send(body)
-                    else:
-                        conn.send(head + (body or b""))
-                    if req.shutdown:
-                        conn.sock.shutdown(socket.SHUT_WR)
-                    for method in methods:
-                        r = conn.read_response(method, timeout)
-                        out.responses.append(r)
-                        conn.last_response = r
-                        if r.error:
-                            break
-            except OSError as e:
-                out.event = f"send-failed ({type(e).__name__})"
-                # The server may have answered (413, 400...) before closing on the rest of our bytes.
-                try:
-                    r = conn.read_response(methods[0], min(timeout, 1.0))
-                    if r.status_line is not None and not out.responses:
-                        out.responses.append(r)
-                except OSError:
-                    pass
-                conn.closed_by_peer = True
-            if not req.conn:
-                conn.close()
+            if req.background:
+                t = threading.Thread(target=_one_request, args=(scenario, side, subs, req, out, outcomes, {}),
+                                     daemon=True)
+                t.start()
+                pending.append(t)
+                time.sleep(0.05)  # let it reach the server first: later requests must find it in flight
+            else:
+                _one_request(scenario, side, subs, req, out, outcomes, conns)
+        wait_all()
     finally:
         for c in conns.values():
             c.close()
     return outcomes
+
+
+def _one_request(scenario, side, subs, req, out, outcomes, conns):
+    if req.delay:
+        time.sleep(req.delay)
+    head, body = build_bytes(req, subs, outcomes)
+    timeout = req.timeout or scenario.timeout
+    conn = conns.get(req.conn) if req.conn else None
+    if conn is not None:
+        # After a response that announced a close, give the server a moment to actually close, so the
+        # transcript says "closed" rather than racing into a reset.
+        last = conn.last_response
+        announced = last is not None and (
+            last.error is not None or "close" in (last.header("connection") or "").lower()
+            or (last.version == "HTTP/1.0" and "keep-alive" not in (last.header("connection") or "").lower())
+        )
+        if conn.peer_closed(1.0 if announced else 0.0):
+            out.event = "closed-before-send (the server had closed the connection)"
+            return
+    if conn is None:
+        try:
+            conn = Connection(side.ports[req.port.strip("@")], timeout, req.tls, req.sni)
+            if conn.tls_info:
+                out.tls = conn.tls_info
+        except OSError as e:
+            out.event = f"connect-failed ({type(e).__name__})"
+            return
+        if req.conn:
+            conns[req.conn] = conn
+    methods = _methods(req, head)
+    try:
+        if req.expect100 and body:
+            conn.send(head)
+            first = conn.read_response(methods[0], min(timeout, 2.0), stop_after_interim=True)
+            if first.error == "timeout" and first.status_line is None:
+                first = Response()  # no interim within the wait: send the body anyway, as curl does
+            if first.status_line is not None and first.error is None:
+                out.responses.append(first)  # a final answer before the body (417, 413, ...)
+                conn.last_response = first
+            else:
+                conn.send(body)
+                final = conn.read_response(methods[0], timeout)
+                final.interims = first.interims + final.interims
+                out.responses.append(final)
+                conn.last_response = final
+        else:
+            if req.pause and body:
+                conn.send(head)
+                time.sleep(req.pause)
+                conn.send(body)
+            else:
+                conn.send(head + (body or b""))
+            if req.shutdown:
+                conn.sock.shutdown(socket.SHUT_WR)
+            for method in methods:
+                r = conn.read_response(method, timeout)
+                out.responses.append(r)
+                conn.last_response = r
+                if r.error:
+                    break
+    except OSError as e:
+        out.event = f"send-failed ({type(e).__name__})"
+        # The server may have answered (413, 400...) before closing on the rest of our bytes.
+        try:
+            r = conn.read_response(methods[0], min(timeout, 1.0))
+            if r.status_line is not None and not out.responses:
+                out.responses.append(r)
+        except OSError:
+            pass
+        conn.closed_by_peer = True
+    if not req.conn:
+        conn.close()

@@ -28,7 +28,10 @@ def check(scenario, outcomes, receipts):
         rest = line.split(None, 2)[2] if len(words) > 2 else ""
         regex = rest[1:].strip() if rest.startswith("~") else None
         ok, got = True, ""
-        if subject == "chosen":
+        if subject == "log":  # log ~ REGEX: the reference side's error log has a matching line
+            got = "(no matching line)"
+            ok = bool(re.search(regex or "", outcomes.get("__error_log__", ""), re.M))
+        elif subject == "chosen":
             got = " ".join(r.backend for r in receipts)
             ok = got == " ".join(words[1:])
         elif subject.split("#")[0] in backend_ids:

@@ -89,7 +89,8 @@ class Side:
         self.backends = []
         self.journal = fakebackend.Journal()
         self.ports = {}
-        wanted = re.findall(r"@(PORT\d*)@", config_text + "".join("\n".join(r.lines) for r in scenario.requests))
+        scan = config_text + "".join("\n".join(r.lines) for r in scenario.requests) + str(scenario.env)
+        wanted = re.findall(r"@(PORT\d*)@", scan)
         for name in sorted(set(wanted) | {"PORT"} | {r.port.strip("@") for r in scenario.requests}):
             self.ports[name] = free_port()
         self.config_text = config_text
@@ -108,9 +109,13 @@ class Side:
             subs[f"@{name}@"] = str(port)
         subs["@HOST@"] = f"127.0.0.1:{self.ports['PORT']}"
         for i, b in enumerate(self.backends, 1):
-            subs[f"@BACKEND_{i}@"] = f"127.0.0.1:{b.port}"
-            subs[f"@BACKEND_{b.id}@"] = f"127.0.0.1:{b.port}"
+            subs[f"@BACKEND_{i}@"] = b.self_addr
+            subs[f"@BACKEND_{b.id}@"] = b.self_addr
+            subs[f"@SOCK_{b.id}@"] = self.sock_path(b.id)
         return subs
+
+    def sock_path(self, ident):
+        return os.path.join(self.dir, "run", f"{ident}.sock")
 
     def normal_forms(self):
         """What must differ between sides, mapped to a symbolic form: ports and the temp dir."""
@@ -118,7 +123,8 @@ class Side:
         for name, port in self.ports.items():
             forms.append((str(port), f"@{name}@"))
         for b in self.backends:
-            forms.append((str(b.port), f"@BPORT_{b.id}@"))
+            if b.port:  # a unix-socket backend has no port
+                forms.append((str(b.port), f"@BPORT_{b.id}@"))
         return forms
 
     def render_config(self):
@@ -138,7 +144,13 @@ class Side:
     def start(self, start_timeout=None):
         start_timeout = start_timeout or self.start_timeout
         for ident, script in self.scenario.backends:
-            self.backends.append(fakebackend.Backend(ident, script, self.journal).start())
+            self.backends.append(self._new_backend(ident, script))
+        subs = self.substitutions()
+        for b in self.backends:
+            b.subs = subs
+        for b in self.backends:
+            if self.scenario.backend_opts.get(b.id, {}).get("down"):
+                b.stop()  # declared down: its port refuses connections until an action starts it
         for rel, data, mode in self.scenario.files:
             path = os.path.join(self.dir, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -149,13 +161,27 @@ class Side:
         for root, dirs, _ in os.walk(os.path.join(self.dir, "htdocs")):
             for d in dirs:
                 os.chmod(os.path.join(root, d), 0o755)
-        if self.config_file:
+        env = None
+        if self.scenario.env:
+            env = dict(os.environ)
+            for name, value in self.scenario.env:
+                for k, v in subs.items():
+                    value = value.replace(k, v)
+                env[name] = value
+        if self.scenario.server_root:  # a config tree run as it is, from its own ServerRoot
+            self.conf_path = os.path.join(self.scenario.server_root, self.scenario.config_file)
+        elif self.config_file:
             self.conf_path = self.config_file
         else:
             self.conf_path = os.path.join(self.dir, "server.conf")
             with open(self.conf_path, "w") as f:
                 f.write(self.render_config())
         argv = [a.replace("{conf}", self.conf_path).replace("{dir}", self.dir) for a in self.command]
+        if self.scenario.server_root:
+            argv = argv[:1] + ["-d", self.scenario.server_root] + argv[1:]
+            if self.scenario.source:  # as apache2ctl does: the server's environment comes from envvars
+                argv = ["sh", "-c", '. "$0" && exec "$@"', os.path.join(self.scenario.server_root,
+                                                                        self.scenario.source)] + argv
         if shutil.which("setpriv"):
             # If the runner dies without cleaning up (SIGKILL from a test timeout), the server gets SIGTERM
             # instead of living on in its own session. Same PID: setpriv execs the server.
@@ -164,7 +190,7 @@ class Side:
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(
                 argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=True, env=env,
             )
         deadline = time.monotonic() + start_timeout
         port = self.ports["PORT"]
@@ -180,6 +206,23 @@ class Side:
         raise StartError(f"{self.kind} ({self.label}) did not accept on port {port} within {start_timeout}s:\n"
                          f"{self.log_tail()}")
 
+    def _new_backend(self, ident, script, port=0):
+        unix = self.scenario.backend_opts.get(ident, {}).get("unix")
+        b = fakebackend.Backend(ident, script, self.journal, port, self.sock_path(ident) if unix else None)
+        return b.start()
+
+    def signal_server(self, word):
+        """graceful (SIGUSR1) or restart (SIGHUP), as apache2ctl sends them; returns once the server says it is
+        serving again (a new 'resuming normal operations' line in its error log) or after 3 s."""
+        before = self.error_log().count("resuming normal operations")
+        os.kill(self.proc.pid, signal.SIGUSR1 if word == "graceful" else signal.SIGHUP)
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            if self.error_log().count("resuming normal operations") > before:
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)  # the new generation's children start accepting a moment after the parent logs it
+
     def _backend(self, ident):
         for i, b in enumerate(self.backends):
             if b.id == ident:
@@ -194,7 +237,8 @@ class Side:
         """Brings a stopped backend back on the same port, with the same script and journal."""
         i, old = self._backend(ident)
         script = dict(self.scenario.backends)[ident]
-        self.backends[i] = fakebackend.Backend(ident, script, self.journal, old.port).start()
+        self.backends[i] = self._new_backend(ident, script, old.port)
+        self.backends[i].subs = old.subs
 
     def log_tail(self, lines=15):
         out = []
@@ -213,11 +257,16 @@ class Side:
             return f.read()
 
     def error_log(self):
-        p = os.path.join(self.dir, "logs", "error.log")
-        if not os.path.exists(p):
-            return ""
-        with open(p, errors="replace") as f:
-            return f.read()
+        """logs/error.log, then any other logs/*error*.log (a config tree's per-vhost ErrorLog)."""
+        logs = os.path.join(self.dir, "logs")
+        names = sorted(n for n in os.listdir(logs) if "error" in n and n.endswith(".log") and n != "error.log")
+        text = ""
+        for n in ["error.log"] + names:
+            p = os.path.join(logs, n)
+            if os.path.exists(p):
+                with open(p, errors="replace") as f:
+                    text += f.read()
+        return text
 
     def stop(self):
         """Stops the server we started (by its PID, then its process group if anything is left) and backends."""

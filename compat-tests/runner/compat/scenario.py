@@ -24,8 +24,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fakebackend  # noqa: E402
 
 SECTION_KINDS = {"config", "file", "backend", "request", "action", "expect"}
-ACTIONS = {"stop": 1, "start": 1, "sleep": 1}  # action word -> number of arguments
-KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip"}
+ACTIONS = {"stop": 1, "start": 1, "sleep": 1, "wait": 0, "graceful": 0, "restart": 0}  # word -> number of args
+KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip",
+              "grep-log", "env", "server-root", "config-file", "source"}
 
 
 class ScenarioError(Exception):
@@ -52,6 +53,7 @@ class Request:
         self.raw = "raw" in o
         self.expect100 = "expect100" in o
         self.shutdown = "shutdown" in o
+        self.background = "async" in o  # sent from a thread; the next steps do not wait for its answer
         self.responses = int(o.get("responses", 1))
         self.timeout = float(o["timeout"]) if "timeout" in o else None
         self.methods = o["methods"].split(",") if "methods" in o else None
@@ -86,6 +88,12 @@ class Scenario:
         self.requests = []
         self.steps = []  # requests and actions in file order: ("request", Request) | ("action", [(word, arg)])
         self.expects = []  # [(lineno, text)]
+        self.grep_log = []  # regexes: error-log matches compared between sides
+        self.env = []  # [(name, value)] for the server's environment (substitutions applied)
+        self.server_root = None  # run a config tree as is: -d ROOT -f CONFIG_FILE (after sourcing SOURCE)
+        self.config_file = "apache2.conf"
+        self.source = None
+        self.backend_opts = {}  # id -> {"unix": True, "down": True}
         self._parse(text)
 
     def _fail(self, lineno, msg):
@@ -124,8 +132,10 @@ class Scenario:
             while s.lines and not s.lines[-1].strip():
                 s.lines.pop()
             self._section(s)
+        if self.config is None and self.server_root is None:
+            self._fail(1, "no '--- config' section (or server-root: key)")
         if self.config is None:
-            self._fail(1, "no '--- config' section")
+            self.config = ""
         names = [r.name for r in self.requests]
         if len(set(names)) != len(names) or None in names:
             self._fail(1, "every request needs a unique name (--- request r1)")
@@ -158,6 +168,20 @@ class Scenario:
             self.timeout = float(value)
         elif key == "skip":
             self.skip = value or "skipped"
+        elif key == "grep-log":
+            self.grep_log.append(re.compile(value))
+        elif key == "env":
+            name, eq, val = value.partition("=")
+            if not eq:
+                self._fail(lineno, "env: NAME=VALUE")
+            self.env.append((name.strip(), val.strip()))
+        elif key == "server-root":
+            here = os.path.dirname(os.path.abspath(self.path))
+            self.server_root = os.path.normpath(os.path.join(here, value))
+        elif key == "config-file":
+            self.config_file = value
+        elif key == "source":
+            self.source = value
 
     def _section(self, s):
         if s.kind == "config":
@@ -180,9 +204,15 @@ class Scenario:
             except ValueError as e:
                 self._fail(s.lineno, f"backend {s.name}: {e}")
             self.backends.append((s.name, s.text()))
+            self.backend_opts[s.name] = {k: v for k, v in s.options.items() if k in ("unix", "down")}
         elif s.kind == "request":
-            self.requests.append(Request(s))
-            self.steps.append(("request", self.requests[-1]))
+            repeat = int(s.options.get("repeat", 1))
+            for k in range(1, repeat + 1):
+                req = Request(s)
+                if repeat > 1:  # r1 repeat=3 is r1-1, r1-2, r1-3: the same request sent three times in turn
+                    req.name = f"{s.name}-{k}"
+                self.requests.append(req)
+                self.steps.append(("request", req))
         elif s.kind == "action":
             actions = []
             for k, line in enumerate(s.lines):
@@ -190,10 +220,11 @@ class Scenario:
                 if not words or words[0].startswith("#"):
                     continue
                 if words[0] not in ACTIONS or len(words) != 1 + ACTIONS[words[0]]:
-                    self._fail(s.lineno + 1 + k, f"action must be one of: stop ID, start ID, sleep SECONDS; got {line!r}")
+                    self._fail(s.lineno + 1 + k, "action must be one of: stop ID, start ID, sleep SECONDS, wait, "
+                               f"graceful, restart; got {line!r}")
                 if words[0] in ("stop", "start") and words[1] not in {b for b, _ in self.backends}:
                     self._fail(s.lineno + 1 + k, f"no backend {words[1]!r} declared above this action")
-                actions.append((words[0], words[1]))
+                actions.append((words[0], words[1] if len(words) > 1 else None))
             self.steps.append(("action", actions))
         elif s.kind == "expect":
             for k, line in enumerate(s.lines):

@@ -57,6 +57,9 @@ def _exercise(side, scenario):
                 if stable >= 2:
                     break
             outcomes["__access_log__"] = log
+        if scenario.grep_log:
+            time.sleep(0.1)  # error-log lines of the last request may be written just after its response
+        outcomes["__error_log__"] = side.error_log()
         died = side.proc.poll()
         if died is not None:  # a crash mid-scenario must show in the transcript, not only as odd responses
             outcomes["__exit__"] = died

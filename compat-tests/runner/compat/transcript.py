@@ -10,6 +10,9 @@ import hashlib
 import re
 
 BODY_LIMIT = 16384
+# balancer-manager nonces (a UUID per balancer, new at every start): `normalise: nonce`
+_NONCE = "<nonce>".ljust(36, "-")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _sub_forms(text, forms):
@@ -51,6 +54,8 @@ class Normalise:
             return "<last-modified>"
         if lname == "keep-alive" and "keep-alive" in self.sc.normalise:
             return "<keep-alive>"
+        if "nonce" in self.sc.normalise:
+            value = _UUID.sub(_NONCE, value)
         for n in self.sc.normalisers:
             if n.header == lname:
                 value = n.regex.sub(n.replacement, value)
@@ -61,6 +66,8 @@ class Normalise:
         text = body.decode("latin-1")
         text = _sub_forms(text, self.forms)
         changed = False
+        if "nonce" in self.sc.normalise:  # same length (36), so Content-Length is still compared
+            text = _UUID.sub(_NONCE, text)
         for n in self.sc.normalisers:
             if n.header is None:
                 new = n.regex.sub(n.replacement, text)
@@ -116,6 +123,15 @@ def render(scenario, outcomes, receipts, forms):
         lines = [re.sub(r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]", "[<time>]", line)
                  for line in outcomes["__access_log__"].splitlines()]
         out += sorted("  " + _sub_forms(line, forms) for line in lines)
+    if scenario.grep_log:
+        # Log lines an operator greps for: what each grep-log regex matches, in log order (timestamps, pids and
+        # the rest of the line are not compared).
+        out.append("== error log matches")
+        for line in outcomes.get("__error_log__", "").splitlines():
+            for rx in scenario.grep_log:
+                m = rx.search(line)
+                if m:
+                    out.append("  " + _sub_forms(m.group(0), forms))
     if "__exit__" in outcomes:
         out.append(f"== the server exited during the scenario (status {outcomes['__exit__']})")
     if receipts or scenario.backends:
