@@ -50,6 +50,14 @@ import threading
 import time
 
 
+def _letters(n, width=5):
+    out = b""
+    for _ in range(width):
+        n, r = divmod(n, 26)
+        out = bytes([97 + r]) + out
+    return out
+
+
 def _unescape(text):
     return codecs.escape_decode(text.encode("utf-8"))[0]
 
@@ -127,7 +135,9 @@ def parse_script(text):
                 rule.headers.append((name, "x" * int(size)))
             elif word == "big-body":
                 size = int(rest)
-                pattern = b"".join(b"line %05d of the big body..........\n" % i for i in range(size // 36 + 1))
+                # Line numbers in letters (aaaaa, aaaab, ...): digits could collide with the 5-digit ports the
+                # runner normalises in bodies.
+                pattern = b"".join(b"line %s of the big body..........\n" % _letters(i) for i in range(size // 36 + 1))
                 rule.body = (rule.body or b"") + pattern[:size]
             elif word == "version":
                 if rest not in ("HTTP/1.0", "HTTP/1.1"):
