@@ -137,7 +137,7 @@ def parse_script(text):
                 size = int(rest)
                 # Line numbers in letters (aaaaa, aaaab, ...): digits could collide with the 5-digit ports the
                 # runner normalises in bodies.
-                pattern = b"".join(b"line %s of the big body..........\n" % _letters(i) for i in range(size // 36 + 1))
+                pattern = b"".join(b"line %s of the big body..........\n" % _letters(i) for i in range(size // 37 + 1))
                 rule.body = (rule.body or b"") + pattern[:size]
             elif word == "version":
                 if rest not in ("HTTP/1.0", "HTTP/1.1"):
