@@ -13,6 +13,7 @@ enum class PathMode {
   Encode,   // default: re-encode the decoded path (proxy_http_canon's ap_proxy_canonenc_ex)
   NoCanon,  // "proxy-nocanon": the raw client path (with its raw query) is sent as it is
   NoEncode, // "proxy-noencode" (mapping=encoded): the path is already encoded; query appended
+  Forward,  // a forward-proxy request: the client's URL is not touched (its query is in the path)
 };
 
 // ap_proxy_canonenc_ex for a reverse-proxied path (enc_path rules): characters outside Apache's
@@ -29,7 +30,9 @@ struct CanonResult {
 // Canonicalises a mapped URL ("http://Host:80/a b", "balancer://app/x") for a reverse-proxy request:
 // host check (ap_proxy_canon_netloc), default port dropped, path per `mode`, then "?query" appended
 // when `query` is set (the client's r->args; not for NoCanon, whose raw path already carries it).
-// Schemes without a canon handler here (ajp, fcgi, ...) are returned unchanged with the query.
+// http, https, ws, wss and ajp are handled like mod_proxy_http; balancer:// like mod_proxy_balancer
+// (no port kept); fcgi/scgi/uwsgi get no query (their modules pass it separately; not verified);
+// any other scheme is returned unchanged with the query.
 CanonResult canonicalise(std::string_view url, PathMode mode, const std::optional<std::string_view>& query,
                          bool keep_encoded_slashes = false);
 

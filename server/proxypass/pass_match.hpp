@@ -50,6 +50,12 @@ struct PassMatch {
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env = {}, bool pre_translate = false);
 
+// The path Apache's pre-translate pass sees (what mapping=encoded rules match): the raw path with
+// %XX of unreserved characters (letters, digits, "-._~") decoded and nothing else, "." and ".."
+// segments removed and runs of '/' merged (MergeSlashes On). Nothing when ".." climbs above the
+// root (Apache answers 400).
+std::optional<std::string> pre_translate_path(std::string_view raw_path, bool merge_slashes = true);
+
 // `SetHandler "proxy:..."` ("proxy:fcgi://127.0.0.1:9000", "proxy:unix:/run/php.sock|fcgi://localhost",
 // "proxy:balancer://app"): Apache's handler prepends the handler string to r->filename (the path the
 // core mapped the request to, e.g. "/var/www/x.php") and canonicalises that, with the client query.
@@ -58,11 +64,15 @@ std::optional<PassMatch> match_handler(const directives::ProxyServerConf& server
                                        std::string_view filename, const RequestUri& req);
 
 // ProxyRequests On: a forward-proxy request for an absolute URI ("http://host/path?q" as received).
-// The URL is sent unchanged (Apache does not re-encode a forward request).
+// The URL is sent as the client wrote it (host lower-cased, default port dropped; the path and query
+// are not re-encoded). Error 500 for a scheme no loaded proxy module serves here (Apache's AH01144:
+// anything but http, https, ws, wss).
 PassMatch forward_target(const directives::ProxyServerConf& server, std::string_view absolute_uri);
 
-// A client request URL naming a Unix socket ("unix:..." or a "|" UDS form) in a forward-proxy
-// request: Apache refuses it; returns the status it answers, or 0 when the URL is acceptable.
-int check_client_uds(std::string_view absolute_uri);
+// A client request-target naming a Unix socket ("unix:/path|http://host/", any case). apache2 2.4.71
+// never connects to a socket a client names: with ProxyRequests On the "unix" scheme has no protocol
+// handler (500, AH01144); with ProxyRequests Off the core refuses the non-http absolute URI (400).
+// Returns that status, or 0 when `target` does not name a socket.
+int check_client_uds(std::string_view target, bool proxy_requests);
 
 } // namespace balancerd::proxypass

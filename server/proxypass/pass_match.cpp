@@ -1,0 +1,256 @@
+#include "server/proxypass/pass_match.hpp"
+
+#include "directives/ci_string.hpp"
+#include "server/proxypass/alias_match.hpp"
+#include "server/proxypass/canon.hpp"
+#include "server/proxypass/regex_cache.hpp"
+#include "server/proxypass/worker_lookup.hpp"
+
+#include <vector>
+
+namespace balancerd::proxypass {
+
+namespace {
+
+using Groups = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// ap_pregsub: "$n" (a digit) becomes capture n of `subject` (nothing when unset); "\c" is c.
+std::string substitute(std::string_view pattern, std::string_view subject, const Groups& groups) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '$' && i + 1 < pattern.size() && pattern[i + 1] >= '0' && pattern[i + 1] <= '9') {
+      const std::size_t n = static_cast<std::size_t>(pattern[++i] - '0');
+      if (n < groups.size() && groups[n].first != std::string_view::npos)
+        out.append(subject.substr(groups[n].first, groups[n].second));
+      continue;
+    }
+    if (c == '\\' && i + 1 < pattern.size()) {
+      out += pattern[++i];
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+bool is_unreserved(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Fills the target of a mapped URL: canonical form, balancer or worker, Unix socket.
+void finish(const directives::ProxyServerConf& server, std::string_view url, PathMode mode,
+            const RequestUri& req, PassMatch& m) {
+  CanonResult canon = canonicalise(url, mode, req.query, req.keep_encoded_slashes);
+  if (canon.status) {
+    m.result = PassResult::Error;
+    m.status = canon.status;
+    return;
+  }
+  m.result = PassResult::Proxy;
+  m.target.url = std::move(canon.url);
+  m.filename = "proxy:" + m.target.url;
+  if (directives::ci_starts_with(m.target.url, "balancer:")) {
+    std::string_view name = m.target.url;
+    const auto slash = name.find('/', name.find("://") + 3);
+    m.target.balancer = directives::ascii_lower(name.substr(0, slash));
+  } else {
+    m.target.worker = find_worker(server, m.target.url);
+    if (m.target.worker) m.target.uds_path = m.target.worker->uds_path;
+  }
+}
+
+// One rule against the request (ap_proxy_trans_match): nothing when it does not apply.
+std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
+                                    const directives::ProxyDirConf* dir,
+                                    const directives::ProxyPassRule& rule, const RequestUri& req,
+                                    const EnvLookup& env) {
+  const bool interpolated = dir && dir->interpolate_env.value_or(false) && rule.flags.interpolate;
+  // The model keeps "!" as the URL of an exclusion; Apache compares the (interpolated) URL to "!".
+  const std::string fake = interpolated ? interpolate(rule.path, env) : rule.path;
+  const std::string real = interpolated ? interpolate(rule.url, env) : rule.url;
+  bool nocanon = rule.flags.nocanon;
+  bool mismatch = false;
+  std::string found;
+  std::string servlet_uri;
+
+  if (rule.regex) {
+    // The pattern is the configured one: interpolation never applies to it.
+    const directives::Regex* re = cached_regex(rule.path);
+    if (!re) return std::nullopt;
+    Groups groups;
+    if (!re->search(req.uri, &groups)) return std::nullopt;
+    if (real == "!") return PassMatch{PassResult::Excluded};
+    std::string_view use_uri = nocanon ? req.raw_target : req.uri;
+    if (nocanon) {
+      Groups raw_groups;
+      if (re->search(req.raw_target, &raw_groups)) {
+        groups = std::move(raw_groups);
+      } else {
+        mismatch = true;
+        use_uri = req.uri;
+      }
+    }
+    found = substitute(real, use_uri, groups);
+    // No "$n" in the URL: the whole path is appended (ProxyPassMatch \.gif$ http://b sends the path).
+    if (found == real) found = real + std::string(use_uri);
+  } else {
+    std::size_t len = 0;
+    std::string_view use_uri = nocanon ? req.raw_target : req.uri;
+    if (rule.flags.map_servlet) {
+      len = alias_match_servlet(req.uri, fake, servlet_uri);
+      nocanon = false; // the servlet normalisation replaces the raw path
+      use_uri = req.uri;
+    } else {
+      len = alias_match(req.uri, fake);
+    }
+    if (len == 0) return std::nullopt;
+    if (real == "!") return PassMatch{PassResult::Excluded};
+    if (nocanon && len != alias_match(req.raw_target, fake)) {
+      mismatch = true;
+      use_uri = req.uri;
+    }
+    found = real + std::string(use_uri.substr(len));
+  }
+
+  PassMatch m;
+  m.nocanon_ignored = mismatch;
+  m.servlet_uri = std::move(servlet_uri);
+  m.target.rule = &rule;
+  const PathMode mode = (nocanon && !mismatch)   ? PathMode::NoCanon
+                        : rule.flags.map_encoded ? PathMode::NoEncode
+                                                 : PathMode::Encode;
+  finish(server, found, mode, req, m);
+  return m;
+}
+
+bool wants_phase(const directives::ProxyPassRule& rule, bool pre_translate) {
+  return rule.flags.map_encoded == pre_translate;
+}
+
+} // namespace
+
+std::optional<std::string> pre_translate_path(std::string_view raw, bool merge_slashes) {
+  std::string decoded;
+  decoded.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size()) {
+      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+      if (hi >= 0 && lo >= 0 && is_unreserved(static_cast<unsigned char>(hi * 16 + lo))) {
+        decoded += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    decoded += raw[i];
+  }
+  if (decoded.empty() || decoded[0] != '/') return decoded;
+
+  std::vector<std::string_view> stack;
+  bool trailing = false;
+  std::string_view rest = std::string_view(decoded).substr(1);
+  while (true) {
+    const auto slash = rest.find('/');
+    const std::string_view seg = rest.substr(0, slash);
+    const bool last = slash == std::string_view::npos;
+    trailing = false;
+    if (seg.empty()) {
+      if (last)
+        trailing = true;
+      else if (!merge_slashes)
+        stack.push_back(seg);
+    } else if (seg == ".") {
+      trailing = last;
+    } else if (seg == "..") {
+      if (stack.empty()) return std::nullopt;
+      stack.pop_back();
+      trailing = last;
+    } else {
+      stack.push_back(seg);
+    }
+    if (last) break;
+    rest.remove_prefix(slash + 1);
+  }
+  std::string out;
+  for (const auto seg : stack) {
+    out += '/';
+    out.append(seg);
+  }
+  if (trailing || out.empty()) out += '/';
+  return out;
+}
+
+PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
+                           const RequestUri& req, const EnvLookup& env, bool pre_translate) {
+  if (req.raw_target == "*" || req.uri.empty() || req.uri[0] != '/' || req.no_proxy_env) return {};
+  if (dir && dir->pass && wants_phase(*dir->pass, pre_translate))
+    if (auto m = match_rule(server, dir, *dir->pass, req, env)) return std::move(*m);
+  for (const auto& rule : server.rules) {
+    if (!wants_phase(rule, pre_translate)) continue;
+    if (auto m = match_rule(server, dir, rule, req, env)) return std::move(*m);
+  }
+  return {};
+}
+
+std::optional<PassMatch> match_handler(const directives::ProxyServerConf& server, std::string_view handler,
+                                       std::string_view filename, const RequestUri& req) {
+  if (handler.substr(0, 6) != "proxy:") return std::nullopt;
+  std::string url = std::string(handler.substr(6)) + std::string(filename);
+  std::string uds;
+  PassMatch m;
+  if (directives::ci_starts_with(url, "unix:")) {
+    const auto bar = url.find('|', 5);
+    if (bar != std::string::npos) {
+      // "unix:/path|scheme://host/..." (fix_uds_filename): the socket is a path without host.
+      std::string_view sock = std::string_view(url).substr(5, bar - 5);
+      if (sock.substr(0, 2) == "//") {
+        const auto path = sock.find('/', 2);
+        if (path != 2)
+          sock = path == std::string_view::npos ? std::string_view() : sock.substr(path);
+        else
+          sock.remove_prefix(2);
+      }
+      const std::string origin = url.substr(bar + 1);
+      if (sock.empty() || origin.find(':') == std::string::npos) {
+        m.result = PassResult::Error; // AH10292: Invalid proxy UDS filename
+        m.status = 500;
+        return m;
+      }
+      uds = std::string(sock.substr(0, sock.find_first_of("?#")));
+      url = origin;
+    }
+  }
+  finish(server, url, PathMode::Encode, req, m);
+  if (m.result == PassResult::Proxy && m.target.uds_path.empty()) m.target.uds_path = uds;
+  return m;
+}
+
+PassMatch forward_target(const directives::ProxyServerConf& server, std::string_view absolute_uri) {
+  PassMatch m;
+  const auto colon = absolute_uri.find(':');
+  const std::string scheme =
+      directives::ascii_lower(absolute_uri.substr(0, colon == std::string_view::npos ? 0 : colon));
+  if (scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss") {
+    m.result = PassResult::Error; // AH01144: No protocol handler was valid for the URL
+    m.status = 500;
+    return m;
+  }
+  RequestUri req;
+  finish(server, absolute_uri, PathMode::Forward, req, m);
+  m.target.forward = true;
+  return m;
+}
+
+int check_client_uds(std::string_view target, bool proxy_requests) {
+  if (!directives::ci_starts_with(target, "unix:")) return 0;
+  return proxy_requests ? 500 : 400;
+}
+
+} // namespace balancerd::proxypass

@@ -1,0 +1,17 @@
+#include "server/proxypass/worker_lookup.hpp"
+
+#include "directives/modules/proxy_workers.hpp"
+
+namespace balancerd::proxypass {
+
+// The directives library's lookups take mutable references because config building adds to what
+// they find; they do not modify anything themselves, so a read-only use is safe.
+const directives::Worker* find_worker(const directives::ProxyServerConf& conf, std::string_view url) {
+  return directives::proxy::find_worker(const_cast<directives::ProxyServerConf&>(conf), nullptr, url, 0);
+}
+
+const directives::Balancer* find_balancer(const directives::ProxyServerConf& conf, std::string_view url) {
+  return directives::proxy::find_balancer(const_cast<directives::ProxyServerConf&>(conf), url);
+}
+
+} // namespace balancerd::proxypass
