@@ -29,8 +29,9 @@ def check(scenario, outcomes, receipts):
         regex = rest[1:].strip() if rest.startswith("~") else None
         ok, got = True, ""
         if subject == "log":  # log ~ REGEX: the reference side's error log has a matching line
-            got = "(no matching line)"
-            ok = bool(re.search(regex or "", outcomes.get("__error_log__", ""), re.M))
+            pattern = line.split("~", 1)[1].strip() if "~" in line else None
+            got = "(no matching line)" if pattern else "(log wants `log ~ REGEX`)"
+            ok = pattern is not None and bool(re.search(pattern, outcomes.get("__error_log__", ""), re.M))
         elif subject == "chosen":
             got = " ".join(r.backend for r in receipts)
             ok = got == " ".join(words[1:])
