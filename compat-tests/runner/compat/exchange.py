@@ -94,11 +94,16 @@ def run_requests(scenario, side, subs):
             out = Outcome(req.name, req.conn)
             outcomes[req.name] = out
             if req.background:
+                seen = len(side.journal.snapshot())
                 t = threading.Thread(target=_one_request, args=(scenario, side, subs, req, out, outcomes, {}),
                                      daemon=True)
                 t.start()
                 pending.append(t)
-                time.sleep(0.05)  # let it reach the server first: later requests must find it in flight
+                # Later requests must find it in flight: wait until a backend has received it (at most 1 s, for
+                # an async request that never reaches a backend).
+                deadline = time.monotonic() + 1.0
+                while len(side.journal.snapshot()) == seen and time.monotonic() < deadline and t.is_alive():
+                    time.sleep(0.005)
             else:
                 _one_request(scenario, side, subs, req, out, outcomes, conns)
         wait_all()
