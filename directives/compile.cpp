@@ -43,6 +43,18 @@ LocalHostName local_host_name() {
   return out;
 }
 
+ReadPassResult read_pass_only(const parser::ReadOptions& options, Diagnostics& diagnostics) {
+  ModuleSet modules(diagnostics);
+  ReadPassResult out;
+  try {
+    parser::read_config(options, modules);
+  } catch (const parser::ReadError& e) {
+    out.error = ConfigError(ConfigError::Kind::Read, e.what()).report(diagnostics.program());
+  }
+  out.modules = modules.loaded_info();
+  return out;
+}
+
 CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& diagnostics) {
   ModuleSet modules(diagnostics);
   parser::ReadResult read;

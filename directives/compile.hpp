@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ struct CompileResult {
 // Throws ConfigError (what() = Apache's complete error text, see config_error.hpp). Warnings and
 // log lines go to `diagnostics` as they happen.
 CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& diagnostics);
+
+// Only the read pass (what `apache2 -V` does before printing): the modules it loaded, in order, and
+// the read error's complete text if it failed (the modules loaded before the error are kept).
+struct ReadPassResult {
+  std::vector<LoadedModule> modules;
+  std::optional<std::string> error; // "apache2: Syntax error on line ..." as printed
+};
+ReadPassResult read_pass_only(const parser::ReadOptions& options, Diagnostics& diagnostics);
 
 // The name Apache falls back to without a global ServerName, and whether it had to guess
 // (hostname without a dot: AH00558 names the address it resolves to, as Apache does).

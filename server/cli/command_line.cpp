@@ -31,16 +31,6 @@ void list_compiled_modules() {
     if (m.builtin) std::cout << "  " << m.source << "\n";
 }
 
-void list_directives() {
-  for (const auto& m : directives::all_modules()) {
-    if (!m.builtin) continue;
-    for (const auto& d : m.directives) {
-      std::cout << d.name << " (" << m.source << ")\n";
-      if (!d.help.empty()) std::cout << "\t" << d.help << "\n";
-    }
-  }
-}
-
 } // namespace
 
 int run(int argc, char** argv) {
@@ -64,10 +54,6 @@ int run(int argc, char** argv) {
     list_compiled_modules();
     return 0;
   }
-  if (o.list_directives) {
-    list_directives();
-    return 0;
-  }
 
   parser::ReadOptions read;
   read.server_root = o.server_root.empty() ? default_server_root : o.server_root;
@@ -79,7 +65,17 @@ int run(int argc, char** argv) {
   directives::Diagnostics diagnostics(o.program, [](const directives::LogRecord& record) {
     std::cerr << directives::format_log_line(record) << std::endl;
   });
-  if (o.version_details) std::cout << version_details_text("event") << std::flush;
+  if (o.version_details) {
+    // Apache reads the configuration (read pass only: it loads the MPM) before printing; a read
+    // error is printed first and the MPM line stays empty.
+    auto rp = directives::read_pass_only(read, diagnostics);
+    if (rp.error) std::cerr << *rp.error << std::endl;
+    std::string mpm;
+    for (const auto& m : rp.modules)
+      if (m.id.rfind("mpm_", 0) == 0 && m.id.size() > 11) mpm = m.id.substr(4, m.id.size() - 4 - 7);
+    std::cout << version_details_text(mpm) << std::flush;
+    return 0;
+  }
 
   const bool dumping = o.has_define("DUMP_INCLUDES") || o.has_define("DUMP_VHOSTS") ||
                        o.has_define("DUMP_RUN_CFG") || o.has_define("DUMP_MODULES");
@@ -99,7 +95,10 @@ int run(int argc, char** argv) {
     std::cerr << e.report(o.program) << std::endl;
     return 1;
   }
-  if (o.version_details) return 0;
+  if (o.list_directives) {
+    list_directives(std::cout, *result.config);
+    return 0;
+  }
 
   const bool dump_includes = o.has_define("DUMP_INCLUDES");
   const bool dump_vhosts = o.has_define("DUMP_VHOSTS");

@@ -1,5 +1,7 @@
 #include "server/cli/dumps.hpp"
 
+#include "directives/registry.hpp"
+
 #include "directives/module_set.hpp"
 
 #include <algorithm>
@@ -219,18 +221,67 @@ void dump_compat(std::ostream& out, const CompileResult& result) {
   if (count == 0) out << "  (none)\n";
 }
 
+std::string allowed_in_text(unsigned ov) {
+  using namespace directives;
+  std::string out = "\tAllowed in *.conf ";
+  // "anywhere" needs a per-directory bit that is not only AuthConfig/Limit, or both server and
+  // directory contexts; otherwise the server context alone is "outside" and the rest "inside".
+  if ((ov & (OR_OPTIONS | OR_FILEINFO | OR_INDEXES)) ||
+      ((ov & RSRC_CONF) && (ov & (ACCESS_CONF | OR_AUTHCFG | OR_LIMIT))))
+    out += "anywhere";
+  else if (ov & RSRC_CONF)
+    out += "only outside <Directory>, <Files>, <Location>, or <If>";
+  else
+    out += "only inside <Directory>, <Files>, <Location>, or <If>";
+  if (ov & OR_ALL) {
+    out += " and in .htaccess\n\twhen AllowOverride";
+    if ((ov & OR_ALL) == OR_ALL) {
+      out += " isn't None";
+    } else {
+      out += " includes ";
+      bool first = true;
+      for (auto [bit, name] : {std::pair{OR_AUTHCFG, "AuthConfig"}, std::pair{OR_LIMIT, "Limit"},
+                               std::pair{OR_OPTIONS, "Options"}, std::pair{OR_FILEINFO, "FileInfo"},
+                               std::pair{OR_INDEXES, "Indexes"}}) {
+        if (!(ov & bit)) continue;
+        if (!first) out += " or ";
+        out += name;
+        first = false;
+      }
+    }
+  }
+  return out;
+}
+
+void list_directives(std::ostream& out, const directives::Config& config) {
+  for (const auto& loaded : config.modules) {
+    const directives::ModuleDef* m = directives::find_module_by_id(loaded.id);
+    if (!m) continue; // a module balancerd does not know registers no directives
+    for (const auto& d : m->directives) {
+      out << d.name << " (" << m->source << ")\n";
+      if (!d.help.empty()) out << "\t" << d.help << "\n";
+      out << allowed_in_text(d.req_override) << "\n";
+    }
+  }
+}
+
 std::string version_text() {
   return "Server version: balancerd/0.1 (Apache/2.4.71 compatible)\n"
          "Server built:   " __DATE__ " " __TIME__ "\n";
 }
 
 std::string version_details_text(const std::string& mpm) {
+  std::string mpm_lines;
+  // the MPM's own answers to "threaded?" and "forked?", printed under its name as Apache does
+  if (mpm == "event" || mpm == "worker")
+    mpm_lines = "  threaded:     yes (fixed thread count)\n    forked:     yes (variable process count)\n";
+  else if (mpm == "prefork")
+    mpm_lines = "  threaded:     no\n    forked:     yes (variable process count)\n";
   return version_text() +
          "Server's Module Magic Number: 20120211:142\n"
          "Architecture:   64-bit\n"
          "Server MPM:     " +
-         mpm +
-         "\n"
+         mpm + "\n" + mpm_lines +
          "Server compiled with....\n"
          " -D HTTPD_ROOT=\"/etc/apache2\"\n"
          " -D DEFAULT_PIDLOG=\"/run/apache2.pid\"\n"

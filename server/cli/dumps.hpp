@@ -20,6 +20,11 @@ void dump_compat(std::ostream& out, const directives::CompileResult& result);
 
 // -v and -V.
 std::string version_text();
+// apache2 -V: `mpm` is the loaded MPM's name ("event"), empty when the read pass loaded none.
 std::string version_details_text(const std::string& mpm);
+// apache2 -L: every directive of every loaded module, with its help and where it is allowed.
+void list_directives(std::ostream& out, const directives::Config& config);
+// The "Allowed in ..." text of -L for a directive's override bits (one or two lines, no final newline).
+std::string allowed_in_text(unsigned req_override);
 
 } // namespace balancerd::cli
