@@ -77,6 +77,9 @@ public:
   // Appends a member (store-owned state); false when the capacity is exhausted.
   bool add_member_locked(WorkerState* w);
   void set_mount_locked(std::string vpath, std::string vhost);
+  // mod_lbmethod_heartbeat's storage file (HeartbeatStorage, resolved against DefaultRuntimeDir).
+  void set_heartbeat_path_locked(std::string path) { heartbeat_path_ = std::move(path); }
+  const std::string& heartbeat_path_locked() const { return heartbeat_path_; }
 
   // need_reset: set by an lbmethod change or a worker becoming usable through the manager; the
   // next selection (or manager page) runs the lbmethod's reset first, as Apache's balancer sync does.
@@ -97,6 +100,7 @@ private:
   mutable std::mutex mu_;
   BalancerSettings settings_;
   std::string vpath_, vhost_;
+  std::string heartbeat_path_;
   std::unique_ptr<WorkerState*[]> slots_;
   std::atomic<std::size_t> used_{0};
   std::atomic<bool> need_reset_{false};

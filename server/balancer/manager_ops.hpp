@@ -50,8 +50,4 @@ struct EditResult {
 EditResult apply_balancer_edit(StateStore& store, BalancerState& b, const BalancerEdit& edit,
                                const directives::ProxyServerConf& server_conf);
 
-// atoi as C does it (leading spaces, sign, digits; garbage after ignored; 0 when none).
-int c_atoi(std::string_view s);
-double c_atof(std::string_view s);
-
 } // namespace balancerd::balancer

@@ -51,7 +51,8 @@ struct Selection {
   std::string session_sticky;
   std::string worker_route; // BALANCER_WORKER_ROUTE (chosen worker's route, may be empty)
   // Wait bookkeeping (Apache sleeps timeout/100 up to 100 times re-running the lbmethod).
-  Micros retry_after{0};
+  Micros retry_after{0}; // timeout / 100
+  Micros wait_total{0};  // the balancer timeout the wait started with
   int wait_steps = 0;
   std::vector<LogEvent> logs;
 
@@ -92,6 +93,9 @@ std::optional<LogEvent> check_usable(WorkerState& w, TimePoint now, std::string_
 //   while (loop.after_attempt(b, *sel.worker, status, now));
 // after_attempt marks the worker in error for 500 and 503 (balancer members without I) and returns
 // true when Apache tries again: status 503, the worker is now unusable and attempts < maxattempts.
+// `handler_status` is the scheme handler's result: 0 for OK (a response was relayed, whatever its
+// status, or ProxyErrorOverride took over), else the HTTP status it failed with (503 for a connect
+// failure or ping/100-continue failure, 500, 502...). Call release() for every Chosen selection.
 class FailoverLoop {
 public:
   bool after_attempt(BalancerState* b, WorkerState& w, int handler_status, TimePoint now);

@@ -11,14 +11,23 @@
 // Apache, every server has its own copy (own counters) of an inherited balancer, while an inherited
 // plain (ProxyPass) worker is the same worker as the main server's.
 //
-// What survives a reload, per balancer identity (server identity + balancer name) and member name:
-//  * always: lbstatus, elected, busy, bytes, error state and time, retries, health-check counters;
-//  * BalancerPersist On (for that server): also every manager change (balancer settings, member
-//    lbfactor/lbset/route/redirect/status bits, members added at run time); the config's values for
-//    an existing balancer are then ignored, as Apache does when it re-uses its shared slot;
-//  * BalancerPersist Off: balancer settings and member parameters start again from the config.
-// With BalancerPersist On the state is also saved to DefaultRuntimeDir/balancerd-balancers.state
-// (after sync and on save()) and restored by the first sync of a new process.
+// What survives a reload, as apache2 2.4.71 does it (verified on loopback: manager changes,
+// requests, `apache2 -k graceful`, then the manager page):
+//  * BalancerPersist Off (that server): nothing. Apache re-creates its shared memory, so every
+//    balancer starts again from the config: counters (Elected, Load, To/From) at 0, error states
+//    gone, manager changes and members added at run time lost, a fresh nonce unless configured.
+//    Plain ProxyPass workers live in child memory and start afresh on every reload too.
+//  * BalancerPersist On: a balancer of the same identity (server identity + name) keeps its
+//    settings, whatever the config now says (timeout, stickysession... of the config are ignored).
+//    Its members are matched slot by slot: when members + growth did not shrink, config member j
+//    keeps slot j's whole state (counters, status bits, lbfactor, route...) if slot j held the same
+//    URL, else starts from the config; slots past the configured members (members added through the
+//    manager) stay. When members + growth shrank, every member starts from the config.
+//    The state is also written to DefaultRuntimeDir/balancerd-balancers.state (after each sync, on
+//    save() and when the store is destroyed) and read by the first sync of a new process, so it
+//    survives a full restart as Apache's slotmem-shm-*.persist files do.
+// StoreOptions::keep_state_without_persist relaxes the first rule (counters, error states and
+// busy survive; settings and member parameters come from the config), for operators who prefer it.
 #include "directives/model/config.hpp"
 #include "server/balancer/balancer_state.hpp"
 #include "server/balancer/worker_state.hpp"
@@ -38,6 +47,8 @@ struct StoreOptions {
   std::function<std::string()> make_nonce;
   // Overrides the persistence file path ("" = DefaultRuntimeDir/balancerd-balancers.state).
   std::string persist_path;
+  // See above; false = what Apache does.
+  bool keep_state_without_persist = false;
 };
 
 class StateStore {
@@ -65,6 +76,13 @@ public:
   bool persist(int server_index) const;
   bool balancer_inherit(int server_index) const;
   bool pass_inherit(int server_index) const;
+
+  // The merged proxy config of a server as of the last sync (defaults for a member added through
+  // the manager, hc expressions...); null for an unknown index. Lives as long as the store.
+  const directives::ProxyServerConf* proxy_conf(int server_index) const;
+
+  // A new worker state owned by the store (balancer-manager's "add member"); thread-safe.
+  WorkerState& create_worker(const directives::Worker& config);
 
   // Writes the persistence file now (the manager calls this after a successful change). Returns
   // false if writing failed (nothing to do also counts as success).

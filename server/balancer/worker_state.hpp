@@ -63,10 +63,11 @@ bool status_usable(unsigned status);
 
 class WorkerState {
 public:
-  // `display_name` is ap_proxy_worker_name (the manager's link text / BALANCER_WORKER_NAME is the
-  // plain name). The config values are copied; the state starts as Apache's child init leaves it:
-  // status = configured bits | Init.
+  // The config values are copied; the state starts as Apache's child init leaves it: status =
+  // configured bits | Init.
   explicit WorkerState(const directives::Worker& config);
+  // A worker known only by its identity (restored from the persistence file); default parameters.
+  WorkerState(std::string name, std::string display_name, std::string hostname, std::uint16_t port);
   WorkerState(const WorkerState&) = delete;
   WorkerState& operator=(const WorkerState&) = delete;
 

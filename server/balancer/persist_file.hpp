@@ -1,0 +1,42 @@
+#pragma once
+// The BalancerPersist file: the state of the balancers of every server that has BalancerPersist
+// On, written when the state changes hands (reload, manager change, shutdown) and read by the first
+// sync of a new process, so manager changes survive a full restart as Apache's persisted slotmem
+// does. A line-oriented text format; values are %-escaped.
+#include "server/balancer/balancer_state.hpp"
+#include "server/balancer/worker_state.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace balancerd::balancer {
+
+struct PersistedWorker {
+  std::string name, display_name, hostname;
+  std::uint16_t port = 0;
+  WorkerView view;
+};
+
+struct PersistedBalancer {
+  std::string name;
+  std::size_t capacity = 0;
+  BalancerSettings settings;
+  std::vector<PersistedWorker> members; // slot order
+};
+
+struct PersistedServer {
+  std::string key; // the server identity (see StateStore)
+  std::vector<PersistedBalancer> balancers;
+};
+
+std::string serialize_persisted(const std::vector<PersistedServer>& servers);
+// nullopt when the text is not a file of this format (a damaged file is ignored, not half-used).
+std::optional<std::vector<PersistedServer>> parse_persisted(std::string_view text);
+
+// Whole-file helpers: write to a temporary name then rename, so a crash never leaves half a file.
+bool write_persisted(const std::string& path, const std::vector<PersistedServer>& servers);
+std::optional<std::vector<PersistedServer>> read_persisted(const std::string& path);
+
+} // namespace balancerd::balancer
