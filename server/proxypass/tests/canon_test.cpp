@@ -1,0 +1,106 @@
+// Canonicalisation of mapped URLs and backend URL parsing.
+#include "server/proxypass/backend_url.hpp"
+#include "server/proxypass/canon.hpp"
+
+#include <gtest/gtest.h>
+
+namespace balancerd::proxypass {
+namespace {
+
+// The decoded path (r->uri) and what apache2 2.4.71 sent for it (recorded live; AllowEncodedSlashes
+// Off, then NoDecode for the keep_encoded_slashes rows).
+TEST(Canon, EncodePath) {
+  struct Row {
+    const char* decoded;
+    bool keep_slashes;
+    const char* sent; // nullptr: 400
+  } rows[] = {
+      {"s/a b", false, "s/a%20b"},
+      {"s/a%b", false, "s/a%25b"},
+      {"s/a?b", false, "s/a%3Fb"},
+      {"s/~user/~x", false, "s/~user/~x"},
+      {"s/a;b=c/d!$&'()*+,:@=", false, "s/a;b=c/d!$&'()*+,:@="},
+      {"s/\xC3\xA9t\xC3\xA9", false, "s/%C3%A9t%C3%A9"},
+      {"s/a\"b", false, "s/a%22b"},
+      {"s/[]{}|\\^`", false, "s/%5B%5D%7B%7D%7C%5C%5E%60"},
+      {"s/a+b", false, "s/a+b"},
+      {"s/a#b<>", false, "s/a%23b%3C%3E"},
+      {"s/a%2fb%2Fc d%e", true, nullptr}, // client sent /s/a%2fb%2Fc%20d%25e: 400
+      {"s/a%2fb", true, "s/a%2fb"},       // client sent /s/a%252fb
+      {"s/a%41", true, "s/a%2541"},
+      {"s/a%", true, nullptr},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.decoded);
+    const auto out = canon_encode_path(r.decoded, r.keep_slashes);
+    if (!r.sent)
+      EXPECT_EQ(out, std::nullopt);
+    else
+      EXPECT_EQ(out.value_or("<400>"), r.sent);
+  }
+}
+
+TEST(Canon, WholeUrl) {
+  using Q = std::optional<std::string_view>;
+  EXPECT_EQ(canonicalise("http://H.Example:80/a b", PathMode::Encode, Q("x=1")).url,
+            "http://h.example/a%20b?x=1");
+  EXPECT_EQ(canonicalise("https://h:443/", PathMode::Encode, std::nullopt).url, "https://h/");
+  EXPECT_EQ(canonicalise("https://h:80/", PathMode::Encode, std::nullopt).url, "https://h:80/");
+  EXPECT_EQ(canonicalise("http://h", PathMode::Encode, Q("")).url, "http://h/?");
+  EXPECT_EQ(canonicalise("http://[::1]:8080/x", PathMode::Encode, std::nullopt).url, "http://[::1]:8080/x");
+  EXPECT_EQ(canonicalise("http://user:pw@h/x", PathMode::Encode, std::nullopt).url, "http://h/x");
+  EXPECT_EQ(canonicalise("http://h/a%20b?q", PathMode::NoCanon, Q("q")).url, "http://h/a%20b?q");
+  EXPECT_EQ(canonicalise("http://h/a%2fb", PathMode::NoEncode, Q("q")).url, "http://h/a%2fb?q");
+  EXPECT_EQ(canonicalise("http://h/a b", PathMode::NoCanon, std::nullopt).status, 400);
+  EXPECT_EQ(canonicalise("http:/h/x", PathMode::Encode, std::nullopt).status, 400);
+  EXPECT_EQ(canonicalise("http:///x", PathMode::Encode, std::nullopt).status, 400);
+  EXPECT_EQ(canonicalise("balancer://App:80/x y", PathMode::Encode, Q("a")).url, "balancer://app/x%20y?a");
+  EXPECT_EQ(canonicalise("ajp://h:8009/x", PathMode::Encode, std::nullopt).url, "ajp://h/x");
+  EXPECT_EQ(canonicalise("fcgi://h:9000/x y", PathMode::Encode, Q("a")).url, "fcgi://h:9000/x%20y");
+  EXPECT_EQ(canonicalise("foo://h/x y", PathMode::Encode, Q("a")).url, "foo://h/x y?a");
+}
+
+TEST(BackendUrl, Parse) {
+  const auto a = parse_backend_url("http://Host.Example:8080/p/q?x=1#frag");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->scheme, "http");
+  EXPECT_EQ(a->host, "Host.Example");
+  EXPECT_EQ(a->port, 8080);
+  EXPECT_TRUE(a->port_given);
+  EXPECT_EQ(a->request_uri, "/p/q?x=1");
+  EXPECT_EQ(a->host_header(), "Host.Example:8080");
+
+  const auto b = parse_backend_url("HTTPS://h");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->scheme, "https");
+  EXPECT_EQ(b->port, 443);
+  EXPECT_FALSE(b->port_given);
+  EXPECT_EQ(b->request_uri, "/");
+  EXPECT_EQ(b->host_header(), "h");
+
+  const auto c = parse_backend_url("http://[::1]:80/x");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->host, "::1");
+  EXPECT_EQ(c->host_header(), "[::1]");
+
+  const auto d = parse_backend_url("unix:/run/app.sock|http://localhost/api?x");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->uds_path, "/run/app.sock");
+  EXPECT_EQ(d->host, "localhost");
+  EXPECT_EQ(d->request_uri, "/api?x");
+
+  const auto e = parse_backend_url("ajp://h/");
+  EXPECT_EQ(e->port, 8009);
+  EXPECT_EQ(parse_backend_url("h:80/x"), std::nullopt);
+  EXPECT_EQ(parse_backend_url("http://h:99999/"), std::nullopt);
+  EXPECT_EQ(parse_backend_url("http://h:8a/"), std::nullopt);
+  EXPECT_EQ(parse_backend_url("unix:/s.sock"), std::nullopt);
+
+  EXPECT_EQ(backend_request_uri("http://h?x"), "/?x");
+  EXPECT_EQ(backend_request_uri("http://h/a?b"), "/a?b");
+  EXPECT_EQ(default_port("wss"), 443);
+  EXPECT_EQ(default_port("fcgi"), 8000);
+}
+
+} // namespace
+} // namespace balancerd::proxypass
