@@ -40,7 +40,8 @@ public:
   BackendConnection& operator=(const BackendConnection&) = delete;
 
   // Tries the addresses in order (as Apache does), each with connect_timeout; the callback gets the
-  // last address's error if none connects. Applies keepalive and receive buffer options.
+  // last address's error if none connects. Applies TCP_NODELAY (as Apache), keepalive and receive
+  // buffer options. The addresses are copied.
   void connect(std::span<const ResolvedAddress> addresses, const ConnectOptions& opt, ConnectCallback cb);
 
   // Writes every byte of the pieces (in order) within io_timeout. The piece list is copied; the bytes
@@ -55,7 +56,8 @@ public:
   void set_io_timeout(std::chrono::milliseconds t) noexcept;
   std::chrono::milliseconds io_timeout() const noexcept;
 
-  // Closes the socket; a pending operation completes with Aborted.
+  // Closes the socket; a pending operation completes with Aborted. Destroying the connection closes it
+  // too, and then pending callbacks are dropped, not called.
   void close() noexcept;
   bool is_open() const noexcept;
   // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
@@ -79,7 +81,7 @@ public:
 
 private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_; // shared with pending handlers
   unsigned served_ = 0;
   std::uint64_t id_;
 };

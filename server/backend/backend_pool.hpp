@@ -101,9 +101,12 @@ private:
   friend class BackendLease;
   BackendPool(boost::asio::io_context& io, BackendEndpoint ep, BackendSettings settings);
   void give_back(std::unique_ptr<BackendConnection> conn, bool reusable) noexcept;
-  void start(AcquireCallback cb, AcquireOptions opt);
+  bool try_start(AcquireCallback& cb, AcquireOptions opt);
+  bool has_room() const noexcept;
+  std::unique_ptr<BackendConnection> take_idle(Clock::time_point now) noexcept;
   void open_new(AcquireCallback cb);
-  void expire_idle(Clock::time_point now, bool only_above_smax) noexcept;
+  void connect_failed(AcquireCallback cb, BackendError err);
+  void expire_idle(Clock::time_point now) noexcept;
   void serve_waiters() noexcept;
   void post_result(AcquireCallback cb, BackendError err, std::unique_ptr<BackendConnection> conn);
 
@@ -112,6 +115,7 @@ private:
   BackendSettings settings_;
   AddressCache addresses_;
   std::vector<std::unique_ptr<BackendConnection>> idle_; // back = most recently released
+  std::vector<std::unique_ptr<BackendConnection>> connecting_;
   std::deque<std::shared_ptr<Waiter>> waiters_;
   std::size_t busy_ = 0;
   bool shut_down_ = false;

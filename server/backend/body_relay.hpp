@@ -37,17 +37,18 @@ public:
              std::span<const char> buffered, net::Exchange& ex, DoneCallback done);
 
 private:
-  void pump(std::span<const char> in);
+  void pump();
   void read_more();
   void finish();
-  void fail();
+  void report();
+  bool reusable_after_body() const noexcept;
 
   BackendConnection* conn_ = nullptr;
   ResponseBody* body_ = nullptr;
   net::Exchange* ex_ = nullptr;
   DoneCallback done_;
-  std::span<const char> prefix_;
   std::span<const char> pending_; // input not yet decoded
+  std::span<const char> next_;    // buffered bytes to decode after the prefix
   RelayResult result_;
 };
 

@@ -1,16 +1,22 @@
 #pragma once
 // Incremental parser for a backend's response head (mod_proxy_http's reading of the status line and
-// header fields), fed with whatever the connection read. It answers as Apache does:
-// - "HTTP/1.x NNN reason": parsed; one stray empty line before it is skipped.
-// - A first line that is not "HTTP/#.# ###...": an HTTP/0.9 response (200, no fields, every byte is
-//   body, connection not reused).
-// - "HTTP/2.0 ..." or a status line at/over responsefieldsize: error CorruptStatusLine (502).
-// - A field line without ':' per ProxyBadHeader (IsError: 502, Ignore: skipped, StartBody: the body
-//   starts there). Folded lines (starting with SP/HT) continue the previous field.
-// - A field line over responsefieldsize: error HeaderTooLong (502).
-// - 1xx responses come back as Interim, one at a time, before the final head.
-// The head's bytes are kept in the parser's own buffer (reused across responses: no allocation per
-// response once warm); views stay valid until the next parse() after a Final/Interim, or reset().
+// header fields), fed with whatever the connection read. Behaviour checked against Apache 2.4.71:
+// - "HTTP/1.x NNN reason": parsed (a 4th digit or other junk after the code makes Apache use its own
+//   reason phrase: reason_valid false). One stray empty line before it is skipped; a second one, or
+//   the backend closing before a complete first line, is "Error reading from remote server" (502).
+// - A first line not of the form "HTTP/#.# ###...": an HTTP/0.9 response (200, no fields, the line
+//   without its line ending then every following byte is body, connection not reused).
+// - "HTTP/2.0 ..." or a status line of responsefieldsize-1 bytes or more: CorruptStatusLine (502 with
+//   the reason "Corrupt status line returned by remote server: <line>").
+// - A field line without ':' per ProxyBadHeader: IsError: BadHeader (plain 502 Bad Gateway); Ignore:
+//   skipped; StartBody: the line is dropped and the body starts after it.
+// - Lines starting with SP/HT continue the previous field (appended as sent, leading blanks kept).
+// - A field line of responsefieldsize bytes or more: HeaderTooLong (plain 502 Bad Gateway).
+// - LF-only line ends are accepted. Field names are kept as sent (Apache keeps "X-S " and later
+//   refuses it with a 500); values lose leading and trailing blanks.
+// - 1xx responses (but 101) come back as Interim, one at a time, before the final head.
+// The head's bytes are kept in the parser's own buffers (reused across responses: no allocation per
+// response once warm); views stay valid until the next parse() or reset().
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,14 +38,12 @@ enum class BodyFraming : unsigned char {
 
 enum class ResponseError : unsigned char {
   None,
-  NoResponse,          // the backend closed (or sent only an empty line) before a status line
-  CorruptStatusLine,   // HTTP/x.y with x != 1, or a status line too long
-  BadHeader,           // ProxyBadHeader IsError and a field line without ':'
-  HeaderTooLong,       // a field line over responsefieldsize
-  TooManyHeaders,      // more than 100 fields (Apache's LimitRequestFields default applies to responses)
-  MalformedConnection, // a Connection field Apache cannot parse
-  BadContentLength,    // a Content-Length that is not a number (or several that differ)
-  Truncated,           // the backend closed mid-head
+  NoResponse,        // the backend closed (or sent only an empty line) before a status line
+  CorruptStatusLine, // HTTP/x.y with x != 1, or a status line too long
+  BadHeader,         // ProxyBadHeader IsError and a field line without ':'
+  HeaderTooLong,     // a field line over responsefieldsize
+  BadContentLength,  // a Content-Length that is not a number (or several that differ)
+  Truncated,         // the backend closed mid-head
 };
 
 struct ParserOptions {
@@ -56,6 +60,7 @@ struct BackendResponseHead {
   // verbatim); reason is the part after the code and its space.
   std::string_view status_line;
   std::string_view reason;
+  bool reason_valid = true;         // false: "HTTP/1.1 2000 x" (Apache replaces the line with its own phrase)
   std::vector<http::Header> fields; // in order, values trimmed, folded lines joined
 
   const http::Header* find(std::string_view name) const noexcept;
@@ -93,26 +98,28 @@ public:
   bool keep_alive() const noexcept { return keep_alive_; }
   // Both Transfer-Encoding and Content-Length were sent (Apache drops Content-Length).
   bool te_and_cl() const noexcept { return te_and_cl_; }
-  // Tokens of the backend's Connection fields (hop-by-hop names to drop), lower-cased views.
+  // Tokens of the backend's Connection fields (hop-by-hop names to drop), as sent: compare them
+  // case-insensitively.
   std::span<const std::string_view> connection_tokens() const noexcept { return conn_tokens_; }
 
 private:
   enum class State : unsigned char { StatusLine, Fields, Done, Failed };
-  Result line(std::string_view ln, bool folded_next_known);
-  Result fail(ResponseError e);
+  Result on_line(std::string_view ln);
+  Result on_status_line(std::string_view ln);
+  Result on_field_line(std::string_view ln);
+  Result fail(ResponseError e, std::string_view line = {});
   Result finish_head();
-  Result status_line(std::string_view ln);
-  Result field_line(std::size_t begin, std::size_t end);
-  void reset_head() noexcept;
+  void start_head() noexcept;
 
   ParserOptions opt_;
   State state_ = State::StatusLine;
-  std::string buf_;      // the head's bytes (lines) of the current response
-  std::size_t scan_ = 0; // where the next line search starts in buf_
-  std::size_t line_start_ = 0;
+  std::string partial_; // the current line's bytes when it spans parse() calls
+  std::string text_;    // status line then field lines (folded lines joined), views point here
+  std::string prefix_;  // an HTTP/0.9 response's first line
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> field_pos_; // name begin, line end in text_
+  std::uint32_t status_len_ = 0;
   bool skipped_empty_ = false;
-  bool saw_fields_ = false;
-  std::vector<std::pair<std::size_t, std::size_t>> spans_; // field lines [begin,end) in buf_ (folded joined)
+  bool body_starts_ = false; // StartBody: the head ended at a bad line
   BackendResponseHead head_;
   ResponseError error_ = ResponseError::None;
   std::string reason_;

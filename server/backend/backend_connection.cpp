@@ -1,0 +1,230 @@
+#include "server/backend/backend_connection.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <vector>
+
+namespace balancerd::backend {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+std::atomic<std::uint64_t> next_connection_id{1};
+
+BackendError connect_error(const error_code& ec) {
+  if (ec == asio::error::connection_refused || ec == asio::error::not_found ||
+      ec == boost::system::errc::no_such_file_or_directory)
+    return BackendError::Refused;
+  if (ec == asio::error::timed_out) return BackendError::ConnectTimeout;
+  return BackendError::ConnectFailed;
+}
+
+BackendError io_error(const error_code& ec) {
+  if (ec == asio::error::eof) return BackendError::Eof;
+  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == asio::error::connection_aborted)
+    return BackendError::Reset;
+  if (ec == asio::error::timed_out) return BackendError::Timeout;
+  if (ec == asio::error::operation_aborted) return BackendError::Aborted;
+  return BackendError::Io;
+}
+
+} // namespace
+
+// Shared with the pending handlers, so a connection destroyed mid-operation leaves them a valid
+// object to finish on; `orphaned` then keeps them from calling back into the owner that is gone.
+struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection::Impl> {
+  Impl(asio::io_context& io, std::size_t buffer_size)
+      : socket(io), timer(io), buffer(buffer_size ? buffer_size : 8192) {}
+
+  asio::generic::stream_protocol::socket socket;
+  asio::steady_timer timer;
+  std::vector<char> buffer;
+  std::chrono::milliseconds io_timeout{60000};
+  std::uint64_t read_total = 0;
+  std::uint64_t written_total = 0;
+  ResolvedAddress peer;
+  bool orphaned = false;
+  bool timed_out = false;
+  unsigned op = 0; // generation of the current operation (a late timer must not cancel the next one)
+
+  // connect state
+  std::vector<ResolvedAddress> addresses;
+  std::size_t next = 0;
+  ConnectOptions options;
+  ConnectCallback connect_cb;
+  BackendError last_error = BackendError::ConnectFailed;
+
+  std::array<asio::const_buffer, 16> pieces{};
+
+  void arm(std::chrono::milliseconds t, bool close_on_expiry) {
+    timed_out = false;
+    unsigned gen = ++op;
+    if (t.count() <= 0) return;
+    timer.expires_after(t);
+    timer.async_wait([self = shared_from_this(), gen, close_on_expiry](const error_code& ec) {
+      if (ec || gen != self->op) return;
+      self->timed_out = true;
+      error_code ignored;
+      if (close_on_expiry) {
+        self->socket.close(ignored);
+      } else {
+        self->socket.cancel(ignored);
+      }
+    });
+  }
+  void disarm() {
+    ++op;
+    timer.cancel();
+  }
+
+  void try_next() {
+    if (next >= addresses.size()) {
+      auto cb = std::move(connect_cb);
+      connect_cb = nullptr;
+      if (!orphaned && cb) cb(last_error);
+      return;
+    }
+    const ResolvedAddress& a = addresses[next++];
+    error_code ec;
+    if (socket.is_open()) socket.close(ec);
+    const int proto = a.family() == AF_UNIX ? 0 : IPPROTO_TCP;
+    socket.open(asio::generic::stream_protocol(a.family(), proto), ec);
+    if (ec) {
+      last_error = BackendError::ConnectFailed;
+      return try_next();
+    }
+    if (a.family() != AF_UNIX) {
+      socket.set_option(asio::ip::tcp::no_delay(true), ec);
+      if (options.tcp_keepalive) socket.set_option(asio::socket_base::keep_alive(true), ec);
+    }
+    if (options.receive_buffer_size)
+      socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(options.receive_buffer_size)),
+                        ec);
+    peer = a;
+    arm(options.connect_timeout, true);
+    socket.async_connect(asio::generic::stream_protocol::endpoint(&a.storage, a.length),
+                         [self = shared_from_this()](const error_code& ec) {
+                           self->disarm();
+                           if (self->orphaned) return;
+                           if (!ec && self->socket.is_open()) {
+                             auto cb = std::move(self->connect_cb);
+                             self->connect_cb = nullptr;
+                             if (cb) cb(BackendError::None);
+                             return;
+                           }
+                           self->last_error =
+                               self->timed_out ? BackendError::ConnectTimeout : connect_error(ec);
+                           self->try_next();
+                         });
+  }
+};
+
+BackendConnection::BackendConnection(asio::io_context& io, std::size_t read_buffer_size)
+    : impl_(std::make_shared<Impl>(io, read_buffer_size)), id_(next_connection_id.fetch_add(1)) {
+  created = std::chrono::steady_clock::now();
+}
+
+BackendConnection::~BackendConnection() {
+  impl_->orphaned = true;
+  impl_->connect_cb = nullptr;
+  close();
+}
+
+void BackendConnection::connect(std::span<const ResolvedAddress> addresses, const ConnectOptions& opt,
+                                ConnectCallback cb) {
+  auto& s = *impl_;
+  s.options = opt;
+  s.io_timeout = opt.io_timeout;
+  s.addresses.assign(addresses.begin(), addresses.end());
+  s.next = 0;
+  s.last_error = addresses.empty() ? BackendError::Resolve : BackendError::ConnectFailed;
+  s.connect_cb = std::move(cb);
+  s.try_next();
+}
+
+void BackendConnection::write(std::span<const std::span<const char>> pieces, WriteCallback cb) {
+  auto& s = *impl_;
+  std::size_t n = std::min(pieces.size(), s.pieces.size());
+  for (std::size_t i = 0; i < s.pieces.size(); ++i)
+    s.pieces[i] = i < n ? asio::const_buffer(pieces[i].data(), pieces[i].size()) : asio::const_buffer();
+  s.arm(s.io_timeout, false);
+  asio::async_write(s.socket, s.pieces,
+                    [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t written) {
+                      self->disarm();
+                      self->written_total += written;
+                      if (self->orphaned) return;
+                      BackendError e = BackendError::None;
+                      if (ec) e = self->timed_out ? BackendError::Timeout : io_error(ec);
+                      if (cb) cb(e, written);
+                    });
+}
+
+void BackendConnection::read_some(ReadCallback cb) {
+  auto& s = *impl_;
+  s.arm(s.io_timeout, false);
+  s.socket.async_read_some(asio::buffer(s.buffer),
+                           [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t n) {
+                             self->disarm();
+                             self->read_total += n;
+                             if (self->orphaned) return;
+                             if (ec && n == 0) {
+                               if (cb) cb(self->timed_out ? BackendError::Timeout : io_error(ec), {});
+                               return;
+                             }
+                             if (cb) cb(BackendError::None, std::span<const char>(self->buffer.data(), n));
+                           });
+}
+
+void BackendConnection::set_io_timeout(std::chrono::milliseconds t) noexcept {
+  impl_->io_timeout = t;
+}
+
+std::chrono::milliseconds BackendConnection::io_timeout() const noexcept {
+  return impl_->io_timeout;
+}
+
+void BackendConnection::close() noexcept {
+  error_code ec;
+  impl_->disarm();
+  if (impl_->socket.is_open()) {
+    impl_->socket.shutdown(asio::socket_base::shutdown_both, ec);
+    impl_->socket.close(ec);
+  }
+}
+
+bool BackendConnection::is_open() const noexcept {
+  return impl_->socket.is_open();
+}
+
+bool BackendConnection::peer_closed() noexcept {
+  if (!impl_->socket.is_open()) return true;
+  char c;
+  ssize_t r = ::recv(impl_->socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+  return true; // EOF, an error, or bytes nobody asked for
+}
+
+std::uint64_t BackendConnection::bytes_read() const noexcept {
+  return impl_->read_total;
+}
+
+std::uint64_t BackendConnection::bytes_written() const noexcept {
+  return impl_->written_total;
+}
+
+const ResolvedAddress& BackendConnection::peer_address() const noexcept {
+  return impl_->peer;
+}
+
+} // namespace balancerd::backend
