@@ -12,6 +12,9 @@ import re
 BODY_LIMIT = 16384
 # balancer-manager nonces (a UUID per balancer, new at every start): `normalise: nonce`
 _NONCE = "<nonce>".ljust(36, "-")
+# The manager page's "[p4f2a9c1e_name]": a hash of the balancer's shared-memory id, which includes the vhost's
+# address and port, so it differs between sides; normalised with the nonce.
+_SHM_ID = re.compile(r"\[p[0-9a-f]{8}(_[^\]]*)\]")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -68,6 +71,7 @@ class Normalise:
         changed = False
         if "nonce" in self.sc.normalise:  # same length (36), so Content-Length is still compared
             text = _UUID.sub(_NONCE, text)
+            text = _SHM_ID.sub(r"[p<id>---\1]", text)  # same length (10 before the name)
         for n in self.sc.normalisers:
             if n.header is None:
                 new = n.regex.sub(n.replacement, text)
