@@ -27,9 +27,11 @@ std::optional<StickyRoute> find_sticky_route(const BalancerSettings& s, std::str
                                              std::string_view cookie);
 
 // find_route_worker: non-standby members first, then standbys; a member with this route that is
-// unusable gets its retry check; still unusable with a redirect -> that route's member (one level),
-// if usable after its retry check. Caller holds the balancer lock.
+// unusable gets its retry check; still unusable with a redirect -> that route's member, found the
+// same way (so chains r1 -> r2 -> r3 are followed, verified with apache2: "Route changed from r1 to
+// r3"; the depth is bounded by the member count so a redirect loop ends), if usable after its retry
+// check. Caller holds the balancer lock.
 WorkerState* find_route_worker(BalancerState& b, std::string_view route, TimePoint now,
-                               bool follow_redirect = true);
+                               std::size_t depth = 0);
 
 } // namespace balancerd::balancer
