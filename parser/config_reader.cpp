@@ -340,6 +340,9 @@ private:
       server_root(rest);
     } else if (lname == "defaultruntimedir") {
       runtime_dir(rest);
+    } else if ((lname == "macroignoreemptyargs" || lname == "macroignorebadnesting") &&
+               hooks_.directive_known(name)) {
+      (lname == "macroignoreemptyargs" ? macros_.ignore_empty_args : macros_.ignore_bad_nesting) = true;
     } else if ((lname == "use" || lname == "undefmacro") && hooks_.directive_known(name)) {
       if (lname == "use") {
         use_macro(f, rest, lineno);

@@ -80,7 +80,7 @@ void MacroTable::define(Macro m, const Warn& warn) {
   } else {
     // Section balance, as mod_macro counts it: a line opening with "</" closes, any other "<" opens.
     int depth = 0;
-    for (std::size_t i = 0; i < m.body.size(); ++i) {
+    for (std::size_t i = 0; i < m.body.size() && !ignore_bad_nesting; ++i) {
       std::string_view t = m.body[i].text;
       if (t.size() < 2 || t[0] != '<') continue;
       if (t[1] == '/') {
@@ -90,7 +90,7 @@ void MacroTable::define(Macro m, const Warn& warn) {
         ++depth;
       }
     }
-    if (depth != 0)
+    if (depth != 0 && !ignore_bad_nesting)
       warn("AH02795: bad cumulated nesting (" + std::string(depth > 0 ? "+" : "") + std::to_string(depth) +
            ") in " + label);
     // "Used" means the substitution scan would replace it somewhere: "$a" inside "$ab" is not a use.
@@ -137,7 +137,7 @@ std::variant<std::string, MacroTable::Use> MacroTable::use(std::string_view args
     return m.label() + " used with " + std::to_string(values.size()) + " arguments instead of " +
            std::to_string(m.params.size());
   for (std::size_t i = 0; i < values.size(); ++i)
-    if (values[i].empty())
+    if (values[i].empty() && !ignore_empty_args)
       warn("AH02798: " + m.label() + " " + std::string(used_where) + ": empty argument #" +
            std::to_string(i + 1));
   Use u;

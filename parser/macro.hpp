@@ -58,6 +58,10 @@ public:
                                      const std::vector<std::string>& active, const Warn& warn) const;
 
   bool ever_defined() const { return ever_defined_; }
+  // MacroIgnoreEmptyArgs / MacroIgnoreBadNesting: global from where they are read (any arguments
+  // are ignored, as apache2 does).
+  bool ignore_empty_args = false;
+  bool ignore_bad_nesting = false;
 
 private:
   std::map<std::string, Macro, std::less<>> macros_;

@@ -190,6 +190,20 @@ TEST_F(Macros, DefinitionWarnings) {
                                       "on line 3 of <T>/main.conf:  junk"}));
 }
 
+TEST_F(Macros, IgnoreDirectivesSilenceTheirWarningsFromWhereTheyAre) {
+  hooks.directives["macroignoreemptyargs"] = "MacroIgnoreEmptyArgs";
+  hooks.directives["macroignorebadnesting"] = "MacroIgnoreBadNesting";
+  EXPECT_EQ(warnings("MacroIgnoreEmptyArgs\n<Macro A $x>\nKeepAlive On $x\n</Macro>\nUse A \"\"\n"),
+            std::vector<std::string>{});
+  EXPECT_EQ(warnings("<Macro A $x>\nKeepAlive On $x\n</Macro>\nUse A \"\"\nMacroIgnoreEmptyArgs\n").size(),
+            1u);
+  EXPECT_EQ(
+      warnings("<VirtualHost *:80>\nMacroIgnoreBadNesting x\n</VirtualHost>\n<Macro A $x>\n<Location "
+               "/>\n</Macro>\n"),
+      (std::vector<std::string>{"[macro:warn] AH02800: macro 'a' (defined on line 4 of \"<T>/main.conf\"): "
+                                "argument '$x' (#1) never used"}));
+}
+
 TEST_F(Macros, NestedDefinitionsAndVariables) {
   EXPECT_EQ(error("<Macro A>\n<Macro B>\nKeepAlive On\n</Macro>\n</Macro>\nUse A\nUse B\n"), "");
   auto r = parse("<Macro A $x>\nDefine Y ${X}$x\n</Macro>\nDefine X q\nUse A 1\n");

@@ -221,7 +221,7 @@ void dump_compat(std::ostream& out, const CompileResult& result) {
   if (count == 0) out << "  (none)\n";
 }
 
-std::string allowed_in_text(unsigned ov) {
+std::string allowed_in_text(unsigned ov, bool no_dir_config) {
   using namespace directives;
   std::string out = "\tAllowed in *.conf ";
   // "anywhere" needs a per-directory bit that is not only AuthConfig/Limit, or both server and
@@ -233,6 +233,8 @@ std::string allowed_in_text(unsigned ov) {
     out += "only outside <Directory>, <Files>, <Location>, or <If>";
   else
     out += "only inside <Directory>, <Files>, <Location>, or <If>";
+  // a directive allowed in directories of a module that keeps no per-directory settings
+  if (no_dir_config && (ov & (ACCESS_CONF | OR_ALL))) out += " [no per-dir config]";
   if (ov & OR_ALL) {
     out += " and in .htaccess\n\twhen AllowOverride";
     if ((ov & OR_ALL) == OR_ALL) {
@@ -253,6 +255,17 @@ std::string allowed_in_text(unsigned ov) {
   return out;
 }
 
+namespace {
+// Modules of Debian's apache2 without a per-directory configuration (seen in apache2 -L with every
+// module loaded).
+bool no_per_dir_config(std::string_view source) {
+  for (std::string_view s :
+       {"mod_version.c", "mod_macro.c", "mod_md.c", "mod_proxy_express.c", "mod_proxy_hcheck.c"})
+    if (s == source) return true;
+  return false;
+}
+} // namespace
+
 void list_directives(std::ostream& out, const directives::Config& config) {
   for (const auto& loaded : config.modules) {
     const directives::ModuleDef* m = directives::find_module_by_id(loaded.id);
@@ -260,7 +273,7 @@ void list_directives(std::ostream& out, const directives::Config& config) {
     for (const auto& d : m->directives) {
       out << d.name << " (" << m->source << ")\n";
       if (!d.help.empty()) out << "\t" << d.help << "\n";
-      out << allowed_in_text(d.req_override) << "\n";
+      out << allowed_in_text(d.req_override, no_per_dir_config(m->source)) << "\n";
     }
   }
 }

@@ -25,6 +25,7 @@ std::string version_details_text(const std::string& mpm);
 // apache2 -L: every directive of every loaded module, with its help and where it is allowed.
 void list_directives(std::ostream& out, const directives::Config& config);
 // The "Allowed in ..." text of -L for a directive's override bits (one or two lines, no final newline).
-std::string allowed_in_text(unsigned req_override);
+// `no_dir_config`: the module keeps no per-directory settings (Apache then says so).
+std::string allowed_in_text(unsigned req_override, bool no_dir_config = false);
 
 } // namespace balancerd::cli

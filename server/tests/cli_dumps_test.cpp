@@ -259,3 +259,29 @@ TEST(CliDumps, CompatListsWhatIsNotImplemented) {
 
 } // namespace
 } // namespace balancerd::cli
+
+namespace balancerd::cli {
+namespace {
+
+// The -L context lines, as apache2 -L prints them for these override sets (KeepAlive, Require,
+// Header, DirectoryIndex-like, <IfVersion>).
+TEST(CliDumps, AllowedInLines) {
+  using namespace directives;
+  EXPECT_EQ(allowed_in_text(RSRC_CONF),
+            "\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>");
+  EXPECT_EQ(allowed_in_text(OR_AUTHCFG),
+            "\tAllowed in *.conf only inside <Directory>, <Files>, <Location>, or <If> and in .htaccess\n"
+            "\twhen AllowOverride includes AuthConfig");
+  EXPECT_EQ(allowed_in_text(OR_AUTHCFG | OR_LIMIT),
+            "\tAllowed in *.conf only inside <Directory>, <Files>, <Location>, or <If> and in .htaccess\n"
+            "\twhen AllowOverride includes AuthConfig or Limit");
+  EXPECT_EQ(allowed_in_text(OR_FILEINFO),
+            "\tAllowed in *.conf anywhere and in .htaccess\n\twhen AllowOverride includes FileInfo");
+  EXPECT_EQ(allowed_in_text(RSRC_CONF | ACCESS_CONF), "\tAllowed in *.conf anywhere");
+  EXPECT_EQ(
+      allowed_in_text(OR_ALL | RSRC_CONF | ACCESS_CONF, true),
+      "\tAllowed in *.conf anywhere [no per-dir config] and in .htaccess\n\twhen AllowOverride isn't None");
+}
+
+} // namespace
+} // namespace balancerd::cli
