@@ -67,6 +67,12 @@ void finish(const directives::ProxyServerConf& server, std::string_view url, Pat
   }
 }
 
+// mapping=servlet includes mapping=encoded (Apache's flag bits overlap): such a rule matches in the
+// pre-translate pass on the encoded path and its path is not re-encoded.
+bool is_encoded(const directives::ProxyPassRule& rule) {
+  return rule.flags.map_encoded || rule.flags.map_servlet;
+}
+
 // One rule against the request (ap_proxy_trans_match): nothing when it does not apply.
 std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
                                     const directives::ProxyDirConf* dir,
@@ -103,11 +109,12 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
     if (found == real) found = real + std::string(use_uri);
   } else {
     std::size_t len = 0;
+    // With nocanon the raw target (query included) is what gets appended, even for a servlet rule,
+    // where Apache then drops nocanon itself but keeps that choice (and appends the query again).
     std::string_view use_uri = nocanon ? req.raw_target : req.uri;
     if (rule.flags.map_servlet) {
       len = alias_match_servlet(req.uri, fake, servlet_uri);
-      nocanon = false; // the servlet normalisation replaces the raw path
-      use_uri = req.uri;
+      nocanon = false;
     } else {
       len = alias_match(req.uri, fake);
     }
@@ -125,14 +132,14 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
   m.servlet_uri = std::move(servlet_uri);
   m.target.rule = &rule;
   const PathMode mode = (nocanon && !mismatch)   ? PathMode::NoCanon
-                        : rule.flags.map_encoded ? PathMode::NoEncode
+                        : is_encoded(rule)       ? PathMode::NoEncode
                                                  : PathMode::Encode;
   finish(server, found, mode, req, m);
   return m;
 }
 
 bool wants_phase(const directives::ProxyPassRule& rule, bool pre_translate) {
-  return rule.flags.map_encoded == pre_translate;
+  return is_encoded(rule) == pre_translate;
 }
 
 } // namespace

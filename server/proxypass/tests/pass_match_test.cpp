@@ -177,13 +177,36 @@ TEST(ProxyPassMatch, InterpolateNeedsInterpolateEnv) {
   EXPECT_EQ(m.target.url, "http://127.0.0.1:18741/$%7BBK%7D/z");
 }
 
+// mapping=servlet includes mapping=encoded: it matches in the pre-translate pass, on the encoded
+// path, and r->uri becomes the servlet-normalised path.
 TEST(ProxyPassMatch, ServletMapping) {
-  const auto c = compile_ok("ProxyPass /sv/ http://127.0.0.1:18741/sv/ mapping=servlet\n");
-  const Row rows[] = {
-      {"/sv/a;jsessionid=1/b;x=y/../c;p", "/sv/a;jsessionid=1/c;p"},
-      {"/sv/x/./y", "/sv/x/y"},
+  const auto c = compile_ok("ProxyPass /sv/ http://127.0.0.1:18741/sv/ mapping=servlet\n"
+                            "ProxyPass /sv2/a http://127.0.0.1:18741/sv2 mapping=servlet\n");
+  struct Case {
+    const char* target;
+    const char* sent;
+    const char* servlet_uri;
+  } cases[] = {
+      {"/sv/a;jsessionid=1/b;x=y/../c;p", "/sv/a;jsessionid=1/c;p", "/sv/a/c"},
+      {"/sv/x/./y", "/sv/x/y", "/sv/x/y"},
+      {"/sv;k/a%20b?q", "/sv/a%20b?q", "/sv/a%20b"},
+      {"/sv2;k/a;l/m", "/sv2;l/m", "/sv2/a/m"},
   };
-  run_rows(c.config->main.proxy, nullptr, rows, std::size(rows));
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.target);
+    const std::string t = k.target;
+    const auto q = t.find('?');
+    const std::string pre = *pre_translate_path(t.substr(0, q));
+    RequestUri r;
+    r.raw_target = t;
+    r.uri = pre;
+    if (q != std::string::npos) r.query = std::string_view(t).substr(q + 1);
+    EXPECT_EQ(match_proxy_pass(c.config->main.proxy, nullptr, r).result, PassResult::None);
+    const auto m = match_proxy_pass(c.config->main.proxy, nullptr, r, {}, true);
+    ASSERT_EQ(m.result, PassResult::Proxy);
+    EXPECT_EQ(backend_request_uri(m.target.url), k.sent);
+    EXPECT_EQ(m.servlet_uri, k.servlet_uri);
+  }
 }
 
 // mapping=encoded rules match in the pre-translate pass on the encoded path, and only there.
