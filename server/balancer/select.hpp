@@ -99,6 +99,7 @@ std::optional<LogEvent> check_usable(WorkerState& w, TimePoint now, std::string_
 class FailoverLoop {
 public:
   bool after_attempt(BalancerState* b, WorkerState& w, int handler_status, TimePoint now);
+  // Apache's counter: incremented each time the `max_attempts > attempts++` test ran.
   int attempts() const { return attempts_; }
 
 private:

@@ -366,7 +366,14 @@ WorkerState* StateStore::worker(int server_index, std::string_view worker_name) 
   const Index* idx = index_.load(std::memory_order_acquire);
   const Index::Server* s = idx ? idx->server(server_index) : nullptr;
   if (!s) return nullptr;
-  const auto it = s->workers.find(worker_name);
+  auto it = s->workers.find(worker_name);
+  if (it != s->workers.end()) return it->second;
+  // The same URL with or without its trailing slash (the manager shows names without it).
+  if (!worker_name.empty() && worker_name.back() == '/') {
+    it = s->workers.find(worker_name.substr(0, worker_name.size() - 1));
+  } else {
+    it = s->workers.find(std::string(worker_name) + "/");
+  }
   return it == s->workers.end() ? nullptr : it->second;
 }
 
