@@ -131,9 +131,9 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
   m.nocanon_ignored = mismatch;
   m.servlet_uri = std::move(servlet_uri);
   m.target.rule = &rule;
-  const PathMode mode = (nocanon && !mismatch)   ? PathMode::NoCanon
-                        : is_encoded(rule)       ? PathMode::NoEncode
-                                                 : PathMode::Encode;
+  const PathMode mode = (nocanon && !mismatch) ? PathMode::NoCanon
+                        : is_encoded(rule)     ? PathMode::NoEncode
+                                               : PathMode::Encode;
   finish(server, found, mode, req, m);
   return m;
 }

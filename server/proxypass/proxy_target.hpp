@@ -21,7 +21,9 @@ struct ProxyTarget {
   const directives::ProxyPassRule* rule = nullptr;
   bool forward = false; // ProxyRequests On: a forward-proxy request for an absolute URL
   // The Unix socket to connect to instead of the URL's host (a "unix:/path|http://..." worker or
-  // handler; relative paths already resolved against DefaultRuntimeDir by the config), else "".
+  // handler), as configured, else "". A relative path is relative to DefaultRuntimeDir: the engine
+  // resolves it (apache2 connected to /tmp/pp/run/b.sock for "unix:b.sock|..." with
+  // DefaultRuntimeDir /tmp/pp/run).
   std::string uds_path;
 };
 

@@ -51,6 +51,20 @@ bool any_interpolate(const std::vector<directives::ReverseRule>& rules) {
 
 } // namespace
 
+std::string self_host(bool canonical_on, std::string_view server_name, std::string_view request_host) {
+  if (canonical_on || request_host.empty()) return std::string(server_name);
+  std::string host = directives::ascii_lower(request_host);
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  return host;
+}
+
+std::uint16_t self_port(std::string_view scheme, bool canonical_on, std::uint16_t server_name_port,
+                        std::optional<std::uint16_t> request_port) {
+  if (!canonical_on && request_port) return *request_port;
+  if (server_name_port) return server_name_port;
+  return default_port(directives::ascii_lower(scheme));
+}
+
 std::string construct_url(const SelfUrl& self, std::string_view path) {
   std::string out(self.scheme);
   out += "://";

@@ -3,6 +3,7 @@
 // Content-Location and URI by ProxyPassReverse; Set-Cookie path= and domain= by
 // ProxyPassReverseCookiePath / ProxyPassReverseCookieDomain.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,17 @@ struct SelfUrl {
   std::string_view host;
   std::uint16_t port = 0;
 };
+
+// The host and port Apache puts in the front end's own URL (ap_get_server_name_for_url and
+// ap_get_server_port), as apache2 2.4.71 answered them on loopback:
+// - UseCanonicalName On: the ServerName host, and its port or else the scheme's default port;
+// - Off (the default): the client's host (Host header or absolute URI; lower-cased, a trailing dot
+//   dropped) or else the ServerName host, and the client's port, or else the ServerName port, or else
+//   the scheme's default port. (Never the port the connection came in on.)
+// `request_host` is empty when the client sent no host; `server_name_port` 0 when ServerName has none.
+std::string self_host(bool canonical_on, std::string_view server_name, std::string_view request_host);
+std::uint16_t self_port(std::string_view scheme, bool canonical_on, std::uint16_t server_name_port,
+                        std::optional<std::uint16_t> request_port);
 
 // ap_construct_url: scheme "://" host [":" port] path (port left out when it is the scheme's
 // default; an IPv6 host in brackets).

@@ -65,6 +65,36 @@ TEST(ReverseMap, SelfUrlFollowsHost) {
   EXPECT_EQ(construct_url({"https", "h", 80}, "/p"), "https://h:80/p");
 }
 
+// Recorded live: Location rewritten under vhosts "ServerName on.example:8443" + UseCanonicalName On,
+// "ServerName onnp.example" + On, "ServerName offp.example:9000" (Off), with various Host headers.
+TEST(ReverseMap, SelfHostAndPort) {
+  struct Row {
+    bool on;
+    const char* server_name;
+    std::uint16_t server_port;
+    const char* host;
+    std::optional<std::uint16_t> port;
+    const char* url;
+  } rows[] = {
+      {true, "on.example", 8443, "on.example", std::nullopt, "http://on.example:8443/d/x"},
+      {true, "on.example", 8443, "on.example", 77, "http://on.example:8443/d/x"},
+      {true, "onnp.example", 0, "onnp.example", std::nullopt, "http://onnp.example/d/x"},
+      {true, "onnp.example", 0, "onnp.example", 77, "http://onnp.example/d/x"},
+      {false, "offp.example", 9000, "offp.example", std::nullopt, "http://offp.example:9000/d/x"},
+      {false, "offp.example", 9000, "offp.example", 77, "http://offp.example:77/d/x"},
+      {false, "offp.example", 9000, "offp.example", 55, "http://offp.example:55/d/x"}, // absolute URI
+      {false, "offp.example", 9000, "OFFP.example.", std::nullopt, "http://offp.example:9000/d/x"},
+      {false, "front.example", 0, "front.example", std::nullopt, "http://front.example/d/x"},
+      {false, "front.example", 0, "", std::nullopt, "http://front.example/d/x"},
+  };
+  for (const auto& r : rows) {
+    const std::string host = self_host(r.on, r.server_name, r.host);
+    const SelfUrl self{"http", host, self_port("http", r.on, r.server_port, r.port)};
+    EXPECT_EQ(construct_url(self, "/d/x"), r.url) << r.host;
+  }
+  EXPECT_EQ(self_port("https", false, 0, std::nullopt), 443);
+}
+
 TEST(ReverseMap, Cookies) {
   const auto c = compile_ok(kConf);
   const auto& d = c.config->main.dir.proxy;

@@ -73,6 +73,12 @@ TEST(WorkerLookup, UnixSocketWorker) {
   EXPECT_EQ(m.target.url, "http://uhost/base/a%20b?q"); // apache2 sent "GET /base/a%20b?q" on the socket
   ASSERT_NE(m.target.worker, nullptr);
   EXPECT_EQ(m.target.uds_path, "/tmp/pp/b.sock");
+
+  const auto rel = compile_ok("ProxyPass /ur/ unix:b.sock|http://localhost/r/\n");
+  const auto r2 = make_request("/ur/z");
+  const auto m2 = match_proxy_pass(rel.config->main.proxy, nullptr, r2.view());
+  EXPECT_EQ(m2.target.url, "http://localhost/r/z");
+  EXPECT_EQ(m2.target.uds_path, "b.sock"); // left for the engine to resolve against DefaultRuntimeDir
 }
 
 } // namespace
