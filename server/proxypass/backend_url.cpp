@@ -17,6 +17,15 @@ std::string BackendUrl::host_header() const {
   return out;
 }
 
+std::string balancer_member_url(std::string_view member_name, std::string_view balancer_url) {
+  std::string out(member_name);
+  const auto sep = balancer_url.find("://");
+  if (sep == std::string_view::npos) return out;
+  const auto path = balancer_url.find('/', sep + 3);
+  if (path != std::string_view::npos) out.append(balancer_url.substr(path));
+  return out;
+}
+
 std::string backend_request_uri(std::string_view url) {
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) return std::string(url);

@@ -30,6 +30,11 @@ std::uint16_t default_port(std::string_view scheme);
 // when there is no "scheme://" or the port is not a number in 0..65535.
 std::optional<BackendUrl> parse_backend_url(std::string_view url);
 
+// The URL a balancer member is sent for a balancer URL (mod_proxy_balancer's rewrite_url): the
+// member's name followed by everything from the first '/' after "balancer://name", with no slash
+// fix-up (member "http://h/m1/" and "balancer://app/x" give "http://h/m1//x", as apache2 sends).
+std::string balancer_member_url(std::string_view member_name, std::string_view balancer_url);
+
 // The request-URI sent to the backend for a target URL: everything from the path on ("/p?q"), "/"
 // when the URL ends after the authority. (mod_proxy_http sends the canonical URL's path and query.)
 std::string backend_request_uri(std::string_view url);

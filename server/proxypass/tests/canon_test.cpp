@@ -1,6 +1,9 @@
 // Canonicalisation of mapped URLs and backend URL parsing.
 #include "server/proxypass/backend_url.hpp"
 #include "server/proxypass/canon.hpp"
+#include "server/proxypass/pass_match.hpp"
+#include "server/proxypass/worker_lookup.hpp"
+#include "support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,6 +61,43 @@ TEST(Canon, WholeUrl) {
   EXPECT_EQ(canonicalise("ajp://h:8009/x", PathMode::Encode, std::nullopt).url, "ajp://h/x");
   EXPECT_EQ(canonicalise("fcgi://h:9000/x y", PathMode::Encode, Q("a")).url, "fcgi://h:9000/x%20y");
   EXPECT_EQ(canonicalise("foo://h/x y", PathMode::Encode, Q("a")).url, "foo://h/x y?a");
+}
+
+// Recorded live: the request-URI each balancer member received (one member per balancer, so the
+// choice is fixed), through the whole chain: ProxyPass mapping, then the member's URL.
+TEST(BackendUrl, BalancerMemberUrl) {
+  const auto c =
+      test::compile_ok("<Proxy balancer://one>\nBalancerMember http://127.0.0.1:18741/m1/\n</Proxy>\n"
+                       "<Proxy balancer://two>\nBalancerMember http://127.0.0.1:18741\n</Proxy>\n"
+                       "ProxyPass /b/ balancer://one/\n"
+                       "ProxyPass /c balancer://one\n"
+                       "ProxyPass /d/ balancer://two/\n"
+                       "ProxyPass /e balancer://two\n"
+                       "ProxyPass /f/ balancer://one/sub/ nocanon\n");
+  const auto& server = c.config->main.proxy;
+  struct Row {
+    const char* target;
+    const char* sent;
+  } rows[] = {
+      {"/b/x?q", "/m1//x?q"},
+      {"/c/x", "/m1//x"},
+      {"/c", "/m1//"},
+      {"/d/x", "/x"},
+      {"/e/x", "/x"},
+      {"/e", "/"},
+      {"/f/a%20b?z", "/m1//sub/a%20b?z"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.target);
+    const auto req = test::make_request(r.target);
+    const auto m = match_proxy_pass(server, nullptr, req.view());
+    ASSERT_EQ(m.result, PassResult::Proxy);
+    const auto* balancer = find_balancer(server, m.target.balancer);
+    ASSERT_NE(balancer, nullptr);
+    ASSERT_EQ(balancer->members.size(), 1u);
+    EXPECT_EQ(backend_request_uri(balancer_member_url(balancer->members[0].name, m.target.url)), r.sent);
+  }
+  EXPECT_EQ(balancer_member_url("http://h", "balancer://app"), "http://h");
 }
 
 TEST(BackendUrl, Parse) {

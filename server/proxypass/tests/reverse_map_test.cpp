@@ -111,6 +111,23 @@ TEST(ReverseMap, Cookies) {
   for (const auto& r : rows) EXPECT_EQ(reverse_cookie(d, r.in), r.out) << r.in;
 }
 
+// Recorded live with "ProxyPassReverseCookieDomain backend.example public.example" and
+// "ProxyPassReverseCookiePath /app /pub": the domain is compared as a prefix (a leading dot defeats
+// it), the whole path value is replaced, attribute names must be followed by '=' directly.
+TEST(ReverseMap, CookiePrefixQuirks) {
+  const auto c = compile_ok("ProxyPassReverseCookieDomain backend.example public.example\n"
+                            "ProxyPassReverseCookiePath /app /pub\n");
+  const auto& d = c.config->main.dir.proxy;
+  const Row rows[] = {
+      {"a=b; Domain=.backend.example; Path=/application", "a=b; Domain=.backend.example; Path=/pub"},
+      {"a=b; PATH =/app; path=; Domain=", "a=b; PATH =/app; path=; Domain="},
+      {"a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT; domain=backend.example;path=/app/x",
+       "a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT; domain=public.example;path=/pub"},
+      {"domain=backend.example", "domain=public.example"},
+  };
+  for (const auto& r : rows) EXPECT_EQ(reverse_cookie(d, r.in), r.out) << r.in;
+}
+
 // Derived from the code path apache2 takes (not captured): a later path= that matches no rule
 // still moves the replacement to itself.
 TEST(ReverseMap, CookieLastAttributeCarriesReplacement) {
