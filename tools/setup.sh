@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 
-packages=(g++ cmake ninja-build pkg-config git tao-pegtl-dev libboost1.81-dev libssl-dev libnghttp2-dev
+packages=(g++ cmake ninja-build pkg-config git wrk tao-pegtl-dev libboost1.81-dev libssl-dev libnghttp2-dev
   libspdlog-dev libgtest-dev libgmock-dev libpcre2-dev apache2 apache2-doc clang libclang-rt-14-dev
   python3 curl)
 missing=()
