@@ -81,7 +81,8 @@ def main(argv=None):
             print(f"runner: balancerd binary {args.balancerd!r} is not executable")
             print("0 passed, 1 failed")
             return 1
-        b = suite.SideSpec("balancerd", [args.balancerd] + shlex.split(args.balancerd_args), mutate)
+        # Absolute: each side runs with its temp dir as the working directory.
+        b = suite.SideSpec("balancerd", [os.path.abspath(args.balancerd)] + shlex.split(args.balancerd_args), mutate)
     opts = {"keep_dirs": args.keep, "verbose": args.verbose, "ignore_deviations": args.ignore_deviations,
             "show": args.show, "start_timeout": args.start_timeout}
 
