@@ -26,7 +26,7 @@ import fakebackend  # noqa: E402
 SECTION_KINDS = {"config", "file", "backend", "request", "action", "expect"}
 ACTIONS = {"stop": 1, "start": 1, "sleep": 1, "wait": 0, "graceful": 0, "restart": 0}  # word -> number of args
 KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip",
-              "grep-log", "env", "server-root", "config-file", "source"}
+              "grep-log", "env", "server-root", "config-file", "source", "ignore-requests"}
 
 
 class ScenarioError(Exception):
@@ -89,6 +89,7 @@ class Scenario:
         self.steps = []  # requests and actions in file order: ("request", Request) | ("action", [(word, arg)])
         self.expects = []  # [(lineno, text)]
         self.grep_log = []  # regexes: error-log matches compared between sides
+        self.ignore_requests = []  # globs on a receipt's target: not compared (health checks, timing-dependent)
         self.env = []  # [(name, value)] for the server's environment (substitutions applied)
         self.server_root = None  # run a config tree as is: -d ROOT -f CONFIG_FILE (after sourcing SOURCE)
         self.config_file = "apache2.conf"
@@ -168,6 +169,8 @@ class Scenario:
             self.timeout = float(value)
         elif key == "skip":
             self.skip = value or "skipped"
+        elif key == "ignore-requests":
+            self.ignore_requests += value.split()
         elif key == "grep-log":
             self.grep_log.append(re.compile(value))
         elif key == "env":
