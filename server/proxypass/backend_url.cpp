@@ -13,7 +13,7 @@ std::uint16_t default_port(std::string_view scheme) {
 
 std::string BackendUrl::host_header() const {
   std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != default_port(scheme)) out += ":" + std::to_string(port);
+  if (port_given && port != 80) out += ":" + std::to_string(port);
   return out;
 }
 

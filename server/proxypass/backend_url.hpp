@@ -17,8 +17,9 @@ struct BackendUrl {
   std::string request_uri; // path and query as sent on the request line ("/" when the URL has no path)
   std::string uds_path;    // the socket path of a "unix:" URL, else ""
 
-  // "host" or "host:port" (port left out when it is the scheme's default), IPv6 in brackets: what
-  // mod_proxy_http puts in the Host header when ProxyPreserveHost is Off.
+  // What mod_proxy_http puts in the Host header when ProxyPreserveHost is Off: the host (IPv6 in
+  // brackets), plus ":port" when the URL gives a port other than 80 (whatever the scheme: Apache
+  // compares with 80, so "https://h:80/" sends "Host: h"; a canonical URL has no default port).
   std::string host_header() const;
 };
 

@@ -122,6 +122,9 @@ TEST(BackendUrl, Parse) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->host, "::1");
   EXPECT_EQ(c->host_header(), "[::1]");
+  EXPECT_EQ(parse_backend_url("https://h:8443/")->host_header(), "h:8443");
+  EXPECT_EQ(parse_backend_url("https://h:80/")->host_header(), "h");
+  EXPECT_EQ(parse_backend_url("http://[::1]:8080/")->host_header(), "[::1]:8080");
 
   const auto d = parse_backend_url("unix:/run/app.sock|http://localhost/api?x");
   ASSERT_TRUE(d.has_value());

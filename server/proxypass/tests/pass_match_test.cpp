@@ -133,6 +133,28 @@ TEST(ProxyPassMatch, LocationRuleComesFirst) {
   run_rows(server, &w, w_rows, 2);
 }
 
+// Recorded live: a "ProxyPass !" <Location> inside a server rule, a nocanon <Location>, a
+// <LocationMatch> with a named group (still $1).
+TEST(ProxyPassMatch, LocationExclusionNocanonNamedGroup) {
+  const auto c = compile_ok("ProxyPass /x/ http://127.0.0.1:18741/x/\n"
+                            "<Location /x/no>\nProxyPass !\n</Location>\n"
+                            "<Location /nc>\nProxyPass http://127.0.0.1:18741/NC nocanon\n</Location>\n"
+                            "<LocationMatch ^/rx/(?<name>[a-z]+)>\nProxyPass http://127.0.0.1:18741/RX/$1\n"
+                            "</LocationMatch>\n");
+  const auto& server = c.config->main.proxy;
+  const auto no = test::location_dir(c, "/x/no");
+  const auto r = make_request("/x/no/y");
+  EXPECT_EQ(match_proxy_pass(server, &no, r.view()).result, PassResult::Excluded);
+  const Row server_rows[] = {{"/x/nope", "/x/nope"}, {"/x/y", "/x/y"}};
+  run_rows(server, nullptr, server_rows, std::size(server_rows));
+  const auto nc = test::location_dir(c, "/nc");
+  const Row nc_rows[] = {{"/nc/a%20b/../c?q=%41", "/NC/a%20b/../c?q=%41"}, {"/nc//z", "/NC//z"}};
+  run_rows(server, &nc, nc_rows, std::size(nc_rows));
+  const auto rx = test::location_dir(c, "^/rx/(?<name>[a-z]+)");
+  const Row rx_rows[] = {{"/rx/abc/def?q", "/RX/abc?q"}};
+  run_rows(server, &rx, rx_rows, std::size(rx_rows));
+}
+
 TEST(ProxyPassMatch, ExclusionsInterpolationBalancers) {
   const auto c = compile_ok("ProxyPassInterpolateEnv On\n"
                             "ProxyPass /i/ http://127.0.0.1:18741/${BK}/${NOPE}x/ interpolate\n"
