@@ -131,8 +131,8 @@ std::string reverse_cookie(const directives::ProxyDirConf& dir, std::string_view
   const auto paths = expand(dir.cookie_paths, interp, env);
   const auto domains = expand(dir.cookie_domains, interp, env);
 
-  // Like Apache: the last path= and domain= attributes are the ones replaced, each by the
-  // replacement found for the last attribute of its kind that matched a rule.
+  // Only the last path= and the last domain= attribute count (apache2 leaves a cookie unchanged
+  // when an earlier path= matched a rule and a later one did not).
   std::size_t poffs = 0, plen = 0, doffs = 0, dlen = 0;
   const std::string* newpath = nullptr;
   const std::string* newdomain = nullptr;
@@ -149,6 +149,7 @@ std::string reverse_cookie(const directives::ProxyDirConf& dir, std::string_view
       poffs = t + 5;
       plen = end - poffs;
       const std::string_view value = str.substr(poffs, plen);
+      newpath = nullptr;
       for (const auto& r : paths) {
         // The rule's first word is the backend's path, the second what the client sees.
         if (value.substr(0, r.fake.size()) == r.fake) {
@@ -160,6 +161,7 @@ std::string reverse_cookie(const directives::ProxyDirConf& dir, std::string_view
       doffs = t + 7;
       dlen = end - doffs;
       const std::string_view value = str.substr(doffs, dlen);
+      newdomain = nullptr;
       for (const auto& r : domains) {
         if (ci_prefix(value, r.fake)) {
           newdomain = &r.real;

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Records what apache2 sends to a backend for many request targets under a few ProxyPass configs.
 
-Writes data/pass_cases.txt, which pass_cases_test.cpp replays against match_proxy_pass. Needs the
+Writes data/pass_cases.txt, which pass_cases_test.cpp replays against match_proxy_pass, and
+data/reverse_cases.txt (Location and Set-Cookie values the backend answered with, and what the
+client got), which reverse_cases_test.cpp replays against reverse_url / reverse_cookie. Needs the
 Debian apache2 package and free loopback ports 18740-18742; run it by hand when the configs or the
 target generator change:  python3 server/proxypass/tests/pass_oracle.py
 Each case line is "TARGET<TAB>RESULT": RESULT is the request-URI the backend received, or "!NNN"
@@ -54,6 +56,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = ("RL=" + self.requestline + "\n").encode("latin-1")
         self.send_response(200)
+        for name in ("Location", "Set-Cookie"):
+            value = self.headers.get("X-Resp-" + name)
+            if value is not None:
+                self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -94,9 +100,48 @@ def targets(rng, n):
     return out
 
 
-def send(target):
+REVERSE_CONFIG = """ProxyPass /d/ http://127.0.0.1:18741/
+ProxyPassReverse /d/ http://127.0.0.1:18741/app/
+ProxyPassReverse /root/ /back/
+ProxyPassReverse / http://other.example/
+ProxyPassReverse /e http://127.0.0.1:18742
+<Proxy balancer://bl>
+BalancerMember http://127.0.0.1:18743/m1/
+BalancerMember http://127.0.0.3:18743
+</Proxy>
+ProxyPassReverse /bal/ balancer://bl/sub/
+ProxyPassReverse /bal2/ balancer://BL
+ProxyPassReverseCookiePath /app/ /d/
+ProxyPassReverseCookiePath /x /y
+ProxyPassReverseCookieDomain backend.example public.example
+ProxyPassReverseCookieDomain .int.example .pub.example"""
+
+LOC_PREFIXES = ["http://127.0.0.1:18741", "HTTP://127.0.0.1:18741", "https://127.0.0.1:18741",
+                "http://other.example", "http://OTHER.example:80", "http://127.0.0.1:18742",
+                "http://127.0.0.1:18743", "http://127.0.0.3:18743", "http://zz.example", "", "ftp://x"]
+LOC_PATHS = ["/app/", "/APP/", "/app", "/back/", "/back", "/m1/", "/m1/sub/", "/sub/", "/", "", "/x",
+             "rel/", "?q=1", "/app/?a=/back/", "#f", "//"]
+COOKIE_ATTRS = ["Path=/app/", "path=/app/x", "PATH=/x", "path=/xyz", "Path=/other", "path=",
+                "Domain=backend.example", "domain=BACKEND.EXAMPLE", "domain=www.backend.example",
+                "domain=.int.example", "Domain=x.int.example", "domain=backend.example.org", "Secure",
+                "HttpOnly", "Max-Age=5", " path=/app/", "Path =/app/"]
+
+
+def reverse_values(rng, n):
+    locs, cookies = [], []
+    while len(locs) < n:
+        v = rng.choice(LOC_PREFIXES) + rng.choice(LOC_PATHS) + rng.choice(["", "x", "y/z", "a%20b"])
+        if v:
+            locs.append(v)
+    while len(cookies) < n:
+        attrs = [rng.choice(COOKIE_ATTRS) for _ in range(rng.randint(1, 3))]
+        cookies.append("; ".join(["a=b"] + attrs) if rng.random() < 0.8 else ";".join(attrs + ["a=b"]))
+    return locs, cookies
+
+
+def send(target, extra=""):
     s = socket.create_connection(("127.0.0.1", FRONT), timeout=5)
-    s.sendall(f"GET {target} HTTP/1.1\r\nHost: front.example\r\nConnection: close\r\n\r\n".encode("latin-1"))
+    s.sendall(f"GET {target} HTTP/1.1\r\nHost: front.example\r\n{extra}Connection: close\r\n\r\n".encode("latin-1"))
     data = b""
     while True:
         chunk = s.recv(65536)
@@ -105,6 +150,12 @@ def send(target):
         data += chunk
     s.close()
     head, _, body = data.partition(b"\r\n\r\n")
+    if extra:
+        name = extra.split(":")[0][len("X-Resp-"):].lower() + ":"
+        for line in head.decode("latin-1").split("\r\n")[1:]:
+            if line.lower().startswith(name):
+                return line[len(name):].strip()
+        return "<none>"
     status = head.split(b" ")[1].decode()
     for line in body.decode("latin-1").split("\n"):
         if line.startswith("RL=GET ") and status == "200":
@@ -112,7 +163,7 @@ def send(target):
     return "!" + status
 
 
-def run(conf, cases, tmp):
+def run(conf, cases, tmp, reverse=None):
     text = f"""ServerRoot {tmp}
 PidFile {tmp}/httpd.pid
 ErrorLog {tmp}/error.log
@@ -134,6 +185,10 @@ DocumentRoot {tmp}/docroot
                 break
             except OSError:
                 time.sleep(0.1)
+        if reverse:
+            locs, cookies = reverse
+            return ([("L", v, send("/d/x", f"X-Resp-Location: {v}\r\n")) for v in locs] +
+                    [("C", v, send("/d/x", f"X-Resp-Set-Cookie: {v}\r\n")) for v in cookies])
         return [(t, send(t)) for t in cases]
     finally:
         subprocess.run(["apache2", "-f", path, "-k", "stop"])
@@ -155,10 +210,14 @@ def main():
             results = run(conf, cases, tmp)
             out.append("#config\n" + conf + "\n#cases\n")
             out.extend(f"{t}\t{r}\n" for t, r in results)
-    dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "pass_cases.txt")
-    with open(dest, "w") as f:
+        rev = run(REVERSE_CONFIG, [], tmp, reverse_values(rng, 150))
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+    with open(os.path.join(here, "pass_cases.txt"), "w") as f:
         f.write("".join(out))
-    print("wrote", dest)
+    with open(os.path.join(here, "reverse_cases.txt"), "w") as f:
+        f.write("#config\n" + REVERSE_CONFIG + "\n#cases\n")
+        f.write("".join(f"{k}\t{v}\t{r}\n" for k, v, r in rev))
+    print("wrote", here)
 
 
 if __name__ == "__main__":

@@ -128,12 +128,15 @@ TEST(ReverseMap, CookiePrefixQuirks) {
   for (const auto& r : rows) EXPECT_EQ(reverse_cookie(d, r.in), r.out) << r.in;
 }
 
-// Derived from the code path apache2 takes (not captured): a later path= that matches no rule
-// still moves the replacement to itself.
-TEST(ReverseMap, CookieLastAttributeCarriesReplacement) {
-  const auto c = compile_ok("ProxyPassReverseCookiePath /app/ /d/\n");
-  EXPECT_EQ(reverse_cookie(c.config->main.dir.proxy, "a=b; Path=/app/; Path=/x/"),
-            "a=b; Path=/app/; Path=/d/");
+// Recorded live (reverse_cases.txt): only the last path= / domain= attribute counts.
+TEST(ReverseMap, CookieLastAttributeDecides) {
+  const auto c = compile_ok("ProxyPassReverseCookiePath /app/ /d/\n"
+                            "ProxyPassReverseCookieDomain backend.example public.example\n");
+  const auto& d = c.config->main.dir.proxy;
+  EXPECT_EQ(reverse_cookie(d, "a=b; path=/app/x; Path=/other"), "a=b; path=/app/x; Path=/other");
+  EXPECT_EQ(reverse_cookie(d, "a=b; domain=backend.example; domain=www.backend.example"),
+            "a=b; domain=backend.example; domain=www.backend.example");
+  EXPECT_EQ(reverse_cookie(d, "a=b; path=/x; path=/app/"), "a=b; path=/x; path=/d/");
 }
 
 // Recorded live with "SetEnvIf Request_URI . F=front B=127.0.0.1:18741" and this config.
