@@ -35,6 +35,24 @@ ProxyPassMatch ^/q/([^/]*)/?(.*)$ http://127.0.0.1:18741/q?p=$1&r=$2""",
     """ProxyPass /enc/ http://127.0.0.1:18741/enc/ mapping=encoded
 ProxyPass /p/ http://127.0.0.1:18741/p/
 ProxyPass /pn/ http://127.0.0.1:18741/pn/ nocanon""",
+    # AllowEncodedSlashes NoDecode: %2F stays encoded in r->uri
+    """AllowEncodedSlashes NoDecode
+ProxyPass /s/ http://127.0.0.1:18741/s/
+ProxyPass /enc/ http://127.0.0.1:18741/enc/ mapping=encoded
+ProxyPass /nc/ http://127.0.0.1:18741/nc/ nocanon""",
+    # AllowEncodedSlashes On: %2F decoded like the rest
+    """AllowEncodedSlashes On
+ProxyPass /s/ http://127.0.0.1:18741/s/
+ProxyPass /nc/ http://127.0.0.1:18741/nc/ nocanon""",
+    # balancer targets (one member, so the member is known) and a regex exclusion
+    """<Proxy balancer://one>
+BalancerMember http://127.0.0.1:18741/m1
+</Proxy>
+ProxyPassMatch ^/x/(.*)\\.no$ !
+ProxyPassMatch ^/x/(.*)$ balancer://one/X/$1
+ProxyPass /b/ balancer://one/
+ProxyPass /nc/ balancer://one/nc/ nocanon
+ProxyPass /p balancer://one""",
     # servlet normalisation around path parameters and dot segments
     """ProxyPass /sv/app http://127.0.0.1:18741/sv mapping=servlet
 ProxyPass /sv2/a/ http://127.0.0.1:18741/sv2/ mapping=servlet
@@ -44,7 +62,7 @@ ProxyPass /svn/ http://127.0.0.1:18741/svn/ mapping=servlet nocanon""",
 SERVLET_PIECES = ["sv", "sv;x=1", "app", "app;jsessionid=1", "appx", "a", "a;p", "sv2", "sv2;q", "..", ".",
                   "", "b", "b;c=d", "svn", "%3B", "x;y", ";", "svn;z"]
 
-PIECES = ["a", "app", "sub", "x", "s", "nc", "ex", "sv", "sv2", "r", "rn", "q", "enc", "p", "pn", "b",
+PIECES = ["a", "app", "sub", "x", "s", "nc", "ex", "sv", "sv2", "r", "rn", "q", "enc", "p", "pn", "b", "y.no",
           "y.gif", ".", "..", "", "%2e", "%2E%2e", "%20", "%25", "%2f", "%3f", "%3B", "%7e", "~", "%41",
           ";v=1", ";jsessionid=9", "a;b", "%C3%A9", "!$&'()*+,", ":@=", "%5B", "{x}", "|", "\"", "%00",
           "%zz", "a%2", "-_."]
@@ -177,7 +195,12 @@ DocumentRoot {tmp}/docroot
     path = os.path.join(tmp, "x.conf")
     with open(path, "w") as f:
         f.write(text + conf + "\n")
-    subprocess.run(["apache2", "-f", path, "-k", "start"], check=True)
+    for attempt in range(10):  # the previous instance may still hold the port for a moment
+        if subprocess.run(["apache2", "-f", path, "-k", "start"]).returncode == 0:
+            break
+        time.sleep(0.5)
+    else:
+        raise RuntimeError("apache2 did not start")
     try:
         for _ in range(50):
             try:
