@@ -93,7 +93,7 @@ std::vector<std::pair<std::string, std::string>> Selection::env() const {
   std::vector<std::pair<std::string, std::string>> out;
   if (status != SelectStatus::Chosen || !worker) return out;
   if (route_changed) out.emplace_back("BALANCER_ROUTE_CHANGED", "1");
-  out.emplace_back("BALANCER_NAME", balancer_name);
+  out.emplace_back("BALANCER_NAME", std::string(balancer_name));
   out.emplace_back("BALANCER_WORKER_NAME", worker->name());
   out.emplace_back("BALANCER_WORKER_ROUTE", worker_route);
   if (session_route) {
