@@ -1,0 +1,260 @@
+#include "server/backend/backend_connection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "server/backend/tests/io_test_support.hpp"
+#include "server/backend/tests/test_backend.hpp"
+
+using namespace balancerd::backend;
+using namespace balancerd::backend::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+ConnectOptions quick(std::chrono::milliseconds connect = 200ms, std::chrono::milliseconds io = 200ms) {
+  ConnectOptions o;
+  o.connect_timeout = connect;
+  o.io_timeout = io;
+  return o;
+}
+
+struct Outcome {
+  bool done = false;
+  BackendError err = BackendError::None;
+};
+
+BackendError connect_sync(boost::asio::io_context& io, BackendConnection& c,
+                          std::span<const ResolvedAddress> a, ConnectOptions o) {
+  Outcome out;
+  c.connect(a, o, [&](BackendError e) {
+    out.done = true;
+    out.err = e;
+  });
+  EXPECT_TRUE(run_until(io, [&] { return out.done; }));
+  return out.err;
+}
+
+std::string exchange(boost::asio::io_context& io, BackendConnection& c, BackendError& err) {
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()), [&](BackendError e, std::size_t) {
+    w.done = true;
+    w.err = e;
+  });
+  EXPECT_TRUE(run_until(io, [&] { return w.done; }));
+  err = w.err;
+  if (err != BackendError::None) return {};
+  std::string got;
+  Outcome r;
+  std::function<void()> more = [&] {
+    c.read_some([&](BackendError e, std::span<const char> d) {
+      if (e != BackendError::None) {
+        r.done = true;
+        r.err = e;
+        return;
+      }
+      got.append(d.data(), d.size());
+      if (got.size() >= kOk.size()) {
+        r.done = true;
+        return;
+      }
+      more();
+    });
+  };
+  more();
+  EXPECT_TRUE(run_until(io, [&] { return r.done; }));
+  err = r.err;
+  return got;
+}
+
+} // namespace
+
+TEST(BackendConnection, WriteAndReadRoundTrip) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  EXPECT_TRUE(c.is_open());
+  EXPECT_FALSE(c.reused());
+  BackendError err;
+  EXPECT_EQ(exchange(io, c, err), kOk);
+  EXPECT_EQ(err, BackendError::None);
+  EXPECT_EQ(c.bytes_written(), kRequest.size());
+  EXPECT_EQ(c.bytes_read(), kOk.size());
+  EXPECT_EQ(c.peer_address().to_string(), "127.0.0.1:" + std::to_string(be.port()));
+}
+
+TEST(BackendConnection, GatheredWriteSendsPiecesInOrder) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  std::string a = "GET / HTTP/1.1\r\n", b = "Host: x\r\n", e = "\r\n";
+  std::span<const char> pieces[] = {{a.data(), a.size()}, {b.data(), b.size()}, {e.data(), e.size()}};
+  Outcome w;
+  c.write(pieces, [&](BackendError err, std::size_t n) {
+    w.done = true;
+    w.err = err;
+    EXPECT_EQ(n, a.size() + b.size() + e.size());
+  });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  EXPECT_EQ(w.err, BackendError::None);
+  // The backend answers only once it saw the whole head, in order.
+  ASSERT_TRUE(run_until(io, [&] { return be.requests() == 1; }));
+}
+
+TEST(BackendConnection, RefusedWhenNothingListens) {
+  ClosedPort closed;
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(closed.port()));
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(connect_sync(io, c, addrs, quick(2000ms)), BackendError::Refused);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+  EXPECT_TRUE(is_connect_error(BackendError::Refused));
+}
+
+TEST(BackendConnection, ConnectTimeoutOnBlackhole) {
+  Blackhole hole;
+  ASSERT_TRUE(hole.full()) << "could not fill the accept queue";
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(hole.port()));
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(connect_sync(io, c, addrs, quick(100ms)), BackendError::ConnectTimeout);
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, 90ms);
+  EXPECT_LT(took, 1000ms);
+}
+
+TEST(BackendConnection, TriesNextAddressAfterFailure) {
+  ClosedPort closed;
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(closed.port()));
+  auto good = resolve(loopback(be.port()));
+  addrs.push_back(good[0]);
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  EXPECT_EQ(c.peer_address().to_string(), "127.0.0.1:" + std::to_string(be.port()));
+  ASSERT_TRUE(run_until(io, [&] { return be.accepted() == 1; }));
+}
+
+TEST(BackendConnection, ReadTimeoutWhenBackendIsSilent) {
+  TestBackend be(kOk, TestBackend::Mode::Silent);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick(200ms, 100ms)), BackendError::None);
+  auto t0 = std::chrono::steady_clock::now();
+  BackendError err;
+  exchange(io, c, err);
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(err, BackendError::Timeout);
+  EXPECT_GE(took, 90ms);
+  EXPECT_LT(took, 1000ms);
+  EXPECT_EQ(be.requests(), 1);
+}
+
+TEST(BackendConnection, EofWhenBackendCloses) {
+  TestBackend be("", TestBackend::Mode::CloseAfter);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  BackendError err;
+  EXPECT_EQ(exchange(io, c, err), "");
+  EXPECT_EQ(err, BackendError::Eof);
+}
+
+TEST(BackendConnection, PeerClosedSeesIdleClose) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  ASSERT_TRUE(run_until(io, [&] { return be.open_connections() == 1; }));
+  EXPECT_FALSE(c.peer_closed());
+  be.close_all();
+  EXPECT_TRUE(run_until(io, [&] { return c.peer_closed(); }));
+  c.close();
+  EXPECT_FALSE(c.is_open());
+  EXPECT_TRUE(c.peer_closed());
+}
+
+TEST(BackendConnection, PeerClosedSeesUnsolicitedBytes) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  auto addrs = resolve(loopback(be.port()));
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  // Write a request but do not read the answer: the idle connection holds bytes nobody asked for.
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()),
+          [&](BackendError, std::size_t) { w.done = true; });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  EXPECT_TRUE(run_until(io, [&] { return c.peer_closed(); }));
+}
+
+TEST(BackendConnection, UnixSocket) {
+  auto path = temp_socket_path("conn");
+  TestBackend be(kOk, TestBackend::Mode::KeepAlive, path);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  BackendEndpoint ep = *BackendEndpoint::from_url("unix:" + path + "|http://localhost/");
+  auto addrs = resolve(ep);
+  ASSERT_EQ(addrs.size(), 1u);
+  EXPECT_EQ(addrs[0].to_string(), path);
+  ASSERT_EQ(connect_sync(io, c, addrs, quick()), BackendError::None);
+  BackendError err;
+  EXPECT_EQ(exchange(io, c, err), kOk);
+  EXPECT_EQ(err, BackendError::None);
+}
+
+TEST(BackendConnection, UnixSocketMissingIsRefused) {
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  BackendEndpoint ep = *BackendEndpoint::from_url("unix:/tmp/bd-backend-test-no-such.sock|http://localhost/");
+  EXPECT_EQ(connect_sync(io, c, resolve(ep), quick()), BackendError::Refused);
+}
+
+TEST(BackendConnection, CloseAbortsPendingRead) {
+  TestBackend be(kOk, TestBackend::Mode::Silent);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick(200ms, 5000ms)), BackendError::None);
+  Outcome r;
+  c.read_some([&](BackendError e, std::span<const char>) {
+    r.done = true;
+    r.err = e;
+  });
+  run_for(io, 20ms);
+  EXPECT_FALSE(r.done);
+  c.close();
+  ASSERT_TRUE(run_until(io, [&] { return r.done; }));
+  EXPECT_EQ(r.err, BackendError::Aborted);
+}
+
+TEST(BackendConnection, DestroyedWithPendingReadDropsCallback) {
+  TestBackend be(kOk, TestBackend::Mode::Silent);
+  boost::asio::io_context io;
+  bool called = false;
+  {
+    auto c = std::make_unique<BackendConnection>(io, 8192);
+    ASSERT_EQ(connect_sync(io, *c, resolve(loopback(be.port())), quick(200ms, 5000ms)), BackendError::None);
+    c->read_some([&](BackendError, std::span<const char>) { called = true; });
+    run_for(io, 10ms);
+  }
+  run_for(io, 30ms);
+  EXPECT_FALSE(called);
+}
+
+TEST(BackendConnection, UniqueIds) {
+  boost::asio::io_context io;
+  BackendConnection a(io, 512), b(io, 512);
+  EXPECT_NE(a.id(), b.id());
+  EXPECT_FALSE(a.is_open());
+}

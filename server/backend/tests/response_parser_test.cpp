@@ -1,0 +1,347 @@
+// The backend response head parser, with the cases checked against Apache 2.4.71 (its answers noted
+// beside each case).
+#include "server/backend/response_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace balancerd::backend;
+using balancerd::directives::ProxyBadHeader;
+using R = ResponseParser::Result;
+
+namespace {
+
+struct Parsed {
+  R result;
+  std::size_t consumed;
+};
+
+Parsed parse_all(ResponseParser& p, std::string_view in, ParserOptions opt = {}) {
+  p.reset(opt);
+  std::size_t consumed = 0;
+  R r = p.parse(std::span<const char>(in.data(), in.size()), consumed);
+  return {r, consumed};
+}
+
+// Feeds one byte at a time; returns the result and the total consumed.
+Parsed parse_bytewise(ResponseParser& p, std::string_view in, ParserOptions opt = {}) {
+  p.reset(opt);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    std::size_t c = 0;
+    R r = p.parse(std::span<const char>(in.data() + i, 1), c);
+    total += c;
+    if (r != R::NeedMore) return {r, total};
+  }
+  return {R::NeedMore, total};
+}
+
+std::string field(const ResponseParser& p, std::string_view name) {
+  auto* f = p.head().find(name);
+  return f ? std::string(f->value) : "<none>";
+}
+
+} // namespace
+
+TEST(ResponseParser, SimpleResponseWholeAndBytewise) {
+  const std::string in = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+  for (int mode = 0; mode < 2; ++mode) {
+    ResponseParser p;
+    auto r = mode == 0 ? parse_all(p, in) : parse_bytewise(p, in);
+    ASSERT_EQ(r.result, R::Final);
+    EXPECT_EQ(r.consumed, in.size() - 5);
+    EXPECT_EQ(p.head().status, 200);
+    EXPECT_EQ(p.head().minor, 1);
+    EXPECT_EQ(p.head().status_line, "200 OK");
+    EXPECT_EQ(p.head().reason, "OK");
+    ASSERT_EQ(p.head().fields.size(), 2u);
+    EXPECT_EQ(p.head().fields[0].name, "Content-Type");
+    EXPECT_EQ(p.head().fields[0].value, "text/plain");
+    EXPECT_EQ(p.framing(), BodyFraming::Length);
+    EXPECT_EQ(p.content_length(), 5u);
+    EXPECT_TRUE(p.keep_alive());
+  }
+}
+
+TEST(ResponseParser, ReasonPhraseKeptVerbatim) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 Fine Thanks\r\nContent-Length: 0\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.head().status_line, "200 Fine Thanks");
+  EXPECT_EQ(p.head().reason, "Fine Thanks");
+  // No reason: Apache sends "HTTP/1.1 200 " (the space kept, the phrase empty).
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.head().status_line, "200 ");
+  EXPECT_EQ(p.head().reason, "");
+  EXPECT_TRUE(p.head().reason_valid);
+}
+
+TEST(ResponseParser, FourDigitStatusTakesThreeAndDropsReason) {
+  // apache2: "HTTP/1.1 2000 OK" -> "HTTP/1.1 200 OK" (its own phrase).
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nhi").result, R::Final);
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_FALSE(p.head().reason_valid);
+}
+
+TEST(ResponseParser, Http2StatusLineIsCorrupt) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nhi").result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::CorruptStatusLine);
+  EXPECT_EQ(p.error_reason(), "Corrupt status line returned by remote server: HTTP/2.0 200 OK");
+}
+
+TEST(ResponseParser, StatusLineLengthLimit) {
+  // apache2 with 8192: a status line of 8190 bytes passes, 8191 is corrupt (reason holds 8191 bytes).
+  ParserOptions opt;
+  opt.field_size = 64;
+  ResponseParser p;
+  std::string ok = "HTTP/1.1 200 " + std::string(62 - 13, 'b');
+  ASSERT_EQ(ok.size(), 62u);
+  EXPECT_EQ(parse_all(p, ok + "\r\n\r\n", opt).result, R::Final);
+  std::string bad = ok + "b";
+  EXPECT_EQ(parse_all(p, bad + "\r\n\r\n", opt).result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::CorruptStatusLine);
+  EXPECT_EQ(p.error_reason(), "Corrupt status line returned by remote server: " + bad);
+  // Longer still and arriving in pieces: cut at field_size - 1 bytes.
+  std::string longer = ok + std::string(100, 'b');
+  EXPECT_EQ(parse_bytewise(p, longer + "\r\n\r\n", opt).result, R::Error);
+  EXPECT_EQ(p.error_reason(), "Corrupt status line returned by remote server: " + longer.substr(0, 63));
+}
+
+TEST(ResponseParser, FieldLineLengthLimit) {
+  // apache2 with 8192: a field line of 8191 bytes passes, 8192 gives a plain 502.
+  ParserOptions opt;
+  opt.field_size = 64;
+  ResponseParser p;
+  std::string ok = "X-L: " + std::string(63 - 5, 'a');
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\n" + ok + "\r\n\r\n", opt).result, R::Final);
+  EXPECT_EQ(field(p, "X-L").size(), 58u);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\n" + ok + "a\r\n\r\n", opt).result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::HeaderTooLong);
+  EXPECT_EQ(p.error_reason(), "");
+  EXPECT_EQ(parse_bytewise(p, "HTTP/1.1 200 OK\r\n" + ok + std::string(200, 'a'), opt).result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::HeaderTooLong);
+}
+
+TEST(ResponseParser, NonHttpFirstLineIsHttp09) {
+  // apache2: 200 OK, body "garbage line here" + "more body\r\n" (the first line loses its CRLF).
+  ResponseParser p;
+  const std::string in = "garbage line here\r\nmore body\r\n";
+  auto r = parse_all(p, in);
+  ASSERT_EQ(r.result, R::Final);
+  EXPECT_TRUE(p.head().http09);
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_TRUE(p.head().fields.empty());
+  EXPECT_EQ(std::string(p.body_prefix().data(), p.body_prefix().size()), "garbage line here");
+  EXPECT_EQ(in.substr(r.consumed), "more body\r\n");
+  EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
+  EXPECT_FALSE(p.keep_alive());
+  // A status code with a letter fails Apache's mask too.
+  ASSERT_EQ(parse_bytewise(p, "HTTP/1.1 20a OK\r\nContent-Length: 2\r\n\r\nhi").result, R::Final);
+  EXPECT_TRUE(p.head().http09);
+  EXPECT_EQ(std::string(p.body_prefix().data(), p.body_prefix().size()), "HTTP/1.1 20a OK");
+}
+
+TEST(ResponseParser, StrayEmptyLines) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "\r\nHTTP/1.1 201 OK\r\nContent-Length: 2\r\n\r\nhi").result, R::Final);
+  EXPECT_EQ(p.head().status, 201);
+  // apache2: two empty lines -> 502 "Error reading from remote server".
+  ASSERT_EQ(parse_all(p, "\r\n\r\nHTTP/1.1 201 OK\r\n\r\n").result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::NoResponse);
+  EXPECT_EQ(p.error_reason(), "Error reading from remote server");
+}
+
+TEST(ResponseParser, ClosedBeforeHead) {
+  ResponseParser p;
+  p.reset({});
+  EXPECT_EQ(p.finish(), R::Error);
+  EXPECT_EQ(p.error(), ResponseError::NoResponse);
+  // apache2: "HELLO" then close (no line end) -> 502 "Error reading from remote server".
+  EXPECT_EQ(parse_all(p, "HELLO").result, R::NeedMore);
+  EXPECT_EQ(p.finish(), R::Error);
+  EXPECT_EQ(p.error(), ResponseError::NoResponse);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX-A: 1\r\n").result, R::NeedMore);
+  EXPECT_EQ(p.finish(), R::Error);
+  EXPECT_EQ(p.error(), ResponseError::Truncated);
+}
+
+TEST(ResponseParser, FoldedLinesJoinAsSent) {
+  // apache2: "X-A: one\r\n  two\r\n\tthree" -> "X-A: one  two\tthree".
+  ResponseParser p;
+  const std::string in = "HTTP/1.1 200 OK\r\nX-A: one\r\n  two\r\n\tthree\r\nContent-Length: 2\r\n\r\nhi";
+  ASSERT_EQ(parse_bytewise(p, in).result, R::Final);
+  EXPECT_EQ(field(p, "x-a"), "one  two\tthree");
+  EXPECT_EQ(field(p, "Content-Length"), "2");
+}
+
+TEST(ResponseParser, BadHeaderIsError) {
+  // apache2 default: plain "502 Bad Gateway".
+  ResponseParser p;
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX-A: one\r\nbadline\r\nX-B: two\r\n\r\n").result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::BadHeader);
+  // A continuation with nothing to continue is a bad line too.
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\n  lead\r\nX-A: 1\r\n\r\n").result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::BadHeader);
+}
+
+TEST(ResponseParser, BadHeaderIgnore) {
+  ParserOptions opt;
+  opt.bad_header = ProxyBadHeader::Ignore;
+  ResponseParser p;
+  ASSERT_EQ(
+      parse_all(p, "HTTP/1.1 200 OK\r\nX-A: one\r\nbadline\r\nX-B: two\r\nContent-Length: 2\r\n\r\nhi", opt)
+          .result,
+      R::Final);
+  ASSERT_EQ(p.head().fields.size(), 3u);
+  EXPECT_EQ(field(p, "X-A"), "one");
+  EXPECT_EQ(field(p, "X-B"), "two");
+  EXPECT_EQ(p.framing(), BodyFraming::Length);
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\n  lead\r\nX-A: 1\r\n\r\n", opt).result, R::Final);
+  EXPECT_EQ(p.head().fields.size(), 1u);
+}
+
+TEST(ResponseParser, BadHeaderStartBody) {
+  // apache2: the bad line is dropped and every byte after it is body (X-A kept when it came first).
+  ParserOptions opt;
+  opt.bad_header = ProxyBadHeader::StartBody;
+  ResponseParser p;
+  const std::string in = "HTTP/1.1 200 OK\r\nX-A: one\r\nbadline\r\nX-B: two\r\nContent-Length: 2\r\n\r\nhi";
+  auto r = parse_all(p, in, opt);
+  ASSERT_EQ(r.result, R::Final);
+  ASSERT_EQ(p.head().fields.size(), 1u);
+  EXPECT_EQ(field(p, "X-A"), "one");
+  EXPECT_EQ(in.substr(r.consumed), "X-B: two\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
+  EXPECT_FALSE(p.keep_alive());
+  r = parse_all(p, "HTTP/1.1 200 OK\r\nbadline\r\nrest", opt);
+  ASSERT_EQ(r.result, R::Final);
+  EXPECT_TRUE(p.head().fields.empty());
+  EXPECT_EQ(r.consumed, std::string_view("HTTP/1.1 200 OK\r\nbadline\r\n").size());
+}
+
+TEST(ResponseParser, InterimResponsesComeFirst) {
+  ResponseParser p;
+  const std::string in = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+  p.reset({});
+  std::span<const char> rest(in.data(), in.size());
+  std::size_t c = 0;
+  ASSERT_EQ(p.parse(rest, c), R::Interim);
+  EXPECT_EQ(p.head().status, 100);
+  EXPECT_EQ(p.framing(), BodyFraming::None);
+  rest = rest.subspan(c);
+  ASSERT_EQ(p.parse(rest, c), R::Interim);
+  EXPECT_EQ(p.head().status, 103);
+  EXPECT_EQ(field(p, "Link"), "</s.css>");
+  rest = rest.subspan(c);
+  ASSERT_EQ(p.parse(rest, c), R::Final);
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_EQ(p.head().fields.size(), 1u);
+  EXPECT_EQ(std::string(rest.subspan(c).data(), rest.size() - c), "hi");
+}
+
+TEST(ResponseParser, SwitchingProtocolsIsFinalWithoutBody) {
+  ResponseParser p;
+  ASSERT_EQ(
+      parse_all(p, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+          .result,
+      R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::None);
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParser, NoBodyForHeadAnd204And304) {
+  ResponseParser p;
+  ParserOptions head;
+  head.head_request = true;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", head).result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::None);
+  EXPECT_TRUE(p.keep_alive());
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 204 No Content\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::None);
+  EXPECT_TRUE(p.keep_alive());
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::None);
+}
+
+TEST(ResponseParser, TransferEncodings) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::Chunked);
+  EXPECT_TRUE(p.keep_alive());
+  // apache2: TE gzip alone -> body read until close, passed as is.
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
+  EXPECT_FALSE(p.keep_alive());
+  // apache2: TE + CL -> chunked decoded, CL dropped, connection not reused.
+  ASSERT_EQ(
+      parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n").result,
+      R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::Chunked);
+  EXPECT_TRUE(p.te_and_cl());
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParser, BadContentLength) {
+  // apache2: "Content-Length: abc" -> 502 Bad Gateway.
+  ResponseParser p;
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n").result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::BadContentLength);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n").result, R::Error);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n").result,
+            R::Error);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n").result,
+            R::Final);
+}
+
+TEST(ResponseParser, KeepAliveRules) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nConnection: X-Foo, close\r\nContent-Length: 0\r\n\r\n").result,
+            R::Final);
+  EXPECT_FALSE(p.keep_alive());
+  ASSERT_EQ(p.connection_tokens().size(), 2u);
+  EXPECT_EQ(p.connection_tokens()[0], "X-Foo");
+  EXPECT_EQ(p.connection_tokens()[1], "close");
+  ASSERT_EQ(parse_all(p, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").result, R::Final);
+  EXPECT_EQ(p.head().minor, 0);
+  EXPECT_FALSE(p.keep_alive());
+  ASSERT_EQ(parse_all(p, "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n").result,
+            R::Final);
+  EXPECT_TRUE(p.keep_alive());
+  // apache2: HTTP/1.0 without length -> body until close.
+  ASSERT_EQ(parse_all(p, "HTTP/1.0 200 OK\r\n\r\nbody-until-close").result, R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
+  EXPECT_FALSE(p.keep_alive());
+}
+
+TEST(ResponseParser, BareLineFeedsAndNamesAsSent) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi").result, R::Final);
+  EXPECT_EQ(field(p, "X-A"), "1");
+  // apache2 keeps the name "X-S " (and its client side then answers 500): not trimmed here.
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX-S : v \r\n\r\n").result, R::Final);
+  ASSERT_EQ(p.head().fields.size(), 1u);
+  EXPECT_EQ(p.head().fields[0].name, "X-S ");
+  EXPECT_EQ(p.head().fields[0].value, "v");
+}
+
+TEST(ResponseParser, ParsedHeadIndependentOfSplitPoints) {
+  const std::string in =
+      "HTTP/1.1 404 Not Here\r\nA: 1\r\nB:  two words  \r\n  folded\r\nContent-Length: 3\r\n\r\nabc";
+  ResponseParser whole;
+  auto w = parse_all(whole, in);
+  ASSERT_EQ(w.result, R::Final);
+  for (std::size_t split = 1; split < in.size(); ++split) {
+    ResponseParser p;
+    p.reset({});
+    std::size_t c1 = 0, c2 = 0;
+    R r = p.parse(std::span<const char>(in.data(), split), c1);
+    if (r == R::NeedMore) r = p.parse(std::span<const char>(in.data() + split, in.size() - split), c2);
+    ASSERT_EQ(r, R::Final) << split;
+    EXPECT_EQ(c1 + c2, w.consumed) << split;
+    EXPECT_EQ(field(p, "B"), "two words    folded") << split;
+    EXPECT_EQ(p.head().status_line, "404 Not Here");
+  }
+}
