@@ -1,5 +1,7 @@
 // byrequests and the lbset / spare / standby / drain framework, against the sequences apache2
-// produced (apache-captures.md §1) and the rules of ap_proxy_balancer_get_best_worker.
+// produced (apache-captures.md §1) and the rules of ap_proxy_balancer_get_best_worker. The spare,
+// drain, standby, lbset+standby and 1.5:1 sequences were also checked against apache2 2.4.71 on
+// loopback (members with status=+I and maxattempts=0, chosen worker read from AH01172 debug lines).
 #include "server/balancer/lbmethods.hpp"
 #include "server/balancer/tests/balancer_test_support.hpp"
 
@@ -79,6 +81,18 @@ TEST(Framework, LowerLbsetPreferredWhileUsable) {
   EXPECT_EQ(sequence(*f.b, 3), "2 2 2");
   f.b->member(1).set_bits(directives::kWorkerDisabled);
   EXPECT_EQ(sequence(*f.b, 4), "1 3 1 3");
+}
+
+TEST(Framework, StandbyOfALowerTierBeatsHigherTiers) {
+  // apache2 2.4.71: 28434 28434 28434 28434.
+  Fixture f(R"(<Proxy "balancer://c">
+    BalancerMember "http://127.0.0.1:1" status=+D lbset=0
+    BalancerMember "http://127.0.0.1:2" lbset=1
+    BalancerMember "http://127.0.0.1:3" lbset=1
+    BalancerMember "http://127.0.0.1:4" status=+H lbset=0
+</Proxy>)");
+  ASSERT_NE(f.b, nullptr);
+  EXPECT_EQ(sequence(*f.b, 4), "4 4 4 4");
 }
 
 TEST(Framework, HotStandbyOnlyWhenTierEmpty) {
