@@ -100,7 +100,9 @@ struct HealthChecker::Impl {
 
   // Checker-thread state.
   std::shared_ptr<const directives::Config> config;
-  std::map<balancer::WorkerState*, std::shared_ptr<Entry>> entries;
+  // Keyed by server index, balancer name and worker name: a reload may give a surviving member a new
+  // WorkerState (with its counters carried over); its schedule and a check under way carry over too.
+  std::map<std::string, std::shared_ptr<Entry>> entries;
   std::deque<std::shared_ptr<Entry>> queue;
   int in_flight = 0;
   int limit = kDefaultTpSize;
@@ -170,7 +172,7 @@ struct HealthChecker::Impl {
   // are dropped.
   void rescan() {
     const directives::Config& cfg = *config;
-    std::map<balancer::WorkerState*, std::shared_ptr<Entry>> next;
+    std::map<std::string, std::shared_ptr<Entry>> next;
     auto main_conditions = parse_conditions(cfg.main.proxy);
     const int vhosts = std::min<int>(store.vhost_count(), static_cast<int>(cfg.vhosts.size()));
     for (int server = -1; server < vhosts; ++server) {
@@ -190,27 +192,28 @@ struct HealthChecker::Impl {
           if (bconf)
             for (const directives::Worker& w : bconf->members)
               if (w.name == ws->name()) wconf = &w;
+          std::string key = std::to_string(server) + '\n' + b->name() + '\n' + ws->name();
+          if (next.count(key)) continue;
           std::shared_ptr<Entry> e;
-          if (auto it = entries.find(ws); it != entries.end()) {
+          if (auto it = entries.find(key); it != entries.end()) {
             e = it->second;
-          } else if (!next.count(ws)) {
+            e->ws = ws;
+          } else {
             e = std::make_shared<Entry>(io);
             e->ws = ws;
             arm(e);
-          } else {
-            continue;
           }
           e->server = server;
           e->balancer = b->name();
           e->conf = member_config(wconf, server_timeout);
           e->conditions = conditions;
           e->main_conditions = main_conditions;
-          next[ws] = e;
+          next.emplace(std::move(key), std::move(e));
         }
       }
     }
-    for (auto& [ws, e] : entries) {
-      if (next.count(ws)) continue;
+    for (auto& [key, e] : entries) {
+      if (next.count(key)) continue;
       e->removed = true;
       e->timer.cancel();
     }
@@ -379,7 +382,7 @@ void HealthChecker::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
   // The thread is gone: drop entries and timers here, before the io_context.
   impl_->queue.clear();
-  for (auto& [ws, e] : impl_->entries) e->removed = true;
+  for (auto& [key, e] : impl_->entries) e->removed = true;
   impl_->entries.clear();
   impl_->rescan_timer.reset();
   impl_->watched.store(0);
