@@ -106,6 +106,52 @@ class RunnerEndToEnd(unittest.TestCase):
         self.assertIn("+event: connect-failed (ConnectionRefusedError)", out)
         self.assertIn("+== the server exited during the scenario (status 3)", out)
 
+    def test_sequence_features(self):
+        rc, out = run("--apache-only", fix("sequence.scn"), "--show")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("chosen: slow slow slow slow sock down", out)  # the async one arrives first
+        self.assertIn("AH00957: http: attempt to connect to 127.0.0.1:@BPORT_down@ ", out)
+        self.assertNotIn("GET /ignored", out.split("== backends")[1])
+        rc, out = run("--apache-only", fix("sequence.scn"), "--mutate-b", r'^(ProxyPass "/slow/" .*)$=>\1 retry=0',
+                      "--mutate-b", r'^ProxyPass "/down/" .*$=>ProxyPass "/down/" "http://@BACKEND_slow@/"')
+        self.assertEqual(rc, 1, out)
+        self.assertIn("-  AH00957", out)  # the log line is compared: B connects to a live backend instead
+
+    def test_graceful_and_nonce_normalisation(self):
+        with tempfile.TemporaryDirectory() as d:
+            scn = os.path.join(d, "mgr.scn")
+            with open(scn, "w") as f:
+                f.write(textwrap.dedent("""\
+                    normalise: nonce
+                    normalise-body: Server (Built|Version): [^<\\n]* => Server <x>
+                    --- config
+                    @MODULES@
+                    @BASE@
+                    <Proxy "balancer://p">
+                        BalancerMember "http://127.0.0.1:9"
+                    </Proxy>
+                    <Location "/bm">
+                        SetHandler balancer-manager
+                    </Location>
+                    --- request r1
+                    GET /bm HTTP/1.1
+                    Host: localhost
+
+                    --- action
+                    graceful
+                    --- request r2
+                    GET /bm HTTP/1.1
+                    Host: localhost
+
+                    --- expect
+                    r2 status 200
+                    r2 body ~ nonce=[0-9a-f-]{36}"
+                    """))
+            rc, out = run("--apache-only", scn, "--show")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("[p<id>---_p]", out)
+        self.assertIn("nonce=<nonce>-----------------------------", out)
+
     def test_false_expectation_is_broken(self):
         rc, out = run("--apache-only", fix("broken-expectation.scn"))
         self.assertEqual(rc, 1, out)
@@ -260,6 +306,38 @@ class Backends(unittest.TestCase):
         self.assertEqual((r.code, r.error, r.body), (200, "truncated", b""))
         r, _ = self.exchange("reset", b"GET / HTTP/1.1\r\n\r\n")
         self.assertIn(r.error, ("reset", "closed"))
+
+    def test_big_body_version_and_self(self):
+        r, _ = self.exchange("version HTTP/1.0\nbig-body 100\nheader X-Me: @SELF@", b"GET / HTTP/1.1\r\n\r\n")
+        self.assertEqual((r.version, len(r.body)), ("HTTP/1.0", 100))
+        self.assertTrue(r.body.startswith(b"line aaaaa of the big body"), r.body)
+        self.assertRegex(r.header("X-Me"), r"^127\.0\.0\.1:\d+$")
+
+    def test_unix_socket_backend(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "b.sock")
+            b = fakebackend.Backend("bu", "body over uds", fakebackend.Journal(), unix_path=path).start()
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                data = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                s.close()
+            finally:
+                b.stop()
+            self.assertTrue(data.endswith(b"\r\n\r\nover uds"), data)
+            self.assertFalse(os.path.exists(path))
+
+    def test_repeat_and_async_parse(self):
+        sc = ScenarioFormat.parse(self, "--- config\n--- request r repeat=3 async\nGET / HTTP/1.1\n--- action\nwait\n")
+        self.assertEqual([r.name for r in sc.requests], ["r-1", "r-2", "r-3"])
+        self.assertTrue(all(r.background for r in sc.requests))
+        self.assertEqual(sc.steps[-1], ("action", [("wait", None)]))
 
     def test_script_errors_name_the_line(self):
         with self.assertRaisesRegex(ValueError, "line 2"):
