@@ -258,5 +258,43 @@ TEST(Sticky, EmptyRouteStillReportedInEnv) {
   EXPECT_EQ(env_value(s, "BALANCER_ROUTE_CHANGED"), "1");
 }
 
+TEST(Sticky, ApacheVerifiedEdgeCases) {
+  // Each line was sent to apache2 2.4.71 with an access log of the BALANCER_* variables; the
+  // expected values are what it logged ("-" = not set).
+  Fixture f(R"(<Proxy "balancer://st">
+    BalancerMember "http://127.0.0.1:28451" route=r1
+    BalancerMember "http://127.0.0.1:28452" route=r2
+    ProxySet maxattempts=0 stickysession=ROUTEID|routeid
+</Proxy>)");
+  BalancerState* b = f.store.balancer(-1, "balancer://st");
+  ASSERT_NE(b, nullptr);
+  struct Case {
+    const char* url;
+    const char* cookie;
+    int port;
+    const char* changed;
+    const char* sticky;
+    const char* sroute;
+  };
+  const Case cases[] = {
+      {"balancer://st/a", "ROUTEID=abc.", 28451, "1", "ROUTEID", ""},
+      {"balancer://st/b", "ROUTEID=abc", 28452, "1", "-", "-"},
+      {"balancer://st/c?routeid=&x.r2", "", 28452, "-", "routeid", "r2"},
+      {"balancer://st/d?routeid=&&", "", 28451, "1", "-", "-"},
+      {"balancer://st/e", "XROUTEID=q.r1; ROUTEID=z.r2", 28452, "-", "ROUTEID", "r2"},
+      {"balancer://st/f", "a=1, ROUTEID=z.r2", 28452, "-", "ROUTEID", "r2"}, // two Cookie lines merged
+      {"balancer://st/g", "ROUTEID = y.r1", 28451, "-", "ROUTEID", "r1"},
+      {"balancer://st/myrouteid=k.r2", "", 28452, "-", "routeid", "r2"},
+  };
+  for (const Case& c : cases) {
+    Selection s = select(*b, facts(c.url, c.cookie));
+    EXPECT_EQ(port_of(s), c.port) << c.url;
+    EXPECT_EQ(env_value(s, "BALANCER_ROUTE_CHANGED"), c.changed) << c.url;
+    EXPECT_EQ(env_value(s, "BALANCER_SESSION_STICKY"), c.sticky) << c.url;
+    EXPECT_EQ(env_value(s, "BALANCER_SESSION_ROUTE"), c.sroute) << c.url;
+    if (s.worker) release(*s.worker, 0, 0);
+  }
+}
+
 } // namespace
 } // namespace balancerd::balancer::test
