@@ -158,11 +158,15 @@ std::optional<std::string> pre_translate_path(std::string_view raw, bool merge_s
     }
     decoded += raw[i];
   }
-  if (decoded.empty() || decoded[0] != '/') return decoded;
+  return remove_dot_segments(decoded, merge_slashes);
+}
+
+std::optional<std::string> remove_dot_segments(std::string_view decoded, bool merge_slashes) {
+  if (decoded.empty() || decoded[0] != '/') return std::string(decoded);
 
   std::vector<std::string_view> stack;
   bool trailing = false;
-  std::string_view rest = std::string_view(decoded).substr(1);
+  std::string_view rest = decoded.substr(1);
   while (true) {
     const auto slash = rest.find('/');
     const std::string_view seg = rest.substr(0, slash);

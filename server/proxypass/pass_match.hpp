@@ -56,6 +56,11 @@ PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const dire
 // root (Apache answers 400).
 std::optional<std::string> pre_translate_path(std::string_view raw_path, bool merge_slashes = true);
 
+// The second half of pre_translate_path alone: "." and ".." segments removed, '/' runs merged, no
+// decoding. apache2 runs it again after %-decoding when AllowEncodedSlashes On decoded a "%2F"
+// (a decoded '/' can form new "//" or "/../"). Nothing when ".." climbs above the root (400).
+std::optional<std::string> remove_dot_segments(std::string_view path, bool merge_slashes = true);
+
 // `SetHandler "proxy:..."` ("proxy:fcgi://127.0.0.1:9000", "proxy:unix:/run/php.sock|fcgi://localhost",
 // "proxy:balancer://app"): Apache's handler prepends the handler string to r->filename (the path the
 // core mapped the request to, e.g. "/var/www/x.php") and canonicalises that, with the client query.

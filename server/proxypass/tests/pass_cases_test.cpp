@@ -102,6 +102,13 @@ std::string replay(const directives::ProxyServerConf& server, const std::string&
       uri += (*pre)[i];
     }
   }
+  // Decoded slashes are normalised again (AllowEncodedSlashes On).
+  std::optional<std::string> renormalised;
+  if (slashes == EncodedSlashes::On && uri != *pre) {
+    renormalised = remove_dot_segments(uri);
+    if (!renormalised) return "!400";
+    uri = *renormalised;
+  }
   req.uri = uri;
   req.keep_encoded_slashes = slashes == EncodedSlashes::NoDecode;
   return result_of(server, match_proxy_pass(server, nullptr, req));

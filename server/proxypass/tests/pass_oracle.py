@@ -104,11 +104,23 @@ def servlet_targets(rng, n):
     return out
 
 
-def targets(rng, n):
+def rule_prefixes(conf):
+    """The plain ProxyPass paths of a config, so most random targets start inside a rule."""
+    out = []
+    for line in conf.split("\n"):
+        words = line.split()
+        if len(words) >= 3 and words[0] == "ProxyPass" and words[1].startswith("/"):
+            out.append(words[1].strip("/"))
+    return out or [""]
+
+
+def targets(rng, n, prefixes):
     out = ["/", "/app", "/app/", "/apple", "/s", "/s/", "/ex/sub", "/ex/subx", "/sv/app", "/sv/appx",
            "/sv2", "/a", "/b/", "/x.gif", "/q/", "/enc/", "/p/?", "/s/x?a%20b&c"]
     while len(out) < n:
         parts = [rng.choice(PIECES) for _ in range(rng.randint(1, 5))]
+        if rng.random() < 0.6:
+            parts[0] = rng.choice(prefixes)
         t = "/" + "/".join(parts)
         if rng.random() < 0.15:
             t = "/" + t
@@ -229,7 +241,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "docroot"))
         for conf in CONFIGS:
-            cases = servlet_targets(rng, 120) if "servlet" in conf.split("\n")[0] else targets(rng, 150)
+            cases = servlet_targets(rng, 120) if "servlet" in conf.split("\n")[0] else targets(rng, 150, rule_prefixes(conf))
             results = run(conf, cases, tmp)
             out.append("#config\n" + conf + "\n#cases\n")
             out.extend(f"{t}\t{r}\n" for t, r in results)
