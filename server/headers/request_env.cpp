@@ -86,11 +86,13 @@ std::string_view trim(std::string_view s) {
 
 } // namespace
 
-void apply_setenvif(const d::EnvDirConf& conf, expr::ExprContext& ctx, expr::Evaluator* evaluator) {
+void apply_setenvif(const d::EnvDirConf& conf, expr::ExprContext& ctx, expr::Evaluator* evaluator,
+                    std::size_t first) {
   thread_local Groups groups;
   thread_local std::string subject, buf;
   const expr::RequestFacts& f = ctx.facts();
-  for (const d::SetEnvIfRule& rule : conf.setenvif) {
+  for (std::size_t i = first; i < conf.setenvif.size(); ++i) {
+    const d::SetEnvIfRule& rule = conf.setenvif[i];
     if (rule.subject == Subject::Expr) {
       if (!rule.expr) continue;
       expr::Evaluator& ev = evaluator ? *evaluator : expr::Evaluator::this_thread();

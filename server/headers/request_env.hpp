@@ -23,9 +23,10 @@
 
 namespace balancerd::headers {
 
-// SetEnvIf* rules over ctx's environment.
+// SetEnvIf* rules over ctx's environment, from rule `first` on (Apache runs the server level's
+// rules at post_read_request and the sections' at header_parser; merged lists keep that order).
 void apply_setenvif(const directives::EnvDirConf& conf, expr::ExprContext& ctx,
-                    expr::Evaluator* evaluator = nullptr);
+                    expr::Evaluator* evaluator = nullptr, std::size_t first = 0);
 // SetEnv / UnsetEnv / PassEnv.
 void apply_setenv(const directives::EnvDirConf& conf, expr::ExprContext& ctx);
 

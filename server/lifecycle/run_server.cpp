@@ -14,7 +14,9 @@
 #include <system_error>
 #include <thread>
 
+#include "server/lifecycle/log_reload.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
+#include "server/log/log_set.hpp"
 #include "server/net/http_server.hpp"
 #include "server/pipeline/pipeline.hpp"
 
@@ -22,9 +24,25 @@ namespace balancerd::lifecycle {
 
 namespace {
 
-// A line in Apache's error-log layout on stderr ("[time] [module:level] [pid N] message"), for the
-// lifecycle events. The error log proper belongs to server/log.
-void log_line(std::string_view level, std::string_view text) {
+// The main server's error log once opened: lifecycle events go there, as Apache writes them.
+std::shared_ptr<const log::LogSet> lifecycle_logs;
+
+// A lifecycle event in Apache's error-log layout: in the main ErrorLog once it is open (Apache logs
+// its notices whatever LogLevel says), else on stderr ("[time] [core:level] [pid N] message").
+void log_line(std::string_view level, std::string_view text, log::ModuleIndex module = log::mod::core) {
+  if (lifecycle_logs) {
+    log::ErrorEvent ev;
+    ev.module = module;
+    ev.level = level == "notice"  ? log::kNotice
+               : level == "alert" ? log::kAlert
+               : level == "warn"  ? log::kWarn
+                                  : log::kError;
+    ev.when = std::chrono::system_clock::now();
+    ev.pid = static_cast<long>(::getpid());
+    ev.tid = static_cast<long>(::pthread_self());
+    lifecycle_logs->main().error_log->write(ev, text);
+    return;
+  }
   char when[64];
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -123,8 +141,18 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   pthread_sigmask(SIG_BLOCK, &set, &old);
   ::signal(SIGPIPE, SIG_IGN);
 
+  // Logs are opened before the privileges are dropped, as Apache opens them.
+  std::shared_ptr<const log::LogSet> logs;
+  try {
+    logs = std::make_shared<const log::LogSet>(log::LogSet::open(config, {options.program, {}}));
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << std::endl;
+    std::cerr << "AH00015: Unable to open logs" << std::endl;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return 1;
+  }
   auto pipeline =
-      std::make_shared<pipeline::Pipeline>(pipeline::Snapshot::build(compiled.config, compiled.fqdn));
+      std::make_shared<pipeline::Pipeline>(pipeline::Snapshot::build(compiled.config, compiled.fqdn, logs));
   net::HttpServer server(so, pipeline);
   try {
     server.start();
@@ -162,6 +190,9 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
+  lifecycle_logs = logs;
+  log_line("notice", std::string(so.connection.server_header) + " configured -- resuming normal operations",
+           log::mod::mpm_event);
   if (options.on_ready) options.on_ready();
 
   int exit_code = 0;
@@ -182,13 +213,27 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     try {
       directives::Diagnostics diag(options.program, [](const directives::LogRecord&) {});
       directives::CompileResult next = directives::compile_config(options.read, diag);
-      pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn));
+      // the new configuration's logs; requests in flight finish on the old set, which closes when
+      // its last snapshot goes
+      auto running = pipeline->current();
+      ReloadedLogs reloaded =
+          logs_for_reload(running->logs, *running->config, *next.config, {options.program, {}});
+      if (!reloaded.logs) throw std::runtime_error(reloaded.error);
+      if (!reloaded.warning.empty()) log_line("warn", reloaded.warning);
+      auto next_logs = reloaded.logs;
+      pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn, next_logs));
+      lifecycle_logs = next_logs;
+      log_line("notice",
+               std::string(so.connection.server_header) + " configured -- resuming normal operations",
+               log::mod::mpm_event);
     } catch (const std::exception& e) {
       log_line("error",
                std::string("graceful restart failed, keeping the running configuration: ") + e.what());
     }
   }
   server.stop();
+  if (auto current = pipeline->current(); current && current->logs) current->logs->flush();
+  lifecycle_logs.reset();
   ::unlink(pid_file.c_str());
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return exit_code;

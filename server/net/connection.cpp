@@ -113,6 +113,11 @@ void Connection::shutdown() {
   close();
 }
 
+void Connection::mark_begin() {
+  begin_ = std::chrono::system_clock::now();
+  begin_steady_ = std::chrono::steady_clock::now();
+}
+
 void Connection::arm_timer(Duration d) {
   timed_out_ = false;
   timer_.expires_after(d);
@@ -145,6 +150,7 @@ void Connection::on_readable(const error_code& ec) {
   if (rec || n == 0) return close();
   st_->in.commit(n);
   parser_.reset();
+  mark_begin();
   process_head();
 }
 
@@ -189,6 +195,9 @@ void Connection::dispatch() {
   body_remaining_ = req.body == http::BodyKind::Length ? req.content_length : 0;
   if (req.body == http::BodyKind::Chunked) st_->chunked.reset(0);
   st_->head.clear();
+  bytes_out_ = body_out_ = body_in_ = 0;
+  write_failed_ = false;
+  exchange_open_ = dispatched_ = true;
   self_ = shared_from_this();
   in_handler_ = true;
   timer_.cancel();
@@ -272,7 +281,10 @@ void Connection::pump_body() {
   // by this loop, however many small chunks the buffer holds.
   while (body_wanted_ && !reading_body_) {
     BodyPiece piece;
-    if (!next_body_piece(piece)) return read_body_more();
+    const std::size_t before = bpos_;
+    const bool got = next_body_piece(piece);
+    body_in_ += bpos_ - before;
+    if (!got) return read_body_more();
     body_wanted_ = false;
     auto cb = std::move(body_cb_);
     body_cb_ = nullptr;
@@ -326,7 +338,7 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
   body_suppressed_ = req.method == http::Method::Head || status == 204 || status == 304 || status < 200;
   bool close = !opts_.keep_alive || !req.keep_alive || req.must_close ||
                http::status_drops_connection(status) || req.http09() || broken_ || body_error_ != 0 ||
-               (opts_.max_keep_alive_requests && served_ >= opts_.max_keep_alive_requests);
+               (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
   // Apache closes rather than read a body the client was told to wait before sending.
   if (req.expect_continue && !continue_sent_ && !body_done_) close = true;
   if (!head.content_length && !body_suppressed_) {
@@ -359,6 +371,7 @@ void Connection::write(std::span<const char> data, bool last, WriteCallback done
   write_cb_ = std::move(done);
   st_->out.clear();
   if (!head_sent_) {
+    if (!st_->request.http09()) handler_.on_head(*this, st_->head, false);
     http::HeadFraming f;
     decide_framing(last, data.size(), f);
     if (!st_->request.http09()) http::serialize_head(st_->out, st_->head, f);
@@ -376,12 +389,14 @@ void Connection::start_write(std::span<const char> data, bool chunk_data, bool l
   }
   if (!st_->out.empty()) bufs[n++] = asio::buffer(st_->out);
   if (!data.empty()) bufs[n++] = asio::buffer(data.data(), data.size());
+  body_out_ += data.size();
   if (chunk_data) {
     std::string_view tail =
         !data.empty() ? (last ? kChunkEndAndLast : http::kChunkTail) : (last ? kLastChunkAlone : "");
     if (!tail.empty()) bufs[n++] = asio::buffer(tail.data(), tail.size());
   }
   if (last) response_done_ = true;
+  for (std::size_t i = 0; i < n; ++i) bytes_out_ += bufs[i].size();
   writing_ = true;
   arm_timer(opts_.timeout);
   asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data(), n),
@@ -390,7 +405,7 @@ void Connection::start_write(std::span<const char> data, bool chunk_data, bool l
 
 void Connection::on_written(const error_code& ec) {
   writing_ = false;
-  if (ec) broken_ = true;
+  if (ec) broken_ = write_failed_ = true;
   auto cb = std::move(write_cb_);
   write_cb_ = nullptr;
   if (cb) cb(!ec);
@@ -408,8 +423,8 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
   auto& req = st_->request;
   http::ErrorPageInfo info = given;
   if (info.method.empty()) info.method = req.method_text;
-  if (info.server_admin.empty()) info.server_admin = opts_.server_admin;
-  info.signature = opts_.signature;
+  if (info.server_admin.empty()) info.server_admin = page_identity_ ? page_admin_ : opts_.server_admin;
+  info.signature = page_identity_ ? page_signature_ : opts_.signature;
   if (info.banner.empty()) info.banner = opts_.server_header;
   if (info.host.empty()) info.host = req.host.empty() ? std::string_view(opts_.server_name) : req.host;
   if (info.port == 80 && !req.port.empty()) {
@@ -418,20 +433,34 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
     info.port = p;
   }
   status = http::normalize_error_status(status);
-  st_->head.clear();
-  st_->head.status = status;
-  http::ErrorResponseOptions o;
-  http::HeadFraming& f = o.framing;
-  std::size_t dummy = 1;
-  decide_framing(true, dummy, f);
-  o.allow = allow;
-  o.head_request = req.method == http::Method::Head;
-  o.omit_content_length = status == 413 && body_error_ == 413;
+  // Apache's error response: the handler's fields are dropped; what survives (Header always, the
+  // page's Allow) is added by the handler's head hook and here.
+  auto& head = st_->head;
+  head.clear();
+  head.status = status;
+  head.reason = info.reason;
+  if (!allow.empty()) head.add("Allow", allow);
+  if (!req.http09()) handler_.on_head(*this, head, true);
+  head.set_content_type("text/html; charset=iso-8859-1");
+  http::HeadFraming f;
+  decide_framing(true, 1, f);
+  head.content_length.reset();
+  head.chunked = false;
+  chunked_out_ = false;
   st_->out.clear();
-  if (req.http09())
+  if (req.http09()) {
     http::append_error_body(st_->out, status, info);
-  else
-    http::append_error_response(st_->out, status, info, o, st_->head);
+    body_out_ = st_->out.size();
+  } else if (req.method == http::Method::Head) {
+    http::serialize_head(st_->out, head, f);
+  } else {
+    http::append_error_body(st_->out, status, info);
+    body_out_ = st_->out.size();
+    if (!(status == 413 && body_error_ == 413)) head.content_length = st_->out.size();
+    std::string head_text;
+    http::serialize_head(head_text, head, f);
+    st_->out.insert(0, head_text);
+  }
   head_sent_ = true;
   body_suppressed_ = true; // the page is already in out
   write_cb_ = nullptr;
@@ -441,6 +470,9 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
 // A request that never reached a handler: Apache's page, then close.
 void Connection::send_protocol_error(int status, std::string_view note, std::string_view expect) {
   auto& req = st_->request;
+  bytes_out_ = body_out_ = body_in_ = 0;
+  write_failed_ = false;
+  ++served_;
   http::ErrorPageInfo info;
   info.note = note;
   info.expect = expect;
@@ -456,10 +488,13 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
   o.framing.connection = status == 417 ? http::ConnectionToken::None : http::ConnectionToken::Close;
   st_->out.clear();
   http::append_error_response(st_->out, status, info, o, st_->head);
+  if (st_->head.content_length) body_out_ = *st_->head.content_length;
   head_sent_ = body_suppressed_ = true;
   keep_alive_ = false;
   broken_ = true;
   bpos_ = 0;
+  exchange_open_ = true;
+  dispatched_ = false;
   self_ = shared_from_this();
   in_handler_ = false;
   write_cb_ = nullptr;
@@ -468,6 +503,7 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
 
 void Connection::finish_response() {
   timer_.cancel();
+  report_finished(false);
   if (!keep_alive_ || broken_ || closed_) {
     linger();
     self_.reset();
@@ -498,10 +534,70 @@ void Connection::next_request() {
   st_->in.consume(bpos_);
   bpos_ = head_size_ = 0;
   parser_.reset();
-  if (opts_.max_keep_alive_requests && served_ >= opts_.max_keep_alive_requests) return close();
+  if (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests) return close();
   if (st_->in.empty()) return wait_for_request();
   // A pipelined request is already here.
+  mark_begin();
   process_head();
+}
+
+// ---- the access log's view --------------------------------------------------------------------
+
+// The request line as Apache logs it (r->the_request): as received up to the line end, with runs of
+// blanks between the words reduced to one (Apache rebuilds the line so); a bare LF that the strict
+// parser refused stays in it.
+std::string_view Connection::log_request_line() {
+  const auto& req = st_->request;
+  if (dispatched_ && !req.method_text.empty()) {
+    const char* from = req.method_text.data();
+    std::string_view last = req.protocol.empty() ? req.target : req.protocol;
+    const char* to = last.data() + last.size();
+    if (to > from && static_cast<std::size_t>(to - from) <= st_->in.size() &&
+        std::string_view(from, static_cast<std::size_t>(to - from)).find("  ") == std::string_view::npos)
+      return std::string_view(from, static_cast<std::size_t>(to - from));
+  }
+  thread_local std::string line;
+  line.clear();
+  std::string_view raw(st_->in.begin(), st_->in.size());
+  while (!raw.empty() && (raw.front() == '\r' || raw.front() == '\n')) raw.remove_prefix(1);
+  const std::size_t eol = raw.find('\n');
+  std::string_view text = raw.substr(0, eol);
+  const bool bare_lf = eol != std::string_view::npos && (text.empty() || text.back() != '\r');
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  const std::size_t cap = opts_.protocol.limit_request_line ? opts_.protocol.limit_request_line : 8190;
+  if (text.size() > cap) text = text.substr(0, cap);
+  bool blank = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t') {
+      blank = true;
+      continue;
+    }
+    if (blank && !line.empty()) line.push_back(' ');
+    blank = false;
+    line.push_back(c);
+  }
+  if (bare_lf && !dispatched_) line.push_back('\n');
+  return line;
+}
+
+void Connection::report_finished(bool aborted) {
+  if (!exchange_open_ || !st_) return;
+  exchange_open_ = false;
+  ExchangeOutcome o;
+  o.status = st_->head.status;
+  o.body_bytes = body_out_;
+  o.bytes_out = bytes_out_;
+  o.bytes_in = (dispatched_ ? head_size_ : parser_.head_size()) + body_in_;
+  const bool incomplete = !response_done_ || write_failed_ || (aborted && writing_);
+  o.connection_status = incomplete ? 'X' : (keep_alive_ && !broken_ ? '+' : '-');
+  o.dispatched = dispatched_;
+  o.request_line = log_request_line();
+  o.begin = begin_;
+  o.begin_steady = begin_steady_;
+  o.keepalives = served_ > 0 ? served_ - 1 : 0;
+  handler_.finished(*this, o);
+  handler_state_ = nullptr;
+  page_identity_ = false;
 }
 
 // ---- closing ------------------------------------------------------------------------------------
@@ -526,6 +622,7 @@ void Connection::linger_read() {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  report_finished(true);
   error_code ec;
   timer_.cancel();
   socket_.close(ec);

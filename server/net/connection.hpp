@@ -42,10 +42,18 @@ public:
   void write(std::span<const char> data, bool last, WriteCallback done) override;
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return head_sent_; }
+  void set_page_identity(http::ServerSignature signature, std::string_view admin) override {
+    page_signature_ = signature;
+    page_admin_ = admin;
+    page_identity_ = true;
+  }
+  void set_handler_state(void* state) override { handler_state_ = state; }
+  void* handler_state() const override { return handler_state_; }
 
 private:
   using Duration = std::chrono::steady_clock::duration;
   void wait_for_request();
+  void mark_begin(); // a new request's first bytes are here
   void on_readable(const boost::system::error_code& ec);
   void process_head();
   void read_head_more();
@@ -55,6 +63,8 @@ private:
   void start_write(std::span<const char> data, bool chunk_data, bool last);
   void on_written(const boost::system::error_code& ec);
   void finish_response();
+  void report_finished(bool aborted); // RequestHandler::finished, once per exchange
+  std::string_view log_request_line();
   void next_request();
   void pump_body();
   bool next_body_piece(BodyPiece& piece); // false: must read more
@@ -76,6 +86,16 @@ private:
   http::RequestParser parser_;
   std::unique_ptr<ExchangeState> st_;
   std::shared_ptr<Connection> self_; // held while a handler owns the exchange
+  void* handler_state_ = nullptr;
+  std::string_view page_admin_;
+  http::ServerSignature page_signature_ = http::ServerSignature::Off;
+  bool page_identity_ = false;
+  bool write_failed_ = false;
+  bool exchange_open_ = false; // a response is owed a finished() report
+  bool dispatched_ = false;    // the handler saw this exchange (else: a protocol error)
+  std::uint64_t bytes_out_ = 0, body_out_ = 0, body_in_ = 0;
+  std::chrono::system_clock::time_point begin_;
+  std::chrono::steady_clock::time_point begin_steady_;
   BodyCallback body_cb_;
   WriteCallback write_cb_;
   PeerInfo peer_;

@@ -2,6 +2,7 @@
 // The interface between a connection and whatever answers its requests (static files, the proxy,
 // balancer-manager). No Asio here: handlers see a request, pull its body piece by piece, and push the
 // response piece by piece, so neither side ever buffers a whole body.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -53,6 +54,17 @@ public:
   virtual void send_error(int status, const http::ErrorPageInfo& info = {}, std::string_view allow = {}) = 0;
   virtual bool head_sent() const = 0;
 
+  // What server-generated pages (send_error) of this request say about the server: Apache takes
+  // ServerSignature and ServerAdmin from the request's per-directory configuration. `admin` must stay
+  // valid until the response completed. Until called, the server-wide settings apply.
+  virtual void set_page_identity(http::ServerSignature, std::string_view /*admin*/) {}
+
+  // One slot for the handler's per-request state (the pipeline's RequestState): set in handle(), read
+  // back in RequestHandler::on_head/finished. The connection only stores it; it is cleared after
+  // finished().
+  virtual void set_handler_state(void*) {}
+  virtual void* handler_state() const { return nullptr; }
+
   // Convenience: a complete response with a body known in advance.
   void respond(int status, std::string_view content_type, std::string_view body, WriteCallback done = {}) {
     auto& h = response();
@@ -66,12 +78,36 @@ protected:
   ~Exchange() = default;
 };
 
+// How an exchange ended, for the access log (filled by the connection).
+struct ExchangeOutcome {
+  int status = 0;                              // the status sent (0: nothing was sent)
+  std::uint64_t body_bytes = 0;                // response body bytes sent, framing excluded (%B)
+  std::uint64_t bytes_out = 0;                 // every byte written for the response, head included (%O)
+  std::uint64_t bytes_in = 0;                  // request head and body bytes read (%I)
+  char connection_status = '-';                // %X: 'X' aborted, '+' kept alive, '-' closed after it
+  bool dispatched = true;                      // false: a protocol error the connection answered itself
+  std::string_view request_line;               // the request line as Apache logs it (%r)
+  std::chrono::system_clock::time_point begin; // when the request's first bytes arrived (%t)
+  std::chrono::steady_clock::time_point begin_steady; // the same on the steady clock (%D)
+  unsigned keepalives = 0; // requests served on this connection before this one (%k)
+};
+
 class RequestHandler {
 public:
   virtual ~RequestHandler() = default;
   // Called on the connection's thread once a request head has been parsed. The Exchange stays valid
   // until the response's last write has completed.
   virtual void handle(Exchange& exchange) = 0;
+
+  // Right before a response head is serialised: the last chance to change its fields (mod_headers'
+  // output filter). `error_page`: the connection generates the response (send_error), so it carries
+  // only what Apache keeps on its error pages (err_headers_out); the head holds the page's own fields.
+  virtual void on_head(Exchange& /*exchange*/, http::ResponseHead& /*head*/, bool /*error_page*/) {}
+
+  // Once per request when its response has completed, or the connection ended under it, or the
+  // connection answered a malformed request itself (outcome.dispatched false: handle() never ran and
+  // request() holds only what was parsed). Runs before the exchange's buffers are reused.
+  virtual void finished(Exchange& /*exchange*/, const ExchangeOutcome& /*outcome*/) {}
 };
 
 } // namespace balancerd::net

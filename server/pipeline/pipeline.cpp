@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "server/expr/expr_eval.hpp"
 #include "server/handlers/owned_body.hpp"
 #include "server/handlers/redirects.hpp"
 #include "server/handlers/server_status.hpp"
@@ -12,6 +13,10 @@
 #include "server/http/error_page.hpp"
 #include "server/pipeline/access_check.hpp"
 #include "server/pipeline/redirect_page.hpp"
+#include "server/pipeline/request_log.hpp"
+#include "server/pipeline/request_phases.hpp"
+#include "server/pipeline/request_state.hpp"
+#include "server/pipeline/response_headers.hpp"
 #include "server/pipeline/uri_path.hpp"
 #include "server/runtime/host_match.hpp"
 
@@ -27,6 +32,47 @@ struct ThreadView {
   std::shared_ptr<const Snapshot> snap;
 };
 thread_local ThreadView thread_view;
+
+// RequestStates of this thread: a request's state is handed out in handle() and comes back in
+// finished(), so warm tables and strings are reused instead of allocated per request.
+struct StatePool {
+  std::vector<std::unique_ptr<RequestState>> free;
+  std::size_t in_use = 0;
+};
+thread_local StatePool state_pool;
+constexpr std::size_t kStatePoolMax = 256;
+
+RequestState* acquire_state() {
+  ++state_pool.in_use;
+  if (state_pool.free.empty()) return new RequestState();
+  RequestState* s = state_pool.free.back().release();
+  state_pool.free.pop_back();
+  return s;
+}
+
+void release_state(RequestState* s) {
+  --state_pool.in_use;
+  s->reset();
+  if (state_pool.free.size() >= kStatePoolMax) {
+    delete s;
+    return;
+  }
+  state_pool.free.emplace_back(s);
+}
+
+http::ServerSignature signature_of(const directives::DirConf* dir) {
+  if (!dir || !dir->core.server_signature) return http::ServerSignature::Off;
+  const std::string& v = *dir->core.server_signature;
+  if (http::iequals(v, "on")) return http::ServerSignature::On;
+  if (http::iequals(v, "email")) return http::ServerSignature::EMail;
+  return http::ServerSignature::Off;
+}
+
+// Error pages of this request take ServerSignature from its per-directory configuration.
+void set_page_identity(net::Exchange& ex, const directives::DirConf* dir, const runtime::ServerView& sv) {
+  const auto& admin = sv.merged.core.server_admin;
+  ex.set_page_identity(signature_of(dir), admin ? std::string_view(*admin) : std::string_view());
+}
 
 bool ieq(std::string_view a, std::string_view b) {
   return http::iequals(a, b);
@@ -73,8 +119,8 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
 // ErrorDocument, then Apache's own page.
 thread_local const handlers::MimeTypes* current_mime = nullptr;
 
-void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, const runtime::ServerView& sv,
-                std::string_view allow = {}) {
+void send_error(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
+                const runtime::ServerView& sv, std::string_view allow = {}) {
   const handlers::MimeTypes& mime = *current_mime;
   if (dir) {
     auto it = dir->core.error_documents.find(status);
@@ -92,10 +138,12 @@ void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, c
           return;
         }
       } else if (a.find("://") != std::string::npos) {
+        st.error_response = true;
         send_redirect(ex, 302, a);
         return;
       } else {
         // a message: sent as the body
+        st.error_response = true;
         auto& h = ex.response();
         h.status = status;
         std::string text(a[0] == '"' ? a.substr(1) : a);
@@ -110,7 +158,9 @@ void send_error(net::Exchange& ex, int status, const directives::DirConf* dir, c
 }
 
 // mod_alias makes a path target absolute with the request's own scheme, host and port.
-void redirect_to(net::Exchange& ex, const runtime::ServerView& sv, int status, std::string_view target) {
+void redirect_to(net::Exchange& ex, RequestState& st, const runtime::ServerView& sv, int status,
+                 std::string_view target) {
+  st.error_response = true; // Apache generates the page: only `Header always` applies
   if (!target.empty() && target[0] == '/') {
     thread_local std::string url;
     url.clear();
@@ -157,10 +207,49 @@ const Snapshot& Pipeline::snapshot_for_thread(std::shared_ptr<const Snapshot>& h
   return *hold;
 }
 
+std::size_t Pipeline::states_in_use_this_thread() {
+  return state_pool.in_use;
+}
+
 void Pipeline::handle(net::Exchange& ex) {
   requests_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<const Snapshot> hold;
   const Snapshot& snap = snapshot_for_thread(hold);
+  RequestState& st = *acquire_state();
+  ex.set_handler_state(&st);
+  st.snapshot = std::move(hold);
+  run(ex, st, snap);
+}
+
+void Pipeline::on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) {
+  auto* st = static_cast<RequestState*>(ex.handler_state());
+  if (st && st->server) apply_response_rules(*st, head, error_page);
+}
+
+void Pipeline::finished(net::Exchange& ex, const net::ExchangeOutcome& outcome) {
+  auto* st = static_cast<RequestState*>(ex.handler_state());
+  if (st) {
+    if (st->logs && st->server) {
+      const Snapshot& snap = *st->snapshot;
+      log_finished(ex, outcome, {st, st->server, snap.main_name}, *st->logs);
+    }
+    release_state(st);
+    return;
+  }
+  // A malformed request the connection answered itself: logged under the server its address
+  // selects (the Host header, if any, was not trusted).
+  std::shared_ptr<const Snapshot> hold;
+  const Snapshot& snap = snapshot_for_thread(hold);
+  if (!snap.logs) return;
+  runtime::LocalEndpoint local;
+  if (auto ip = runtime::IpAddress::parse(ex.peer().local_ip)) local.ip = *ip;
+  local.port = ex.peer().local_port;
+  const int vhost = snap.resolver->vhosts().select(local, {});
+  const runtime::ServerView& sv = snap.resolver->server(vhost);
+  log_finished(ex, outcome, {nullptr, &sv, snap.main_name}, *snap.server_logs(vhost));
+}
+
+void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   const auto& resolver = *snap.resolver;
   current_mime = &snap.mime;
   const auto& req = ex.request();
@@ -171,6 +260,15 @@ void Pipeline::handle(net::Exchange& ex) {
   local.port = peer.local_port;
   const int vhost = resolver.vhosts().select(local, runtime::normalize_host(req.host));
   const runtime::ServerView& sv = resolver.server(vhost);
+  st.server = &sv;
+  st.logs = snap.server_logs(vhost);
+  const auto& core = sv.merged.core;
+  init_request_facts(
+      st, ex, core.server_name ? std::string_view(*core.server_name) : std::string_view(snap.main_name),
+      core.server_admin ? std::string_view(*core.server_admin) : std::string_view(),
+      core.document_root ? std::string_view(*core.document_root) : std::string_view("/var/www/html"));
+  set_page_identity(ex, sv.base.get(), sv);
+  run_post_read_request(st, ex);
 
   if (req.method == http::Method::Trace) {
     const auto& te = sv.merged.core.trace_enable;
@@ -180,6 +278,7 @@ void Pipeline::handle(net::Exchange& ex) {
       http::ErrorPageInfo info;
       info.method = req.method_text;
       http::append_error_body(page, 405, info);
+      st.error_response = true;
       auto& h = ex.response();
       h.status = 405;
       h.add("Allow", "");
@@ -217,23 +316,25 @@ void Pipeline::handle(net::Exchange& ex) {
   thread_local std::string path;
   switch (normalise_path(req.path, path)) {
   case PathStatus::BadRequest:
-    send_error(ex, 400, sv.base.get(), sv);
+    send_error(ex, st, 400, sv.base.get(), sv);
     return;
   case PathStatus::NotFound:
-    send_error(ex, 404, sv.base.get(), sv);
+    send_error(ex, st, 404, sv.base.get(), sv);
     return;
   case PathStatus::Ok:
     break;
   }
+  st.uri = path;
+  st.ctx.info.uri = st.uri;
 
   // mod_alias, translate phase: redirects first, then aliases.
   auto red = handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
   if (red.kind == handlers::AliasResult::Kind::Redirect) {
-    redirect_to(ex, sv, red.status, red.target);
+    redirect_to(ex, st, sv, red.status, red.target);
     return;
   }
   if (red.kind == handlers::AliasResult::Kind::Gone) {
-    send_error(ex, red.status, sv.base.get(), sv);
+    send_error(ex, st, red.status, sv.base.get(), sv);
     return;
   }
   std::string file_path;
@@ -249,18 +350,28 @@ void Pipeline::handle(net::Exchange& ex) {
   }
   (void)aliased;
 
-  struct stat st {};
-  bool exists = ::stat(file_path.c_str(), &st) == 0;
-  bool is_dir = exists && S_ISDIR(st.st_mode);
+  struct stat fst {};
+  bool exists = ::stat(file_path.c_str(), &fst) == 0;
+  bool is_dir = exists && S_ISDIR(fst.st_mode);
   std::string walk_path = file_path;
   if (is_dir && (walk_path.empty() || walk_path.back() != '/')) walk_path += '/';
 
-  runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", {});
+  st.filename = file_path;
+  st.ctx.info.filename = st.filename;
+  // <If> sections see the request as it stands after post_read_request
+  const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
+    return expr::Evaluator::this_thread().matches(e, st.ctx);
+  };
+  runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", if_hook);
   const directives::DirConf* dir = rc.dir ? rc.dir.get() : sv.base.get();
+  st.dir = rc.dir ? rc.dir : sv.base;
+  for (const auto& [name, value] : rc.env) st.env.set(name, value);
+  set_page_identity(ex, dir, sv);
+  if (dir) run_header_parser(st, *dir);
 
   // access control (Require / Order-Allow-Deny)
   if (dir && !access_allowed(dir->authz, req, peer)) {
-    send_error(ex, 403, dir, sv);
+    send_error(ex, st, 403, dir, sv);
     return;
   }
 
@@ -270,27 +381,30 @@ void Pipeline::handle(net::Exchange& ex) {
       const auto& da = *dir->mapping.dir_alias;
       int status = da.status ? da.status : 302;
       if (da.real.empty() || status < 300 || status > 399) {
-        send_error(ex, status, dir, sv);
+        send_error(ex, st, status, dir, sv);
       } else {
-        redirect_to(ex, sv, status, da.real);
+        redirect_to(ex, st, sv, status, da.real);
       }
       return;
     }
     auto dr = handlers::match_redirects(dir->mapping.redirects, path, req.query);
     if (dr.kind == handlers::AliasResult::Kind::Redirect) {
-      redirect_to(ex, sv, dr.status, dr.target);
+      redirect_to(ex, st, sv, dr.status, dr.target);
       return;
     }
     if (dr.kind == handlers::AliasResult::Kind::Gone) {
-      send_error(ex, dr.status, dir, sv);
+      send_error(ex, st, dr.status, dir, sv);
       return;
     }
   }
+
+  if (dir) run_fixups(st, *dir);
 
   // the handler
   if (dir && dir->core.set_handler && !ieq(*dir->core.set_handler, "none")) {
     const std::string& hn = *dir->core.set_handler;
     if (hn == "server-status") {
+      st.handler = hn;
       handlers::StatusInfo info;
       info.started_sec = started_;
       info.requests = requests();
@@ -301,13 +415,13 @@ void Pipeline::handle(net::Exchange& ex) {
   }
 
   if (!exists) {
-    send_error(ex, 404, dir, sv);
+    send_error(ex, st, 404, dir, sv);
     return;
   }
   if (is_dir) {
     if (path.back() != '/' && (!dir || dir->mapping.directory_slash.value_or(true))) {
       if (req.method != http::Method::Get && req.method != http::Method::Head) {
-        send_error(ex, 405, dir, sv, "POST,OPTIONS,HEAD,GET");
+        send_error(ex, st, 405, dir, sv, "POST,OPTIONS,HEAD,GET");
         return;
       }
       std::string url;
@@ -318,6 +432,7 @@ void Pipeline::handle(net::Exchange& ex) {
         url += '?';
         url += req.query;
       }
+      st.error_response = true;
       send_redirect(ex, 301, url);
       return;
     }
@@ -331,13 +446,16 @@ void Pipeline::handle(net::Exchange& ex) {
       struct stat ist {};
       if (::stat(candidate.c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
         file_path = std::move(candidate);
-        st = ist;
+        fst = ist;
         found = true;
         // the index file's own <Files> sections apply
-        rc = resolver.resolve(sv, path, file_path, "", {});
+        rc = resolver.resolve(sv, path, file_path, "", if_hook);
         dir = rc.dir ? rc.dir.get() : dir;
+        if (rc.dir) st.dir = rc.dir;
+        st.filename = file_path;
+        st.ctx.info.filename = st.filename;
         if (dir && !access_allowed(dir->authz, req, peer)) {
-          send_error(ex, 403, dir, sv);
+          send_error(ex, st, 403, dir, sv);
           return;
         }
         break;
@@ -345,17 +463,17 @@ void Pipeline::handle(net::Exchange& ex) {
     }
     if (!found) {
       // no mod_autoindex: Apache's default handler answers a directory with 404
-      send_error(ex, 404, dir, sv);
+      send_error(ex, st, 404, dir, sv);
       return;
     }
   }
-  if (!S_ISREG(st.st_mode)) {
-    send_error(ex, 403, dir, sv);
+  if (!S_ISREG(fst.st_mode)) {
+    send_error(ex, st, 403, dir, sv);
     return;
   }
 
   handlers::StaticFile f;
-  f.st = st;
+  f.st = fst;
   auto slash = file_path.rfind('/');
   std::string_view base_name = std::string_view(file_path).substr(slash == std::string::npos ? 0 : slash + 1);
   static const std::vector<directives::MimeMapping> no_mappings;
@@ -380,7 +498,7 @@ void Pipeline::handle(net::Exchange& ex) {
   if (dir && dir->core.limit_request_body)
     f.body_limit = static_cast<std::uint64_t>(*dir->core.limit_request_body);
   f.path = std::move(file_path);
-  f.hold = hold;
+  f.hold = st.snapshot;
   handlers::serve_static_file(ex, std::move(f));
 }
 

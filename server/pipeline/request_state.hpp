@@ -37,6 +37,34 @@ struct RequestState {
   const log::ServerLogs* logs = nullptr;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
 
+  // --- kept by the pipeline -------------------------------------------------------------------
+  std::string useragent_ip;    // r->useragent_ip after mod_remoteip (ctx.info.useragent_ip views it)
+  std::string the_request;     // the request line (ctx.info.the_request views it)
+  bool error_response = false; // the pipeline generated a redirect/error page: only `Header always`
+  expr::VarTable headers_out;  // mod_headers' output filter works on these two (scratch)
+  expr::VarTable err_headers_out;
+  std::string scratch; // reused value buffer for rule formatting
+
+  // Forget the previous request but keep the buffers' capacity (states are pooled per thread).
+  void reset() {
+    snapshot.reset();
+    server = nullptr;
+    dir.reset();
+    env.clear();
+    notes.clear();
+    headers_in.clear();
+    ctx = expr::RequestContext{};
+    uri.clear();
+    filename.clear();
+    logs = nullptr;
+    handler.clear();
+    useragent_ip.clear();
+    the_request.clear();
+    error_response = false;
+    headers_out.clear();
+    err_headers_out.clear();
+  }
+
   // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
   // (ctx.headers_in points at headers_in when those changed them, else ctx reads the parser's view.)
   template <class Fn> void for_each_request_header(Fn&& fn) const {

@@ -3,8 +3,10 @@
 namespace balancerd::pipeline {
 
 std::shared_ptr<const Snapshot> Snapshot::build(std::shared_ptr<const directives::Config> config,
-                                                std::string main_name) {
+                                                std::string main_name,
+                                                std::shared_ptr<const log::LogSet> logs) {
   auto s = std::make_shared<Snapshot>();
+  s->logs = std::move(logs);
   s->config = config;
   s->main_name = main_name;
   s->resolver = std::make_unique<runtime::RequestConfigResolver>(config, main_name);

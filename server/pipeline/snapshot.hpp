@@ -7,6 +7,7 @@
 
 #include "directives/model/config.hpp"
 #include "server/handlers/mime_types.hpp"
+#include "server/log/log_set.hpp"
 #include "server/runtime/request_config.hpp"
 
 namespace balancerd::pipeline {
@@ -16,10 +17,19 @@ struct Snapshot {
   std::unique_ptr<runtime::RequestConfigResolver> resolver;
   handlers::MimeTypes mime;
   std::string main_name; // ServerName of the main server (or the guessed one)
+  // The logs opened for this configuration (null: requests are not logged, as in unit tests). A
+  // graceful reload opens the new configuration's logs; requests in flight finish on the old ones.
+  std::shared_ptr<const log::LogSet> logs;
+
+  // The logs of a server (runtime::kMainServer or a vhost index), or null without logs.
+  const log::ServerLogs* server_logs(int server_index) const {
+    return logs ? &logs->server(static_cast<std::size_t>(server_index + 1)) : nullptr;
+  }
 
   // Builds everything a snapshot needs from a compiled config.
   static std::shared_ptr<const Snapshot> build(std::shared_ptr<const directives::Config> config,
-                                               std::string main_name);
+                                               std::string main_name,
+                                               std::shared_ptr<const log::LogSet> logs = nullptr);
 };
 
 } // namespace balancerd::pipeline

@@ -1,0 +1,120 @@
+#include "server/pipeline/request_log.hpp"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "server/http/response.hpp"
+
+namespace balancerd::pipeline {
+namespace {
+
+std::optional<std::string_view> table_lookup(const void* ctx, std::string_view name) {
+  return static_cast<const expr::VarTable*>(ctx)->get(name);
+}
+
+std::optional<std::string_view> raw_header_lookup(const void* ctx, std::string_view name) {
+  const auto* h = static_cast<const http::Request*>(ctx)->find(name);
+  if (!h) return std::nullopt;
+  return h->value;
+}
+
+std::optional<std::string_view> state_header_lookup(const void* ctx, std::string_view name) {
+  return static_cast<const RequestState*>(ctx)->ctx.request_header(name);
+}
+
+// Response fields as sent: the head's fields, then Content-Length and Content-Type as Apache's
+// headers_out holds them.
+std::optional<std::string_view> response_lookup(const void* ctx, std::string_view name) {
+  const auto& head = *static_cast<const http::ResponseHead*>(ctx);
+  std::string_view fields = head.fields();
+  while (!fields.empty()) {
+    const std::size_t eol = fields.find("\r\n");
+    const std::string_view line = fields.substr(0, eol);
+    fields.remove_prefix(eol == std::string_view::npos ? fields.size() : eol + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !http::iequals(line.substr(0, colon), name)) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return value;
+  }
+  if (http::iequals(name, "Content-Length") && head.content_length) {
+    thread_local std::string length;
+    length.clear();
+    http::append_decimal(length, *head.content_length);
+    return std::string_view(length);
+  }
+  if (http::iequals(name, "Content-Type") && !head.content_type().empty()) return head.content_type();
+  return std::nullopt;
+}
+
+std::string_view plain_server_name(std::string_view name) {
+  if (auto s = name.find("://"); s != std::string_view::npos) name.remove_prefix(s + 3);
+  if (auto c = name.rfind(':'); c != std::string_view::npos && name.find(']') == std::string_view::npos)
+    name = name.substr(0, c);
+  return name;
+}
+
+} // namespace
+
+void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
+                   log::ConnLogView& conn, log::RequestLogView& v) {
+  const auto& req = ex.request();
+  const auto& peer = ex.peer();
+  conn.peer_ip = peer.remote_ip;
+  conn.peer_port = peer.remote_port;
+  conn.local_ip = peer.local_ip;
+  conn.local_port = peer.local_port;
+  conn.keepalives = outcome.keepalives;
+  v.conn = &conn;
+  const RequestState* st = subject.state;
+  v.client_ip = st ? std::string_view(st->useragent_ip) : peer.remote_ip;
+  v.client_port = peer.remote_port;
+  v.begin = outcome.begin;
+  v.end = std::chrono::system_clock::now();
+  v.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                     outcome.begin_steady);
+  v.request_line = outcome.request_line;
+  v.method = req.method_text;
+  v.protocol = req.protocol.empty() && outcome.dispatched ? std::string_view("HTTP/0.9") : req.protocol;
+  v.path = st && !st->uri.empty() ? std::string_view(st->uri) : req.path;
+  v.query = req.query;
+  if (st) {
+    v.filename = st->filename;
+    v.handler = st->handler;
+  }
+  v.status = outcome.status;
+  v.body_bytes = outcome.body_bytes;
+  v.bytes_in = outcome.bytes_in;
+  v.bytes_out = outcome.bytes_out;
+  v.connection_status = outcome.connection_status;
+  if (subject.server) {
+    const auto& core = subject.server->merged.core;
+    v.server_name = core.server_name ? plain_server_name(*core.server_name) : subject.main_name;
+  } else {
+    v.server_name = subject.main_name;
+  }
+  v.request_host = req.host;
+  v.server_port = peer.local_port;
+  v.pid = static_cast<long>(::getpid());
+  v.thread_id = static_cast<std::uint64_t>(::pthread_self());
+  if (st) {
+    v.headers_in = {st, &state_header_lookup};
+    v.env = {&st->env, &table_lookup};
+    v.notes = {&st->notes, &table_lookup};
+  } else {
+    v.headers_in = {&req, &raw_header_lookup};
+  }
+  v.headers_out = {&ex.response(), &response_lookup};
+  if (!ex.response().content_type().empty()) v.content_type = ex.response().content_type();
+}
+
+void log_finished(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
+                  const log::ServerLogs& logs) {
+  if (logs.access_logs.empty()) return;
+  log::ConnLogView conn;
+  log::RequestLogView view;
+  fill_log_view(ex, outcome, subject, conn, view);
+  logs.log_request(view);
+}
+
+} // namespace balancerd::pipeline

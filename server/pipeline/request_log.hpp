@@ -1,0 +1,24 @@
+#pragma once
+// The access-log lines of a finished exchange: a RequestLogView over the connection's outcome, the
+// request and what the pipeline kept for it (state may be null for a malformed request the
+// connection answered itself), written to every access log of the server that served it.
+#include "server/log/log_set.hpp"
+#include "server/net/exchange.hpp"
+#include "server/pipeline/request_state.hpp"
+
+namespace balancerd::pipeline {
+
+struct LogSubject {
+  const RequestState* state = nullptr; // null: the connection answered a malformed request
+  const runtime::ServerView* server = nullptr;
+  std::string_view main_name; // ServerName of the main server when the server has none
+};
+
+// Fills `view` (and `conn`) for the exchange; strings are views into the exchange and state.
+void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
+                   log::ConnLogView& conn, log::RequestLogView& view);
+
+void log_finished(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
+                  const log::ServerLogs& logs);
+
+} // namespace balancerd::pipeline

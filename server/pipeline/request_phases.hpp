@@ -1,0 +1,23 @@
+#pragma once
+// The request-environment modules at the phases Apache runs them in:
+//   post_read_request  mod_remoteip (the client address), `RequestHeader ... early`, and the
+//                      server-level SetEnvIf rules
+//   header_parser      SetEnvIf rules of the matched sections (<Directory>, <Location>...)
+//   fixups             SetEnv/UnsetEnv/PassEnv (mod_env) and the other RequestHeader rules
+// Request headers are copied into state.headers_in (and ctx reads them there) only when a rule or
+// mod_remoteip changes them; otherwise ctx reads the parser's view without a copy.
+#include "server/net/exchange.hpp"
+#include "server/pipeline/request_state.hpp"
+
+namespace balancerd::pipeline {
+
+// Fills state.ctx's facts from the request and connection (before any phase runs).
+void init_request_facts(RequestState& state, const net::Exchange& ex, std::string_view server_name,
+                        std::string_view server_admin, std::string_view document_root);
+
+void run_post_read_request(RequestState& state, const net::Exchange& ex);
+// `dir` is the merged per-directory configuration; its SetEnvIf rules past the server level's run.
+void run_header_parser(RequestState& state, const directives::DirConf& dir);
+void run_fixups(RequestState& state, const directives::DirConf& dir);
+
+} // namespace balancerd::pipeline
