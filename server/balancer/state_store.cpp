@@ -146,6 +146,22 @@ struct StateStore::Impl {
     return balancers.back().get();
   }
 
+  // keep_state_without_persist: a new worker from the config that carries the counters and the
+  // error state of its predecessor (busy stays with the old object, whose requests release it).
+  WorkerState* carried_over(const Worker& w, const WorkerState& prev) {
+    WorkerState* n = new_worker(w);
+    n->lbstatus.store(prev.lbstatus.load());
+    n->elected.store(prev.elected.load());
+    n->transferred.store(prev.transferred.load());
+    n->read.store(prev.read.load());
+    n->retries.store(prev.retries.load());
+    n->error_time_us.store(prev.error_time_us.load());
+    n->hc_pcount.store(prev.hc_pcount.load());
+    n->hc_fcount.store(prev.hc_fcount.load());
+    n->set_bits(prev.status() & kWorkerInError);
+    return n;
+  }
+
   std::string nonce() { return opt.make_nonce ? opt.make_nonce() : random_uuid(); }
 
   BalancerSettings settings_from(const Balancer& b) {
@@ -227,15 +243,7 @@ struct StateStore::Impl {
       if (!cfg.params.nonce_set) settings.nonce = old->settings().nonce;
       for (const Worker& w : cfg.members) {
         WorkerState* prev = old->find_member(w.name);
-        if (prev && prev->name() == w.name) {
-          // Counters and the error state stay; the parameters come from the config.
-          const unsigned error = prev->status() & kWorkerInError;
-          prev->apply_config(w);
-          prev->set_bits(error);
-          slots.push_back(prev);
-        } else {
-          slots.push_back(new_worker(w));
-        }
+        slots.push_back(prev && prev->name() == w.name ? carried_over(w, *prev) : new_worker(w));
       }
     } else {
       settings = settings_from(cfg);
@@ -333,12 +341,7 @@ void StateStore::sync(const Config& config) {
       }
       if (!state && m.opt.keep_state_without_persist && old_server) {
         const auto it = old_server->workers.find(w.name);
-        if (it != old_server->workers.end()) {
-          state = it->second;
-          const unsigned error = state->status() & kWorkerInError;
-          state->apply_config(w);
-          state->set_bits(error);
-        }
+        if (it != old_server->workers.end()) state = m.carried_over(w, *it->second);
       }
       if (!state) state = m.new_worker(w);
       server.workers.emplace(w.name, state);

@@ -52,14 +52,20 @@ bool WorkerView::usable() const {
 }
 
 WorkerState::WorkerState(const Worker& config)
-    : name_(config.name), display_name_(proxy::worker_display_name(config)), hostname_(config.hostname),
-      port_(config.port) {
+    : config_(config), name_(config.name), display_name_(proxy::worker_display_name(config)),
+      hostname_(config.hostname), port_(config.port) {
   apply_config(config);
 }
 
 WorkerState::WorkerState(std::string name, std::string display_name, std::string hostname, std::uint16_t port)
     : name_(std::move(name)), display_name_(std::move(display_name)), hostname_(std::move(hostname)),
-      port_(port) {}
+      port_(port) {
+  // The URL's own defaults (what BalancerMember would give it); identity fields as recorded.
+  proxy::make_worker(name_, 0, true, config_);
+  config_.name = name_;
+  config_.hostname = hostname_;
+  config_.port = port_;
+}
 
 bool WorkerState::retry(TimePoint now) {
   const unsigned st = status();
@@ -120,18 +126,13 @@ void WorkerState::set_hc_expr(std::string_view e) {
   hc_expr_ = clip(e, kMaxHcExpr);
 }
 
-void WorkerState::apply_static_config(const Worker& config) {
+void WorkerState::apply_config(const Worker& config) {
   const WorkerParams& p = config.params;
   retry_us.store(p.retry.count());
   hc_interval_us.store(p.hc.interval.count());
   hc_passes.store(p.hc.passes);
   hc_fails.store(p.hc.fails);
   hc_method.store(static_cast<int>(p.hc.method));
-}
-
-void WorkerState::apply_config(const Worker& config) {
-  const WorkerParams& p = config.params;
-  apply_static_config(config);
   lbfactor.store(p.lbfactor);
   lbset.store(p.lbset);
   status_.store(p.status | kWorkerInitialized);

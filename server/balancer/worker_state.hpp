@@ -71,6 +71,11 @@ public:
   WorkerState(const WorkerState&) = delete;
   WorkerState& operator=(const WorkerState&) = delete;
 
+  // The configuration the worker was created from (immutable): what the engine needs to connect
+  // (scheme, host, port, uds_path, timeouts, pool sizes...). A member added through the manager has
+  // the server's proxy defaults; one restored from the persistence file has Apache's defaults.
+  const directives::Worker& config() const { return config_; }
+
   // Immutable identity.
   const std::string& name() const { return name_; } // normalised URL ("http://127.0.0.1:18101")
   const std::string& display_name() const { return display_name_; }
@@ -124,17 +129,16 @@ public:
   void set_hc_uri(std::string_view u);
   void set_hc_expr(std::string_view e);
 
-  // Re-applies configuration values (a reload that does not keep run-time changes): lbfactor, lbset,
-  // route, redirect, retry, status bits from config | Init, hc settings. Counters are left alone.
+  // (Re-)applies the run-time copies of configuration values: lbfactor, lbset, route, redirect,
+  // retry, status bits from config | Init, hc settings. Counters are left alone.
   void apply_config(const directives::Worker& config);
-  // Only the values a reload always refreshes even when run-time changes are kept (retry, hc timing).
-  void apply_static_config(const directives::Worker& config);
 
   WorkerView view() const;
   // Restores every field of a view (persistence, reload with kept state).
   void restore(const WorkerView& v);
 
 private:
+  directives::Worker config_;
   std::string name_;
   std::string display_name_;
   std::string hostname_;

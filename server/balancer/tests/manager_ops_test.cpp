@@ -239,6 +239,12 @@ TEST(BalancerEdit, AddMemberWithinGrowthStartsDisabled) {
   WorkerState& w = f.b->member(1);
   EXPECT_EQ(w.name(), "http://127.0.0.1:18103");
   EXPECT_EQ(status_string(w.status()), "Init Dis ");
+  // What the engine connects with: the URL's parts and the server's proxy defaults.
+  EXPECT_EQ(w.config().scheme, "http");
+  EXPECT_EQ(w.config().port, 18103);
+  EXPECT_EQ(w.config().balancer, "balancer://rc");
+  EXPECT_EQ(w.config().params.timeout, std::chrono::seconds(17));
+  EXPECT_EQ(f.b->member(0).config().params.route, "r1");
   // Not chosen until enabled.
   EXPECT_EQ(sequence(*f.b, 2, "balancer://rc/"), "18101 18101");
   WorkerEdit enable;

@@ -207,6 +207,8 @@ TEST(Persistence, FullRestartRestoresFromFile) {
   EXPECT_EQ(v.members[0].error_time, before.members[0].error_time);
   EXPECT_EQ(v.members[0].retry, std::chrono::seconds(600));
   EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).hostname(), "127.0.0.1");
+  EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).config().port, 18293);
+  EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).config().scheme, "http");
 }
 
 TEST(Persistence, NoFileWithoutPersist) {
