@@ -92,10 +92,9 @@ ResponseParser::Result ResponseParser::fail(ResponseError e, std::string_view li
     reason_.append(kCorruptStatus).append(line);
     break;
   case ResponseError::NoResponse:
-  case ResponseError::Truncated:
     reason_.append(kErrorReading);
     break;
-  default: // answered with a plain 502 Bad Gateway page (no reason)
+  default: // answered with a plain 502 Bad Gateway page (no reason), as a bad header
     break;
   }
   return Result::Error;

@@ -43,7 +43,8 @@ enum class ResponseError : unsigned char {
   BadHeader,         // ProxyBadHeader IsError and a field line without ':'
   HeaderTooLong,     // a field line over responsefieldsize
   BadContentLength,  // a Content-Length that is not a number (or several that differ)
-  Truncated,         // the backend closed mid-head
+  Truncated,         // closed after the status line, before the empty line: apache2 answers it as a
+                     // bad header (plain 502 Bad Gateway, AH01106)
 };
 
 struct ParserOptions {

@@ -165,6 +165,7 @@ TEST(ResponseParser, ClosedBeforeHead) {
   EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX-A: 1\r\n").result, R::NeedMore);
   EXPECT_EQ(p.finish(), R::Error);
   EXPECT_EQ(p.error(), ResponseError::Truncated);
+  EXPECT_EQ(p.error_reason(), ""); // apache2: plain "502 Bad Gateway"
 }
 
 TEST(ResponseParser, FoldedLinesJoinAsSent) {
