@@ -7,6 +7,8 @@
 #include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
 #include "server/http/http_date.hpp"
+#include "server/manager/balancer_snapshot.hpp"
+#include "server/manager/proxy_status_lines.hpp"
 
 namespace balancerd::handlers {
 
@@ -91,6 +93,18 @@ void append_status_auto(std::string& out, const StatusInfo& info, std::int64_t n
   line(out, "Scoreboard", "W");
 }
 
+void append_proxy_status(std::string& out, const StatusInfo& info, bool auto_form) {
+  if (!info.proxy_status || !info.store) return;
+  static const directives::ProxyServerConf no_conf;
+  const directives::ProxyServerConf* conf = info.store->proxy_conf(info.server_index);
+  const auto rows = manager::snapshot_balancers(*info.store, info.server_index, conf ? *conf : no_conf,
+                                                static_cast<int>(info.threads));
+  if (auto_form)
+    manager::append_proxy_status_auto(out, rows);
+  else
+    manager::append_proxy_status_html(out, rows);
+}
+
 void serve_server_status(net::Exchange& ex, const StatusInfo& info) {
   const auto& req = ex.request();
   const std::int64_t now =
@@ -103,6 +117,7 @@ void serve_server_status(net::Exchange& ex, const StatusInfo& info) {
                          req.query.find("&auto") != std::string_view::npos;
   if (auto_form) {
     append_status_auto(body, info, now);
+    append_proxy_status(body, info, true);
     h.set_content_type("text/plain; charset=ISO-8859-1");
   } else {
     body += "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<html><head>\n"
@@ -112,7 +127,9 @@ void serve_server_status(net::Exchange& ex, const StatusInfo& info) {
     std::string text;
     append_status_auto(text, info, now);
     http::append_html_escaped(body, text);
-    body += "</pre>\n</body></html>\n";
+    body += "</pre>\n";
+    append_proxy_status(body, info, false);
+    body += "</body></html>\n";
     h.set_content_type("text/html; charset=ISO-8859-1");
   }
   h.content_length = body.size();

@@ -2,8 +2,8 @@
 
 #include <mutex>
 
+#include "directives/modules/proxy_workers.hpp"
 #include "server/http/request.hpp"
-#include "server/manager/added_workers.hpp"
 
 namespace balancerd::manager {
 
@@ -18,19 +18,26 @@ const directives::Worker* member_config(const directives::ProxyServerConf& proxy
 }
 
 MemberRow member_row(const balancer::WorkerState& state, const directives::Worker* config,
-                     int threads_per_child) {
+                     const directives::ProxyServerConf& proxy, int threads_per_child) {
   MemberRow row;
   row.live = state.view();
   row.name_ex = state.name();
   row.hostname = state.hostname();
   row.port = state.port();
-  if (!config) config = added_worker_config(&state);
+  directives::Worker rebuilt;
+  if (!config) {
+    // A member added through the manager: defined as Apache defines it (its URL with the server's
+    // proxy defaults), which is what the store built it from.
+    if (!directives::proxy::make_worker(state.display_name(), 0, true, rebuilt)) {
+      directives::proxy::copy_conf_params(rebuilt.params, proxy);
+      config = &rebuilt;
+    }
+  }
   if (config) {
     row.scheme = config->scheme;
     row.uds = !config->uds_path.empty();
     row.params = config->params;
   } else {
-    // Not in the configuration we were given: the scheme is the name's.
     const auto colon = row.name_ex.find("://");
     row.scheme = colon == std::string::npos ? std::string() : row.name_ex.substr(0, colon);
   }
@@ -59,7 +66,8 @@ std::vector<BalancerRow> snapshot_balancers(const balancer::StateStore& store, i
     row.used = b->size();
     for (std::size_t i = 0; i < row.used; ++i) {
       const balancer::WorkerState& w = b->member(i);
-      row.members.push_back(member_row(w, member_config(proxy, b->name(), w.name()), threads_per_child));
+      row.members.push_back(
+          member_row(w, member_config(proxy, b->name(), w.name()), proxy, threads_per_child));
     }
     rows.push_back(std::move(row));
   }

@@ -174,12 +174,10 @@ ManagerResponse handle_manager_request(const ManagerRequest& request, ManagerSer
     const std::string* given = params.get("nonce");
     if (!nonce.empty() && given && *given == nonce) {
       UpdateContext ctx;
-      ctx.lbmethods = server.facts.lbmethods;
       ctx.hcheck = server.facts.hcheck;
-      ctx.cping = server.facts.cping;
-      ctx.hc_exprs = server.facts.hc_exprs;
+      for (const auto& [name, expr] : server.facts.hc_exprs) ctx.hc_exprs.push_back({name, expr});
       ctx.server = server.proxy;
-      UpdateOutcome out = apply_updates(*bsel, wsel, params, ctx);
+      UpdateOutcome out = apply_updates(*server.store, *bsel, wsel, params, ctx);
       for (auto& l : out.logs) resp.error_logs.push_back(std::move(l));
       resp.changed = out.changed;
       updated = out.changed;
@@ -210,6 +208,7 @@ ManagerResponse handle_manager_request(const ManagerRequest& request, ManagerSer
   }
   HtmlOptions options;
   options.signature = request.signature;
+  options.mark_states = server.mark_states;
   if (bsel) {
     for (const auto& row : rows) {
       if (row.view.name != bsel->name()) continue;

@@ -53,6 +53,7 @@ struct ManagerServer {
   int server_index = -1;
   const directives::ProxyServerConf* proxy = nullptr; // merged (members' static values, add defaults)
   int threads_per_child = 25;
+  bool mark_states = true; // the HTML rows' error/draining marks (extension; off = Apache's bytes)
   PageFacts facts; // version, built, module facts, hc expressions (request fields are filled per request)
 };
 

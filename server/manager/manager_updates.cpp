@@ -1,11 +1,9 @@
 #include "server/manager/manager_updates.hpp"
 
-#include <cerrno>
-#include <cstdlib>
 #include <mutex>
 
+#include "server/balancer/manager_ops.hpp"
 #include "server/http/request.hpp"
-#include "server/manager/added_workers.hpp"
 #include "server/manager/page_model.hpp"
 
 namespace balancerd::manager {
@@ -19,165 +17,12 @@ char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// Route, redirect and hcuri: Apache keeps 1..63 characters and clears the field otherwise.
-bool short_text_ok(const std::string& v) {
-  return !v.empty() && v.size() <= balancer::kMaxShortText;
-}
-
-void set_flag(WorkerState& w, const Params& params, std::string_view key, unsigned bit) {
-  if (const std::string* v = params.get(key)) {
-    if (c_atoi(*v) != 0)
-      w.set_bits(bit);
-    else
-      w.clear_bits(bit);
-  }
-}
-
-void apply_worker(balancer::BalancerState& b, WorkerState& w, const Params& params, const UpdateContext& ctx,
-                  UpdateOutcome& out) {
-  const bool was_usable = w.usable();
-  if (const std::string* v = params.get("w_lf")) {
-    const int ival = static_cast<int>(c_atof(*v) * 100.0);
-    if (ival >= 100 && ival <= 10000) {
-      w.lbfactor.store(ival);
-      b.recalc_factors_locked();
-    }
-  }
-  if (const std::string* v = params.get("w_wr")) w.set_route(short_text_ok(*v) ? *v : std::string());
-  if (const std::string* v = params.get("w_rr")) w.set_redirect(short_text_ok(*v) ? *v : std::string());
-  set_flag(w, params, "w_status_I", d::kWorkerIgnoreErrors);
-  set_flag(w, params, "w_status_N", d::kWorkerDrain);
-  set_flag(w, params, "w_status_D", d::kWorkerDisabled);
-  set_flag(w, params, "w_status_H", d::kWorkerHotStandby);
-  set_flag(w, params, "w_status_R", d::kWorkerHotSpare);
-  set_flag(w, params, "w_status_S", d::kWorkerStopped);
-  set_flag(w, params, "w_status_C", d::kWorkerHcFail);
-  if (const std::string* v = params.get("w_ls")) {
-    const int ival = c_atoi(*v);
-    if (ival >= 0 && ival <= 99) w.lbset.store(ival);
-  }
-  if (const std::string* v = params.get("w_hi")) {
-    std::int64_t us = 0;
-    if (parse_time_parameter(*v, "ms", us) && us >= 100'000) w.hc_interval_us.store(us); // AP_WD_TM_SLICE
-  }
-  if (const std::string* v = params.get("w_hp")) {
-    const int ival = c_atoi(*v);
-    if (ival >= 1) w.hc_passes.store(ival);
-  }
-  if (const std::string* v = params.get("w_hf")) {
-    const int ival = c_atoi(*v);
-    if (ival >= 1) w.hc_fails.store(ival);
-  }
-  if (const std::string* v = params.get("w_hm")) {
-    for (const auto& m : hc_method_names())
-      if (http::iequals(m.name, *v) && hc_method_implemented(m.method, ctx.cping))
-        w.hc_method.store(static_cast<int>(m.method));
-  }
-  if (const std::string* v = params.get("w_hu")) w.set_hc_uri(short_text_ok(*v) ? *v : std::string());
-  if (ctx.hcheck) {
-    if (const std::string* v = params.get("w_he")) {
-      bool known = false;
-      for (const auto& e : ctx.hc_exprs) known = known || e.first == *v;
-      w.set_hc_expr(!v->empty() && known && v->size() <= balancer::kMaxHcExpr ? *v : std::string());
-    }
-  }
-  const auto method = static_cast<d::HcMethod>(w.hc_method.load());
-  if (method == d::HcMethod::None || method == d::HcMethod::Tcp || method == d::HcMethod::Cping)
-    w.set_hc_expr("");
-  if (!was_usable && w.usable()) b.request_reset();
-  out.changed = true;
-}
-
-void apply_balancer(balancer::BalancerState& b, const Params& params, const UpdateContext& ctx,
-                    UpdateOutcome& out) {
-  auto& s = b.settings_locked();
-  if (const std::string* v = params.get("b_lbm")) {
-    // lbpname is a 16-byte buffer; the provider lookup is by exact (case-sensitive) name.
-    if (v->size() < 15 && *v != s.lbmethod) {
-      for (const auto& name : ctx.lbmethods) {
-        if (name == *v) {
-          s.lbmethod = *v;
-          b.request_reset();
-          break;
-        }
-      }
-    }
-  }
-  if (const std::string* v = params.get("b_tmo")) {
-    const int ival = c_atoi(*v);
-    if (ival >= 0 && ival <= 7200) s.timeout = std::chrono::seconds(ival);
-  }
-  if (const std::string* v = params.get("b_max")) {
-    const int ival = c_atoi(*v);
-    if (ival >= 0 && ival <= 99) s.max_attempts = ival;
-  }
-  if (const std::string* v = params.get("b_sforce")) s.sticky_force = c_atoi(*v) != 0;
-  if (const std::string* v = params.get("b_ss"); v && !v->empty() && v->size() < 63) {
-    if (*v == "-") {
-      s.sticky.clear();
-      s.sticky_path.clear();
-    } else if (auto bar = v->find('|'); bar != std::string::npos) {
-      s.sticky = v->substr(0, bar);
-      s.sticky_path = v->substr(bar + 1);
-    } else {
-      s.sticky = *v;
-      s.sticky_path = *v;
-    }
-  }
-  out.changed = true;
-  const std::string* yes = params.get("b_wyes");
-  const std::string* url = params.get("b_nwrkr");
-  if (!yes || *yes != "1" || !url) return;
-  if (find_member(b, *url) == nullptr && b.size() < b.capacity()) {
-    std::string error;
-    static const d::ProxyServerConf no_server;
-    WorkerState* added = define_added_worker(*url, b.name(), ctx.server ? *ctx.server : no_server, error);
-    if (added && b.add_member_locked(added)) return;
-    out.logs.push_back("AH10163: " + b.name() + ": failed to add worker " + *url);
-  } else {
-    out.logs.push_back("AH10164: " + b.name() + ": failed to add worker " + *url);
-  }
-  out.status = 400;
+balancer::FormValue value(const Params& params, std::string_view key) {
+  if (const std::string* v = params.get(key)) return *v;
+  return std::nullopt;
 }
 
 } // namespace
-
-int c_atoi(const std::string& s) {
-  return std::atoi(s.c_str());
-}
-
-double c_atof(const std::string& s) {
-  return std::atof(s.c_str());
-}
-
-bool parse_time_parameter(std::string_view text, std::string_view default_unit, std::int64_t& micros) {
-  const std::string s(text);
-  char* end = nullptr;
-  errno = 0;
-  const long long n = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0) return false;
-  std::string_view unit = (end == nullptr || *end == '\0') ? default_unit : std::string_view(end);
-  if (n < 0) return false;
-  constexpr std::int64_t kMax = INT64_MAX;
-  auto scaled = [&](std::int64_t factor) {
-    if (n > kMax / factor) return false;
-    micros = n * factor;
-    return true;
-  };
-  if (unit.empty()) return false;
-  switch (unit[0]) {
-  case 's':
-    return scaled(1'000'000);
-  case 'h':
-    return scaled(3'600'000'000LL);
-  case 'm':
-    if (unit.size() > 1 && unit[1] == 's') return scaled(1'000);
-    if (unit.size() > 1 && unit[1] == 'i') return scaled(60'000'000);
-    return false;
-  default:
-    return false;
-  }
-}
 
 std::string balancer_url_for(std::string_view short_name) {
   if (auto slash = short_name.find('/'); slash != std::string_view::npos)
@@ -215,12 +60,51 @@ WorkerState* find_member(const balancer::BalancerState& b, std::string_view url)
   return best;
 }
 
-UpdateOutcome apply_updates(balancer::BalancerState& b, WorkerState* w, const Params& params,
-                            const UpdateContext& ctx) {
+UpdateOutcome apply_updates(balancer::StateStore& store, balancer::BalancerState& b, WorkerState* w,
+                            const Params& params, const UpdateContext& ctx) {
   UpdateOutcome out;
-  std::lock_guard lock(b.mutex());
-  if (w) apply_worker(b, *w, params, ctx, out);
-  apply_balancer(b, params, ctx, out);
+  out.changed = true;
+  if (w) {
+    balancer::WorkerEdit e;
+    e.w_lf = value(params, "w_lf");
+    e.w_wr = value(params, "w_wr");
+    e.w_rr = value(params, "w_rr");
+    e.w_status_I = value(params, "w_status_I");
+    e.w_status_N = value(params, "w_status_N");
+    e.w_status_D = value(params, "w_status_D");
+    e.w_status_H = value(params, "w_status_H");
+    e.w_status_R = value(params, "w_status_R");
+    e.w_status_S = value(params, "w_status_S");
+    e.w_status_C = value(params, "w_status_C");
+    e.w_ls = value(params, "w_ls");
+    e.w_hi = value(params, "w_hi");
+    e.w_hp = value(params, "w_hp");
+    e.w_hf = value(params, "w_hf");
+    e.w_hm = value(params, "w_hm");
+    e.w_hu = value(params, "w_hu");
+    e.w_he = value(params, "w_he");
+    balancer::apply_worker_edit(&b, *w, e, ctx.hcheck, ctx.hc_exprs);
+  }
+  balancer::BalancerEdit e;
+  e.b_lbm = value(params, "b_lbm");
+  e.b_tmo = value(params, "b_tmo");
+  e.b_max = value(params, "b_max");
+  e.b_sforce = value(params, "b_sforce");
+  e.b_ss = value(params, "b_ss");
+  e.b_wyes = value(params, "b_wyes");
+  e.b_nwrkr = value(params, "b_nwrkr");
+  // Apache 2.4.71's b_max changes maxattempts without marking it set (verified: a one-member
+  // balancer's ?xml still has no <httpd:maxattempts> after b_max=3), so the flag is kept as it was.
+  const bool max_attempts_set = b.settings().max_attempts_set;
+  static const directives::ProxyServerConf no_server;
+  const balancer::EditResult r =
+      balancer::apply_balancer_edit(store, b, e, ctx.server ? *ctx.server : no_server);
+  {
+    std::lock_guard lock(b.mutex());
+    b.settings_locked().max_attempts_set = max_attempts_set;
+  }
+  if (r.http_status != 200) out.status = r.http_status;
+  if (r.log) out.logs.push_back(*r.log);
   return out;
 }
 

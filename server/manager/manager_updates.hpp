@@ -14,16 +14,15 @@
 
 #include "directives/model/proxy_conf.hpp"
 #include "server/balancer/balancer_state.hpp"
+#include "server/balancer/state_store.hpp"
 #include "server/manager/form_params.hpp"
 
 namespace balancerd::manager {
 
 struct UpdateContext {
-  std::vector<std::string> lbmethods; // registered lbmethod providers (b_lbm must name one)
-  bool hcheck = false;                // mod_proxy_hcheck loaded (w_he is only read then)
-  bool cping = false;                 // CPING offered (mod_proxy_ajp loaded)
-  std::vector<std::pair<std::string, std::string>> hc_exprs; // ProxyHCExpr names (w_he must name one)
-  const directives::ProxyServerConf* server = nullptr;       // defaults of an added member
+  bool hcheck = false;                                 // mod_proxy_hcheck loaded (w_he is only read then)
+  std::vector<directives::HcCondition> hc_exprs;       // ProxyHCExpr (w_he must name one)
+  const directives::ProxyServerConf* server = nullptr; // defaults of an added member
 };
 
 struct UpdateOutcome {
@@ -40,15 +39,9 @@ balancer::WorkerState* find_member(const balancer::BalancerState& b, std::string
 // ap_proxy_get_balancer: "NAME" (a path after it is ignored, case-insensitive).
 std::string balancer_url_for(std::string_view short_name);
 
-UpdateOutcome apply_updates(balancer::BalancerState& b, balancer::WorkerState* w, const Params& params,
-                            const UpdateContext& ctx);
-
-// ap_timeout_parameter_parse: a number with an optional unit (ms, s, mi, h; `default_unit` when
-// none). False for a malformed or negative value.
-bool parse_time_parameter(std::string_view text, std::string_view default_unit, std::int64_t& micros);
-
-// C's atoi and atof on a std::string (leading blanks, sign, digits; 0 when none).
-int c_atoi(const std::string& s);
-double c_atof(const std::string& s);
+// The validation and the changes are the balancer component's (manager_ops.hpp); this reads the
+// fields from the parameters and keeps one Apache detail that component differs on (see the .cpp).
+UpdateOutcome apply_updates(balancer::StateStore& store, balancer::BalancerState& b, balancer::WorkerState* w,
+                            const Params& params, const UpdateContext& ctx);
 
 } // namespace balancerd::manager
