@@ -63,8 +63,10 @@ struct MemberConfig {
 
 struct Entry {
   explicit Entry(asio::io_context& io) : timer(io) {}
-  balancer::WorkerState* ws = nullptr;
-  int server = -1;
+  balancer::WorkerState* ws = nullptr; // the first server's copy: its settings drive the check
+  // Every server's copy of this member (a balancer inherited by <VirtualHost>s has one per server in
+  // the store); one check per interval serves them all, as Apache checks a shared worker once.
+  std::vector<balancer::WorkerState*> copies;
   std::string balancer;
   MemberConfig conf;
   std::shared_ptr<const Conditions> conditions;      // this server's
@@ -100,8 +102,8 @@ struct HealthChecker::Impl {
 
   // Checker-thread state.
   std::shared_ptr<const directives::Config> config;
-  // Keyed by server index, balancer name and worker name: a reload may give a surviving member a new
-  // WorkerState (with its counters carried over); its schedule and a check under way carry over too.
+  // Keyed by balancer and worker name: a reload may give a surviving member a new WorkerState; its
+  // schedule and a check under way carry over to it.
   std::map<std::string, std::shared_ptr<Entry>> entries;
   std::deque<std::shared_ptr<Entry>> queue;
   int in_flight = 0;
@@ -192,8 +194,12 @@ struct HealthChecker::Impl {
           if (bconf)
             for (const directives::Worker& w : bconf->members)
               if (w.name == ws->name()) wconf = &w;
-          std::string key = std::to_string(server) + '\n' + b->name() + '\n' + ws->name();
-          if (next.count(key)) continue;
+          std::string key = b->name() + '\n' + ws->name();
+          if (auto it = next.find(key); it != next.end()) {
+            auto& copies = it->second->copies;
+            if (std::find(copies.begin(), copies.end(), ws) == copies.end()) copies.push_back(ws);
+            continue;
+          }
           std::shared_ptr<Entry> e;
           if (auto it = entries.find(key); it != entries.end()) {
             e = it->second;
@@ -203,7 +209,7 @@ struct HealthChecker::Impl {
             e->ws = ws;
             arm(e);
           }
-          e->server = server;
+          e->copies.assign(1, ws);
           e->balancer = b->name();
           e->conf = member_config(wconf, server_timeout);
           e->conditions = conditions;
@@ -327,16 +333,22 @@ struct HealthChecker::Impl {
       const int code = judge(*e, method, r);
       log(log::mod::proxy_hcheck, log::kDebug, 0, "AH03251: Health check {} Status ({}) for {}.",
           hc_method_name(method), code, pointer_text(&ws));
-      // The flags and counters are the balancer's (balancer/health_state.hpp); the log lines are
-      // written here because their "Threaded " prefix depends on ProxyHCTPsize.
-      if (code == 0) {
-        if (balancer::hc_passed(ws))
-          log(log::mod::proxy_hcheck, log::kInfo, 0, "AH03302: {}Health check ENABLING {}", threaded_prefix(),
-              ws.name());
-      } else if (balancer::hc_failed(ws, std::chrono::system_clock::now())) {
+      // The flags and counters are the balancer's (balancer/health_state.hpp), per server copy; the
+      // log lines are written here, once, because their "Threaded " prefix depends on ProxyHCTPsize.
+      bool enabled_now = false, disabled_now = false;
+      const auto now = std::chrono::system_clock::now();
+      for (balancer::WorkerState* copy : e->copies) {
+        if (code == 0)
+          enabled_now = balancer::hc_passed(*copy) || enabled_now;
+        else
+          disabled_now = balancer::hc_failed(*copy, now) || disabled_now;
+      }
+      if (enabled_now)
+        log(log::mod::proxy_hcheck, log::kInfo, 0, "AH03302: {}Health check ENABLING {}", threaded_prefix(),
+            ws.name());
+      if (disabled_now)
         log(log::mod::proxy_hcheck, log::kInfo, 0, "AH03303: {}Health check DISABLING {}", threaded_prefix(),
             ws.name());
-      }
       arm(e);
     }
     dispatch();

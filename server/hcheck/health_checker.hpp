@@ -11,8 +11,10 @@
 //   checker.stop();                                          // before the store goes away
 //
 // What is checked, as Apache's watchdog callback does: every member of every balancer of every
-// server (main and each <VirtualHost>, inherited balancers included: each server has its own copy),
-// whose hcmethod is not NONE and which is not stopped (S); disabled (D) members are checked.
+// server (main and each <VirtualHost>) whose hcmethod is not NONE and which is not stopped (S);
+// disabled (D) members are checked (apache2 2.4.71 does). A balancer a <VirtualHost> inherits has
+// its own copy per server in the store, but the backend is checked once per interval (as Apache
+// checks its shared worker once) and the result is applied to every copy.
 // Plain ProxyPass workers are not checked. Method, interval, passes, fails, hcuri and hcexpr are read
 // from the WorkerState at each check, so balancer-manager changes apply at the next check. The next
 // check of a worker starts hcinterval after its previous one finished. At most ProxyHCTPsize checks
