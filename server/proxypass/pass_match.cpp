@@ -80,8 +80,14 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
                                     const EnvLookup& env) {
   const bool interpolated = dir && dir->interpolate_env.value_or(false) && rule.flags.interpolate;
   // The model keeps "!" as the URL of an exclusion; Apache compares the (interpolated) URL to "!".
-  const std::string fake = interpolated ? interpolate(rule.path, env) : rule.path;
-  const std::string real = interpolated ? interpolate(rule.url, env) : rule.url;
+  std::string fake_buf, real_buf;
+  std::string_view fake = rule.path, real = rule.url;
+  if (interpolated) {
+    fake_buf = interpolate(rule.path, env);
+    real_buf = interpolate(rule.url, env);
+    fake = fake_buf;
+    real = real_buf;
+  }
   bool nocanon = rule.flags.nocanon;
   bool mismatch = false;
   std::string found;
@@ -106,7 +112,10 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
     }
     found = substitute(real, use_uri, groups);
     // No "$n" in the URL: the whole path is appended (ProxyPassMatch \.gif$ http://b sends the path).
-    if (found == real) found = real + std::string(use_uri);
+    if (found == real) {
+      found = real;
+      found.append(use_uri);
+    }
   } else {
     std::size_t len = 0;
     // With nocanon the raw target (query included) is what gets appended, even for a servlet rule,
@@ -124,7 +133,8 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
       mismatch = true;
       use_uri = req.uri;
     }
-    found = real + std::string(use_uri.substr(len));
+    found = real;
+    found.append(use_uri.substr(len));
   }
 
   PassMatch m;

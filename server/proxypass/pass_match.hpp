@@ -14,8 +14,10 @@ namespace balancerd::proxypass {
 
 // The request as the translate step sees it.
 struct RequestUri {
-  std::string_view raw_target; // r->unparsed_uri: the request-target as received (%-encoded, with "?query")
-  std::string_view uri;        // r->uri: decoded, normalised path
+  // r->unparsed_uri: the request-target exactly as received, %-encoded, with its "?query"; for an
+  // absolute-form target the whole URI (then no nocanon rule matches it: AH01136, re-encoded).
+  std::string_view raw_target;
+  std::string_view uri; // r->uri: decoded, normalised path
   // r->args: the query without '?'; nothing when the target had no '?' ("/x?" gives "").
   std::optional<std::string_view> query;
   bool keep_encoded_slashes = false; // AllowEncodedSlashes On/NoDecode in effect (%2F kept in r->uri)

@@ -71,6 +71,33 @@ TEST(ProxyPassMatch, PrefixRulesAsApacheSendsThem) {
   run_rows(c.config->main.proxy, nullptr, rows, std::size(rows));
 }
 
+// Recorded live: an absolute-form request-target is r->unparsed_uri, which no rule path matches, so
+// nocanon is dropped (AH01136) and the path re-encoded.
+TEST(ProxyPassMatch, NocanonWithAbsoluteTarget) {
+  const auto c = compile_ok("ProxyPass /nc/ http://127.0.0.1:18741/nc/ nocanon\n"
+                            "ProxyPassMatch ^/rn/(.*)$ http://127.0.0.1:18741/rn/$1 nocanon\n");
+  struct Case {
+    const char* target;
+    const char* path;
+    const char* sent;
+    bool ignored;
+  } cases[] = {
+      {"http://front.example/nc/a%20b%3f?q", "/nc/a%20b%3f?q", "/nc/a%20b%3F?q", true},
+      {"http://front.example/rn/a%20b%3f?q", "/rn/a%20b%3f?q", "/rn/a%20b%3F?q", true},
+      {"/nc/a%20b%3f?q", "/nc/a%20b%3f?q", "/nc/a%20b%3f?q", false},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.target);
+    const auto origin = make_request(k.path);
+    RequestUri r = origin.view();
+    r.raw_target = k.target;
+    const auto m = match_proxy_pass(c.config->main.proxy, nullptr, r);
+    ASSERT_EQ(m.result, PassResult::Proxy);
+    EXPECT_EQ(backend_request_uri(m.target.url), k.sent);
+    EXPECT_EQ(m.nocanon_ignored, k.ignored);
+  }
+}
+
 TEST(ProxyPassMatch, NocanonMismatchIsReported) {
   const auto c = compile_ok("ProxyPass /nc/ http://127.0.0.1:18741/nc/ nocanon\n");
   const auto a = make_request("/nc//a");
