@@ -1,0 +1,937 @@
+#include "server/proxy/proxy_request.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/backend/backend_pools.hpp"
+#include "server/backend/body_relay.hpp"
+#include "server/backend/response_body.hpp"
+#include "server/backend/response_parser.hpp"
+#include "server/balancer/select.hpp"
+#include "server/balancer/state_store.hpp"
+#include "server/http/response.hpp"
+#include "server/log/error_log.hpp"
+#include "server/log/log_set.hpp"
+#include "server/net/io_thread.hpp"
+#include "server/proxy/backend_request.hpp"
+#include "server/proxy/client_response.hpp"
+#include "server/proxy/proxy_error.hpp"
+#include "server/proxypass/backend_url.hpp"
+#include "server/proxypass/reverse_map.hpp"
+#include "server/proxypass/worker_lookup.hpp"
+#include "server/runtime/request_config.hpp"
+
+namespace balancerd::proxy {
+
+namespace asio = boost::asio;
+using backend::BackendError;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+// mod_proxy_http prefetches this much of a chunked request body: a body that ends within it goes to
+// the backend with a Content-Length (MAX_MEM_SPOOL).
+constexpr std::size_t kPrefetchLimit = 16384;
+// AP_MAX_INTERIM_RESPONSES: the 10th interim response from a backend is an error.
+constexpr int kMaxInterim = 10;
+constexpr std::string_view kLastChunk = "0\r\n\r\n";
+constexpr std::string_view kCrlf = "\r\n";
+
+// Requests alive in this process (tests check that every one is freed).
+std::atomic<std::size_t> in_flight{0};
+
+const directives::WorkerParams& default_params() {
+  static const directives::WorkerParams p;
+  return p;
+}
+
+int to_level(balancer::LogSeverity s) {
+  switch (s) {
+  case balancer::LogSeverity::Error:
+    return log::kError;
+  case balancer::LogSeverity::Warn:
+    return log::kWarn;
+  case balancer::LogSeverity::Info:
+    return log::kInfo;
+  case balancer::LogSeverity::Debug:
+    return log::kDebug;
+  }
+  return log::kError;
+}
+
+int errno_of(BackendError e) {
+  switch (e) {
+  case BackendError::Refused:
+    return ECONNREFUSED;
+  case BackendError::ConnectTimeout:
+    return ETIMEDOUT;
+  case BackendError::Reset:
+    return ECONNRESET;
+  default:
+    return 0;
+  }
+}
+
+// The host part of ServerName ("[scheme://]host[:port]").
+std::string_view server_name_host(std::string_view name) {
+  if (auto p = name.find("://"); p != std::string_view::npos) name.remove_prefix(p + 3);
+  if (!name.empty() && name.front() == '[') {
+    auto close = name.find(']');
+    return close == std::string_view::npos ? name : name.substr(0, close + 1);
+  }
+  if (auto c = name.find(':'); c != std::string_view::npos) name = name.substr(0, c);
+  return name;
+}
+
+class Request;
+
+// ProxyPassReverse* for one request, over the merged per-dir and server settings.
+class Reverse final : public ReverseMapper {
+public:
+  const directives::ProxyServerConf* server = nullptr;
+  const directives::ProxyDirConf* dir = nullptr;
+  proxypass::SelfUrl self;
+  proxypass::EnvLookup env;
+  std::string_view map_url(std::string_view v, std::string& scratch) const override {
+    scratch = proxypass::reverse_url(*server, *dir, v, self, env);
+    return scratch;
+  }
+  std::string_view map_cookie(std::string_view v, std::string& scratch) const override {
+    scratch = proxypass::reverse_cookie(*dir, v, env);
+    return scratch;
+  }
+};
+
+enum class Phase : unsigned char { Connecting, SendingHead, SendingBody, Waiting100, ReadingHead, Relaying };
+
+class Request {
+public:
+  Request(balancer::StateStore& store, net::Exchange& ex, pipeline::RequestState& state,
+          proxypass::ProxyTarget target)
+      : store_(store), ex_(ex), st_(state), target_(std::move(target)) {
+    ++in_flight;
+  }
+  ~Request() { --in_flight; }
+
+  void start();
+
+private:
+  // ---- setup ----
+  bool load_config();
+  void select_member();
+  void on_selected(balancer::Selection sel);
+  void use_direct_worker();
+  bool prepare_backend(std::string_view url, const directives::Worker* cfg, std::string_view pool_name);
+  void begin_attempt();
+  void acquire();
+  void on_acquired(BackendError err, backend::BackendLease lease);
+  void connect_failed(BackendError err);
+  void attempt_failed(int status);
+
+  // ---- request ----
+  void prefetch_body();
+  void send_head();
+  void on_head_written(BackendError err);
+  void stream_body();
+  void on_body_piece(const net::BodyPiece& piece);
+  void on_body_written(BackendError err);
+  void finish_chunked_body();
+
+  // ---- response ----
+  void read_response();
+  void parse_response(std::span<const char> data);
+  void on_read(BackendError err, std::span<const char> data);
+  void on_final_head(std::span<const char> rest);
+  void on_relay_done(const backend::RelayResult& r);
+
+  // ---- endings ----
+  bool can_retry_fresh() const;
+  void retry_fresh();
+  void fail_backend(int status, std::string_view reason, bool proxy_error);
+  void fail_client_body(int error);
+  void complete(int final_status);
+  void finish(); // frees this
+  // Gives the connection back (reusable) or closes it, after counting its bytes.
+  void drop_lease(bool reusable = false);
+  void post_request(int status);
+
+  void log_line(log::ModuleIndex m, int level, int os_error, bool with_client, std::string_view text);
+  void log_events(const std::vector<balancer::LogEvent>& events, log::ModuleIndex m);
+  bool log_on(log::ModuleIndex m, int level) const {
+    return st_.logs && st_.logs->error_log && st_.logs->levels.enabled(m, level);
+  }
+
+  balancer::StateStore& store_;
+  net::Exchange& ex_;
+  pipeline::RequestState& st_;
+  proxypass::ProxyTarget target_;
+  asio::io_context* io_ = nullptr;
+
+  // Configuration of this request.
+  const directives::ProxyServerConf* sconf_ = nullptr;
+  const directives::ProxyDirConf* dconf_ = nullptr;
+  int server_index_ = -1;
+  directives::Micros proxy_timeout_{0}, server_timeout_{std::chrono::seconds(60)};
+  directives::ProxyVia via_ = directives::ProxyVia::Off;
+  std::string via_value_;
+  std::string server_host_; // ServerName's host (X-Forwarded-Server, Via)
+  unsigned self_port_ = 80; // the front end's port as Apache reports it (Via, ProxyPassReverse)
+
+  // Balancer state.
+  balancer::BalancerState* balancer_ = nullptr;
+  const directives::Balancer* balancer_conf_ = nullptr;
+  balancer::FailoverLoop loop_;
+  std::unique_ptr<asio::steady_timer> wait_timer_;
+  balancer::Selection wait_sel_;
+  std::string cookie_;
+
+  // The worker of the current attempt.
+  balancer::WorkerState* worker_ = nullptr;
+  const directives::WorkerParams* wparams_ = nullptr;
+  std::string url_; // the backend URL of this attempt
+  std::optional<proxypass::BackendUrl> burl_;
+  backend::BackendEndpoint endpoint_;
+  std::string pool_name_;
+  std::shared_ptr<backend::BackendPool> pool_;
+  backend::BackendLease lease_;
+  bool fresh_retry_used_ = false;
+  bool allow_reuse_ = true;
+
+  // Request body.
+  BodyFraming framing_ = BodyFraming::None;
+  bool body_prefetched_ = false; // the whole (chunked) body sits in prefetch_
+  bool body_consumed_ = false;   // client body bytes were sent that we cannot send again
+  bool body_done_ = false;
+  bool expect_100_ = false;
+  std::string prefetch_;
+  std::string head_out_;
+  char chunk_line_[24];
+  std::array<std::span<const char>, 4> pieces_;
+  std::uint64_t base_to_ = 0, base_from_ = 0; // the connection's counters at acquire
+  std::uint64_t sent_ = 0, received_ = 0;     // bytes this request moved to / from the backend
+  bool keep_alive_ = true;
+
+  // Response.
+  Phase phase_ = Phase::Connecting;
+  backend::ResponseParser parser_;
+  backend::ResponseBody body_;
+  backend::BodyRelay relay_;
+  std::span<const char> pending_; // response bytes read while the request body was still going
+  int interim_ = 0;
+  bool got_response_bytes_ = false;
+  bool timed_out_ = false;
+  int final_status_ = 0;
+  bool post_done_ = false;
+  std::string reason_;
+  std::string scratch_;
+  std::string note_;
+  Reverse reverse_;
+
+  // Error log view of the request.
+  log::ConnLogView conn_view_;
+  log::RequestLogView log_view_;
+};
+
+// ---- setup ----------------------------------------------------------------------------------------
+
+bool Request::load_config() {
+  io_ = net::this_thread_io_context();
+  if (!st_.server) return false;
+  server_index_ = st_.server->index;
+  const auto& merged = st_.server->merged;
+  sconf_ = &merged.proxy;
+  dconf_ = st_.dir ? &st_.dir->proxy : &st_.server->merged.dir.proxy;
+  if (merged.proxy.timeout) proxy_timeout_ = *merged.proxy.timeout;
+  if (merged.core.timeout) server_timeout_ = *merged.core.timeout;
+  via_ = merged.proxy.via.value_or(directives::ProxyVia::Off);
+  if (merged.core.server_name)
+    server_host_ = server_name_host(*merged.core.server_name);
+  else
+    server_host_ = st_.ctx.info.server_name;
+
+  const auto& req = ex_.request();
+  const auto& peer = ex_.peer();
+  conn_view_.peer_ip = peer.remote_ip;
+  conn_view_.peer_port = peer.remote_port;
+  conn_view_.local_ip = peer.local_ip;
+  conn_view_.local_port = peer.local_port;
+  log_view_.conn = &conn_view_;
+  log_view_.client_ip = st_.ctx.info.useragent_ip.empty() ? peer.remote_ip : st_.ctx.info.useragent_ip;
+  log_view_.client_port = peer.remote_port;
+  log_view_.method = req.method_text;
+  log_view_.path = req.path;
+
+  // ap_get_server_port (UseCanonicalName Off): the Host header's port, else ServerName's, else the
+  // scheme's default.
+  self_port_ = st_.ctx.info.https ? 443 : 80;
+  unsigned host_port = 0;
+  for (char c : req.port) host_port = host_port * 10 + static_cast<unsigned>(c - '0');
+  if (host_port) {
+    self_port_ = host_port;
+  } else if (merged.core.server_name) {
+    std::string_view sn = *merged.core.server_name;
+    if (auto p = sn.find("://"); p != std::string_view::npos) sn.remove_prefix(p + 3);
+    auto colon = sn.rfind(':');
+    if (colon != std::string_view::npos && sn.find(']', colon) == std::string_view::npos) {
+      unsigned v = 0;
+      auto r = std::from_chars(sn.data() + colon + 1, sn.data() + sn.size(), v);
+      if (r.ec == std::errc() && v) self_port_ = v;
+    }
+  }
+  if (via_ == directives::ProxyVia::On || via_ == directives::ProxyVia::Full) {
+    via_value_.clear();
+    http::append_decimal(via_value_, static_cast<unsigned>(req.version_major));
+    via_value_.push_back('.');
+    http::append_decimal(via_value_, static_cast<unsigned>(req.version_minor));
+    via_value_.push_back(' ');
+    via_value_.append(server_host_);
+    if (self_port_ != (st_.ctx.info.https ? 443u : 80u)) {
+      via_value_.push_back(':');
+      http::append_decimal(via_value_, self_port_);
+    }
+    if (via_ == directives::ProxyVia::Full) via_value_.append(" (Apache/2.4.71)");
+  }
+  return io_ != nullptr;
+}
+
+void Request::start() {
+  if (!load_config()) {
+    log_line(log::mod::proxy, log::kError, 0, true, "AH01144: No protocol handler was valid for the URL");
+    ex_.send_error(500);
+    return finish();
+  }
+  const auto& req = ex_.request();
+  // Max-Forwards (mod_proxy's handler): a request that has used them up is refused.
+  for (const auto& h : req.headers) {
+    if (!http::iequals(h.name, "Max-Forwards")) continue;
+    long long v = 0;
+    auto r = std::from_chars(h.value.data(), h.value.data() + h.value.size(), v);
+    if (r.ec == std::errc() && v == 0 && req.method != http::Method::Trace &&
+        req.method != http::Method::Options) {
+      auto info = proxy_error_page(note_, "Max-Forwards has reached zero - proxy loop?");
+      ex_.send_error(400, info);
+      return finish();
+    }
+    break;
+  }
+  if (!target_.balancer.empty()) {
+    balancer_ = store_.balancer(server_index_, target_.balancer);
+    balancer_conf_ = proxypass::find_balancer(*sconf_, target_.balancer);
+    if (!balancer_) {
+      log_line(log::mod::proxy_balancer, log::kError, 0, true,
+               "AH01171: " + target_.balancer + ": No workers in balancer");
+      ex_.send_error(503);
+      return finish();
+    }
+    st_.for_each_request_header([this](std::string_view n, std::string_view v) {
+      if (!http::iequals(n, "Cookie")) return;
+      if (!cookie_.empty()) cookie_.append(", ");
+      cookie_.append(v);
+    });
+    return select_member();
+  }
+  use_direct_worker();
+}
+
+void Request::select_member() {
+  balancer::RequestFacts facts;
+  facts.url = target_.url;
+  facts.cookie = cookie_;
+  facts.now = Clock::now();
+  on_selected(balancer::select(*balancer_, facts));
+}
+
+void Request::on_selected(balancer::Selection sel) {
+  log_events(sel.logs, log::mod::proxy_balancer);
+  if (sel.status == balancer::SelectStatus::Wait) {
+    if (!wait_timer_) wait_timer_ = std::make_unique<asio::steady_timer>(*io_);
+    wait_sel_ = std::move(sel);
+    wait_timer_->expires_after(wait_sel_.retry_after);
+    wait_timer_->async_wait([this](const boost::system::error_code&) {
+      balancer::RequestFacts facts;
+      facts.url = target_.url;
+      facts.cookie = cookie_;
+      facts.now = Clock::now();
+      on_selected(balancer::select_again(*balancer_, facts, std::move(wait_sel_)));
+    });
+    return;
+  }
+  if (sel.status != balancer::SelectStatus::Chosen || !sel.worker) {
+    ex_.send_error(sel.http_status ? sel.http_status : 503);
+    return finish();
+  }
+  for (const auto& [k, v] : sel.env()) st_.env.set(k, v);
+  for (const auto& [k, v] : sel.notes()) st_.notes.set(k, v);
+  worker_ = sel.worker;
+
+  // The member's URL followed by the path of balancer://name/path.
+  std::string_view rest = std::string_view(target_.url).substr(std::min(target_.url.size(), std::size_t{11}));
+  auto slash = rest.find_first_of("/?");
+  rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  std::string url = worker_->name();
+  if (!url.empty() && url.back() == '/' && !rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  url.append(rest);
+
+  const directives::Worker* cfg = nullptr;
+  if (balancer_conf_)
+    for (const auto& m : balancer_conf_->members)
+      if (m.name == worker_->name()) cfg = &m;
+  if (log_on(log::mod::proxy_balancer, log::kDebug))
+    log_line(log::mod::proxy_balancer, log::kDebug, 0, true,
+             "AH01172: " + balancer_->name() + ": worker (" + worker_->name() + ") rewritten to " + url);
+  if (!prepare_backend(url, cfg, worker_->name())) return attempt_failed(500);
+  begin_attempt();
+}
+
+void Request::use_direct_worker() {
+  const directives::Worker* cfg = target_.worker;
+  if (cfg) worker_ = store_.worker(server_index_, cfg->name);
+  if (worker_) {
+    if (auto ev = balancer::check_usable(*worker_, Clock::now(), "HTTP")) {
+      log_line(log::mod::proxy, to_level(ev->severity), 0, true, ev->text);
+      ex_.send_error(503);
+      return finish();
+    }
+  }
+  if (!prepare_backend(target_.url, cfg,
+                       cfg ? std::string_view(cfg->name) : std::string_view("proxy:reverse"))) {
+    ex_.send_error(500);
+    return finish();
+  }
+  begin_attempt();
+}
+
+bool Request::prepare_backend(std::string_view url, const directives::Worker* cfg,
+                              std::string_view pool_name) {
+  url_.assign(url);
+  burl_ = proxypass::parse_backend_url(url_);
+  if (!burl_) return false;
+  wparams_ = cfg ? &cfg->params : &default_params();
+  if (cfg) {
+    endpoint_ = backend::BackendEndpoint::from_worker(*cfg);
+  } else if (auto ep = backend::BackendEndpoint::from_url(url_)) {
+    endpoint_ = *ep;
+  } else {
+    return false;
+  }
+  if (!target_.uds_path.empty() && endpoint_.uds_path.empty()) endpoint_.uds_path = target_.uds_path;
+  pool_name_.assign(pool_name);
+  auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
+  pool_ = backend::BackendPools::of(*io_).get(pool_name_, endpoint_, settings);
+  return true;
+}
+
+void Request::begin_attempt() {
+  const auto& req = ex_.request();
+  timed_out_ = false;
+  got_response_bytes_ = false;
+  interim_ = 0;
+  // The request body strategy (spec §7.4): Content-Length streams as is; a chunked body is prefetched
+  // up to 16 KiB and sent with a Content-Length when it ends within that, else chunked.
+  const bool force10 = st_.env.get("force-proxy-request-1.0").has_value();
+  const bool has_body = req.body != http::BodyKind::None;
+  const bool continue_on = dconf_->continue_100.value_or(true);
+  expect_100_ = has_body && req.expect_continue && continue_on && !force10 && !body_consumed_;
+  if (!has_body) {
+    framing_ = BodyFraming::None;
+  } else if (req.body == http::BodyKind::Length) {
+    framing_ = BodyFraming::Length;
+  } else if (!body_prefetched_ && !expect_100_ && !st_.env.get("proxy-sendchunked") &&
+             !st_.env.get("proxy-sendchunks")) {
+    // Prefetch before connecting (as Apache does), so a failover can send the body again.
+    return prefetch_body();
+  } else if (!body_prefetched_) {
+    framing_ = BodyFraming::Chunked;
+  }
+  acquire();
+}
+
+void Request::prefetch_body() {
+  const auto& req = ex_.request();
+  const bool spool_all = st_.env.get("proxy-sendcl").has_value() ||
+                         st_.env.get("force-proxy-request-1.0").has_value() || req.version() < 1001;
+  ex_.read_body([this, spool_all](const net::BodyPiece& piece) {
+    if (piece.error) return fail_client_body(piece.error);
+    prefetch_.append(piece.data.data(), piece.data.size());
+    if (piece.end) {
+      body_prefetched_ = true;
+      framing_ = BodyFraming::Length;
+      return acquire();
+    }
+    if (prefetch_.size() >= kPrefetchLimit && !spool_all) {
+      // Too big to hold: the rest streams chunked after what we have.
+      framing_ = BodyFraming::Chunked;
+      body_prefetched_ = false;
+      return acquire();
+    }
+    prefetch_body();
+  });
+}
+
+void Request::acquire() {
+  phase_ = Phase::Connecting;
+  backend::AcquireOptions opt;
+  opt.allow_reuse = allow_reuse_ && !st_.env.get("proxy-initial-not-pooled");
+  pool_->acquire(
+      [this](BackendError err, backend::BackendLease lease) { on_acquired(err, std::move(lease)); }, opt);
+}
+
+void Request::on_acquired(BackendError err, backend::BackendLease lease) {
+  if (err != BackendError::None || !lease) return connect_failed(err);
+  lease_ = std::move(lease);
+  base_to_ = lease_->bytes_written();
+  base_from_ = lease_->bytes_read();
+  send_head();
+}
+
+void Request::connect_failed(BackendError err) {
+  const std::string hp = endpoint_.host_port();
+  if (err == BackendError::AcquireTimeout) {
+    log_line(log::mod::proxy, log::kError, 0, true,
+             "AH00941: HTTP: failed to acquire connection for (" + hp + ")");
+  } else {
+    std::string addr = endpoint_.is_unix() ? endpoint_.uds_path : hp;
+    log_line(log::mod::proxy, log::kError, errno_of(err), false,
+             "AH00957: http: attempt to connect to " + addr + " (" + hp + ") failed");
+    if (worker_ && balancer::mark_error(*worker_, Clock::now())) {
+      auto ev = balancer::connect_failure_log(*worker_);
+      log_line(log::mod::proxy, to_level(ev.severity), 0, false, ev.text);
+    }
+    log_line(log::mod::proxy_http, log::kError, 0, true,
+             "AH01114: HTTP: failed to make connection to backend: " + endpoint_.host);
+  }
+  attempt_failed(503);
+}
+
+// A failure before any response reached the client: the failover loop decides (balancers), else the
+// status is the answer.
+void Request::attempt_failed(int status) {
+  drop_lease();
+  if (balancer_ && worker_) {
+    auto* w = worker_;
+    const bool again = loop_.after_attempt(balancer_, *w, status, Clock::now());
+    balancer::release(*w, 0, 0);
+    worker_ = nullptr;
+    if (again) return select_member();
+  }
+  ex_.send_error(status);
+  finish();
+}
+
+// ---- request --------------------------------------------------------------------------------------
+
+void Request::send_head() {
+  const auto& req = ex_.request();
+  BackendRequestParams p;
+  p.method = req.method_text;
+  p.path_query = burl_->request_uri;
+  std::string host;
+  const bool preserve = dconf_->preserve_host.value_or(false);
+  thread_local std::vector<Field> fields;
+  fields.clear();
+  std::string_view client_host;
+  st_.for_each_request_header([&](std::string_view n, std::string_view v) {
+    fields.push_back({n, v});
+    if (client_host.empty() && http::iequals(n, "Host")) client_host = v;
+  });
+  if (preserve) {
+    host.assign(client_host.empty() ? std::string_view(server_host_) : client_host);
+  } else {
+    host = burl_->host_header();
+  }
+  p.host = host;
+  p.http10 = st_.env.get("force-proxy-request-1.0").has_value();
+  p.via = static_cast<ViaMode>(via_);
+  p.via_value = via_value_;
+  // Max-Forwards: decremented when sent by the client, else ProxyMaxForwards when configured.
+  if (auto mf = req.find("Max-Forwards")) {
+    long long v = 0;
+    auto r = std::from_chars(mf->value.data(), mf->value.data() + mf->value.size(), v);
+    if (r.ec == std::errc()) p.max_forwards = v > 0 ? v - 1 : 0;
+  } else if (sconf_->max_forwards && *sconf_->max_forwards >= 0) {
+    p.max_forwards = *sconf_->max_forwards;
+  }
+  p.expect_100 = expect_100_;
+  p.add_forwarded = dconf_->add_headers.value_or(true) && !target_.forward;
+  p.client_ip = log_view_.client_ip;
+  p.server_hostname = server_host_;
+  p.drop_proxy_authorization = !st_.ctx.info.remote_user.empty() && !st_.env.get("Proxy-Chain-Auth");
+  p.body = framing_;
+  if (framing_ == BodyFraming::Length)
+    p.content_length = body_prefetched_ ? prefetch_.size() : req.content_length;
+  keep_alive_ = wparams_->disablereuse ? false : !p.http10 && !st_.env.get("proxy-nokeepalive");
+  p.keep_alive = keep_alive_;
+  head_out_.clear();
+  build_backend_request(head_out_, p, fields);
+  backend::ParserOptions popt;
+  popt.field_size = wparams_->response_field_size ? wparams_->response_field_size : 8192;
+  popt.bad_header = sconf_->bad_header.value_or(directives::ProxyBadHeader::IsError);
+  popt.head_request = req.method == http::Method::Head;
+  parser_.reset(popt);
+
+  // The head goes out with what is already in hand: the whole prefetched body, or its first chunk.
+  std::size_t n = 0;
+  pieces_[n++] = std::span<const char>(head_out_.data(), head_out_.size());
+  if (!expect_100_ && !prefetch_.empty()) {
+    if (framing_ == BodyFraming::Chunked) {
+      auto len = http::format_chunk_size(prefetch_.size(), chunk_line_);
+      pieces_[n++] = std::span<const char>(chunk_line_, len);
+      pieces_[n++] = std::span<const char>(prefetch_.data(), prefetch_.size());
+      pieces_[n++] = std::span<const char>(kCrlf.data(), kCrlf.size());
+    } else {
+      pieces_[n++] = std::span<const char>(prefetch_.data(), prefetch_.size());
+    }
+  }
+  phase_ = Phase::SendingHead;
+  lease_->write(std::span<const std::span<const char>>(pieces_.data(), n),
+                [this](BackendError err, std::size_t) { on_head_written(err); });
+}
+
+void Request::on_head_written(BackendError err) {
+  if (err != BackendError::None) {
+    if (can_retry_fresh()) return retry_fresh();
+    if (err == BackendError::Timeout) return fail_backend(504, {}, false);
+    // Apache reads what the backend may have answered before giving up.
+    return read_response();
+  }
+  if (expect_100_) {
+    phase_ = Phase::Waiting100;
+    return read_response();
+  }
+  if (framing_ == BodyFraming::None || body_prefetched_) {
+    body_done_ = true;
+    return read_response();
+  }
+  stream_body();
+}
+
+void Request::stream_body() {
+  phase_ = Phase::SendingBody;
+  ex_.read_body([this](const net::BodyPiece& piece) { on_body_piece(piece); });
+}
+
+void Request::on_body_piece(const net::BodyPiece& piece) {
+  if (piece.error) return fail_client_body(piece.error);
+  body_consumed_ = true;
+  std::size_t n = 0;
+  const bool chunked = framing_ == BodyFraming::Chunked;
+  if (!piece.data.empty()) {
+    if (chunked) {
+      auto len = http::format_chunk_size(piece.data.size(), chunk_line_);
+      pieces_[n++] = std::span<const char>(chunk_line_, len);
+      pieces_[n++] = piece.data;
+      pieces_[n++] = std::span<const char>(kCrlf.data(), kCrlf.size());
+    } else {
+      pieces_[n++] = piece.data;
+    }
+  }
+  if (piece.end) {
+    body_done_ = true;
+    if (chunked) pieces_[n++] = std::span<const char>(kLastChunk.data(), kLastChunk.size());
+  }
+  if (n == 0) return piece.end ? read_response() : stream_body();
+  lease_->write(std::span<const std::span<const char>>(pieces_.data(), n),
+                [this](BackendError err, std::size_t) { on_body_written(err); });
+}
+
+void Request::on_body_written(BackendError err) {
+  if (err != BackendError::None) {
+    if (err == BackendError::Timeout) return fail_backend(504, {}, false);
+    // The backend stopped taking the body: it may have answered already (e.g. 413).
+    body_done_ = true;
+    keep_alive_ = false;
+    return read_response();
+  }
+  if (body_done_) return read_response();
+  stream_body();
+}
+
+// ---- response -------------------------------------------------------------------------------------
+
+void Request::read_response() {
+  if (phase_ != Phase::Waiting100) phase_ = Phase::ReadingHead;
+  if (!pending_.empty()) {
+    auto data = pending_;
+    pending_ = {};
+    return parse_response(data);
+  }
+  lease_->read_some([this](BackendError err, std::span<const char> data) { on_read(err, data); });
+}
+
+void Request::on_read(BackendError err, std::span<const char> data) {
+  if (err == BackendError::None) {
+    got_response_bytes_ = true;
+    return parse_response(data);
+  }
+  if (err == BackendError::Eof) {
+    if (!got_response_bytes_ && can_retry_fresh()) return retry_fresh();
+    auto r = parser_.finish();
+    if (r == backend::ResponseParser::Result::Final) return on_final_head({});
+  }
+  if (err == BackendError::Timeout) {
+    timed_out_ = true;
+    st_.notes.set("proxy_timedout", "1");
+  }
+  if (log_on(log::mod::proxy_http, log::kError))
+    log_line(log::mod::proxy_http, log::kError, errno_of(err), true,
+             "AH01102: error reading status line from remote server " + endpoint_.host_port());
+  fail_backend(502, kErrorReading, true);
+}
+
+void Request::parse_response(std::span<const char> data) {
+  while (true) {
+    std::size_t consumed = 0;
+    auto r = parser_.parse(data, consumed);
+    data = data.subspan(std::min(consumed, data.size()));
+    switch (r) {
+    case backend::ResponseParser::Result::NeedMore:
+      return lease_->read_some([this](BackendError err, std::span<const char> d) { on_read(err, d); });
+    case backend::ResponseParser::Result::Error: {
+      const auto e = parser_.error();
+      if (e == backend::ResponseError::BadHeader || e == backend::ResponseError::HeaderTooLong) {
+        if (log_on(log::mod::proxy_http, log::kWarn)) {
+          std::string text = "AH01106: bad HTTP/1.1 header returned by ";
+          text.append(st_.uri.empty() ? ex_.request().path : std::string_view(st_.uri));
+          text.append(" (");
+          text.append(ex_.request().method_text);
+          text.push_back(')');
+          log_line(log::mod::proxy_http, log::kWarn, 0, true, text);
+        }
+        return fail_backend(502, {}, false);
+      }
+      if (e == backend::ResponseError::NoResponse || e == backend::ResponseError::Truncated) {
+        log_line(log::mod::proxy_http, log::kError, 0, true,
+                 "AH01102: error reading status line from remote server " + endpoint_.host_port());
+        return fail_backend(502, kErrorReading, true);
+      }
+      std::string reason(parser_.error_reason());
+      return fail_backend(502, reason.empty() ? kErrorReading : std::string_view(reason), true);
+    }
+    case backend::ResponseParser::Result::Interim: {
+      const int status = parser_.head().status;
+      if (++interim_ >= kMaxInterim) {
+        return fail_backend(502, "Too many (10) interim responses from origin server", true);
+      }
+      if (status == 100 && phase_ == Phase::Waiting100) {
+        // The backend wants the body: now read it from the client (who gets its "100 Continue").
+        pending_ = data;
+        phase_ = Phase::SendingBody;
+        expect_100_ = false;
+        if (framing_ == BodyFraming::None) return read_response();
+        return stream_body();
+      }
+      // Other interim responses are not relayed (the exchange has no interim write): as
+      // proxy-interim-response=Suppress.
+      continue;
+    }
+    case backend::ResponseParser::Result::Final:
+      return on_final_head(data);
+    }
+  }
+}
+
+void Request::on_final_head(std::span<const char> rest) {
+  const auto& bh = parser_.head();
+  const auto& req = ex_.request();
+  final_status_ = bh.http09 ? 200 : bh.status;
+  phase_ = Phase::Relaying;
+  if (!body_done_) keep_alive_ = false; // the backend answered before taking the whole body
+
+  // ProxyErrorOverride: the local error page replaces the backend's.
+  if (dconf_->error_override.value_or(false) && final_status_ >= 400 && final_status_ < 600) {
+    const auto& codes = dconf_->error_override_codes;
+    bool match = codes.empty();
+    for (int c : codes) match = match || c == final_status_;
+    if (match) {
+      drop_lease(); // the unread body makes the connection unusable
+      ex_.send_error(final_status_);
+      return complete(final_status_);
+    }
+  }
+
+  post_request(final_status_);
+  auto& head = ex_.response();
+  head.clear();
+  head.status = final_status_;
+  if (!bh.http09 && bh.reason_valid) {
+    reason_.assign(bh.reason);
+    head.reason = reason_;
+  }
+  thread_local std::vector<Field> fields;
+  fields.clear();
+  for (const auto& f : bh.fields) fields.push_back({f.name, f.value});
+  ClientResponseParams p;
+  p.status = final_status_;
+  p.via = static_cast<ViaMode>(via_);
+  p.via_value = via_value_;
+  if (!target_.forward &&
+      (!dconf_->reverse.empty() || !dconf_->cookie_paths.empty() || !dconf_->cookie_domains.empty())) {
+    reverse_.server = sconf_;
+    reverse_.dir = dconf_;
+    reverse_.self.scheme = st_.ctx.info.https ? "https" : "http";
+    reverse_.self.host = req.host.empty() ? std::string_view(server_host_) : req.host;
+    reverse_.self.port = static_cast<std::uint16_t>(self_port_);
+    if (dconf_->interpolate_env.value_or(false))
+      reverse_.env = [this](std::string_view n) -> std::optional<std::string> {
+        auto v = st_.env.get(n);
+        return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+      };
+    p.reverse = &reverse_;
+  }
+  auto info = build_client_response(head, p, fields, scratch_);
+  if (info.backend_close) keep_alive_ = false;
+
+  const auto framing = parser_.framing();
+  if (framing == backend::BodyFraming::Length) {
+    head.content_length = parser_.content_length();
+  } else if (framing == backend::BodyFraming::None && req.method == http::Method::Head &&
+             info.content_length) {
+    head.content_length = info.content_length;
+  }
+  if (framing == backend::BodyFraming::None) {
+    if (head.content_length && req.method != http::Method::Head) head.content_length.reset();
+    drop_lease(keep_alive_ && parser_.keep_alive() && rest.empty());
+    return ex_.write({}, true, [this](bool) { complete(final_status_); });
+  }
+  body_.reset(framing, parser_.content_length());
+  relay_.start(lease_.conn(), body_, parser_.body_prefix(), rest, ex_,
+               [this](const backend::RelayResult& r) { on_relay_done(r); });
+}
+
+void Request::on_relay_done(const backend::RelayResult& r) {
+  if (r.complete) {
+    drop_lease(r.reusable && keep_alive_ && parser_.keep_alive());
+    return complete(final_status_);
+  }
+  // The body broke off: the client can only learn it by the connection ending (Apache aborts it).
+  if (r.backend == BackendError::Timeout) {
+    timed_out_ = true;
+    st_.notes.set("proxy_timedout", "1");
+  }
+  drop_lease();
+  ex_.send_error(502);
+  complete(final_status_);
+}
+
+// ---- endings --------------------------------------------------------------------------------------
+
+bool Request::can_retry_fresh() const {
+  return lease_ && lease_->reused() && !fresh_retry_used_ && !body_consumed_ && !got_response_bytes_;
+}
+
+// A pooled connection the backend had already closed: Apache's is_socket_connected check would have
+// caught it before sending; send the request again once on a new connection.
+void Request::retry_fresh() {
+  fresh_retry_used_ = true;
+  allow_reuse_ = false;
+  drop_lease();
+  acquire();
+}
+
+void Request::fail_backend(int status, std::string_view reason, bool proxy_error) {
+  drop_lease();
+  if (proxy_error) {
+    if (log_on(log::mod::proxy, log::kError)) {
+      std::string text = "AH00898: ";
+      text.append(reason);
+      text.append(" returned by ");
+      text.append(st_.uri.empty() ? ex_.request().path : std::string_view(st_.uri));
+      log_line(log::mod::proxy, log::kError, 0, true, text);
+    }
+    auto info = proxy_error_page(note_, reason);
+    ex_.send_error(status, info);
+  } else {
+    ex_.send_error(status);
+  }
+  complete(status);
+}
+
+void Request::fail_client_body(int error) {
+  drop_lease();
+  const int status = error > 0 ? error : 400;
+  ex_.send_error(status);
+  complete(status);
+}
+
+// The request is over for the backend: the balancer's post_request, counters, then free.
+void Request::complete(int status) {
+  drop_lease();
+  if (worker_) {
+    if (balancer_) {
+      post_request(status);
+      balancer::release(*worker_, sent_, received_);
+    } else {
+      balancer::count_bytes(*worker_, sent_, received_);
+    }
+  }
+  finish();
+}
+
+// failonstatus / failontimeout. Run when the final status is known, before the response goes out,
+// so the next request (even from the same client) already sees the worker in error.
+void Request::post_request(int status) {
+  if (post_done_ || !balancer_ || !worker_) return;
+  post_done_ = true;
+  log_events(balancer::post_request(*balancer_, *worker_, status, timed_out_, Clock::now()),
+             log::mod::proxy_balancer);
+}
+
+void Request::drop_lease(bool reusable) {
+  if (!lease_) return;
+  sent_ += lease_->bytes_written() - base_to_;
+  received_ += lease_->bytes_read() - base_from_;
+  if (reusable)
+    lease_.release(true);
+  else
+    lease_ = {};
+}
+
+void Request::finish() {
+  delete this;
+}
+
+void Request::log_line(log::ModuleIndex m, int level, int os_error, bool with_client, std::string_view text) {
+  if (!log_on(m, level)) return;
+  log::ErrorEvent ev;
+  ev.module = m;
+  ev.level = level;
+  ev.os_error = os_error;
+  ev.file = "proxy_request.cpp";
+  ev.request = with_client ? &log_view_ : nullptr;
+  ev.server_name = server_host_;
+  st_.logs->error_log->log(st_.logs->levels, ev, "{}", text);
+}
+
+void Request::log_events(const std::vector<balancer::LogEvent>& events, log::ModuleIndex m) {
+  for (const auto& e : events) {
+    log::ModuleIndex mod = m;
+    // Lines mod_proxy itself writes (retry checks, connect failures) carry its name.
+    if (e.text.starts_with("AH00940") || e.text.starts_with("AH00932") || e.text.starts_with("AH00933") ||
+        e.text.starts_with("AH00959"))
+      mod = log::mod::proxy;
+    log_line(mod, to_level(e.severity), 0, true, e.text);
+  }
+}
+
+} // namespace
+
+void start_proxy_request(balancer::StateStore& store, net::Exchange& ex, pipeline::RequestState& state,
+                         proxypass::ProxyTarget target) {
+  auto* r = new Request(store, ex, state, std::move(target));
+  r->start();
+}
+
+std::size_t proxy_requests_in_flight() noexcept {
+  return in_flight.load();
+}
+
+} // namespace balancerd::proxy

@@ -1,0 +1,148 @@
+// Apache's answers when the backend fails: refused (503), timeout and close (502 Proxy Error),
+// garbage status line (HTTP/0.9), bad header, too many interim responses, ProxyErrorOverride,
+// Max-Forwards: 0. Texts and log ids as apache2 2.4.71 produced them on loopback.
+#include <gtest/gtest.h>
+
+#include "server/proxy/tests/proxy_harness.hpp"
+#include "server/proxy/tests/test_backend.hpp"
+
+namespace balancerd::proxy::test {
+namespace {
+
+std::string pass(const std::string& path, unsigned short port, const std::string& extra = {}) {
+  return "ProxyPass \"" + path + "\" \"http://127.0.0.1:" + std::to_string(port) + "/\"" + extra + "\n";
+}
+
+constexpr std::string_view kReadingError =
+    "<p>Reason: <strong>Error reading from remote server</strong></p></p>";
+
+TEST(ProxyErrors, ConnectionRefusedIs503) {
+  const auto port = closed_port();
+  Harness h(pass("/refused/", port));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/refused/"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.header("Content-Length"), "339");
+  auto log = h.error_log();
+  const std::string hp = "127.0.0.1:" + std::to_string(port);
+  EXPECT_NE(log.find("[proxy:error] [pid "), std::string::npos) << log;
+  EXPECT_NE(log.find("(111)Connection refused: AH00957: http: attempt to connect to " + hp + " (" + hp +
+                     ") failed"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("AH01114: HTTP: failed to make connection to backend: 127.0.0.1"), std::string::npos)
+      << log;
+}
+
+TEST(ProxyErrors, TimeoutIs502ProxyError) {
+  TestBackend b([](const SeenRequest&) { return Reply{TestBackend::ok("late").bytes, 1500}; });
+  Harness h(pass("/to/", b.port(), " timeout=1"));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/to/slow"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_EQ(r.head.substr(0, 25), "HTTP/1.1 502 Proxy Error\r");
+  EXPECT_EQ(r.header("Content-Length"), "381");
+  EXPECT_NE(r.body.find(kReadingError), std::string::npos) << r.body;
+  auto log = h.error_log();
+  EXPECT_NE(
+      log.find("AH01102: error reading status line from remote server 127.0.0.1:" + std::to_string(b.port())),
+      std::string::npos)
+      << log;
+  EXPECT_NE(log.find("AH00898: Error reading from remote server returned by /to/slow"), std::string::npos)
+      << log;
+}
+
+TEST(ProxyErrors, CloseWithoutAnswerIs502) {
+  TestBackend b([](const SeenRequest&) { return Reply{"", 0, true}; });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/close"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.body.find(kReadingError), std::string::npos);
+}
+
+TEST(ProxyErrors, GarbageStatusLineIsHttp09) {
+  TestBackend b([](const SeenRequest&) { return Reply{"GARBAGE RESPONSE\r\n\r\n", 0, true}; });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/bad"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(r.body.substr(0, 16), "GARBAGE RESPONSE");
+}
+
+TEST(ProxyErrors, BadHeaderIs502) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 200 OK\r\nGood: 1\r\nthis is bad\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/badhdr"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(h.error_log().find("AH01106: bad HTTP/1.1 header returned by /d/badhdr (GET)"),
+            std::string::npos);
+}
+
+TEST(ProxyErrors, TooManyInterimResponses) {
+  TestBackend b([](const SeenRequest&) {
+    std::string s;
+    for (int i = 0; i < 12; ++i) s += "HTTP/1.1 102 Processing\r\n\r\n";
+    return Reply{s + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/many"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.body.find("Too many (10) interim responses from origin server"), std::string::npos);
+}
+
+TEST(ProxyErrors, FewInterimResponsesAreSkipped) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{
+        "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/interim"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok");
+}
+
+TEST(ProxyErrors, ErrorOverrideSendsLocalPage) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 404 Not Found\r\nContent-Length: 12\r\n\r\nbackend page"};
+  });
+  Harness h(pass("/d/", b.port()) + "ProxyErrorOverride On\n");
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/missing"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("<title>404 Not Found</title>"), std::string::npos);
+  EXPECT_EQ(r.body.find("backend page"), std::string::npos);
+}
+
+TEST(ProxyErrors, ErrorOverrideCodesLimitIt) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 404 Not Found\r\nContent-Length: 12\r\n\r\nbackend page"};
+  });
+  Harness h(pass("/d/", b.port()) + "ProxyErrorOverride On 500\n");
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/missing"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "backend page");
+}
+
+TEST(ProxyErrors, MaxForwardsZeroIs400) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/x", "Max-Forwards: 0\r\n"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Max-Forwards has reached zero - proxy loop?"), std::string::npos);
+  EXPECT_TRUE(b.requests().empty());
+  auto r2 = h.fetch(get("/d/x", "Max-Forwards: 3\r\n"));
+  EXPECT_EQ(r2.status, 200);
+  EXPECT_EQ(b.requests().at(0).header("Max-Forwards"), "2");
+}
+
+} // namespace
+} // namespace balancerd::proxy::test
