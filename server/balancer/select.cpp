@@ -197,6 +197,15 @@ Selection select_again(BalancerState& b, const RequestFacts& facts, Selection pr
   return sel;
 }
 
+std::string rewrite_url(const WorkerState& w, std::string_view balancer_url) {
+  std::string out = w.name();
+  const std::size_t scheme = balancer_url.find("://");
+  if (scheme == std::string_view::npos) return out;
+  const std::size_t path = balancer_url.find('/', scheme + 3);
+  if (path != std::string_view::npos) out += balancer_url.substr(path);
+  return out;
+}
+
 void count_bytes(WorkerState& w, std::uint64_t to_backend, std::uint64_t from_backend) {
   w.transferred.fetch_add(to_backend, std::memory_order_relaxed);
   w.read.fetch_add(from_backend, std::memory_order_relaxed);

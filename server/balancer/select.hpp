@@ -72,6 +72,13 @@ Selection select(BalancerState& b, const RequestFacts& facts);
 // `previous` is the Wait result. Unavailable after the 100th fruitless step.
 Selection select_again(BalancerState& b, const RequestFacts& facts, Selection previous);
 
+// mod_proxy_balancer's rewrite_url: the chosen worker's name followed by the balancer URL's path
+// part (from the first '/' after "scheme://"), nothing else: "balancer://app/x?q=1" on worker
+// "http://127.0.0.1:18101" -> "http://127.0.0.1:18101/x?q=1" (a worker name with a path keeps it:
+// "http://h:1/base" -> "http://h:1/base/x"). Apache logs it as
+// "AH01172: balancer://app: worker (http://127.0.0.1:18101) rewritten to http://127.0.0.1:18101/x" (debug).
+std::string rewrite_url(const WorkerState& w, std::string_view balancer_url);
+
 // End of a request on `w` (Apache decrements busy at request pool cleanup, never below 0) and the
 // bytes it moved: `to_backend` request bytes sent ("To"), `from_backend` response bytes read ("From").
 void release(WorkerState& w, std::uint64_t to_backend, std::uint64_t from_backend);

@@ -184,5 +184,16 @@ TEST(Framework, EnvForALoadBalancedRequest) {
   EXPECT_TRUE(s.notes().empty());
 }
 
+TEST(Framework, RewriteUrlKeepsThePathAndQuery) {
+  Fixture f(R"(<Proxy "balancer://c">
+    BalancerMember "http://127.0.0.1:18101"
+    BalancerMember "http://127.0.0.1:18102/base"
+</Proxy>)");
+  ASSERT_NE(f.b, nullptr);
+  EXPECT_EQ(rewrite_url(f.b->member(0), "balancer://c/x/y?q=1"), "http://127.0.0.1:18101/x/y?q=1");
+  EXPECT_EQ(rewrite_url(f.b->member(1), "balancer://c/x"), "http://127.0.0.1:18102/base/x");
+  EXPECT_EQ(rewrite_url(f.b->member(0), "balancer://c"), "http://127.0.0.1:18101");
+}
+
 } // namespace
 } // namespace balancerd::balancer::test
