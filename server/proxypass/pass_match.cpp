@@ -208,6 +208,13 @@ std::optional<std::string> remove_dot_segments(std::string_view decoded, bool me
   return out;
 }
 
+bool needs_pre_translate(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir) {
+  if (dir && dir->pass && is_encoded(*dir->pass)) return true;
+  for (const auto& rule : server.rules)
+    if (is_encoded(rule)) return true;
+  return false;
+}
+
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env, bool pre_translate) {
   if (req.raw_target == "*" || req.uri.empty() || req.uri[0] != '/' || req.no_proxy_env) return {};

@@ -52,6 +52,11 @@ struct PassMatch {
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env = {}, bool pre_translate = false);
 
+// Whether the pre-translate pass can match anything: some rule (server level or `dir->pass`) has
+// mapping=encoded or mapping=servlet (servlet includes encoded in Apache). Use this rather than
+// ProxyServerConf::map_encoded_one, which the config model sets for mapping=encoded only.
+bool needs_pre_translate(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir);
+
 // The path Apache's pre-translate pass sees (what mapping=encoded rules match): the raw path with
 // %XX of unreserved characters (letters, digits, "-._~") decoded and nothing else, "." and ".."
 // segments removed and runs of '/' merged (MergeSlashes On). Nothing when ".." climbs above the

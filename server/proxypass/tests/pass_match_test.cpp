@@ -293,6 +293,17 @@ TEST(ProxyPassMatch, EncodedMappingInPreTranslate) {
   EXPECT_EQ(match_proxy_pass(server, nullptr, s.view()).result, PassResult::Proxy);
 }
 
+TEST(ProxyPassMatch, NeedsPreTranslate) {
+  EXPECT_FALSE(needs_pre_translate(compile_ok("ProxyPass /a http://h/\n").config->main.proxy, nullptr));
+  EXPECT_TRUE(needs_pre_translate(compile_ok("ProxyPass /a http://h/ mapping=encoded\n").config->main.proxy,
+                                  nullptr));
+  EXPECT_TRUE(needs_pre_translate(compile_ok("ProxyPass /a http://h/ mapping=servlet\n").config->main.proxy,
+                                  nullptr));
+  const auto loc = compile_ok("<Location /a>\nProxyPass http://h/ mapping=servlet\n</Location>\n");
+  const auto dir = test::location_dir(loc, "/a");
+  EXPECT_TRUE(needs_pre_translate(loc.config->main.proxy, &dir));
+}
+
 TEST(ProxyPassMatch, PreTranslatePath) {
   EXPECT_EQ(*pre_translate_path("/enc/a/%2e%2e/b%7e%7E%2D%41%2f"), "/enc/b~~-A%2f");
   EXPECT_EQ(*pre_translate_path("/a/./b//c"), "/a/b/c");
