@@ -1,5 +1,8 @@
 #include "server/balancer/health_state.hpp"
 
+#include <cstdint>
+#include <cstdio>
+
 namespace balancerd::balancer {
 
 using namespace directives;
@@ -15,7 +18,7 @@ bool hc_passed(WorkerState& w) {
 
 bool hc_failed(WorkerState& w, TimePoint now) {
   w.set_error_time(now);
-  if (w.has(kWorkerHcFail)) return false;
+  if (w.has(kWorkerHcFail | kWorkerInError)) return false;
   const int fcount = w.hc_fcount.fetch_add(1) + 1;
   if (fcount < w.hc_fails.load()) return false;
   w.set_bits(kWorkerHcFail);
@@ -24,8 +27,7 @@ bool hc_failed(WorkerState& w, TimePoint now) {
 }
 
 bool hc_should_check(const WorkerState& w) {
-  return static_cast<HcMethod>(w.hc_method.load()) != HcMethod::None &&
-         !w.has(kWorkerDisabled | kWorkerStopped);
+  return static_cast<HcMethod>(w.hc_method.load()) != HcMethod::None && !w.has(kWorkerStopped);
 }
 
 const char* hc_method_name(HcMethod m) {
@@ -54,10 +56,17 @@ const char* hc_method_name(HcMethod m) {
   return "NONE";
 }
 
-LogEvent hc_result_log(const WorkerState& w) {
+LogEvent hc_checking_log(const WorkerState& w, bool threaded) {
+  return {LogSeverity::Debug,
+          std::string("AH03256: ") + (threaded ? "Threaded " : "") + "Health checking " + w.name()};
+}
+
+LogEvent hc_result_log(const WorkerState& w, int check_status) {
+  char id[32];
+  std::snprintf(id, sizeof id, "%zx", reinterpret_cast<std::uintptr_t>(&w));
   return {LogSeverity::Debug, std::string("AH03251: Health check ") +
                                   hc_method_name(static_cast<HcMethod>(w.hc_method.load())) + " Status (" +
-                                  std::to_string(w.status()) + ") for " + w.display_name() + "."};
+                                  std::to_string(check_status) + ") for " + id + "."};
 }
 
 } // namespace balancerd::balancer

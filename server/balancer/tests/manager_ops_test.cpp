@@ -322,8 +322,25 @@ TEST(HealthCheck, PassesAndFailsCounting) {
   hc_passed(w);
   EXPECT_TRUE(hc_passed(w));
   EXPECT_TRUE(w.usable());
-  EXPECT_EQ(hc_result_log(w).text, "AH03251: Health check GET Status (1) for http://127.0.0.1:18101.");
+  EXPECT_EQ(hc_checking_log(w, true).text, "AH03256: Threaded Health checking http://127.0.0.1:18101");
+  EXPECT_EQ(hc_checking_log(w, false).text, "AH03256: Health checking http://127.0.0.1:18101");
+  const std::string result = hc_result_log(w, -1).text;
+  EXPECT_EQ(result.rfind("AH03251: Health check GET Status (-1) for ", 0), 0u) << result;
+  EXPECT_EQ(result.back(), '.');
+  // In error: failures do not count (the worker stays Err, no HcFl).
+  mark_error(w, at(5));
+  EXPECT_FALSE(hc_failed(w, at(6)));
+  EXPECT_FALSE(hc_failed(w, at(7)));
+  EXPECT_EQ(w.hc_fcount.load(), 0);
+  EXPECT_EQ(status_string(w.status()), "Init Err ");
+  // Disabled workers are still checked; stopped ones are not.
+  w.clear_bits(kWorkerInError);
   w.set_bits(kWorkerDisabled);
+  EXPECT_TRUE(hc_should_check(w));
+  hc_failed(w, at(8));
+  EXPECT_TRUE(hc_failed(w, at(9)));
+  EXPECT_EQ(status_string(w.status()), "Init Dis HcFl ");
+  w.set_bits(kWorkerStopped);
   EXPECT_FALSE(hc_should_check(w));
   EXPECT_FALSE(hc_should_check(Fixture().b->member(0))); // hcmethod NONE
 }
