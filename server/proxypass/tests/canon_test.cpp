@@ -43,6 +43,24 @@ TEST(Canon, EncodePath) {
   }
 }
 
+// Recorded live: the URL apache2 logged in AH00944 ("connecting URL to host") for
+// "ProxyPass /x/ SCHEME://127.0.0.1:18741/x/" and GET /x/a%20b?q=1 (proxy_fcgi, proxy_ajp,
+// proxy_scgi and proxy_http loaded; ws:// served by proxy_http, seen at the backend).
+TEST(Canon, PerScheme) {
+  const std::optional<std::string_view> q("q=1");
+  EXPECT_EQ(canonicalise("fcgi://127.0.0.1:18741/f/a b", PathMode::Encode, q).url,
+            "fcgi://127.0.0.1:18741/f/a%20b");
+  EXPECT_EQ(canonicalise("scgi://127.0.0.1:18741/s/a b", PathMode::Encode, q).url,
+            "scgi://127.0.0.1:18741/s/a%20b");
+  EXPECT_EQ(canonicalise("ajp://127.0.0.1:18741/j/a b", PathMode::Encode, q).url,
+            "ajp://127.0.0.1:18741/j/a%20b?q=1");
+  EXPECT_EQ(canonicalise("http://127.0.0.1:18741/h/a b", PathMode::Encode, q).url,
+            "http://127.0.0.1:18741/h/a%20b?q=1");
+  EXPECT_EQ(
+      canonicalise("ws://127.0.0.1:18741/ws/a b", PathMode::Encode, std::optional<std::string_view>("q")).url,
+      "ws://127.0.0.1:18741/ws/a%20b?q");
+}
+
 TEST(Canon, WholeUrl) {
   using Q = std::optional<std::string_view>;
   EXPECT_EQ(canonicalise("http://H.Example:80/a b", PathMode::Encode, Q("x=1")).url,
