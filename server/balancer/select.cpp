@@ -35,8 +35,8 @@ void force_recovery(BalancerState& b, TimePoint now, std::vector<LogEvent>& logs
     WorkerState& w = b.member(i);
     w.retries.fetch_add(1, std::memory_order_relaxed);
     w.clear_bits(kWorkerInError);
-    logs.push_back(
-        {LogSeverity::Warn, "AH01165: " + b.name() + ": Forcing recovery for worker (" + host_port(w) + ")"});
+    logs.push_back({LogSeverity::Debug,
+                    "AH01165: " + b.name() + ": Forcing recovery for worker (" + host_port(w) + ")"});
   }
 }
 
