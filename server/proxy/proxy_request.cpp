@@ -111,6 +111,34 @@ public:
   }
 };
 
+// The buffers of a request, kept per io thread and reused (warm capacity: no allocation per request
+// once a thread has served a few).
+struct Buffers {
+  std::string cookie, prefetch, head_out, reason, scratch, note;
+  backend::ResponseParser parser;
+  void clear() {
+    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note}) {
+      s->clear();
+      if (s->capacity() > 65536) s->shrink_to_fit(); // a big spooled body is not kept around
+    }
+  }
+};
+
+thread_local std::vector<std::unique_ptr<Buffers>> free_buffers;
+
+std::unique_ptr<Buffers> take_buffers() {
+  if (free_buffers.empty()) return std::make_unique<Buffers>();
+  auto b = std::move(free_buffers.back());
+  free_buffers.pop_back();
+  return b;
+}
+
+void give_back(std::unique_ptr<Buffers> b) {
+  if (free_buffers.size() >= 256) return;
+  b->clear();
+  free_buffers.push_back(std::move(b));
+}
+
 enum class Phase : unsigned char { Connecting, SendingHead, SendingBody, Waiting100, ReadingHead, Relaying };
 
 class Request {
@@ -120,7 +148,10 @@ public:
       : store_(store), ex_(ex), st_(state), target_(std::move(target)) {
     ++in_flight;
   }
-  ~Request() { --in_flight; }
+  ~Request() {
+    give_back(std::move(buf_));
+    --in_flight;
+  }
 
   void start();
 
@@ -175,6 +206,14 @@ private:
   pipeline::RequestState& st_;
   proxypass::ProxyTarget target_;
   asio::io_context* io_ = nullptr;
+  std::unique_ptr<Buffers> buf_ = take_buffers();
+  std::string& cookie_ = buf_->cookie;
+  std::string& prefetch_ = buf_->prefetch;
+  std::string& head_out_ = buf_->head_out;
+  std::string& reason_ = buf_->reason;
+  std::string& scratch_ = buf_->scratch;
+  std::string& note_ = buf_->note;
+  backend::ResponseParser& parser_ = buf_->parser;
 
   // Configuration of this request.
   const directives::ProxyServerConf* sconf_ = nullptr;
@@ -192,7 +231,6 @@ private:
   balancer::FailoverLoop loop_;
   std::unique_ptr<asio::steady_timer> wait_timer_;
   balancer::Selection wait_sel_;
-  std::string cookie_;
 
   // The worker of the current attempt.
   balancer::WorkerState* worker_ = nullptr;
@@ -212,8 +250,6 @@ private:
   bool body_consumed_ = false;   // client body bytes were sent that we cannot send again
   bool body_done_ = false;
   bool expect_100_ = false;
-  std::string prefetch_;
-  std::string head_out_;
   char chunk_line_[24];
   std::array<std::span<const char>, 4> pieces_;
   std::uint64_t base_to_ = 0, base_from_ = 0; // the connection's counters at acquire
@@ -222,7 +258,6 @@ private:
 
   // Response.
   Phase phase_ = Phase::Connecting;
-  backend::ResponseParser parser_;
   backend::ResponseBody body_;
   backend::BodyRelay relay_;
   std::span<const char> pending_; // response bytes read while the request body was still going
@@ -231,9 +266,6 @@ private:
   bool timed_out_ = false;
   int final_status_ = 0;
   bool post_done_ = false;
-  std::string reason_;
-  std::string scratch_;
-  std::string note_;
   Reverse reverse_;
 
   // Error log view of the request.
@@ -310,6 +342,17 @@ void Request::start() {
     return finish();
   }
   const auto& req = ex_.request();
+  // LimitRequestBody of the request's directory applies to proxied bodies too; a declared length
+  // over it is refused before any backend is contacted.
+  if (st_.dir && st_.dir->core.limit_request_body && *st_.dir->core.limit_request_body > 0) {
+    const auto limit = static_cast<std::uint64_t>(*st_.dir->core.limit_request_body);
+    ex_.set_body_limit(limit);
+    if (req.body == http::BodyKind::Length && req.content_length > limit) {
+      // The exchange answers the read with its 413 (and closes, as Apache does).
+      return ex_.read_body(
+          [this](const net::BodyPiece& piece) { fail_client_body(piece.error ? piece.error : 413); });
+    }
+  }
   // Max-Forwards (mod_proxy's handler): a request that has used them up is refused.
   for (const auto& h : req.headers) {
     if (!http::iequals(h.name, "Max-Forwards")) continue;

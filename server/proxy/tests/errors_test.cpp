@@ -144,5 +144,15 @@ TEST(ProxyErrors, MaxForwardsZeroIs400) {
   EXPECT_EQ(b.requests().at(0).header("Max-Forwards"), "2");
 }
 
+TEST(ProxyErrors, BodyOverLimitRequestBodyIs413WithoutBackend) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+  Harness h(pass("/d/", b.port()) + "LimitRequestBody 10\n");
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch("POST /d/x HTTP/1.1\r\nHost: f\r\nContent-Length: 20\r\n\r\n01234567890123456789");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_TRUE(b.requests().empty());
+  EXPECT_EQ(b.connections(), 0);
+}
+
 } // namespace
 } // namespace balancerd::proxy::test
