@@ -20,15 +20,19 @@ struct RequestUri {
   std::string_view uri; // r->uri: decoded, normalised path
   // r->args: the query without '?'; nothing when the target had no '?' ("/x?" gives "").
   std::optional<std::string_view> query;
-  bool keep_encoded_slashes = false; // AllowEncodedSlashes On/NoDecode in effect (%2F kept in r->uri)
-  bool no_proxy_env = false;         // the "no-proxy" env variable is set: decline
+  // AllowEncodedSlashes NoDecode: "%2F" stays in r->uri and must stay encoded. Leave it false for
+  // On (which decodes "%2F" to '/') and Off (which refuses it with 404).
+  bool keep_encoded_slashes = false;
+  bool no_proxy_env = false; // the "no-proxy" env variable is set: decline
 };
 
 enum class PassResult {
   None,     // no rule matched (or declined): not a proxy request
   Excluded, // a "!" rule matched: served locally
   Proxy,    // mapped: `target` is filled
-  Error,    // Apache answers `status` (400 for a URL its canon handler rejects, 500 for a bad $n)
+  Error,    // Apache answers `status`: 400 for a URL its canon handler rejects (bad host, a
+            // malformed escape under NoDecode, a blank in a raw path), 500 for a bad "unix:" handler
+            // or a forward URL no proxy module serves
 };
 
 struct PassMatch {
@@ -47,8 +51,9 @@ struct PassMatch {
 // rules in order, first match wins. `server` is the merged server conf (vhost rules, then the main
 // server's when ProxyPassInherit is On); `dir` the merged per-directory conf of the request's
 // <Location> walk (null: none), which also gives ProxyPassInterpolateEnv. `env` serves `interpolate`.
-// `pre_translate`: the pre-translate pass on the still-encoded URI, where only mapping=encoded rules
-// apply (pass uri = the raw path then); the normal pass skips those rules.
+// `pre_translate`: the pre-translate pass, where only mapping=encoded and mapping=servlet rules apply
+// (pass uri = pre_translate_path(raw path) then); the normal pass skips those rules. Apache runs the
+// pre-translate pass first and the normal one only when it found nothing.
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env = {}, bool pre_translate = false);
 

@@ -38,14 +38,18 @@ std::string construct_url(const SelfUrl& self, std::string_view path);
 
 // The rewritten value of a Location / Content-Location / URI header. `dir` gives the
 // ProxyPassReverse list (config order, first match) and ProxyPassInterpolateEnv; `server` the
-// balancers whose members a "balancer://" rule expands to. Returns `value` unchanged when no rule
-// matches. Only for reverse-proxy requests (the caller does not call it for forward proxying).
+// balancers whose members a "balancer://" rule expands to. A rule's URL is compared as a
+// case-insensitive prefix of the value (a URL starting with '/' against the value's path); the prefix
+// is replaced by the rule's path and a result that is not a URL gets `self` in front. Returns `value`
+// unchanged when no rule matches. Only for reverse-proxy requests (not for forward proxying).
 std::string reverse_url(const directives::ProxyServerConf& server, const directives::ProxyDirConf& dir,
                         std::string_view value, const SelfUrl& self, const EnvLookup& env = {});
 
-// The rewritten value of a Set-Cookie (or Set-Cookie2) header: a path= attribute by
-// ProxyPassReverseCookiePath, a domain= attribute by ProxyPassReverseCookieDomain. Returns `value`
-// unchanged when no rule applies.
+// The rewritten value of a Set-Cookie (or Set-Cookie2) header, as apache2 does it: the value of the
+// last path= attribute is replaced whole by the public path of the first ProxyPassReverseCookiePath
+// whose internal path is a prefix of it; the value of the last domain= attribute likewise by
+// ProxyPassReverseCookieDomain, compared as a case-insensitive prefix (so ".backend.example" is not
+// matched by "backend.example"). Returns `value` unchanged when no rule applies.
 std::string reverse_cookie(const directives::ProxyDirConf& dir, std::string_view value,
                            const EnvLookup& env = {});
 
