@@ -41,9 +41,9 @@ struct Selection {
   SelectStatus status = SelectStatus::Unavailable;
   int http_status = 503; // for Unavailable
   WorkerState* worker = nullptr;
-  std::string balancer_name;  // BALANCER_NAME
-  bool sticky_hit = false;    // the worker came from the session route
-  bool route_changed = false; // BALANCER_ROUTE_CHANGED=1
+  std::string_view balancer_name; // BALANCER_NAME (the state's own name: lives as long as the store)
+  bool sticky_hit = false;        // the worker came from the session route
+  bool route_changed = false;     // BALANCER_ROUTE_CHANGED=1
   // The session route found in the request (BALANCER_SESSION_ROUTE, may be empty: Apache sets the
   // variables even for "JSESSIONID=abc." ), and the name it was found under (BALANCER_SESSION_STICKY:
   // the URL parameter name or the cookie name).
