@@ -1,15 +1,21 @@
 #include "server/backend/backend_connection.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <atomic>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <optional>
 #include <vector>
 
 namespace balancerd::backend {
@@ -30,7 +36,7 @@ BackendError connect_error(const error_code& ec) {
 }
 
 BackendError io_error(const error_code& ec) {
-  if (ec == asio::error::eof) return BackendError::Eof;
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return BackendError::Eof;
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
       ec == asio::error::connection_aborted)
     return BackendError::Reset;
@@ -66,6 +72,61 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   BackendError last_error = BackendError::ConnectFailed;
 
   std::array<asio::const_buffer, 16> pieces{};
+  using TlsStream = asio::ssl::stream<asio::generic::stream_protocol::socket&>;
+  std::optional<TlsStream> tls;
+
+  void connected() {
+    if (options.tls) return start_tls();
+    auto cb = std::move(connect_cb);
+    connect_cb = nullptr;
+    if (cb) cb(BackendError::None);
+  }
+
+  void start_tls() {
+    tls.emplace(socket, *static_cast<asio::ssl::context*>(options.tls->native()));
+    error_code ec;
+    asio::ip::make_address(options.tls_host, ec);
+    const bool ip_literal = !ec;
+    if (!ip_literal) SSL_set_tlsext_host_name(tls->native_handle(), options.tls_host.c_str());
+    arm(options.connect_timeout, true);
+    tls->async_handshake(asio::ssl::stream_base::client,
+                         [self = shared_from_this(), ip_literal](const error_code& ec) {
+                           self->disarm();
+                           if (self->orphaned) return;
+                           BackendError e = BackendError::None;
+                           if (ec) {
+                             e = self->timed_out ? BackendError::ConnectTimeout : BackendError::Tls;
+                           } else if (!self->peer_acceptable(ip_literal)) {
+                             e = BackendError::Tls;
+                           }
+                           if (e != BackendError::None) {
+                             error_code ignored;
+                             self->socket.close(ignored);
+                           }
+                           auto cb = std::move(self->connect_cb);
+                           self->connect_cb = nullptr;
+                           if (cb) cb(e);
+                         });
+  }
+
+  // SSLProxyCheckPeerExpire / SSLProxyCheckPeerName, checked whatever SSLProxyVerify says (as mod_ssl).
+  bool peer_acceptable(bool ip_literal) {
+    const auto& o = options.tls->options();
+    if (!o.check_peer_expire && !o.check_peer_name) return true;
+    X509* cert = SSL_get1_peer_certificate(tls->native_handle());
+    if (!cert) return false;
+    bool ok = true;
+    if (o.check_peer_expire)
+      ok = X509_cmp_current_time(X509_get0_notBefore(cert)) < 0 &&
+           X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+    if (ok && o.check_peer_name) {
+      ok = ip_literal
+               ? X509_check_ip_asc(cert, options.tls_host.c_str(), 0) == 1
+               : X509_check_host(cert, options.tls_host.data(), options.tls_host.size(), 0, nullptr) == 1;
+    }
+    X509_free(cert);
+    return ok;
+  }
 
   void arm(std::chrono::milliseconds t, bool close_on_expiry) {
     timed_out = false;
@@ -97,6 +158,7 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     }
     const ResolvedAddress& a = addresses[next++];
     error_code ec;
+    tls.reset();
     if (socket.is_open()) socket.close(ec);
     const int proto = a.family() == AF_UNIX ? 0 : IPPROTO_TCP;
     socket.open(asio::generic::stream_protocol(a.family(), proto), ec);
@@ -117,12 +179,7 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
                          [self = shared_from_this()](const error_code& ec) {
                            self->disarm();
                            if (self->orphaned) return;
-                           if (!ec && self->socket.is_open()) {
-                             auto cb = std::move(self->connect_cb);
-                             self->connect_cb = nullptr;
-                             if (cb) cb(BackendError::None);
-                             return;
-                           }
+                           if (!ec && self->socket.is_open()) return self->connected();
                            self->last_error =
                                self->timed_out ? BackendError::ConnectTimeout : connect_error(ec);
                            self->try_next();
@@ -159,31 +216,39 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
   for (std::size_t i = 0; i < s.pieces.size(); ++i)
     s.pieces[i] = i < n ? asio::const_buffer(pieces[i].data(), pieces[i].size()) : asio::const_buffer();
   s.arm(s.io_timeout, false);
-  asio::async_write(s.socket, s.pieces,
-                    [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t written) {
-                      self->disarm();
-                      self->written_total += written;
-                      if (self->orphaned) return;
-                      BackendError e = BackendError::None;
-                      if (ec) e = self->timed_out ? BackendError::Timeout : io_error(ec);
-                      if (cb) cb(e, written);
-                    });
+  auto done = [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t written) {
+    self->disarm();
+    self->written_total += written;
+    if (self->orphaned) return;
+    BackendError e = BackendError::None;
+    if (ec) e = self->timed_out ? BackendError::Timeout : io_error(ec);
+    if (cb) cb(e, written);
+  };
+  if (s.tls) {
+    asio::async_write(*s.tls, s.pieces, std::move(done));
+  } else {
+    asio::async_write(s.socket, s.pieces, std::move(done));
+  }
 }
 
 void BackendConnection::read_some(ReadCallback cb) {
   auto& s = *impl_;
   s.arm(s.io_timeout, false);
-  s.socket.async_read_some(asio::buffer(s.buffer),
-                           [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t n) {
-                             self->disarm();
-                             self->read_total += n;
-                             if (self->orphaned) return;
-                             if (ec && n == 0) {
-                               if (cb) cb(self->timed_out ? BackendError::Timeout : io_error(ec), {});
-                               return;
-                             }
-                             if (cb) cb(BackendError::None, std::span<const char>(self->buffer.data(), n));
-                           });
+  auto done = [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t n) {
+    self->disarm();
+    self->read_total += n;
+    if (self->orphaned) return;
+    if (ec && n == 0) {
+      if (cb) cb(self->timed_out ? BackendError::Timeout : io_error(ec), {});
+      return;
+    }
+    if (cb) cb(BackendError::None, std::span<const char>(self->buffer.data(), n));
+  };
+  if (s.tls) {
+    s.tls->async_read_some(asio::buffer(s.buffer), std::move(done));
+  } else {
+    s.socket.async_read_some(asio::buffer(s.buffer), std::move(done));
+  }
 }
 
 void BackendConnection::set_io_timeout(std::chrono::milliseconds t) noexcept {

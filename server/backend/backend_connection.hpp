@@ -9,9 +9,11 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "server/backend/address_cache.hpp"
 #include "server/backend/backend_error.hpp"
+#include "server/backend/backend_tls.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -24,6 +26,10 @@ struct ConnectOptions {
   std::chrono::milliseconds io_timeout{60000};      // later reads and writes
   bool tcp_keepalive = false;                       // SO_KEEPALIVE
   std::size_t receive_buffer_size = 0;              // SO_RCVBUF; 0 = OS default
+  // TLS after the TCP connect (https backends): handshake within connect_timeout, SNI and the peer
+  // name check use tls_host (no SNI for an IP literal).
+  std::shared_ptr<const BackendTlsContext> tls;
+  std::string tls_host;
 };
 
 class BackendConnection {

@@ -26,6 +26,8 @@ std::string_view backend_error_name(BackendError e) noexcept {
     return "aborted";
   case BackendError::AcquireTimeout:
     return "acquire timeout";
+  case BackendError::Tls:
+    return "tls handshake failed";
   }
   return "?";
 }

@@ -136,6 +136,10 @@ bool BackendPool::try_start(AcquireCallback& cb, AcquireOptions opt) {
 }
 
 void BackendPool::open_new(AcquireCallback cb) {
+  if (endpoint_.scheme == BackendScheme::Https && !settings_.tls) {
+    connect_failed(std::move(cb), BackendError::Tls);
+    return;
+  }
   BackendError err = BackendError::None;
   auto addrs = addresses_.lookup(endpoint_, err, Clock::now());
   if (err != BackendError::None) {
@@ -145,8 +149,8 @@ void BackendPool::open_new(AcquireCallback cb) {
   auto conn = std::make_unique<BackendConnection>(io_, settings_.io_buffer_size);
   BackendConnection* raw = conn.get();
   connecting_.push_back(std::move(conn));
-  ConnectOptions opt{settings_.connect_timeout, settings_.io_timeout, settings_.tcp_keepalive,
-                     settings_.receive_buffer_size};
+  ConnectOptions opt{settings_.connect_timeout,     settings_.io_timeout, settings_.tcp_keepalive,
+                     settings_.receive_buffer_size, settings_.tls,        endpoint_.host};
   raw->connect(addrs, opt, [self = shared_from_this(), raw, cb = std::move(cb)](BackendError e) mutable {
     auto it = std::find_if(self->connecting_.begin(), self->connecting_.end(),
                            [raw](const auto& p) { return p.get() == raw; });

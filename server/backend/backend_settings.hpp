@@ -3,8 +3,10 @@
 // (connectiontimeout -> timeout -> ProxyTimeout -> Timeout), in the units the pool uses.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 #include "directives/model/proxy_worker.hpp"
+#include "server/backend/backend_tls.hpp"
 
 namespace balancerd::backend {
 
@@ -26,6 +28,9 @@ struct BackendSettings {
   std::size_t io_buffer_size = 8192;   // the read buffer of each connection
   std::size_t response_field_size = 8192;
   int address_ttl = -1; // seconds a resolved address is kept; -1 = forever, 0 = resolve every connect
+  // For https endpoints: the worker's client TLS context (the engine builds it from SSLProxy* once per
+  // worker and config generation). Null for an https endpoint: acquire fails with BackendError::Tls.
+  std::shared_ptr<const BackendTlsContext> tls;
 
   // Applies Apache's fallbacks. proxy_timeout: ProxyTimeout if set (else zero); server_timeout: Timeout.
   // max: an explicit max= is applied per io thread as given (an io thread plays the part of one of
