@@ -95,10 +95,8 @@ void append_status_auto(std::string& out, const StatusInfo& info, std::int64_t n
 
 void append_proxy_status(std::string& out, const StatusInfo& info, bool auto_form) {
   if (!info.proxy_status || !info.store) return;
-  static const directives::ProxyServerConf no_conf;
-  const directives::ProxyServerConf* conf = info.store->proxy_conf(info.server_index);
-  const auto rows = manager::snapshot_balancers(*info.store, info.server_index, conf ? *conf : no_conf,
-                                                static_cast<int>(info.threads));
+  // (ThreadsPerChild only matters for the manager's XML view, not for these lines.)
+  const auto rows = manager::snapshot_balancers(*info.store, info.server_index, 25);
   if (auto_form)
     manager::append_proxy_status_auto(out, rows);
   else

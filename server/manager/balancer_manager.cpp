@@ -51,8 +51,11 @@ std::string signature_of(const pipeline::RequestState& st, const RequestIdentity
   out += " Server at ";
   if (email) {
     out += "<a href=\"mailto:";
+    // apache2 prints "mailto:[no address given]" without a ServerAdmin.
     if (st.server && st.server->merged.core.server_admin)
       append_html(out, *st.server->merged.core.server_admin);
+    else
+      out += "[no address given]";
     out += "\">";
     append_html(out, id.server_name);
     out += "</a>";

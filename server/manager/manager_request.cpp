@@ -57,9 +57,7 @@ PageFacts request_facts(const ManagerServer& server, const ManagerRequest& reque
 }
 
 std::vector<BalancerRow> rows_of(const ManagerServer& server) {
-  static const directives::ProxyServerConf empty;
-  return snapshot_balancers(*server.store, server.server_index, server.proxy ? *server.proxy : empty,
-                            server.threads_per_child);
+  return snapshot_balancers(*server.store, server.server_index, server.threads_per_child);
 }
 
 ManagerResponse extension_response(Extension ext, const ManagerRequest& request, ManagerServer& server) {

@@ -98,7 +98,7 @@ TEST_F(ConfigA, ServerStatusLinesMatchApache) {
   f.run(f.post(kPortA, "b=rc&nonce=" + n + "&b_lbm=bybusyness&b_tmo=5&b_max=3&b_sforce=1&b_ss=SESS%7Csess",
                kRefA));
   f.run(f.post(kPortA, "b=rc&nonce=" + n + "&b_wyes=1&b_nwrkr=http://127.0.0.1:18105/", kRefA));
-  const auto rows = snapshot_balancers(f.store(), -1, *f.store().proxy_conf(-1), 25);
+  const auto rows = snapshot_balancers(f.store(), -1, 25);
   std::string html, text;
   append_proxy_status_html(html, rows);
   append_proxy_status_auto(text, rows);
@@ -128,7 +128,7 @@ TEST_F(ConfigB, BalancerEditPageMatchesApache) {
 }
 
 TEST_F(ConfigB, ServerStatusLinesMatchApache) {
-  const auto rows = snapshot_balancers(f.store(), -1, *f.store().proxy_conf(-1), 25);
+  const auto rows = snapshot_balancers(f.store(), -1, 25);
   std::string html, text;
   append_proxy_status_html(html, rows);
   append_proxy_status_auto(text, rows);
