@@ -53,7 +53,8 @@ struct PassMatch {
 // <Location> walk (null: none), which also gives ProxyPassInterpolateEnv. `env` serves `interpolate`.
 // `pre_translate`: the pre-translate pass, where only mapping=encoded and mapping=servlet rules apply
 // (pass uri = pre_translate_path(raw path) then); the normal pass skips those rules. Apache runs the
-// pre-translate pass first and the normal one only when it found nothing.
+// pre-translate pass first and the normal one unless it mapped the request (Proxy) or failed (Error):
+// an Excluded from the pre-translate pass still lets the normal pass run.
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env = {}, bool pre_translate = false);
 
