@@ -18,8 +18,9 @@ enum class BackendError : unsigned char {
   Io,             // any other socket error
   Aborted,        // the connection was closed locally while the operation was pending
   AcquireTimeout, // the pool stayed full for acquire= (Apache: AH00941, 503)
-  Tls,            // TLS handshake or peer check failed, or an https endpoint without a TLS context
-                  // (Apache: 502 "Error during SSL Handshake with remote server"); not a connect error
+  Tls,            // TLS handshake or peer check failed, or an https endpoint without a TLS context. apache2
+                  // answers "500 Proxy Error" with the reason "Error during SSL Handshake with remote server"
+                  // (Connection: close; AH00898). Not a connect error: the TCP connect worked.
 };
 
 // A short lower-case name for logs and test messages ("connect timeout", ...).
