@@ -11,14 +11,19 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
+#include "directives/modules/proxy_startup.hpp"
+#include "server/balancer/state_store.hpp"
+#include "server/hcheck/health_checker.hpp"
 #include "server/lifecycle/log_reload.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/http_server.hpp"
 #include "server/pipeline/pipeline.hpp"
+#include "server/proxy/proxy_engine.hpp"
 
 namespace balancerd::lifecycle {
 
@@ -26,6 +31,18 @@ namespace {
 
 // The main server's error log once opened: lifecycle events go there, as Apache writes them.
 std::shared_ptr<const log::LogSet> lifecycle_logs;
+
+// The health checker logs from its own thread: it reads the current set under a lock.
+std::mutex checker_logs_mutex;
+std::shared_ptr<const log::LogSet> checker_logs;
+std::shared_ptr<const log::LogSet> lifecycle_logs_for_checker() {
+  std::lock_guard lock(checker_logs_mutex);
+  return checker_logs;
+}
+void set_checker_logs(std::shared_ptr<const log::LogSet> logs) {
+  std::lock_guard lock(checker_logs_mutex);
+  checker_logs = std::move(logs);
+}
 
 // A lifecycle event in Apache's error-log layout: in the main ErrorLog once it is open (Apache logs
 // its notices whatever LogLevel says), else on stderr ("[time] [core:level] [pid N] message").
@@ -120,6 +137,42 @@ void spawn_pid_file_remover(const std::string& pid_file) {
   if (child > 0) ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 }
 
+// mod_proxy's post-config failures: Apache writes them to the error log, then "AH00020:
+// Configuration Failed, exiting" (with an empty module name), and exits 1.
+bool report_startup_errors(const directives::Config& config, const log::LogSet& logs) {
+  const auto errors = directives::proxy::startup_errors(config);
+  if (errors.empty()) return false;
+  const auto& elog = *logs.main().error_log;
+  auto level_of = [](std::string_view l) {
+    return l == "emerg" ? log::kEmerg : l == "alert" ? log::kAlert : l == "crit" ? log::kCrit : log::kError;
+  };
+  for (const auto& m : errors) {
+    log::ErrorEvent ev;
+    ev.module = log::module_index(m.module).value_or(log::mod::proxy);
+    ev.level = level_of(m.level);
+    ev.when = std::chrono::system_clock::now();
+    ev.pid = static_cast<long>(::getpid());
+    ev.tid = static_cast<long>(::getpid());
+    elog.write(ev, m.text);
+  }
+  // "[:emerg]": no module. Written as Apache's default ErrorLogFormat lays it out.
+  char when[64];
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  char date[32], year[8];
+  std::strftime(date, sizeof date, "%a %b %d %H:%M:%S", &tm);
+  std::strftime(year, sizeof year, "%Y", &tm);
+  std::snprintf(when, sizeof when, "%s.%06lld %s", date, static_cast<long long>(us), year);
+  std::string line = std::string("[") + when + "] [:emerg] [pid " + std::to_string(::getpid()) + ":tid " +
+                     std::to_string(::getpid()) + "] AH00020: Configuration Failed, exiting\n";
+  elog.target().write(line, log::kEmerg);
+  return true;
+}
+
 } // namespace
 
 int run_server(const directives::CompileResult& compiled, const RunOptions& options) {
@@ -151,8 +204,38 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
-  auto pipeline =
-      std::make_shared<pipeline::Pipeline>(pipeline::Snapshot::build(compiled.config, compiled.fqdn, logs));
+  if (report_startup_errors(config, *logs)) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return 1;
+  }
+
+  // The balancer state and the proxy engine outlive every configuration snapshot: the store
+  // re-binds each new config to the running state (a drained member stays drained).
+  balancer::StateStore store;
+  store.sync(config);
+  proxy::ProxyEngine engine(store);
+  hcheck::HealthCheckerOptions hc_options;
+  hc_options.log = [](const hcheck::HcLogLine& line) {
+    auto logs_now = lifecycle_logs_for_checker();
+    if (!logs_now) return;
+    log::ErrorEvent ev;
+    ev.module = line.module;
+    ev.level = line.level;
+    ev.os_error = line.os_error;
+    ev.when = std::chrono::system_clock::now();
+    ev.pid = static_cast<long>(::getpid());
+    ev.tid = static_cast<long>(::pthread_self());
+    logs_now->main().error_log->write(ev, line.message);
+  };
+  hc_options.log_enabled = [](log::ModuleIndex m, int level) {
+    auto logs_now = lifecycle_logs_for_checker();
+    return logs_now && logs_now->main().levels.enabled(m, level);
+  };
+  hcheck::HealthChecker checker(store, std::move(hc_options));
+  checker.update(compiled.config);
+
+  auto pipeline = std::make_shared<pipeline::Pipeline>(
+      pipeline::Snapshot::build(compiled.config, compiled.fqdn, logs), pipeline::Services{&engine, &store});
   net::HttpServer server(so, pipeline);
   try {
     server.start();
@@ -191,6 +274,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     return 1;
   }
   lifecycle_logs = logs;
+  set_checker_logs(logs);
   log_line("notice", std::string(so.connection.server_header) + " configured -- resuming normal operations",
            log::mod::mpm_event);
   if (options.on_ready) options.on_ready();
@@ -221,7 +305,11 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       if (!reloaded.logs) throw std::runtime_error(reloaded.error);
       if (!reloaded.warning.empty()) log_line("warn", reloaded.warning);
       auto next_logs = reloaded.logs;
+      store.sync(*next.config);
+      checker.update(next.config);
       pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn, next_logs));
+      set_checker_logs(next_logs);
+      engine.close_idle();
       lifecycle_logs = next_logs;
       log_line("notice",
                std::string(so.connection.server_header) + " configured -- resuming normal operations",
@@ -232,8 +320,11 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     }
   }
   server.stop();
+  checker.stop();
+  engine.close_idle();
   if (auto current = pipeline->current(); current && current->logs) current->logs->flush();
   lifecycle_logs.reset();
+  set_checker_logs(nullptr);
   ::unlink(pid_file.c_str());
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return exit_code;

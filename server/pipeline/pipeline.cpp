@@ -5,12 +5,14 @@
 #include <chrono>
 #include <string>
 
+#include "server/balancer/state_store.hpp"
 #include "server/expr/expr_eval.hpp"
 #include "server/handlers/owned_body.hpp"
 #include "server/handlers/redirects.hpp"
 #include "server/handlers/server_status.hpp"
 #include "server/handlers/static_file.hpp"
 #include "server/http/error_page.hpp"
+#include "server/manager/balancer_manager.hpp"
 #include "server/pipeline/access_check.hpp"
 #include "server/pipeline/redirect_page.hpp"
 #include "server/pipeline/request_log.hpp"
@@ -18,6 +20,8 @@
 #include "server/pipeline/request_state.hpp"
 #include "server/pipeline/response_headers.hpp"
 #include "server/pipeline/uri_path.hpp"
+#include "server/proxy/proxy_engine.hpp"
+#include "server/proxypass/pass_match.hpp"
 #include "server/runtime/host_match.hpp"
 
 namespace balancerd::pipeline {
@@ -177,10 +181,51 @@ std::int64_t now_sec() {
       .count();
 }
 
+// ---- mod_proxy --------------------------------------------------------------------------------
+
+proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& st,
+                                  const runtime::ServerView& sv) {
+  const auto& req = ex.request();
+  proxypass::RequestUri ru;
+  ru.raw_target = req.target;
+  ru.uri = st.uri;
+  if (req.target.find('?') != std::string_view::npos) ru.query = req.query;
+  const auto& aes = sv.merged.core.allow_encoded_slashes;
+  ru.keep_encoded_slashes = aes && !ieq(*aes, "off");
+  ru.no_proxy_env = st.env.get("no-proxy").has_value();
+  return ru;
+}
+
+proxypass::EnvLookup env_lookup(const RequestState& st) {
+  return [&st](std::string_view name) -> std::optional<std::string> {
+    auto v = st.env.get(name);
+    if (!v) return std::nullopt;
+    return std::string(*v);
+  };
+}
+
+// The proxy handler, once the configuration and access checks are done.
+void hand_to_proxy(net::Exchange& ex, RequestState& st, const Services& services,
+                   proxypass::ProxyTarget target, const directives::DirConf* dir,
+                   const runtime::ServerView& sv) {
+  if (!services.proxy) {
+    // no engine (unit tests without one): Apache without a proxy handler answers 500
+    send_error(ex, st, 500, dir, sv);
+    return;
+  }
+  services.proxy->handle(ex, st, std::move(target));
+}
+
+void log_nocanon_ignored(const RequestState& st) {
+  if (!st.logs || !st.logs->error_log) return;
+  BD_ERROR_LOG(*st.logs->error_log, st.logs->levels, log::mod::proxy, log::kWarn, nullptr,
+               "AH01136: Unescaped URL path matched ProxyPass; ignoring unsafe nocanon");
+}
+
 } // namespace
 
-Pipeline::Pipeline(std::shared_ptr<const Snapshot> first)
-    : current_(std::move(first)), id_(next_id.fetch_add(1)), started_(now_sec()) {}
+Pipeline::Pipeline(std::shared_ptr<const Snapshot> first, Services services)
+    : current_(std::move(first)), id_(next_id.fetch_add(1)), started_(now_sec()), services_(services) {}
 
 void Pipeline::publish(std::shared_ptr<const Snapshot> next) {
   {
@@ -269,6 +314,59 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       core.document_root ? std::string_view(*core.document_root) : std::string_view("/var/www/html"));
   set_page_identity(ex, sv.base.get(), sv);
   run_post_read_request(st, ex);
+  // <If> sections see the request as it stands after post_read_request
+  const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
+    return expr::Evaluator::this_thread().matches(e, st.ctx);
+  };
+
+  // A proxied request: its own <Proxy> walk, access checks and fixups, then the proxy handler.
+  auto serve_proxied = [&](proxypass::PassMatch& m) {
+    if (m.nocanon_ignored) log_nocanon_ignored(st);
+    if (!m.servlet_uri.empty()) {
+      st.uri = m.servlet_uri;
+      st.ctx.info.uri = st.uri;
+    }
+    st.filename = std::move(m.filename);
+    st.ctx.info.filename = st.filename;
+    st.handler = "proxy-server";
+    st.ctx.info.handler = st.handler;
+    runtime::ResolvedConfig prc =
+        resolver.resolve(sv, st.uri.empty() ? req.path : std::string_view(st.uri), "", m.target.url, if_hook);
+    const directives::DirConf* pdir = prc.dir ? prc.dir.get() : sv.base.get();
+    st.dir = prc.dir ? prc.dir : sv.base;
+    for (const auto& [name, value] : prc.env) st.env.set(name, value);
+    set_page_identity(ex, pdir, sv);
+    if (pdir) run_header_parser(st, *pdir);
+    if (pdir && !access_allowed(pdir->authz, req, peer)) {
+      send_error(ex, st, 403, pdir, sv);
+      return;
+    }
+    if (pdir) run_fixups(st, *pdir);
+    hand_to_proxy(ex, st, services_, std::move(m.target), pdir, sv);
+  };
+  const auto& pconf = sv.merged.proxy;
+
+  // mod_proxy's post_read_request: a client naming a Unix socket is refused; with ProxyRequests On
+  // an absolute URI is a forward-proxy request.
+  if (req.absolute_uri || req.target.size() > 5) {
+    if (int status = proxypass::check_client_uds(req.target, pconf.requests.value_or(false))) {
+      send_error(ex, st, status, sv.base.get(), sv);
+      return;
+    }
+  }
+  if (req.absolute_uri && pconf.requests.value_or(false)) {
+    proxypass::PassMatch m = proxypass::forward_target(pconf, req.target);
+    if (m.result == proxypass::PassResult::Error) {
+      send_error(ex, st, m.status, sv.base.get(), sv);
+      return;
+    }
+    if (m.result == proxypass::PassResult::Proxy) {
+      st.uri.assign(req.path);
+      st.ctx.info.uri = st.uri;
+      serve_proxied(m);
+      return;
+    }
+  }
 
   if (req.method == http::Method::Trace) {
     const auto& te = sv.merged.core.trace_enable;
@@ -327,6 +425,37 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   st.uri = path;
   st.ctx.info.uri = st.uri;
 
+  // mod_proxy, translate phase: ProxyPass maps before mod_alias (its hook runs first); a rule
+  // inside <Location> is found through the Location walk of the request.
+  if (!pconf.rules.empty() || snap.has_location_pass) {
+    const proxypass::RequestUri ru = request_uri(ex, st, sv);
+    runtime::ResolvedConfig loc;
+    const directives::ProxyDirConf* pdir = nullptr;
+    if (snap.has_location_pass) {
+      loc = resolver.resolve(sv, path, "", "", if_hook);
+      if (loc.dir) pdir = &loc.dir->proxy;
+    }
+    proxypass::PassMatch m;
+    if (pconf.map_encoded_one) {
+      // the pre-translate pass: only mapping=encoded rules, on the still-encoded path
+      if (auto pre = proxypass::pre_translate_path(req.path)) {
+        proxypass::RequestUri pru = ru;
+        pru.uri = *pre;
+        m = proxypass::match_proxy_pass(pconf, pdir, pru, env_lookup(st), true);
+      }
+    }
+    if (m.result == proxypass::PassResult::None)
+      m = proxypass::match_proxy_pass(pconf, pdir, ru, env_lookup(st));
+    if (m.result == proxypass::PassResult::Error) {
+      send_error(ex, st, m.status, sv.base.get(), sv);
+      return;
+    }
+    if (m.result == proxypass::PassResult::Proxy) {
+      serve_proxied(m);
+      return;
+    }
+  }
+
   // mod_alias, translate phase: redirects first, then aliases.
   auto red = handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
   if (red.kind == handlers::AliasResult::Kind::Redirect) {
@@ -358,10 +487,6 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
 
   st.filename = file_path;
   st.ctx.info.filename = st.filename;
-  // <If> sections see the request as it stands after post_read_request
-  const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
-    return expr::Evaluator::this_thread().matches(e, st.ctx);
-  };
   runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", if_hook);
   const directives::DirConf* dir = rc.dir ? rc.dir.get() : sv.base.get();
   st.dir = rc.dir ? rc.dir : sv.base;
@@ -403,6 +528,32 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   // the handler
   if (dir && dir->core.set_handler && !ieq(*dir->core.set_handler, "none")) {
     const std::string& hn = *dir->core.set_handler;
+    if (hn.size() > 6 && http::iequals(std::string_view(hn).substr(0, 6), "proxy:")) {
+      // SetHandler "proxy:...": the handler prefixes the mapped file name
+      auto m = proxypass::match_handler(sv.merged.proxy, hn, st.filename, request_uri(ex, st, sv));
+      if (m && m->result == proxypass::PassResult::Error) {
+        send_error(ex, st, m->status, dir, sv);
+        return;
+      }
+      if (m && m->result == proxypass::PassResult::Proxy) {
+        st.filename = std::move(m->filename);
+        st.ctx.info.filename = st.filename;
+        st.handler = hn;
+        st.ctx.info.handler = st.handler;
+        hand_to_proxy(ex, st, services_, std::move(m->target), dir, sv);
+        return;
+      }
+    }
+    if (ieq(hn, "balancer-manager")) {
+      st.handler = "balancer-manager";
+      st.ctx.info.handler = st.handler;
+      if (!services_.store) {
+        send_error(ex, st, 500, dir, sv);
+        return;
+      }
+      manager::serve_balancer_manager(ex, st, *services_.store);
+      return;
+    }
     if (hn == "server-status") {
       st.handler = hn;
       handlers::StatusInfo info;

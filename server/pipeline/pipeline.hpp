@@ -19,13 +19,27 @@
 #include "server/net/exchange.hpp"
 #include "server/pipeline/snapshot.hpp"
 
+namespace balancerd::balancer {
+class StateStore;
+}
+namespace balancerd::proxy {
+class ProxyEngine;
+}
+
 namespace balancerd::pipeline {
 
 struct RequestState;
 
+// The long-lived objects the request path hands requests to. They outlive every snapshot (created
+// once by run_server); null in tests that serve no proxied requests (those then get a 500).
+struct Services {
+  proxy::ProxyEngine* proxy = nullptr;
+  balancer::StateStore* store = nullptr; // balancer-manager's state
+};
+
 class Pipeline : public net::RequestHandler {
 public:
-  explicit Pipeline(std::shared_ptr<const Snapshot> first);
+  explicit Pipeline(std::shared_ptr<const Snapshot> first, Services services = {});
   // Publishes a new configuration for requests that start from now on.
   void publish(std::shared_ptr<const Snapshot> next);
   std::shared_ptr<const Snapshot> current() const;
@@ -51,6 +65,7 @@ private:
   std::uint64_t id_;
   std::int64_t started_;
   std::atomic<std::uint64_t> requests_{0};
+  Services services_;
 };
 
 } // namespace balancerd::pipeline

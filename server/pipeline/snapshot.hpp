@@ -20,6 +20,8 @@ struct Snapshot {
   // The logs opened for this configuration (null: requests are not logged, as in unit tests). A
   // graceful reload opens the new configuration's logs; requests in flight finish on the old ones.
   std::shared_ptr<const log::LogSet> logs;
+  // Some <Location> (of any server) holds a ProxyPass: the translate step then runs a Location walk.
+  bool has_location_pass = false;
 
   // The logs of a server (runtime::kMainServer or a vhost index), or null without logs.
   const log::ServerLogs* server_logs(int server_index) const {
