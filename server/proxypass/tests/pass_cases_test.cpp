@@ -85,7 +85,8 @@ std::string replay(const directives::ProxyServerConf& server, const std::string&
   if (query) req.query = *query;
   req.uri = *pre;
   const PassMatch early = match_proxy_pass(server, nullptr, req, {}, true);
-  if (early.result != PassResult::None) return result_of(server, early);
+  // An exclusion found here does not stop the normal pass.
+  if (early.result == PassResult::Proxy || early.result == PassResult::Error) return result_of(server, early);
   // ap_unescape_url: a NUL is refused, an encoded '/' too unless AllowEncodedSlashes allows it
   // (NoDecode leaves it encoded).
   std::string uri;

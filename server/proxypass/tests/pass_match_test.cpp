@@ -293,6 +293,18 @@ TEST(ProxyPassMatch, EncodedMappingInPreTranslate) {
   EXPECT_EQ(match_proxy_pass(server, nullptr, s.view()).result, PassResult::Proxy);
 }
 
+// Recorded live: "ProxyPass /e/x ! mapping=encoded" then "ProxyPass /e/ http://127.0.0.1:18741/e/":
+// GET /e/x/y reached the backend as /e/x/y.
+TEST(ProxyPassMatch, EncodedExclusionLetsNormalPassRun) {
+  const auto c = compile_ok("ProxyPass /e/x ! mapping=encoded\nProxyPass /e/ http://127.0.0.1:18741/e/\n");
+  const auto& server = c.config->main.proxy;
+  const auto r = make_request("/e/x/y");
+  EXPECT_EQ(match_proxy_pass(server, nullptr, r.view(), {}, true).result, PassResult::Excluded);
+  const auto m = match_proxy_pass(server, nullptr, r.view());
+  ASSERT_EQ(m.result, PassResult::Proxy);
+  EXPECT_EQ(backend_request_uri(m.target.url), "/e/x/y");
+}
+
 TEST(ProxyPassMatch, NeedsPreTranslate) {
   EXPECT_FALSE(needs_pre_translate(compile_ok("ProxyPass /a http://h/\n").config->main.proxy, nullptr));
   EXPECT_TRUE(needs_pre_translate(compile_ok("ProxyPass /a http://h/ mapping=encoded\n").config->main.proxy,
