@@ -1,9 +1,10 @@
 #pragma once
 // The process-wide balancer state store. It outlives configuration snapshots: sync() binds each new
-// configuration to the state kept from the previous one, so a graceful reload keeps counters, error
-// states and (with BalancerPersist On) balancer-manager changes. Lookups on the request path are
-// lock-free: sync() publishes an immutable index through an atomic pointer, and every state object
-// ever published stays alive until the store is destroyed (in-flight requests may still hold one).
+// configuration to the state kept from the previous one as Apache's BalancerPersist rules say (see
+// below). Lookups on the request path are lock-free: sync() publishes an immutable index through an
+// atomic pointer, and every state object ever published stays alive until the store is destroyed
+// (in-flight requests may still hold one; a reload that replaces objects costs a few hundred bytes
+// per worker, kept until exit).
 //
 // Servers: index -1 is the main server, i >= 0 the i-th <VirtualHost> of Config::vhosts. A vhost's
 // balancers and workers are those of its proxy config merged with the main server's
@@ -26,8 +27,10 @@
 //    The state is also written to DefaultRuntimeDir/balancerd-balancers.state (after each sync, on
 //    save() and when the store is destroyed) and read by the first sync of a new process, so it
 //    survives a full restart as Apache's slotmem-shm-*.persist files do.
-// StoreOptions::keep_state_without_persist relaxes the first rule (counters, error states and
-// busy survive; settings and member parameters come from the config), for operators who prefer it.
+// StoreOptions::keep_state_without_persist relaxes the first rule (lbstatus, elected, bytes,
+// retries and the error state of members and plain workers of the same name survive; settings and
+// member parameters come from the config; busy stays with the old objects, whose in-flight requests
+// release it), for operators who prefer that to Apache's reset.
 #include "directives/model/config.hpp"
 #include "server/balancer/balancer_state.hpp"
 #include "server/balancer/worker_state.hpp"
