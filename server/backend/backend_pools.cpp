@@ -65,6 +65,19 @@ std::shared_ptr<BackendPool> BackendPools::find(std::string_view worker_name) co
   return it == pools_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const BackendTlsContext> BackendPools::tls_context(const BackendTlsOptions& opt,
+                                                                   std::string& error) {
+  for (const auto& c : tls_contexts_)
+    if (c->options() == opt) return c;
+  auto c = BackendTlsContext::create(opt, error);
+  if (c) {
+    // Bounded: settings no longer in use (after reloads) go first.
+    if (tls_contexts_.size() >= 32) tls_contexts_.erase(tls_contexts_.begin());
+    tls_contexts_.push_back(c);
+  }
+  return c;
+}
+
 void BackendPools::close_idle() noexcept {
   for (auto& [name, pool] : pools_) pool->close_idle();
 }
@@ -76,6 +89,7 @@ void BackendPools::close_idle_everywhere() noexcept {
 void BackendPools::shutdown() noexcept {
   for (auto& [name, pool] : pools_) pool->shutdown();
   pools_.clear();
+  tls_contexts_.clear();
 }
 
 } // namespace balancerd::backend

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "server/backend/backend_pool.hpp"
 
@@ -31,6 +32,11 @@ public:
   // Null when no pool exists for the name.
   std::shared_ptr<BackendPool> find(std::string_view worker_name) const;
 
+  // The client TLS context for these SSLProxy* settings, built once per thread and reused while the
+  // settings stay the same (loading CA files is too slow for the request path). Null with `error`
+  // set when the files cannot be loaded. Put it in BackendSettings::tls for an https endpoint.
+  std::shared_ptr<const BackendTlsContext> tls_context(const BackendTlsOptions& opt, std::string& error);
+
   // Closes idle connections of every pool of this thread.
   void close_idle() noexcept;
   // Thread-safe: every thread's registry closes its idle connections at its next get() (a reload
@@ -49,6 +55,7 @@ private:
   boost::asio::io_context& io_;
   std::unordered_map<std::string, std::shared_ptr<BackendPool>, Hash, std::equal_to<>> pools_;
   std::uint64_t seen_generation_ = 0;
+  std::vector<std::shared_ptr<const BackendTlsContext>> tls_contexts_; // few: one per distinct setting
 };
 
 } // namespace balancerd::backend

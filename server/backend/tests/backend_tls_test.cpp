@@ -6,6 +6,7 @@
 
 #include "directives/model/ssl_conf.hpp"
 #include "server/backend/backend_pool.hpp"
+#include "server/backend/backend_pools.hpp"
 #include "server/backend/tests/io_test_support.hpp"
 #include "server/backend/tests/tls_test_backend.hpp"
 
@@ -174,4 +175,23 @@ TEST(BackendTls, OptionsFromConfig) {
   EXPECT_EQ(o.ca_file, "/dir/ca.pem");
   EXPECT_FALSE(o.check_peer_name); // not set in the section: the server's
   EXPECT_FALSE(o.check_peer_expire);
+}
+
+TEST(BackendTls, ContextCachedPerThreadRegistry) {
+  boost::asio::io_context io;
+  auto& pools = BackendPools::of(io);
+  std::string error;
+  BackendTlsOptions a, b;
+  b.check_peer_name = false;
+  auto ca = pools.tls_context(a, error);
+  ASSERT_TRUE(ca) << error;
+  EXPECT_EQ(pools.tls_context(a, error), ca);
+  auto cb = pools.tls_context(b, error);
+  ASSERT_TRUE(cb);
+  EXPECT_NE(cb, ca);
+  EXPECT_FALSE(cb->options().check_peer_name);
+  BackendTlsOptions bad;
+  bad.ca_file = "/nonexistent-ca.pem";
+  EXPECT_FALSE(pools.tls_context(bad, error));
+  EXPECT_FALSE(error.empty());
 }
