@@ -1,18 +1,21 @@
 #include "server/hcheck/hc_probe.hpp"
 
-#include <boost/asio/connect.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
 #include <cerrno>
+#include <vector>
 
 namespace balancerd::hcheck {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using generic_stream = asio::generic::stream_protocol;
 
 namespace {
 
@@ -25,6 +28,11 @@ public:
 
   void start() {
     arm(spec_.connect_timeout);
+    if (!spec_.uds_path.empty()) {
+      targets_.push_back(
+          {generic_stream::endpoint(asio::local::stream_protocol::endpoint(spec_.uds_path)), spec_.uds_path});
+      return connect_next(0);
+    }
     auto self = shared_from_this();
     resolver_.async_resolve(spec_.host, std::to_string(spec_.port), tcp::resolver::numeric_service,
                             [self](const boost::system::error_code& ec, tcp::resolver::results_type r) {
@@ -33,6 +41,11 @@ public:
   }
 
 private:
+  struct Target {
+    generic_stream::endpoint endpoint;
+    std::string text; // "ip:port" or the socket path, for the log
+  };
+
   void arm(std::chrono::microseconds d) {
     timer_.expires_after(d);
     auto self = shared_from_this();
@@ -58,23 +71,32 @@ private:
       result_.os_error = error_of(ec ? ec : asio::error::host_not_found);
       return finish();
     }
-    auto self = shared_from_this();
-    asio::async_connect(socket_, results,
-                        [self](const boost::system::error_code& ec2, const tcp::endpoint& ep) {
-                          self->on_connected(ec2, ep);
-                        });
-    // The address shown on failure: the first candidate (Apache names the one it tried).
-    const tcp::endpoint first = results.begin()->endpoint();
-    result_.address = first.address().to_string() + ":" + std::to_string(first.port());
+    for (const auto& r : results) {
+      const tcp::endpoint ep = r.endpoint();
+      targets_.push_back(
+          {generic_stream::endpoint(ep), ep.address().to_string() + ":" + std::to_string(ep.port())});
+    }
+    connect_next(0);
   }
 
-  void on_connected(const boost::system::error_code& ec, const tcp::endpoint& ep) {
+  // Each resolved address in turn, as Apache's connect loop does, within the one connect timeout.
+  void connect_next(std::size_t i) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    result_.address = targets_[i].text;
+    auto self = shared_from_this();
+    socket_.async_connect(targets_[i].endpoint, [self, i](const boost::system::error_code& ec) {
+      if (ec && !self->timed_out_ && i + 1 < self->targets_.size()) return self->connect_next(i + 1);
+      self->on_connected(ec);
+    });
+  }
+
+  void on_connected(const boost::system::error_code& ec) {
     if (ec) {
       result_.outcome = HcProbeResult::Outcome::ConnectFailed;
       result_.os_error = error_of(ec);
       return finish();
     }
-    result_.address = ep.address().to_string() + ":" + std::to_string(ep.port());
     if (spec_.request.empty()) {
       result_.outcome = HcProbeResult::Outcome::Connected;
       return finish();
@@ -123,7 +145,7 @@ private:
     finished_ = true;
     boost::system::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.shutdown(generic_stream::socket::shutdown_both, ignored);
     socket_.close(ignored);
     auto done = std::move(done_);
     done(result_);
@@ -132,7 +154,8 @@ private:
   HcProbeSpec spec_;
   std::function<void(HcProbeResult&)> done_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
+  generic_stream::socket socket_;
+  std::vector<Target> targets_;
   asio::steady_timer timer_;
   HcProbeResult result_;
   std::array<char, 8192> buf_{};

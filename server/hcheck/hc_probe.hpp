@@ -20,7 +20,8 @@ namespace balancerd::hcheck {
 struct HcProbeSpec {
   std::string host; // name or address literal (no brackets)
   std::uint16_t port = 0;
-  std::string request; // bytes to send; empty: connect only (TCP)
+  std::string uds_path; // set: connect to this Unix socket instead (a "unix:/path|http://..." worker)
+  std::string request;  // bytes to send; empty: connect only (TCP)
   bool read_body = false;
   std::chrono::microseconds connect_timeout{std::chrono::seconds(60)};
   std::chrono::microseconds io_timeout{std::chrono::seconds(60)};

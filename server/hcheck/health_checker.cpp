@@ -59,6 +59,7 @@ const Condition* find_condition(const Conditions& list, std::string_view name) {
 struct MemberConfig {
   microseconds connect_timeout = kDefaultTimeout;
   microseconds io_timeout = kDefaultTimeout;
+  std::string uds_path; // absolute socket path of a "unix:...|http://..." worker
 };
 
 struct Entry {
@@ -160,8 +161,12 @@ struct HealthChecker::Impl {
     return out;
   }
 
-  static MemberConfig member_config(const directives::Worker* w, microseconds server_timeout) {
+  static MemberConfig member_config(const directives::Worker* w, microseconds server_timeout,
+                                    const std::string& runtime_dir) {
     MemberConfig m;
+    if (w && !w->uds_path.empty())
+      m.uds_path =
+          w->uds_path.front() == '/' || runtime_dir.empty() ? w->uds_path : runtime_dir + "/" + w->uds_path;
     m.io_timeout = server_timeout;
     if (w && w->params.timeout_set && w->params.timeout.count() > 0) m.io_timeout = w->params.timeout;
     m.connect_timeout = m.io_timeout;
@@ -211,7 +216,7 @@ struct HealthChecker::Impl {
           }
           e->copies.assign(1, ws);
           e->balancer = b->name();
-          e->conf = member_config(wconf, server_timeout);
+          e->conf = member_config(wconf, server_timeout, cfg.default_runtime_dir);
           e->conditions = conditions;
           e->main_conditions = main_conditions;
           next.emplace(std::move(key), std::move(e));
@@ -273,6 +278,7 @@ struct HealthChecker::Impl {
     spec.port = ws.port();
     spec.connect_timeout = e->conf.connect_timeout;
     spec.io_timeout = e->conf.io_timeout;
+    spec.uds_path = e->conf.uds_path;
     if (hc_is_http(method)) {
       const std::string target = hc_request_target(method, worker_url_path(ws.name()), ws.hc_uri());
       spec.request = hc_request_text(method, target, hc_host_header(spec.host, spec.port));
@@ -286,6 +292,12 @@ struct HealthChecker::Impl {
   // Apache's result code in AH03251: 0 passed, 1 failed, -1 could not connect.
   int judge(const Entry& e, HcMethod method, HcProbeResult& r) {
     balancer::WorkerState& ws = *e.ws;
+    if (r.outcome == HcProbeResult::Outcome::ConnectFailed && !e.conf.uds_path.empty()) {
+      log(log::mod::proxy, log::kError, r.os_error,
+          "AH02454: {}: attempt to connect to Unix domain socket {} ({}:{}) failed",
+          method == HcMethod::Tcp ? "HCTCP" : "HCOH", e.conf.uds_path, ws.hostname(), ws.port());
+      return -1;
+    }
     if (r.outcome == HcProbeResult::Outcome::ConnectFailed) {
       log(log::mod::proxy, log::kError, r.os_error, "AH00957: {}: attempt to connect to {} ({}:{}) failed",
           method == HcMethod::Tcp ? "HCTCP" : "HCOH",

@@ -317,6 +317,31 @@ TEST(HealthChecker, TpsizeBoundsConcurrentChecks) {
   }
 }
 
+// A "unix:/path|http://localhost/" member is checked over its socket.
+TEST(HealthChecker, UnixSocketWorkerIsCheckedOverItsSocket) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("bd-hcheck-" + std::to_string(::getpid()) + ".sock"))
+          .string();
+  LoopbackBackend be(path);
+  be.respond(http_response(503));
+  auto m = member(80, "/app", HcMethod::Get);
+  m.hostname = "localhost";
+  m.name = "http://localhost/app";
+  m.uds_path = path;
+  auto cfg = config_with({m});
+  balancer::StateStore store(store_options());
+  LogCapture logs;
+  hcheck::HealthChecker checker(store, logs.options());
+  store.sync(*cfg);
+  checker.update(cfg);
+  balancer::WorkerState* ws = state_of(store, m.name);
+  ASSERT_NE(ws, nullptr);
+  ASSERT_TRUE(eventually([&] { return ws->has(kWorkerHcFail); }));
+  EXPECT_EQ(be.received()[0], "GET /app HTTP/1.0\r\nHost: localhost:80\r\n\r\n");
+  be.respond(http_response(200));
+  ASSERT_TRUE(eventually([&] { return !ws->has(kWorkerHcFail); }));
+}
+
 TEST(HealthChecker, StopCancelsChecksUnderWayAndUpdateAfterStopIsIgnored) {
   LoopbackBackend be;
   be.set_gated(true);

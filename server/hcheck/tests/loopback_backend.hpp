@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,6 +29,11 @@ inline std::string http_response(int status, std::string_view body = "ok",
 class LoopbackBackend {
 public:
   LoopbackBackend() {
+    listen_on(0);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  // Listening on a Unix socket at `uds_path` instead.
+  explicit LoopbackBackend(std::string uds_path) : uds_path_(std::move(uds_path)) {
     listen_on(0);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
@@ -86,6 +92,19 @@ public:
 
 private:
   void listen_on(std::uint16_t port) {
+    if (!uds_path_.empty()) {
+      int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      uds_path_.copy(a.sun_path, sizeof a.sun_path - 1);
+      ::unlink(uds_path_.c_str());
+      if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0) {
+        ::close(fd);
+        return;
+      }
+      fd_ = fd;
+      return;
+    }
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -109,6 +128,7 @@ private:
   void close_listener_locked() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    if (!uds_path_.empty()) ::unlink(uds_path_.c_str());
   }
 
   void accept_loop() {
@@ -161,6 +181,7 @@ private:
     ::close(c);
   }
 
+  std::string uds_path_;
   std::atomic<bool> stopping_{false};
   std::mutex listen_mu_;
   int fd_ = -1;
