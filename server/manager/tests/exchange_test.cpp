@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include "server/handlers/server_status.hpp"
 #include "server/manager/balancer_manager.hpp"
 #include "server/manager/tests/manager_test_support.hpp"
 #include "server/pipeline/snapshot.hpp"
@@ -205,6 +206,36 @@ TEST_F(Serve, ServerSignatureOn) {
   EXPECT_NE(mail.body.find("<address>Apache/2.4.71 (Debian) Server at <a href=\"mailto:[no address given]\">"
                            "127.0.0.1</a> Port 18480</address>\n</body></html>\n"),
             std::string::npos);
+}
+
+TEST_F(Serve, ServerStatusListsBalancersWithProxyStatus) {
+  handlers::StatusInfo info;
+  info.server_name = "127.0.0.1";
+  info.store = &f.store();
+  info.proxy_status = true;
+  FakeExchange text;
+  text.req = ex.req;
+  text.req.query = "auto";
+  handlers::serve_server_status(text, info);
+  EXPECT_NE(text.body.find("\nScoreboard: W\nProxyBalancer[0]Name: balancer://mycluster\n"
+                           "ProxyBalancer[0]Worker[0]Name: http://127.0.0.1:18101\n"),
+            std::string::npos)
+      << text.body;
+  EXPECT_TRUE(text.body.ends_with("ProxyBalancer[2]Worker[1]Rcvd: 0K\n"));
+
+  FakeExchange html;
+  html.req = ex.req;
+  handlers::serve_server_status(html, info);
+  EXPECT_NE(html.body.find("</pre>\n<hr />\n<h1>Proxy LoadBalancer Status for balancer://mycluster</h1>\n"),
+            std::string::npos);
+  EXPECT_TRUE(
+      html.body.ends_with("<tr><th>Rd</th><td>Number of bytes read</td></tr>\n</table></body></html>\n"));
+
+  info.proxy_status = false; // ProxyStatus Off: mod_status's own lines only
+  FakeExchange off;
+  off.req = text.req;
+  handlers::serve_server_status(off, info);
+  EXPECT_EQ(off.body.find("ProxyBalancer"), std::string::npos);
 }
 
 } // namespace
