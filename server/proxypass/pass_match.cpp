@@ -134,7 +134,9 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
       use_uri = req.uri;
     }
     found = real;
-    found.append(use_uri.substr(len));
+    // (A servlet match measures `len` on r->uri; the raw target it may be applied to is no shorter
+    // in Apache's flow, but a caller's inputs are not trusted to keep that promise.)
+    if (len < use_uri.size()) found.append(use_uri.substr(len));
   }
 
   PassMatch m;
