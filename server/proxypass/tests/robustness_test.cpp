@@ -6,6 +6,7 @@
 #include "server/proxypass/env_lookup.hpp"
 #include "server/proxypass/pass_match.hpp"
 #include "server/proxypass/reverse_map.hpp"
+#include "support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -60,6 +61,32 @@ TEST(Robustness, RandomInputs) {
     (void)parse_backend_url(a);
     (void)backend_request_uri(a);
     (void)balancer_member_url(a, b);
+  }
+}
+
+// Every rule kind against unrelated raw and decoded paths (a caller's inputs need not agree).
+TEST(Robustness, RandomRequests) {
+  const auto c = test::compile_ok("ProxyPass /a/ http://h/a/ nocanon\n"
+                                  "ProxyPass /s/ http://h/s/ mapping=servlet nocanon\n"
+                                  "ProxyPass /e/ http://h/e/ mapping=encoded\n"
+                                  "ProxyPassMatch ^/r(.*)$ http://h/r$1 nocanon\n"
+                                  "ProxyPass / balancer://b/\n"
+                                  "<Proxy balancer://b>\nBalancerMember http://h\n</Proxy>\n");
+  const auto& server = c.config->main.proxy;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 5000; ++i) {
+    const std::string raw = "/" + random_text(rng), uri = "/" + random_text(rng), q = random_text(rng);
+    RequestUri r;
+    r.raw_target = raw;
+    r.uri = uri;
+    if (i & 1) r.query = q;
+    r.keep_encoded_slashes = (i & 2) != 0;
+    for (bool pre : {true, false}) {
+      const auto m = match_proxy_pass(server, nullptr, r, {}, pre);
+      if (m.result == PassResult::Proxy) {
+        EXPECT_EQ(m.filename, "proxy:" + m.target.url);
+      }
+    }
   }
 }
 
