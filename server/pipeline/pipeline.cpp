@@ -1,6 +1,8 @@
 #include "server/pipeline/pipeline.hpp"
 
+#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -181,6 +183,43 @@ std::int64_t now_sec() {
       .count();
 }
 
+// An error-log line about the request (Apache's "[client ip:port]" and referer parts), at the
+// request's per-server level; nothing is formatted when the level is off.
+template <class... Args>
+void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleIndex module, int level,
+                 fmt::format_string<Args...> format, Args&&... args) {
+  if (!st.logs || !st.logs->error_log || !st.logs->levels.enabled(module, level)) return;
+  log::ConnLogView conn;
+  conn.peer_ip = ex.peer().remote_ip;
+  conn.peer_port = ex.peer().remote_port;
+  conn.local_ip = ex.peer().local_ip;
+  conn.local_port = ex.peer().local_port;
+  log::RequestLogView view;
+  view.conn = &conn;
+  view.client_ip = st.useragent_ip;
+  view.client_port = ex.peer().remote_port;
+  view.headers_in = {&st, [](const void* c, std::string_view n) {
+                       return static_cast<const RequestState*>(c)->ctx.request_header(n);
+                     }};
+  log::ErrorEvent ev;
+  ev.module = module;
+  ev.level = level;
+  ev.request = &view;
+  ev.conn = &conn;
+  ev.when = std::chrono::system_clock::now();
+  ev.pid = static_cast<long>(::getpid());
+  ev.tid = static_cast<long>(::pthread_self());
+  st.logs->error_log->log(st.logs->levels, ev, format, std::forward<Args>(args)...);
+}
+
+// mod_authz_core's refusal: AH01630 at error level, naming r->filename.
+void deny(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+          const runtime::ServerView& sv) {
+  log_request(ex, st, log::mod::authz_core, log::kError, "AH01630: client denied by server configuration: {}",
+              st.filename.empty() ? std::string_view(st.uri) : std::string_view(st.filename));
+  send_error(ex, st, 403, dir, sv);
+}
+
 // ---- mod_proxy --------------------------------------------------------------------------------
 
 proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& st,
@@ -208,6 +247,9 @@ proxypass::EnvLookup env_lookup(const RequestState& st) {
 void hand_to_proxy(net::Exchange& ex, RequestState& st, const Services& services,
                    proxypass::ProxyTarget target, const directives::DirConf* dir,
                    const runtime::ServerView& sv) {
+  // apache2 2.4.71 does not apply LimitRequestBody to proxied bodies (compat request-body-limits):
+  // lift the connection's server-wide default
+  ex.set_body_limit(0);
   if (!services.proxy) {
     // no engine (unit tests without one): Apache without a proxy handler answers 500
     send_error(ex, st, 500, dir, sv);
@@ -338,7 +380,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     set_page_identity(ex, pdir, sv);
     if (pdir) run_header_parser(st, *pdir);
     if (pdir && !access_allowed(pdir->authz, req, peer)) {
-      send_error(ex, st, 403, pdir, sv);
+      deny(ex, st, pdir, sv);
       return;
     }
     if (pdir) run_fixups(st, *pdir);
@@ -496,7 +538,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
 
   // access control (Require / Order-Allow-Deny)
   if (dir && !access_allowed(dir->authz, req, peer)) {
-    send_error(ex, st, 403, dir, sv);
+    deny(ex, st, dir, sv);
     return;
   }
 
@@ -566,6 +608,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   }
 
   if (!exists) {
+    log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
     send_error(ex, st, 404, dir, sv);
     return;
   }
@@ -606,7 +649,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
         st.filename = file_path;
         st.ctx.info.filename = st.filename;
         if (dir && !access_allowed(dir->authz, req, peer)) {
-          send_error(ex, st, 403, dir, sv);
+          deny(ex, st, dir, sv);
           return;
         }
         break;

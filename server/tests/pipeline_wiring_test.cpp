@@ -240,3 +240,22 @@ TEST(PipelineWiring, ProxyRequestWithoutEngineIs500) {
   EXPECT_EQ(get(s.port, "/p/x").status, 500);
   EXPECT_EQ(get(s.port, "/a.txt").status, 200);
 }
+
+TEST(PipelineWiring, DeniedRequestLogsAH01630AndInfoLevelLogs404) {
+  if (!have_modules()) GTEST_SKIP() << "no Apache modules";
+  Served s("LogLevel info\n<Location /a.txt>\n  Require all denied\n</Location>\n");
+  EXPECT_EQ(get(s.port, "/a.txt", "Referer: http://r/\r\n").status, 403);
+  EXPECT_EQ(get(s.port, "/gone").status, 404);
+  s.log_lines(2); // both finished
+  std::ifstream in(s.dir / "error.log");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("[authz_core:error]"), std::string::npos) << text;
+  EXPECT_NE(text.find("] [client 127.0.0.1:"), std::string::npos) << text;
+  EXPECT_NE(text.find("AH01630: client denied by server configuration: " +
+                      (s.dir / "htdocs" / "a.txt").string() + ", referer: http://r/"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("AH00128: File does not exist: " + (s.dir / "htdocs" / "gone").string()),
+            std::string::npos)
+      << text;
+}
