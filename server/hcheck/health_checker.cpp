@@ -101,8 +101,16 @@ struct HealthChecker::Impl {
   std::mutex stop_mu;
   bool stopped = false;
 
+  // What rescan() needs of each server (index 0 = main, i + 1 = vhost i), derived once per config.
+  struct ServerInfo {
+    directives::ProxyServerConf proxy; // merged with the main server's, as the store builds it
+    std::shared_ptr<const Conditions> conditions;
+    microseconds timeout = kDefaultTimeout; // Timeout
+  };
+
   // Checker-thread state.
   std::shared_ptr<const directives::Config> config;
+  std::vector<ServerInfo> servers;
   // Keyed by balancer and worker name: a reload may give a surviving member a new WorkerState; its
   // schedule and a check under way carry over to it.
   std::map<std::string, std::shared_ptr<Entry>> entries;
@@ -137,6 +145,17 @@ struct HealthChecker::Impl {
     const int tp = config->main.proxy.hc_tpsize.value_or(kDefaultTpSize);
     threaded = tp > 0;
     limit = std::max(1, tp);
+    servers.clear();
+    for (int server = -1; server < static_cast<int>(config->vhosts.size()); ++server) {
+      const directives::ServerConf& sc =
+          server < 0 ? config->main : config->vhosts[static_cast<std::size_t>(server)];
+      ServerInfo info;
+      info.proxy = server < 0 ? sc.proxy : directives::proxy::merge_server_conf(config->main.proxy, sc.proxy);
+      info.conditions = parse_conditions(sc.proxy);
+      const auto timeout = sc.core.timeout ? sc.core.timeout : config->main.core.timeout;
+      if (timeout) info.timeout = microseconds(*timeout);
+      servers.push_back(std::move(info));
+    }
     rescan();
     if (!rescan_timer) {
       rescan_timer = std::make_unique<asio::steady_timer>(io);
@@ -178,20 +197,14 @@ struct HealthChecker::Impl {
   // Binds the entries to the store's current members; new members start their schedule, gone ones
   // are dropped.
   void rescan() {
-    const directives::Config& cfg = *config;
     std::map<std::string, std::shared_ptr<Entry>> next;
-    auto main_conditions = parse_conditions(cfg.main.proxy);
-    const int vhosts = std::min<int>(store.vhost_count(), static_cast<int>(cfg.vhosts.size()));
-    for (int server = -1; server < vhosts; ++server) {
-      const directives::ServerConf& sc = server < 0 ? cfg.main : cfg.vhosts[static_cast<std::size_t>(server)];
-      const directives::ProxyServerConf merged =
-          server < 0 ? cfg.main.proxy : directives::proxy::merge_server_conf(cfg.main.proxy, sc.proxy);
-      auto conditions = server < 0 ? main_conditions : parse_conditions(sc.proxy);
-      const auto timeout_ms = sc.core.timeout ? sc.core.timeout : cfg.main.core.timeout;
-      const microseconds server_timeout = timeout_ms ? microseconds(*timeout_ms) : kDefaultTimeout;
+    const auto& main_conditions = servers.front().conditions;
+    const int count = std::min<int>(store.vhost_count() + 1, static_cast<int>(servers.size()));
+    for (int server = -1; server + 1 < count; ++server) {
+      const ServerInfo& info = servers[static_cast<std::size_t>(server + 1)];
       for (balancer::BalancerState* b : store.balancers(server)) {
         const directives::Balancer* bconf = nullptr;
-        for (const directives::Balancer& cb : merged.balancers)
+        for (const directives::Balancer& cb : info.proxy.balancers)
           if (iequals(cb.name, b->name())) bconf = &cb;
         for (std::size_t i = 0; i < b->size(); ++i) {
           balancer::WorkerState* ws = &b->member(i);
@@ -216,8 +229,8 @@ struct HealthChecker::Impl {
           }
           e->copies.assign(1, ws);
           e->balancer = b->name();
-          e->conf = member_config(wconf, server_timeout, cfg.default_runtime_dir);
-          e->conditions = conditions;
+          e->conf = member_config(wconf, info.timeout, config->default_runtime_dir);
+          e->conditions = info.conditions;
           e->main_conditions = main_conditions;
           next.emplace(std::move(key), std::move(e));
         }
