@@ -26,6 +26,20 @@
 //
 // Timeouts: connect within the worker's connectiontimeout (else its timeout, else the server's
 // Timeout, 60 s); the request and answer within timeout (else Timeout).
+//
+// Log lines (texts and levels as apache2 2.4.71 writes them with LogLevel proxy_hcheck:trace3):
+// AH03248/AH03256/AH03254/AH03251 at debug, "Condition ... passed" / "... : failed" and "Response
+// status N ... failed" at trace2, "Checking balancer://x worker: ..." at trace3, AH03302 ENABLING /
+// AH03303 DISABLING at info, and mod_proxy's AH00957 connect failure at proxy:error with errno.
+// "%pp" (Apache's worker address) is the WorkerState's address here.
+//
+// Known differences from apache2 2.4.71:
+//  - A "unix:/path|http://host/" member is checked over its socket; Apache's hcheck ignores the
+//    socket and connects to host:port over TCP (so it flags such members when nothing listens
+//    there). The AH02454 text used on failure is mod_proxy's, not seen from hcheck.
+//  - A timed-out connect or read reports errno ETIMEDOUT, where Apache prints APR's 70007.
+//  - The body hc('body') sees is capped at 1 MiB (HcResponseParser::kMaxBody).
+//  - CPING is refused by the config layer for every scheme (no AJP here); Apache allows it on ajp://.
 #include "server/log/log_level.hpp"
 
 #include <cstdint>
