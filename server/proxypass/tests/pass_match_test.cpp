@@ -98,6 +98,22 @@ TEST(ProxyPassMatch, NocanonWithAbsoluteTarget) {
   }
 }
 
+// Recorded live: a query or fragment written in the ProxyPass URL is part of the path to Apache
+// (encoded), userinfo is dropped, a zero-padded port still parses.
+TEST(ProxyPassMatch, OddTargetUrls) {
+  const auto c = compile_ok("ProxyPass /pq/ http://127.0.0.1:18741/x?a=1&b=\n"
+                            "ProxyPass /fr/ http://127.0.0.1:18741/y#frag/\n"
+                            "ProxyPass /up/ http://u:p@127.0.0.1:18741/up/\n"
+                            "ProxyPass /port/ http://127.0.0.1:018741/p/\n");
+  const Row rows[] = {
+      {"/pq/z?c=2", "/x%3Fa=1&b=z?c=2"},
+      {"/fr/z", "/y%23frag/z"},
+      {"/up/z", "/up/z"},
+      {"/port/z", "/p/z"},
+  };
+  run_rows(c.config->main.proxy, nullptr, rows, std::size(rows));
+}
+
 TEST(ProxyPassMatch, NocanonMismatchIsReported) {
   const auto c = compile_ok("ProxyPass /nc/ http://127.0.0.1:18741/nc/ nocanon\n");
   const auto a = make_request("/nc//a");
