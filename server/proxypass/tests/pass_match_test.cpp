@@ -233,6 +233,20 @@ TEST(ProxyPassMatch, ExclusionsInterpolationBalancers) {
   EXPECT_EQ(mb2.target.balancer, "balancer://app");
 }
 
+// Recorded live with "SetEnvIf Request_URI . HOSTP=127.0.0.1:18741 P=pre": interpolation in a
+// ProxyPassMatch URL (then $n) and in a ProxyPass path.
+TEST(ProxyPassMatch, InterpolatedRegexAndPath) {
+  const auto c = compile_ok("ProxyPassInterpolateEnv On\n"
+                            "ProxyPassMatch ^/ir/(.*)$ http://${HOSTP}/IR/$1 interpolate\n"
+                            "ProxyPass /${P}/ http://127.0.0.1:18741/PRE/ interpolate\n");
+  const auto env = test::env_of({{"HOSTP", "127.0.0.1:18741"}, {"P", "pre"}});
+  const Row rows[] = {{"/ir/a%20b?q", "/IR/a%20b?q"}, {"/pre/x", "/PRE/x"}, {"/${P}/x", nullptr}};
+  run_rows(c.config->main.proxy, &c.config->main.dir.proxy, rows, std::size(rows), env);
+  const auto r = make_request("/ir/z");
+  EXPECT_EQ(match_proxy_pass(c.config->main.proxy, &c.config->main.dir.proxy, r.view(), env).target.url,
+            "http://127.0.0.1:18741/IR/z");
+}
+
 // Without ProxyPassInterpolateEnv On, "interpolate" does nothing.
 TEST(ProxyPassMatch, InterpolateNeedsInterpolateEnv) {
   const auto c = compile_ok("ProxyPass /i/ http://127.0.0.1:18741/${BK}/ interpolate\n");
