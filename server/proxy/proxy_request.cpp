@@ -802,8 +802,7 @@ void Request::on_final_head(std::span<const char> rest) {
   }
 
   post_request(final_status_);
-  auto& head = ex_.response();
-  head.clear();
+  auto& head = ex_.response(); // fields the pipeline may have put there already stay
   head.status = final_status_;
   if (!bh.http09 && bh.reason_valid) {
     reason_.assign(bh.reason);

@@ -130,5 +130,15 @@ TEST(BalancerLoop, RequestsSpreadByRequests) {
   EXPECT_EQ(seq, "212212"); // Apache's observed byrequests sequence for loadfactor 1:2
 }
 
+TEST(BalancerLoop, FailOnTimeoutPutsMemberInError) {
+  TestBackend b([](const SeenRequest&) { return Reply{TestBackend::ok("late").bytes, 1300}; });
+  Harness h(cluster("ft", {url(b.port()) + " timeout=1"}, "failontimeout=On forcerecovery=Off"));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/ft/slow"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_TRUE(member_status(h, "ft", url(b.port())) & directives::kWorkerInError);
+  EXPECT_NE(h.error_log().find("AH02460"), std::string::npos) << h.error_log();
+}
+
 } // namespace
 } // namespace balancerd::proxy::test

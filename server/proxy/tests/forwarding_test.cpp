@@ -213,6 +213,33 @@ TEST(ProxyForwarding, ExpectContinueForwardedAndRelayed) {
   EXPECT_EQ(seen[0].header("Expect"), "100-continue");
 }
 
+TEST(ProxyForwarding, Proxy100ContinueOffAnswersLocally) {
+  TestBackend b([](const SeenRequest& s) { return TestBackend::ok("body=" + s.body); });
+  Harness h(pass("/d/", b.port()) + "Proxy100Continue Off\n");
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port());
+  c.send("POST /d/exp HTTP/1.1\r\nHost: f\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(c.read_response(true).status, 100); // from the front end itself
+  c.send("hello");
+  auto r = c.read_response();
+  EXPECT_EQ(r.body, "body=hello");
+  EXPECT_FALSE(b.requests().at(0).has("Expect"));
+}
+
+TEST(ProxyForwarding, EarlyFinalAnswerWithoutContinue) {
+  // The backend refuses without asking for the body: the client gets that answer and never sends it.
+  TestBackend b(
+      [](const SeenRequest&) { return Reply{"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno"}; },
+      false, false);
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port());
+  c.send("POST /d/exp HTTP/1.1\r\nHost: f\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body, "no");
+}
+
 TEST(ProxyForwarding, ViaOnRequestAndResponse) {
   TestBackend b([](const SeenRequest&) { return TestBackend::ok("v", "Via: 1.0 upstream\r\n"); });
   Harness h(pass("/d/", b.port()) + "ProxyVia Full\n");

@@ -45,8 +45,10 @@ class TestBackend {
 public:
   using Handler = std::function<Reply(const SeenRequest&)>;
 
-  explicit TestBackend(Handler h, bool auto_continue = true)
-      : handler_(std::move(h)), auto_100_(auto_continue) {
+  // auto_continue: answer "100 Continue" to an Expect before reading the body. read_bodies false:
+  // answer right after the head without reading any body, then close (a backend refusing early).
+  explicit TestBackend(Handler h, bool auto_continue = true, bool read_bodies = true)
+      : handler_(std::move(h)), auto_100_(auto_continue), read_bodies_(read_bodies) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -125,6 +127,14 @@ private:
       buf.erase(0, end + 4);
       if (auto_100_ && (r.header("Expect") == "100-continue" || r.header("Expect") == "100-Continue"))
         send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+      if (!read_bodies_) {
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          seen_.push_back(r);
+        }
+        send_all(fd, handler_(r).bytes);
+        return finish(fd);
+      }
       if (auto cl = r.header("Content-Length"); !cl.empty()) {
         std::size_t n = std::stoul(cl);
         while (buf.size() < n)
@@ -160,6 +170,7 @@ private:
 
   Handler handler_;
   bool auto_100_;
+  bool read_bodies_;
   int listen_fd_ = -1;
   unsigned short port_ = 0;
   std::atomic<bool> stopping_{false};
