@@ -274,6 +274,8 @@ bool BackendConnection::is_open() const noexcept {
 
 bool BackendConnection::peer_closed() noexcept {
   if (!impl_->socket.is_open()) return true;
+  if (impl_->tls && SSL_pending(impl_->tls->native_handle()) > 0)
+    return true; // decrypted bytes nobody asked for
   char c;
   ssize_t r = ::recv(impl_->socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
