@@ -346,6 +346,34 @@ TEST(ProxyPassMatch, NeedsPreTranslate) {
   EXPECT_TRUE(needs_pre_translate(loc.config->main.proxy, &dir));
 }
 
+// Recorded live: "ProxyPass /en/ http://127.0.0.1:18741/en/ mapping=encoded nocanon".
+TEST(ProxyPassMatch, EncodedWithNocanon) {
+  const auto c = compile_ok("ProxyPass /en/ http://127.0.0.1:18741/en/ mapping=encoded nocanon\n");
+  struct Case {
+    const char* target;
+    const char* sent;
+    bool ignored;
+  } cases[] = {
+      {"/en/a%20b/./c?q=%41", "/en/a%20b/./c?q=%41", false},
+      {"/en//x?y", "/en/x?y", true},
+      {"/en/%7e", "/en/%7e", false},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.target);
+    const std::string t = k.target;
+    const auto q = t.find('?');
+    const std::string pre = *pre_translate_path(t.substr(0, q));
+    RequestUri r;
+    r.raw_target = t;
+    r.uri = pre;
+    if (q != std::string::npos) r.query = std::string_view(t).substr(q + 1);
+    const auto m = match_proxy_pass(c.config->main.proxy, nullptr, r, {}, true);
+    ASSERT_EQ(m.result, PassResult::Proxy);
+    EXPECT_EQ(backend_request_uri(m.target.url), k.sent);
+    EXPECT_EQ(m.nocanon_ignored, k.ignored);
+  }
+}
+
 TEST(ProxyPassMatch, PreTranslatePath) {
   EXPECT_EQ(*pre_translate_path("/enc/a/%2e%2e/b%7e%7E%2D%41%2f"), "/enc/b~~-A%2f");
   EXPECT_EQ(*pre_translate_path("/a/./b//c"), "/a/b/c");
