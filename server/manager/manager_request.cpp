@@ -122,7 +122,13 @@ void fill_server_facts(ManagerServer& server, const directives::Config& config,
     if (auto name = lbmethod_of_module(m.id); !name.empty()) f.lbmethods.push_back(std::move(name));
   }
   f.hc_exprs.clear();
-  for (const auto& c : source.proxy.hc_conditions) f.hc_exprs.emplace_back(c.name, c.expr);
+  // mod_proxy_hcheck's table is per server without a merge: a virtual host that has no hcheck
+  // directive of its own shares the main server's (apache2 lists the main server's ProxyHCExpr on
+  // such a vhost's page); one that has its own sees only those.
+  const bool own =
+      !source.is_vhost || !source.proxy.hc_conditions.empty() || !source.proxy.hc_templates.empty();
+  for (const auto& c : (own ? source : config.main).proxy.hc_conditions)
+    f.hc_exprs.emplace_back(c.name, c.expr);
   const auto& core = config.main.core;
   if (core.mpm && *core.mpm == "prefork")
     server.threads_per_child = 1;

@@ -67,8 +67,8 @@ struct ManagerResponse {
 };
 
 // Module and server facts from a compiled configuration: lbmethods and hcheck/ajp presence from the
-// loaded modules, ThreadsPerChild, and `server`'s own ProxyHCExpr list (mod_proxy_hcheck's
-// per-server table, not merged into virtual hosts).
+// loaded modules, ThreadsPerChild, and the ProxyHCExpr list `source` sees (mod_proxy_hcheck's
+// per-server table: a virtual host without hcheck directives of its own shares the main server's).
 void fill_server_facts(ManagerServer& server, const directives::Config& config,
                        const directives::ServerConf& source);
 

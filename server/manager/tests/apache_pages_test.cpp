@@ -144,5 +144,21 @@ TEST_F(ConfigB, NonceNoneRefusesChanges) {
   EXPECT_EQ(f.store().balancer(-1, "balancer://full")->member(0).lbfactor.load(), 100);
 }
 
+TEST(ConfigC, VirtualHostPagesMatchApache) {
+  // Pages of the two name-based virtual hosts (Host: v1.example / v2.example); nonces normalised
+  // because the store hands them out in its own order.
+  Fixture f(kConfigC, {});
+  for (int i = 0; i < 2; ++i) {
+    f.use_server(i);
+    const std::string host = i == 0 ? "v1.example" : "v2.example";
+    ManagerRequest r = f.request(18470);
+    r.identity.server_name = host;
+    r.identity.port = 80;
+    EXPECT_EQ(without_nonces(normalise(f.run(r).body)),
+              without_nonces(normalise(read_capture("c_" + host + ".html"))))
+        << host;
+  }
+}
+
 } // namespace
 } // namespace balancerd::manager::test

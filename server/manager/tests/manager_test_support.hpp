@@ -120,6 +120,35 @@ ProxyPass "/v/" "balancer://full/"
 </Proxy>
 )";
 
+// /tmp/mgr-cp/c.conf: virtual hosts (an inherited balancer and the main server's ProxyHCExpr; and
+// BalancerInherit/ProxyPassInherit Off, BalancerPersist On with a ProxyHCExpr of its own).
+inline const char* kConfigC = R"(ProxyHCExpr ok234 {%{REQUEST_STATUS} =~ /^[234]/}
+<Proxy "balancer://main">
+    BalancerMember "http://127.0.0.1:18401"
+</Proxy>
+<Location "/balancer-manager">
+    SetHandler balancer-manager
+</Location>
+<VirtualHost *:18470>
+ServerName v1.example
+ProxyPass "/v1/" "balancer://vb/"
+<Proxy "balancer://vb">
+    BalancerMember "http://127.0.0.1:18402" route=x
+</Proxy>
+</VirtualHost>
+<VirtualHost *:18470>
+ServerName v2.example
+BalancerInherit Off
+ProxyPassInherit Off
+BalancerPersist On
+ProxyHCExpr own1 {%{REQUEST_STATUS} =~ /^2/}
+</VirtualHost>
+)";
+
+inline std::string without_nonces(std::string s) {
+  return std::regex_replace(s, std::regex(R"(nonce=[0-9a-f-]{36})"), "nonce=N");
+}
+
 // A compiled configuration with its state store, and the manager's view of the main server.
 class Fixture {
 public:
@@ -150,6 +179,15 @@ public:
     server_.server_index = -1;
     server_.proxy = store_->proxy_conf(-1);
     fill_server_facts(server_, *config_, config_->main);
+    server_.facts.built = "2026-11-12T08:58:41";
+  }
+
+  // Serve the pages of another server (-1: main, i: the i-th <VirtualHost>).
+  void use_server(int index) {
+    server_.server_index = index;
+    server_.proxy = store_->proxy_conf(index);
+    fill_server_facts(server_, *config_,
+                      index < 0 ? config_->main : config_->vhosts.at(static_cast<std::size_t>(index)));
     server_.facts.built = "2026-11-12T08:58:41";
   }
 
