@@ -317,6 +317,47 @@ TEST(HealthChecker, TpsizeBoundsConcurrentChecks) {
   }
 }
 
+// balancer-manager edits the WorkerState (w_hm, w_hu...): the next check uses the new settings.
+TEST(HealthChecker, SettingsChangedInTheWorkerStateApplyToTheNextCheck) {
+  LoopbackBackend be;
+  auto cfg = config_with({member(be.port(), "/m", HcMethod::None)});
+  balancer::StateStore store(store_options());
+  hcheck::HealthChecker checker(store);
+  store.sync(*cfg);
+  checker.update(cfg);
+  balancer::WorkerState* ws = state_of(store, "http://127.0.0.1:" + std::to_string(be.port()) + "/m");
+  ASSERT_NE(ws, nullptr);
+  EXPECT_EQ(checker.workers_watched(), 1u);
+  std::this_thread::sleep_for(60ms); // three intervals: nothing is sent while the method is NONE
+  EXPECT_EQ(be.connections(), 0);
+  ws->set_hc_uri("status");
+  ws->hc_method.store(static_cast<int>(HcMethod::Head11));
+  ASSERT_TRUE(eventually([&] { return be.requests() >= 1; }));
+  EXPECT_EQ(be.received()[0],
+            "HEAD /m/status HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(be.port()) + "\r\n\r\n");
+}
+
+TEST(HealthChecker, LogLinesAreFilteredBeforeFormatting) {
+  LoopbackBackend be;
+  be.respond(http_response(500));
+  auto cfg = config_with({member(be.port(), "/", HcMethod::Get)});
+  balancer::StateStore store(store_options());
+  LogCapture logs;
+  auto options = logs.options();
+  int asked_debug = 0;
+  options.log_enabled = [&](log::ModuleIndex, int level) {
+    if (level >= log::kDebug) ++asked_debug;
+    return level <= log::kInfo;
+  };
+  hcheck::HealthChecker checker(store, options);
+  store.sync(*cfg);
+  checker.update(cfg);
+  ASSERT_TRUE(eventually([&] { return logs.count({"DISABLING"}) == 1; }));
+  checker.stop();
+  EXPECT_GT(asked_debug, 0);
+  for (const Captured& c : logs.lines()) EXPECT_LE(c.level, log::kInfo) << c.message;
+}
+
 // A "unix:/path|http://localhost/" member is checked over its socket.
 TEST(HealthChecker, UnixSocketWorkerIsCheckedOverItsSocket) {
   const std::string path =
