@@ -140,5 +140,17 @@ TEST(BalancerLoop, FailOnTimeoutPutsMemberInError) {
   EXPECT_NE(h.error_log().find("AH02460"), std::string::npos) << h.error_log();
 }
 
+TEST(BalancerLoop, BalancerTimeoutWaitsThen503) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+  Harness h(cluster("wt", {url(b.port()) + " status=+D"}, "timeout=1"));
+  ASSERT_TRUE(h.ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(h.fetch(get("/wt/")).status, 503);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  EXPECT_TRUE(b.requests().empty());
+}
+
 } // namespace
 } // namespace balancerd::proxy::test
