@@ -289,6 +289,9 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     }
     if (sig == SIGWINCH) {
       log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully");
+      // in-flight requests finish (up to GracefulShutdownTimeout; 0 waits for them all)
+      const int grace = pipeline->current()->config->main.core.grace_period_seconds.value_or(0);
+      server.graceful_stop(std::chrono::seconds(std::max(0, grace)));
       break;
     }
     // SIGUSR1 / SIGHUP: re-read the configuration

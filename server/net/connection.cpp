@@ -108,6 +108,18 @@ void Connection::start() {
   wait_for_request();
 }
 
+void ConnectionList::close_idle() {
+  for (Connection* c = first; c;) {
+    Connection* next = c->next_for_list();
+    c->close_if_idle();
+    c = next;
+  }
+}
+
+void Connection::close_if_idle() {
+  if (idle_ && !in_handler_) close();
+}
+
 void Connection::shutdown() {
   self_.reset();
   close();
@@ -133,6 +145,8 @@ void Connection::arm_timer(Duration d) {
 // this object.
 void Connection::wait_for_request() {
   if (closed_) return;
+  if (list_.draining) return close(); // graceful stop: no further request on this connection
+  idle_ = true;
   if (st_ && st_->in.empty()) release_exchange_state(std::move(st_));
   arm_timer(served_ == 0 ? Duration(opts_.timeout) : Duration(opts_.keep_alive_timeout));
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
@@ -140,6 +154,7 @@ void Connection::wait_for_request() {
 }
 
 void Connection::on_readable(const error_code& ec) {
+  idle_ = false;
   if (closed_) return;
   if (ec) return close(); // idle timeout or peer gone: Apache closes without a word
   if (!st_) st_ = acquire_exchange_state();
@@ -338,7 +353,7 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
   body_suppressed_ = req.method == http::Method::Head || status == 204 || status == 304 || status < 200;
   bool close = !opts_.keep_alive || !req.keep_alive || req.must_close ||
                http::status_drops_connection(status) || req.http09() || broken_ || body_error_ != 0 ||
-               (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
+               list_.draining || (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
   // Apache closes rather than read a body the client was told to wait before sending.
   if (req.expect_continue && !continue_sent_ && !body_done_) close = true;
   if (!head.content_length && !body_suppressed_) {

@@ -3,6 +3,7 @@
 // heads with the parser, hands each request to the RequestHandler as an Exchange, frames and writes
 // the response, streams the request body on demand, keeps the connection alive or closes it as Apache
 // would, and answers protocol errors and timeouts with Apache's pages.
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -20,8 +21,11 @@ class Connection;
 // The live connections of one thread, so stop() can close them (intrusive list: no allocation).
 struct ConnectionList {
   Connection* first = nullptr;
-  std::size_t count = 0;
+  std::atomic<std::size_t> count{0}; // read by other threads while draining
+  bool draining = false;             // graceful stop: no more keep-alive, idle ones closed
   void close_all();
+  // Graceful stop: closes connections waiting for a request; the others end after their response.
+  void close_idle();
 };
 
 class Connection final : public Exchange, public std::enable_shared_from_this<Connection> {
@@ -30,7 +34,8 @@ public:
              ConnectionList& list);
   ~Connection();
   void start();
-  void shutdown(); // from ConnectionList::close_all
+  void shutdown();      // from ConnectionList::close_all
+  void close_if_idle(); // from ConnectionList::close_idle
   Connection* next_for_list() const noexcept { return next_; }
 
   // Exchange
@@ -91,6 +96,7 @@ private:
   http::ServerSignature page_signature_ = http::ServerSignature::Off;
   bool page_identity_ = false;
   bool write_failed_ = false;
+  bool idle_ = false;          // waiting for a request (no byte of it yet)
   bool exchange_open_ = false; // a response is owed a finished() report
   bool dispatched_ = false;    // the handler saw this exchange (else: a protocol error)
   std::uint64_t bytes_out_ = 0, body_out_ = 0, body_in_ = 0;

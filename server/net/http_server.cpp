@@ -125,12 +125,40 @@ void HttpServer::stop() {
       for (auto& a : wp->acceptors) a.close(ec);
       for (auto& t : wp->retry) t->cancel();
       wp->connections.close_all();
+      // The completions the closing queued run first (connections release themselves while their
+      // list exists); then the thread ends even if a handler still waits on a timer or a backend
+      // (its pending operations are dropped with the io_context, never called).
+      asio::post(wp->io, [wp] { wp->io.stop(); });
     });
   }
-  // Once every acceptor, connection and timer is closed the io_context runs out of work and returns.
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
   impl_->workers.clear();
+}
+
+std::size_t HttpServer::connections() const {
+  std::size_t n = 0;
+  for (const auto& w : impl_->workers) n += w->connections.count.load(std::memory_order_relaxed);
+  return n;
+}
+
+void HttpServer::graceful_stop(std::chrono::milliseconds timeout) {
+  if (!impl_->running) return;
+  for (auto& w : impl_->workers) {
+    Worker* wp = w.get();
+    asio::post(w->io, [wp] {
+      error_code ec;
+      for (auto& a : wp->acceptors) a.close(ec);
+      for (auto& t : wp->retry) t->cancel();
+      wp->connections.draining = true;
+      wp->connections.close_idle();
+    });
+  }
+  // Connections end on their own (each has its Timeout); poll for the last one.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (connections() > 0 && (timeout.count() == 0 || std::chrono::steady_clock::now() < deadline))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop();
 }
 
 std::vector<unsigned short> HttpServer::ports() const {

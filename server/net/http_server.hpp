@@ -2,6 +2,7 @@
 // The HTTP/1.1 listener: one io_context per thread, each with its own SO_REUSEPORT acceptor per
 // listen address, so a connection lives on one thread for its whole life and nothing is locked on the
 // request path. Asio stays behind the pimpl.
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -22,6 +23,12 @@ public:
   void start();
   // Stops accepting, drops connections and joins the threads. Idempotent.
   void stop();
+  // Graceful stop (apache2 -k graceful-stop): stops accepting, closes idle keep-alive connections,
+  // lets requests in flight finish (their connections close after the response), then stop()s.
+  // Waits at most `timeout` (GracefulShutdownTimeout; zero: until the last connection ends).
+  void graceful_stop(std::chrono::milliseconds timeout);
+  // Open connections over all threads (tests, graceful stop).
+  std::size_t connections() const;
   // The bound port of each listen address, in order (useful with port 0).
   std::vector<unsigned short> ports() const;
 
