@@ -234,5 +234,20 @@ TEST_F(Updates, MaxAttemptsSetFlagKeptAsApacheDoes) {
   EXPECT_EQ(xml.find("maxattempts"), std::string::npos);
 }
 
+TEST_F(Updates, XmlErrorTimeAsRfc822) {
+  // apache2: "<httpd:error_time>Tue, 24 Nov 2026 04:07:06 GMT</httpd:error_time>" after the status of
+  // a member that has been in error; none while error_time is 0.
+  auto& w = r2();
+  w.set_bits(d::kWorkerInError);
+  w.set_error_time(balancer::TimePoint(std::chrono::seconds(1795493226)));
+  const std::string xml = f.run(f.request(kPort, "xml=1", kRef)).body;
+  EXPECT_NE(xml.find("          <httpd:status>Init Err </httpd:status>\n"
+                     "          <httpd:error_time>Tue, 24 Nov 2026 04:07:06 GMT</httpd:error_time>\n"
+                     "          <httpd:retries>0</httpd:retries>\n"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("<httpd:error_time>", xml.find("<httpd:error_time>") + 1), std::string::npos);
+}
+
 } // namespace
 } // namespace balancerd::manager::test
