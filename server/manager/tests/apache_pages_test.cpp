@@ -1,5 +1,5 @@
 // balancer-manager pages compared byte for byte with apache2 2.4.71's, for the same configuration
-// and the same requests (captures/ was taken from apache2 on loopback with /tmp/mgr-capture*.sh:
+// and the same requests (captures/ was taken from apache2 on loopback with captures/capture.sh:
 // a fresh start, then the requests in the order of these tests). Normalised: the shared-memory id in
 // "[pXXXXXXXX_name]" and "Server Built:". The nonces are apache2's own (given to the state store).
 #include <gtest/gtest.h>
