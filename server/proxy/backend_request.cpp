@@ -115,18 +115,31 @@ void build_backend_request(std::string& out, const BackendRequestParams& p, std:
     if (!p.expect_100 && iequals(f.name, "Expect")) continue;
     if (p.drop_proxy_authorization && iequals(f.name, "Proxy-Authorization")) continue;
     if (named_in_connection(client, f.name)) continue;
+    // Apache merges repeated request fields into the first ("Cookie: a=1, b=2"): skip the later
+    // ones here, the first one carries them all.
+    bool repeated = false;
+    for (const auto* g = client.data(); g != &f; ++g)
+      if (iequals(g->name, f.name)) {
+        repeated = true;
+        break;
+      }
+    if (repeated) continue;
     int added = -1;
     for (unsigned i = 0; i < kAddedCount; ++i)
       if (plan.active[i] && iequals(f.name, kAddedNames[i])) added = static_cast<int>(i);
     if (added < 0) {
-      append_field(out, f.name, f.value);
+      out.append(f.name);
+      out.append(": ");
+      out.append(f.value);
+      for (const auto* g = &f + 1; g != client.data() + client.size(); ++g)
+        if (iequals(g->name, f.name)) {
+          out.append(", ");
+          out.append(g->value);
+        }
+      out.append("\r\n");
       continue;
     }
     auto a = static_cast<unsigned>(added);
-    if (plan.done[a]) {
-      if (!plan.replace[a]) append_field(out, f.name, f.value); // apr_table_mergen merges the first only
-      continue;
-    }
     plan.done[a] = true;
     out.append(f.name);
     out.append(": ");
@@ -134,6 +147,11 @@ void build_backend_request(std::string& out, const BackendRequestParams& p, std:
       out.append(plan.value[a]);
     } else {
       out.append(f.value);
+      for (const auto* g = &f + 1; g != client.data() + client.size(); ++g)
+        if (iequals(g->name, f.name)) {
+          out.append(", ");
+          out.append(g->value);
+        }
       out.append(", ");
       out.append(plan.value[a]);
     }
@@ -156,6 +174,10 @@ void build_backend_request(std::string& out, const BackendRequestParams& p, std:
     out.append("Connection: Upgrade\r\nUpgrade: ");
     out.append(p.upgrade);
     out.append("\r\n\r\n");
+    return;
+  }
+  if (p.http10) {
+    out.append("\r\n"); // an HTTP/1.0 request closes by default: Apache adds no Connection field
     return;
   }
   out.append(p.keep_alive ? "Connection: Keep-Alive\r\n\r\n" : "Connection: close\r\n\r\n");

@@ -144,14 +144,23 @@ TEST(ProxyErrors, MaxForwardsZeroIs400) {
   EXPECT_EQ(b.requests().at(0).header("Max-Forwards"), "2");
 }
 
-TEST(ProxyErrors, BodyOverLimitRequestBodyIs413WithoutBackend) {
-  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+TEST(ProxyErrors, LimitRequestBodyDoesNotApplyToProxiedBodies) {
+  // apache2 2.4.71 forwards the body whatever the directory's LimitRequestBody (compat body-limit).
+  TestBackend b([](const SeenRequest& s) { return TestBackend::ok(s.body); });
   Harness h(pass("/d/", b.port()) + "LimitRequestBody 10\n");
   ASSERT_TRUE(h.ok());
   auto r = h.fetch("POST /d/x HTTP/1.1\r\nHost: f\r\nContent-Length: 20\r\n\r\n01234567890123456789");
-  EXPECT_EQ(r.status, 413);
-  EXPECT_TRUE(b.requests().empty());
-  EXPECT_EQ(b.connections(), 0);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "01234567890123456789");
+}
+
+TEST(ProxyErrors, NoContinueFromBackendIs503) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); }, false);
+  Harness h(pass("/d/", b.port(), " timeout=1"));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch("POST /d/x HTTP/1.1\r\nHost: f\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.head.substr(0, 25), "HTTP/1.1 503 Proxy Error\r"); // ap_proxyerror's reason phrase
 }
 
 } // namespace

@@ -240,6 +240,24 @@ TEST(ProxyForwarding, EarlyFinalAnswerWithoutContinue) {
   EXPECT_EQ(r.body, "no");
 }
 
+TEST(ProxyForwarding, EmptyPostKeepsContentLengthZero) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("e"); });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.fetch("POST /d/e HTTP/1.1\r\nHost: f\r\nContent-Length: 0\r\n\r\n").body, "e");
+  EXPECT_EQ(b.requests().at(0).header("Content-Length"), "0");
+}
+
+TEST(ProxyForwarding, DefaultWorkerDoesNotReuse) {
+  // ProxyPassMatch with $1 in the authority: no configured worker matches, Apache's default reverse
+  // worker closes after each request.
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("m"); });
+  Harness h("ProxyPassMatch \"^/m/(\\d+)/(.*)$\" \"http://127.0.0.1:$1/$2\"\n");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.fetch(get("/m/" + std::to_string(b.port()) + "/x")).body, "m");
+  EXPECT_EQ(b.requests().at(0).header("Connection"), "close");
+}
+
 TEST(ProxyForwarding, ViaOnRequestAndResponse) {
   TestBackend b([](const SeenRequest&) { return TestBackend::ok("v", "Via: 1.0 upstream\r\n"); });
   Harness h(pass("/d/", b.port()) + "ProxyVia Full\n");

@@ -98,6 +98,28 @@ TEST(BackendRequest, ProxyAuthorizationDroppedWhenAuthenticatedLocally) {
             "GET / HTTP/1.1\r\nHost: b\r\nA: 1\r\nConnection: Keep-Alive\r\n\r\n");
 }
 
+TEST(BackendRequest, RepeatedFieldsMergedIntoTheFirst) {
+  BackendRequestParams p = reverse_defaults();
+  p.path_query = "/";
+  auto out = build(p, {{"Cookie", "a=1"},
+                       {"X-Forwarded-For", "10.0.0.1"},
+                       {"Cookie", "b=2"},
+                       {"X-Forwarded-For", "10.0.0.2"}});
+  EXPECT_EQ(out, "GET / HTTP/1.1\r\nHost: 127.0.0.1:18101\r\nCookie: a=1, b=2\r\n"
+                 "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.1\r\nX-Forwarded-Server: localhost\r\n"
+                 "Connection: Keep-Alive\r\n\r\n");
+}
+
+TEST(BackendRequest, Http10HasNoConnectionField) {
+  BackendRequestParams p;
+  p.method = "GET";
+  p.path_query = "/";
+  p.host = "b";
+  p.http10 = true;
+  p.keep_alive = false;
+  EXPECT_EQ(build(p, {}), "GET / HTTP/1.0\r\nHost: b\r\n\r\n");
+}
+
 TEST(BackendRequest, HostValue) {
   std::string s;
   append_host_value(s, "::1", 8080, 80);
