@@ -846,6 +846,19 @@ void Request::on_final_head(std::span<const char> rest) {
     return ex_.write({}, true, [this](bool) { complete(final_status_); });
   }
   body_.reset(framing, parser_.content_length());
+  if (rest.empty() && parser_.body_prefix().empty()) {
+    // No body byte yet: the head goes out now, as Apache flushes it when the backend's body is not
+    // there yet (a backend stalling mid-body then gives a truncated 200, not a 502 page).
+    return ex_.write({}, false, [this](bool ok) {
+      if (!ok) {
+        drop_lease();
+        ex_.send_error(502);
+        return complete(final_status_);
+      }
+      relay_.start(lease_.conn(), body_, {}, {}, ex_,
+                   [this](const backend::RelayResult& r) { on_relay_done(r); });
+    });
+  }
   relay_.start(lease_.conn(), body_, parser_.body_prefix(), rest, ex_,
                [this](const backend::RelayResult& r) { on_relay_done(r); });
 }

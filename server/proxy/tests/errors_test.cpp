@@ -163,5 +163,21 @@ TEST(ProxyErrors, NoContinueFromBackendIs503) {
   EXPECT_EQ(r.head.substr(0, 25), "HTTP/1.1 503 Proxy Error\r"); // ap_proxyerror's reason phrase
 }
 
+TEST(ProxyErrors, StallMidBodyTruncatesTheResponse) {
+  // Head and part of the body, then silence past timeout=1: the client has a 200 head and gets a
+  // cut body (connection closed), as from Apache.
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 0, false};
+  });
+  Harness h(pass("/d/", b.port(), " timeout=1"));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port(), 4000);
+  c.send(get("/d/stall"));
+  auto all = c.read_all();
+  EXPECT_EQ(all.substr(0, 17), "HTTP/1.1 200 OK\r\n") << all;
+  EXPECT_NE(all.find("Content-Length: 100\r\n"), std::string::npos);
+  EXPECT_EQ(all.find("Proxy Error"), std::string::npos);
+}
+
 } // namespace
 } // namespace balancerd::proxy::test
