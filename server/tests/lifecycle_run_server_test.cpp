@@ -168,3 +168,45 @@ TEST(LifecycleRunServer, BindFailureExitsOne) {
             std::string::npos);
   fs::remove_all(dir);
 }
+
+// SIGWINCH (apache2 -k graceful-stop): exit 0 once in-flight work is done; the ErrorLog gets
+// Apache's start and stop notices, and the access log the request served before.
+TEST(LifecycleRunServer, GracefulStopOnSigwinchWritesLogs) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so")) GTEST_SKIP() << "no Apache modules";
+  fs::path dir = fs::temp_directory_path() / ("bd-lifecycle-winch-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "htdocs");
+  std::ofstream(dir / "htdocs" / "a.txt") << "hello world\n";
+  const unsigned short port = free_port();
+  write_config(dir, port,
+               "GracefulShutdownTimeout 3\nLogFormat \"%>s %U\" s\nCustomLog " +
+                   (dir / "access.log").string() + " s\n");
+  parser::ReadOptions read;
+  read.server_root = dir.string();
+  read.config_file = (dir / "server.conf").string();
+  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
+  directives::CompileResult compiled = directives::compile_config(read, diag);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    lifecycle::RunOptions o;
+    o.read = read;
+    o.threads = 1;
+    ::_exit(lifecycle::run_server(compiled, o));
+  }
+  ASSERT_TRUE(eventually([&] { return !get(port, "/a.txt").empty(); }));
+  ::kill(child, SIGWINCH);
+  int status = -1;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::ifstream elog(dir / "error.log");
+  std::string text((std::istreambuf_iterator<char>(elog)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("configured -- resuming normal operations"), std::string::npos) << text;
+  EXPECT_NE(text.find("AH00492: caught SIGWINCH, shutting down gracefully"), std::string::npos) << text;
+  std::ifstream alog(dir / "access.log");
+  std::string first;
+  std::getline(alog, first);
+  EXPECT_EQ(first, "200 /a.txt");
+  fs::remove_all(dir);
+}
