@@ -250,6 +250,8 @@ private:
   bool body_consumed_ = false;   // client body bytes were sent that we cannot send again
   bool body_done_ = false;
   bool expect_100_ = false;
+  bool ping_ = false;
+  std::chrono::milliseconds saved_timeout_{0};
   char chunk_line_[24];
   std::array<std::span<const char>, 4> pieces_;
   std::uint64_t base_to_ = 0, base_from_ = 0; // the connection's counters at acquire
@@ -474,7 +476,13 @@ void Request::begin_attempt() {
   const bool force10 = st_.env.get("force-proxy-request-1.0").has_value();
   const bool has_body = req.body != http::BodyKind::None;
   const bool continue_on = dconf_->continue_100.value_or(true);
-  expect_100_ = has_body && req.expect_continue && continue_on && !force10 && !body_consumed_;
+  // ping=: Apache adds "Expect: 100-Continue" itself and waits `ping` for the backend's 100 as a
+  // liveness probe (only while the body can still be sent elsewhere).
+  ping_ = wparams_->ping_timeout_set && wparams_->ping_timeout.count() > 0 && has_body && !target_.forward &&
+          !force10 && !body_consumed_ && !body_prefetched_;
+  expect_100_ =
+      (has_body && req.expect_continue && continue_on && !force10 && !body_consumed_ && !body_prefetched_) ||
+      ping_;
   if (!has_body) {
     // A declared empty body keeps its "Content-Length: 0" (POST with no data).
     framing_ = req.find("Content-Length") ? BodyFraming::Length : BodyFraming::None;
@@ -645,6 +653,10 @@ void Request::on_head_written(BackendError err) {
   }
   if (expect_100_) {
     phase_ = Phase::Waiting100;
+    if (ping_) {
+      saved_timeout_ = lease_->io_timeout();
+      lease_->set_io_timeout(std::chrono::duration_cast<std::chrono::milliseconds>(wparams_->ping_timeout));
+    }
     return read_response();
   }
   if (framing_ == BodyFraming::None || body_prefetched_) {
@@ -717,6 +729,12 @@ void Request::on_read(BackendError err, std::span<const char> data) {
     auto r = parser_.finish();
     if (r == backend::ResponseParser::Result::Final) return on_final_head({});
   }
+  if (err == BackendError::Timeout && phase_ == Phase::Waiting100 && ping_) {
+    log_line(log::mod::proxy_http, log::kInfo, 0, true,
+             "AH01115: HTTP: 100-Continue failed to " + endpoint_.host_port() + " (" + endpoint_.host_port() +
+                 ")");
+    if (balancer_) return attempt_failed(503); // the body is still unsent: another member may take it
+  }
   if (err == BackendError::Timeout && phase_ == Phase::Waiting100) {
     // The backend never asked for the body it was told about (Apache's 100-Continue ping failure).
     return fail_backend(503, "Timeout on 100-Continue", true);
@@ -766,6 +784,7 @@ void Request::parse_response(std::span<const char> data) {
         return fail_backend(502, "Too many (10) interim responses from origin server", true);
       }
       if (status == 100 && phase_ == Phase::Waiting100) {
+        if (ping_) lease_->set_io_timeout(saved_timeout_);
         // The backend wants the body: now read it from the client (who gets its "100 Continue").
         pending_ = data;
         phase_ = Phase::SendingBody;
@@ -786,6 +805,7 @@ void Request::parse_response(std::span<const char> data) {
 void Request::on_final_head(std::span<const char> rest) {
   const auto& bh = parser_.head();
   const auto& req = ex_.request();
+  if (ping_ && phase_ == Phase::Waiting100) lease_->set_io_timeout(saved_timeout_);
   final_status_ = bh.http09 ? 200 : bh.status;
   phase_ = Phase::Relaying;
   if (!body_done_) keep_alive_ = false; // the backend answered before taking the whole body

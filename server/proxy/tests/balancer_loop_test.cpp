@@ -152,5 +152,19 @@ TEST(BalancerLoop, BalancerTimeoutWaitsThen503) {
   EXPECT_TRUE(b.requests().empty());
 }
 
+TEST(BalancerLoop, PingWithoutContinueFailsOver) {
+  // ping=: the proxy asks for a 100 itself; a member that does not send it within ping is
+  // skipped and the body goes to the next one.
+  TestBackend mute([](const SeenRequest&) { return TestBackend::ok("mute"); }, false);
+  TestBackend live([](const SeenRequest& s) { return TestBackend::ok("live " + s.body); });
+  Harness h(cluster("pg", {url(mute.port()) + " ping=200ms", url(live.port()) + " ping=200ms"}));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch("POST /pg/ HTTP/1.1\r\nHost: f\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "live hello");
+  ASSERT_EQ(live.requests().size(), 1u);
+  EXPECT_EQ(live.requests()[0].header("Expect"), "100-Continue");
+}
+
 } // namespace
 } // namespace balancerd::proxy::test
