@@ -149,7 +149,7 @@ class RunnerEndToEnd(unittest.TestCase):
                     """))
             rc, out = run("--apache-only", scn, "--show")
         self.assertEqual(rc, 0, out)
-        self.assertIn("[p<id>---_p]", out)
+        self.assertIn("[p<id>_p]", out)
         self.assertIn("nonce=<nonce>-----------------------------", out)
 
     def test_false_expectation_is_broken(self):

@@ -15,7 +15,7 @@ _NONCE = "<nonce>".ljust(36, "-")
 # The manager page's "[p4f2a9c1e_name]": a hash of the balancer's shared-memory id, which includes the vhost's
 # address and port, so it differs between sides; normalised with the nonce.
 _ERROR_TIME = re.compile(r"(<httpd:error_time>)\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT(</httpd:error_time>)")
-_SHM_ID = re.compile(r"\[p[0-9a-f]{8}(_[^\]]*)\]")
+_SHM_ID = re.compile(r"\[p[0-9a-f]{1,8}(_[^\]]*)\]")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -70,9 +70,10 @@ class Normalise:
         text = body.decode("latin-1")
         text = _sub_forms(text, self.forms)
         changed = False
-        if "nonce" in self.sc.normalise:  # same length (36), so Content-Length is still compared
+        if "nonce" in self.sc.normalise:  # UUIDs have a fixed length: Content-Length is still compared  # same length (36), so Content-Length is still compared
             text = _UUID.sub(_NONCE, text)
-            text = _SHM_ID.sub(r"[p<id>---\1]", text)  # same length (10 before the name)
+            new = _SHM_ID.sub(r"[p<id>\1]", text)  # its hex width varies (%x of a hash): lengths change
+            changed, text = new != text, new
             text = _ERROR_TIME.sub(r"\1<error-time>-----------------\2", text)  # a clock reading; same length
         for n in self.sc.normalisers:
             if n.header is None:
