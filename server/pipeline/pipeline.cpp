@@ -472,7 +472,9 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (!pconf.rules.empty() || snap.has_location_pass) {
     const proxypass::RequestUri ru = request_uri(ex, st, sv);
     runtime::ResolvedConfig loc;
-    const directives::ProxyDirConf* pdir = nullptr;
+    // the server level's per-directory settings (ProxyPassInterpolateEnv) unless a Location walk
+    // is needed for a ProxyPass inside <Location>
+    const directives::ProxyDirConf* pdir = sv.base ? &sv.base->proxy : nullptr;
     if (snap.has_location_pass) {
       loc = resolver.resolve(sv, path, "", "", if_hook);
       if (loc.dir) pdir = &loc.dir->proxy;
