@@ -27,6 +27,7 @@ std::span<const HandlerBinding> http_family_bindings(std::string_view module_sou
       {"mod_env.c", http::env_bindings},
       {"mod_remoteip.c", http::remoteip_bindings},
       {"mod_rewrite.c", http::rewrite_bindings},
+      {"mod_autoindex.c", http::autoindex_bindings},
   };
   // mod_authz_host.c and mod_status.c register no directives of their own (Require ip/host/... are
   // providers of mod_authz_core's Require; ExtendedStatus is core's).

@@ -20,5 +20,6 @@ std::span<const HandlerBinding> reqtimeout_bindings();    // mod_reqtimeout.c
 std::span<const HandlerBinding> setenvif_bindings();      // mod_setenvif.c
 std::span<const HandlerBinding> env_bindings();           // mod_env.c
 std::span<const HandlerBinding> remoteip_bindings();      // mod_remoteip.c
+std::span<const HandlerBinding> autoindex_bindings();     // mod_autoindex.c
 
 } // namespace balancerd::directives::http

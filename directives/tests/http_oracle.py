@@ -15,7 +15,7 @@ import tempfile
 
 MODULE_DIR = "/usr/lib/apache2/modules"
 MODULES = ["mpm_event", "authz_core", "authz_host", "access_compat", "headers", "alias", "dir", "mime",
-           "setenvif", "env", "remoteip", "reqtimeout", "status", "socache_shmcb", "ssl", "http2"]
+           "setenvif", "env", "remoteip", "reqtimeout", "status", "socache_shmcb", "ssl", "http2", "autoindex"]
 
 
 def so_name(m):

@@ -9,6 +9,7 @@
 
 #include "server/balancer/state_store.hpp"
 #include "server/expr/expr_eval.hpp"
+#include "server/handlers/autoindex.hpp"
 #include "server/handlers/owned_body.hpp"
 #include "server/handlers/redirects.hpp"
 #include "server/handlers/server_status.hpp"
@@ -24,6 +25,7 @@
 #include "server/pipeline/uri_path.hpp"
 #include "server/proxy/proxy_engine.hpp"
 #include "server/proxypass/pass_match.hpp"
+#include "server/runtime/dir_options.hpp"
 #include "server/runtime/host_match.hpp"
 
 namespace balancerd::pipeline {
@@ -658,8 +660,46 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       }
     }
     if (!found) {
-      // no mod_autoindex: Apache's default handler answers a directory with 404
-      send_error(ex, st, 404, dir, sv);
+      // no index file: mod_autoindex lists the directory when Options Indexes allows it (and
+      // refuses with 403 when not); without mod_autoindex the default handler answers 404
+      if (!snap.autoindex) {
+        send_error(ex, st, 404, dir, sv);
+        return;
+      }
+      if (!(runtime::effective_options(dir ? dir->core.options : std::nullopt) & runtime::kOptIndexes)) {
+        send_error(ex, st, 403, dir, sv);
+        return;
+      }
+      handlers::AutoindexRequest air;
+      air.uri = path;
+      air.query = req.query;
+      air.dir_path = walk_path;
+      air.conf = dir ? &dir->autoindex : nullptr;
+      static const std::vector<directives::MimeMapping> none;
+      air.content_type = [&](std::string_view name) {
+        return std::string(snap.mime.lookup(name, dir ? dir->mapping.mime : none, nullptr));
+      };
+      air.allowed = [&](std::string_view name, bool is_dir) {
+        std::string file = walk_path + std::string(name) + (is_dir ? "/" : "");
+        runtime::ResolvedConfig sub = resolver.resolve(sv, path + std::string(name), file, "", if_hook);
+        const directives::DirConf* sd = sub.dir ? sub.dir.get() : dir;
+        return !sd || access_allowed(sd->authz, req, peer);
+      };
+      handlers::AutoindexPage page = handlers::render_autoindex(air);
+      if (page.status != 200) {
+        send_error(ex, st, page.status, dir, sv);
+        return;
+      }
+      auto& h = ex.response();
+      h.status = 200;
+      h.set_content_type(page.content_type);
+      if (req.method == http::Method::Head) {
+        // mod_autoindex stops after the headers for HEAD: no Content-Length
+        ex.write({}, true, {});
+        return;
+      }
+      h.content_length = page.body.size();
+      handlers::write_owned(ex, std::move(page.body));
       return;
     }
   }

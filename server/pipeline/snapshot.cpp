@@ -23,6 +23,8 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::shared_ptr<const directives
   s->resolver = std::make_unique<runtime::RequestConfigResolver>(config, main_name);
   const auto& tc = config->main.mapping.types_config;
   s->mime.load_file(tc ? *tc : std::string("/etc/mime.types"));
+  for (const auto& m : config->modules)
+    if (m.id == "autoindex_module") s->autoindex = true;
   return s;
 }
 

@@ -27,6 +27,7 @@ struct Snapshot {
   const log::ServerLogs* server_logs(int server_index) const {
     return logs ? &logs->server(static_cast<std::size_t>(server_index + 1)) : nullptr;
   }
+  bool autoindex = false; // mod_autoindex is loaded
 
   // Builds everything a snapshot needs from a compiled config.
   static std::shared_ptr<const Snapshot> build(std::shared_ptr<const directives::Config> config,

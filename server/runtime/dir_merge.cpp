@@ -199,6 +199,37 @@ void merge_misc(d::MiscDirConf& out, const d::MiscDirConf& child) {
   append(out.h2_push_resources, child.h2_push_resources);
 }
 
+void merge_autoindex(d::AutoindexDirConf& out, const d::AutoindexDirConf& child) {
+  // IndexOptions: unprefixed keywords replace what is inherited; +/- adjust it.
+  if (child.opts) {
+    out.opts = child.opts;
+    out.incr_on = child.incr_on;
+    out.incr_off = child.incr_off;
+  } else {
+    out.incr_on = (out.incr_on & ~child.incr_off) | child.incr_on;
+    out.incr_off = (out.incr_off & ~child.incr_on) | child.incr_off;
+  }
+  override_if_set(out.name_width, child.name_width);
+  override_if_set(out.desc_width, child.desc_width);
+  override_if_set(out.icon_width, child.icon_width);
+  override_if_set(out.icon_height, child.icon_height);
+  override_if_set(out.charset, child.charset);
+  override_if_set(out.content_type, child.content_type);
+  // The deeper level's entries are searched first.
+  prepend(out.icons, child.icons);
+  prepend(out.alts, child.alts);
+  prepend(out.descriptions, child.descriptions);
+  if (child.ignore_reset) out.ignore.clear();
+  append(out.ignore, child.ignore);
+  override_if_set(out.header_name, child.header_name);
+  override_if_set(out.readme_name, child.readme_name);
+  override_if_set(out.default_icon, child.default_icon);
+  override_if_set(out.style_sheet, child.style_sheet);
+  override_if_set(out.head_insert, child.head_insert);
+  override_if_set(out.order_key, child.order_key);
+  override_if_set(out.order_desc, child.order_desc);
+}
+
 d::DirConf merge_dir(const d::DirConf& parent, const d::DirConf& child) {
   d::DirConf out = parent;
   merge_core(out.core, child.core);
@@ -210,6 +241,7 @@ d::DirConf merge_dir(const d::DirConf& parent, const d::DirConf& child) {
   merge_mapping(out.mapping, child.mapping);
   merge_env(out.env, child.env);
   merge_misc(out.misc, child.misc);
+  merge_autoindex(out.autoindex, child.autoindex);
   return out;
 }
 
