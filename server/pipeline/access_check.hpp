@@ -1,13 +1,13 @@
 #pragma once
-// Require evaluation for the request path (mod_authz_core/authz_host): the providers that need
-// nothing but the request (all, ip, local, method, env-less forms). Providers balancerd does not
-// evaluate (user, group, host, expr...) count as "not granted", so they never open access by mistake.
+// Access control on the request path: mod_authz_core's Require trees (all, ip, local, host, method,
+// env, expr, RequireAll/Any/None, <Limit>) and mod_access_compat's Order/Allow/Deny/Satisfy, over the
+// request's merged per-directory settings (server/access/authz.hpp does the deciding).
 #include "directives/model/authz_conf.hpp"
-#include "server/net/exchange.hpp"
+#include "server/pipeline/request_state.hpp"
 
 namespace balancerd::pipeline {
 
-bool access_allowed(const directives::AuthzDirConf& authz, const http::Request& req,
-                    const net::PeerInfo& peer);
+// 200 to go on, 403 when refused, 500 when a Require expr could not be evaluated.
+int access_status(const directives::AuthzDirConf& authz, RequestState& st);
 
 } // namespace balancerd::pipeline

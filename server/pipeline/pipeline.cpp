@@ -222,6 +222,16 @@ void deny(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
   send_error(ex, st, 403, dir, sv);
 }
 
+// A refusal from access_status(): 403 is logged as authz_core does; 500 (a failing Require expr) is not.
+void refuse(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
+            const runtime::ServerView& sv) {
+  if (status == 403) {
+    deny(ex, st, dir, sv);
+    return;
+  }
+  send_error(ex, st, status, dir, sv);
+}
+
 // ---- mod_proxy --------------------------------------------------------------------------------
 
 proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& st,
@@ -381,9 +391,11 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     for (const auto& [name, value] : prc.env) st.env.set(name, value);
     set_page_identity(ex, pdir, sv);
     if (pdir) run_header_parser(st, *pdir);
-    if (pdir && !access_allowed(pdir->authz, req, peer)) {
-      deny(ex, st, pdir, sv);
-      return;
+    if (pdir) {
+      if (const int a = access_status(pdir->authz, st); a != 200) {
+        refuse(ex, st, a, pdir, sv);
+        return;
+      }
     }
     if (pdir) run_fixups(st, *pdir);
     hand_to_proxy(ex, st, services_, std::move(m.target), pdir, sv);
@@ -541,9 +553,11 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (dir) run_header_parser(st, *dir);
 
   // access control (Require / Order-Allow-Deny)
-  if (dir && !access_allowed(dir->authz, req, peer)) {
-    deny(ex, st, dir, sv);
-    return;
+  if (dir) {
+    if (const int a = access_status(dir->authz, st); a != 200) {
+      refuse(ex, st, a, dir, sv);
+      return;
+    }
   }
 
   // mod_alias in per-dir context
@@ -652,9 +666,11 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
         if (rc.dir) st.dir = rc.dir;
         st.filename = file_path;
         st.ctx.info.filename = st.filename;
-        if (dir && !access_allowed(dir->authz, req, peer)) {
-          deny(ex, st, dir, sv);
-          return;
+        if (dir) {
+          if (const int a = access_status(dir->authz, st); a != 200) {
+            refuse(ex, st, a, dir, sv);
+            return;
+          }
         }
         break;
       }
@@ -683,7 +699,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
         std::string file = walk_path + std::string(name) + (is_dir ? "/" : "");
         runtime::ResolvedConfig sub = resolver.resolve(sv, path + std::string(name), file, "", if_hook);
         const directives::DirConf* sd = sub.dir ? sub.dir.get() : dir;
-        return !sd || access_allowed(sd->authz, req, peer);
+        return !sd || access_status(sd->authz, st) == 200;
       };
       handlers::AutoindexPage page = handlers::render_autoindex(air);
       if (page.status != 200) {
