@@ -441,6 +441,12 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       handlers::write_owned(ex, std::move(page));
       return;
     }
+    // TraceEnable On refuses a TRACE carrying a body ("extended" would echo it; not reproduced)
+    if (req.body != http::BodyKind::None &&
+        !(req.body == http::BodyKind::Length && req.content_length == 0)) {
+      send_error(ex, st, 413, sv.base.get(), sv);
+      return;
+    }
     std::string echo;
     echo.append(req.method_text)
         .append(" ")
@@ -646,6 +652,11 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       }
       st.error_response = true;
       send_redirect(ex, 301, url);
+      return;
+    }
+    if (path.back() != '/') {
+      // DirectorySlash Off: mod_dir leaves the directory alone and the default handler has no file
+      send_error(ex, st, 404, dir, sv);
       return;
     }
     static const std::vector<std::string> default_index{"index.html"};
