@@ -5,6 +5,8 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <sched.h>
+
 #include <system_error>
 #include <thread>
 
@@ -13,6 +15,20 @@
 #include "server/net/connection.hpp"
 
 namespace balancerd::net {
+
+namespace {
+// One io thread per CPU this process may run on: a server pinned with taskset (or a cgroup cpuset)
+// gets as many threads as CPUs, not as many as the machine has, so threads never time-share a core.
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+} // namespace
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -47,7 +63,7 @@ struct HttpServer::Impl {
   bool running = false;
 
   void bind_all() {
-    unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned n = options.threads ? options.threads : usable_cpus();
     for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
     ports.clear();
     for (const auto& l : options.listen) {
