@@ -127,8 +127,8 @@ void finish(const std::shared_ptr<Job>& job) {
   auto& h = ex.response();
   h.status = resp.status;
   h.set_content_type(resp.content_type);
-  // Apache streams the HTML and XML pages (chunked); the extensions' bodies go with a length.
-  const bool apache_page = resp.content_type.starts_with("text/html") || resp.content_type == "text/xml";
+  // Apache streams the HTML pages (chunked); ?xml=1 and the extensions' bodies go with a length.
+  const bool apache_page = resp.content_type.starts_with("text/html");
   if (!apache_page) h.content_length = resp.body.size();
   handlers::write_owned(ex, std::move(resp.body), apache_page);
 }

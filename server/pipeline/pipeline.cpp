@@ -626,6 +626,10 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       info.started_sec = started_;
       info.requests = requests();
       info.server_name = sv.merged.core.server_name.value_or(snap.main_name);
+      info.store = services_.store;
+      info.server_index = sv.index;
+      info.proxy_status =
+          sv.merged.proxy.status.value_or(directives::ProxyStatusOpt::Off) != directives::ProxyStatusOpt::Off;
       handlers::serve_server_status(ex, info);
       return;
     }
