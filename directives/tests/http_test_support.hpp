@@ -29,8 +29,9 @@ public:
 };
 
 inline constexpr const char* kHttpModules[] = {
-    "mpm_event", "authz_core", "authz_host", "access_compat", "headers", "alias",         "dir", "mime",
-    "setenvif",  "env",        "remoteip",   "reqtimeout",    "status",  "socache_shmcb", "ssl", "http2", "autoindex"};
+    "mpm_event", "authz_core",    "authz_host", "access_compat", "headers",  "alias",
+    "dir",       "mime",          "setenvif",   "env",           "remoteip", "reqtimeout",
+    "status",    "socache_shmcb", "ssl",        "http2",         "autoindex"};
 
 struct Compiled {
   std::shared_ptr<const Config> config; // null on error
