@@ -32,6 +32,11 @@ void send_redirect(net::Exchange& ex, int status, std::string_view url) {
   h.status = status;
   h.add("Location", url);
   h.set_content_type("text/html; charset=iso-8859-1");
+  if (ex.request().method == http::Method::Head) {
+    // Apache's redirect page is an error-style response: for HEAD it sends no length and no body
+    ex.write({}, true, {});
+    return;
+  }
   h.content_length = body.size();
   handlers::write_owned(ex, std::move(body));
 }
