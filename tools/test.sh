@@ -10,7 +10,7 @@ san=${SAN_BUILD_DIR:-$here/build-san}
 # The sanitizer tree: clang (libFuzzer needs it), ASan+UBSan, tests and fuzzers only.
 CXX=clang++ cmake -S "$here" -B "$san" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBALANCERD_SANITIZE=ON \
   -DBALANCERD_FUZZ=ON >/dev/null
-san_targets=$(cmake --build "$san" --target help | awk -F: '/^(parser_tests|directives_tests|server_tests|fuzz_[a-z_]+):/{print $1}')
+san_targets=$(cmake --build "$san" --target help | awk -F: '/^([a-z]+_tests|fuzz_[a-z_]+):/{print $1}')
 # shellcheck disable=SC2086
 cmake --build "$san" -j"$(nproc)" --target $san_targets
 

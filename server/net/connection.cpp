@@ -121,6 +121,9 @@ void Connection::close_if_idle() {
 }
 
 void Connection::shutdown() {
+  // self_ may hold the last reference: keep the connection alive until close() has run
+  const auto keep = weak_from_this().lock();
+  if (!keep) return;
   self_.reset();
   close();
 }
