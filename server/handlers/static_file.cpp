@@ -40,7 +40,13 @@ struct Job {
   void finish();
 };
 
-thread_local std::vector<Job*> pool;
+// Finished jobs kept for reuse by this thread; freed when the thread ends.
+struct JobPool : std::vector<Job*> {
+  ~JobPool() {
+    for (Job* j : *this) delete j;
+  }
+};
+thread_local JobPool pool;
 
 Job* acquire() {
   if (!pool.empty()) {

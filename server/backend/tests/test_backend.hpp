@@ -102,8 +102,9 @@ private:
         auto& buf = conns_[fd];
         buf.append(tmp, static_cast<std::size_t>(n));
         bool closed = false;
+        // `buf` is gone once the connection is closed: look again only while it is open
         for (auto end = buf.find("\r\n\r\n"); end != std::string::npos && !closed;
-             end = buf.find("\r\n\r\n")) {
+             end = closed ? std::string::npos : buf.find("\r\n\r\n")) {
           buf.erase(0, end + 4);
           ++requests_;
           if (mode_ == Mode::Silent) continue;
