@@ -232,6 +232,31 @@ void refuse(net::Exchange& ex, RequestState& st, int status, const directives::D
   send_error(ex, st, status, dir, sv);
 }
 
+// Request headers an expression looked at are named in Vary, merged with what the response has,
+// as Apache's expression parser does.
+void add_vary(http::ResponseHead& head, const expr::VarTable& names) {
+  std::string value;
+  std::string_view fields = head.fields();
+  while (!fields.empty()) {
+    const auto eol = fields.find("\r\n");
+    std::string_view line = fields.substr(0, eol);
+    fields = eol == std::string_view::npos ? std::string_view{} : fields.substr(eol + 2);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos && http::iequals(line.substr(0, colon), "Vary")) {
+      std::string_view v = line.substr(colon + 1);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      value.assign(v);
+      break;
+    }
+  }
+  if (!value.empty()) head.remove("Vary");
+  for (const auto& e : names) {
+    if (!value.empty()) value += ", ";
+    value += e.name;
+  }
+  head.add("Vary", value);
+}
+
 // ---- mod_proxy --------------------------------------------------------------------------------
 
 proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& st,
@@ -323,6 +348,7 @@ void Pipeline::handle(net::Exchange& ex) {
 void Pipeline::on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) {
   auto* st = static_cast<RequestState*>(ex.handler_state());
   if (st && st->server) apply_response_rules(*st, head, error_page);
+  if (st && !error_page && !st->vary.empty()) add_vary(head, st->vary); // headers_out: not on error pages
 }
 
 void Pipeline::finished(net::Exchange& ex, const net::ExchangeOutcome& outcome) {

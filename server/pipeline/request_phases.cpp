@@ -50,6 +50,7 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   ctx.notes = &state.notes;
   ctx.headers_out = &state.headers_out;
   ctx.err_headers_out = &state.err_headers_out;
+  ctx.vary = &state.vary;
   state.useragent_ip.assign(peer.remote_ip);
   state.the_request.assign(req.method_text);
   if (!req.target.empty()) state.the_request.append(" ").append(req.target);

@@ -43,6 +43,7 @@ struct RequestState {
   bool error_response = false; // the pipeline generated a redirect/error page: only `Header always`
   expr::VarTable headers_out;  // mod_headers' output filter works on these two (scratch)
   expr::VarTable err_headers_out;
+  expr::VarTable vary; // request headers an expression read (<If>, Require expr): sent in Vary
   std::string scratch; // reused value buffer for rule formatting
 
   // Forget the previous request but keep the buffers' capacity (states are pooled per thread).
@@ -63,6 +64,7 @@ struct RequestState {
     error_response = false;
     headers_out.clear();
     err_headers_out.clear();
+    vary.clear();
   }
 
   // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
