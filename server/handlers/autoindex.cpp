@@ -1,6 +1,8 @@
 #include "server/handlers/autoindex.hpp"
 
 #include <dirent.h>
+
+#include "server/http/error_page.hpp"
 #include <fnmatch.h>
 #include <sys/stat.h>
 
@@ -39,25 +41,9 @@ bool ieq_char(char a, char b) {
   return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
 }
 
+// Apache's ap_escape_html (& < > ").
 void append_html(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
+  http::append_html_escaped(out, s);
 }
 
 // Apache's path escaping for the href (lower-case hex), then HTML escaping.
