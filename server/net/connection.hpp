@@ -52,6 +52,7 @@ public:
     page_admin_ = admin;
     page_identity_ = true;
   }
+  void upgrade(int status, std::string_view head, std::function<void(RawStream*)> done) override;
   void set_handler_state(void* state) override { handler_state_ = state; }
   void* handler_state() const override { return handler_state_; }
 
@@ -81,6 +82,9 @@ private:
   void arm_timer(Duration d);
   void grow_buffer(std::size_t min_space);
 
+  struct Upgraded; // the RawStream of an upgraded connection (connection_upgrade.cpp)
+  friend struct Upgraded;
+  std::shared_ptr<Upgraded> upgraded_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   const ConnectionOptions& opts_;

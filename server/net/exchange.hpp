@@ -31,6 +31,27 @@ struct PeerInfo {
   unsigned short local_port = 0;
 };
 
+// The client connection after a protocol upgrade (Exchange::upgrade): plain bytes both ways, no HTTP
+// framing and no timeout of its own (its user keeps the idle timer, as mod_proxy's tunnel does).
+// Callbacks run on the connection's thread; none runs after close().
+class RawStream {
+public:
+  // At least one byte; ok false: the client closed or reset the connection, or the server shut it
+  // down. data stays valid until the next read_some().
+  using ReadCallback = std::function<void(bool ok, std::span<const char> data)>;
+  virtual void read_some(ReadCallback cb) = 0;
+  // Writes all of data (valid until done runs).
+  virtual void write(std::span<const char> data, WriteCallback done) = 0;
+  // Half close: no more bytes to the client (the other side of the tunnel ended).
+  virtual void shutdown_send() = 0;
+  // Ends the exchange: RequestHandler::finished runs (the upgrade's status, every byte both ways
+  // counted) and the connection closes.
+  virtual void close() = 0;
+
+protected:
+  ~RawStream() = default;
+};
+
 class Exchange {
 public:
   virtual const http::Request& request() const = 0;
@@ -58,6 +79,15 @@ public:
   // ServerSignature and ServerAdmin from the request's per-directory configuration. `admin` must stay
   // valid until the response completed. Until called, the server-wide settings apply.
   virtual void set_page_identity(http::ServerSignature, std::string_view /*admin*/) {}
+
+  // Protocol upgrade (mod_proxy's tunnels): sends `head` as it is (a complete response head the caller
+  // serialised; empty for an HTTP/1.0 client, who gets none: no header hook, framing or Date added,
+  // as Apache relays a 101), records `status` for the log, then hands the connection over as a
+  // RawStream. Bytes the client sent after the request come first from read_some(). nullptr: the
+  // client is gone and the exchange has ended; do not use it again.
+  virtual void upgrade(int /*status*/, std::string_view /*head*/, std::function<void(RawStream*)> done) {
+    done(nullptr);
+  }
 
   // One slot for the handler's per-request state (the pipeline's RequestState): set in handle(), read
   // back in RequestHandler::on_head/finished. The connection only stores it; it is cleared after
