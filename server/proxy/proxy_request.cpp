@@ -25,6 +25,7 @@
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
 #include "server/proxy/proxy_error.hpp"
+#include "server/proxy/tunnel.hpp"
 #include "server/proxypass/backend_url.hpp"
 #include "server/proxypass/reverse_map.hpp"
 #include "server/proxypass/worker_lookup.hpp"
@@ -183,6 +184,7 @@ private:
   void on_read(BackendError err, std::span<const char> data);
   void on_final_head(std::span<const char> rest);
   void on_relay_done(const backend::RelayResult& r);
+  void start_tunnel(std::span<const char> rest, std::span<const Field> fields, const ReverseMapper* reverse);
 
   // ---- endings ----
   bool can_retry_fresh() const;
@@ -269,6 +271,8 @@ private:
   int final_status_ = 0;
   bool post_done_ = false;
   Reverse reverse_;
+  std::string_view upgrade_;       // the protocol asked of the backend (a forwarded Upgrade)
+  std::unique_ptr<Tunnel> tunnel_; // after a 101
 
   // Error log view of the request.
   log::ConnLogView conn_view_;
@@ -618,6 +622,11 @@ void Request::send_head() {
                     ? false
                     : !p.http10 && !st_.env.get("proxy-nokeepalive");
   p.keep_alive = keep_alive_;
+  for (const auto& f : fields)
+    if (http::iequals(f.name, "Upgrade")) {
+      p.upgrade = upgrade_ = allowed_upgrade(f.value, wparams_->upgrade, burl_->scheme);
+      break;
+    }
   head_out_.clear();
   build_backend_request(head_out_, p, fields);
   backend::ParserOptions popt;
@@ -850,6 +859,7 @@ void Request::on_final_head(std::span<const char> rest) {
       };
     p.reverse = &reverse_;
   }
+  if (final_status_ == 101) return start_tunnel(rest, fields, p.reverse);
   auto info = build_client_response(head, p, fields, scratch_);
   if (info.backend_close) keep_alive_ = false;
 
@@ -896,6 +906,30 @@ void Request::on_relay_done(const backend::RelayResult& r) {
   drop_lease();
   ex_.send_error(502);
   complete(final_status_);
+}
+
+// A 101 (spec 7.8): the client gets the 101 head and the two connections become a byte tunnel until
+// either side ends or nothing moves for the longer of the backend's and the client's timeouts.
+void Request::start_tunnel(std::span<const char> rest, std::span<const Field> fields,
+                           const ReverseMapper* reverse) {
+  if (auto why = upgrade_mismatch(upgrade_, fields); !why.empty()) return fail_backend(502, why, true);
+  head_out_.clear();
+  const auto& bh = parser_.head();
+  if (ex_.request().version() >= 1001) // an HTTP/1.0 client gets no interim head, only the tunnel
+    build_upgrade_head(head_out_, bh.reason_valid ? bh.reason : std::string_view("Switching Protocols"),
+                       fields, reverse);
+  prefetch_.assign(parser_.body_prefix().data(), parser_.body_prefix().size());
+  prefetch_.append(rest.data(), rest.size());
+  ex_.upgrade(101, head_out_, [this](net::RawStream* client) {
+    if (!client) return complete(101);
+    const auto idle = std::max(lease_->io_timeout(),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(server_timeout_));
+    tunnel_ = std::make_unique<Tunnel>(*io_, *client, lease_.conn(), idle);
+    tunnel_->start(std::move(prefetch_), [this, client](const TunnelResult&) {
+      complete(101); // closes the backend connection and frees this
+      client->close();
+    });
+  });
 }
 
 // ---- endings --------------------------------------------------------------------------------------
