@@ -256,8 +256,11 @@ private:
   std::chrono::milliseconds saved_timeout_{0};
   char chunk_line_[24];
   std::array<std::span<const char>, 4> pieces_;
-  std::uint64_t base_to_ = 0, base_from_ = 0; // the connection's counters at acquire
-  std::uint64_t sent_ = 0, received_ = 0;     // bytes this request moved to / from the backend
+  std::uint64_t base_to_ = 0; // the connection's write counter at acquire
+  // Bytes this request moved to / from the backend, as Apache counts them ("To"/"From"): every request
+  // byte written; from the response, each status line without its CRLF and the decoded body bytes
+  // (field lines and chunk framing are not counted), or what a tunnel read from the backend.
+  std::uint64_t sent_ = 0, received_ = 0;
   bool keep_alive_ = true;
 
   // Response.
@@ -788,6 +791,7 @@ void Request::parse_response(std::span<const char> data) {
       return fail_backend(502, reason.empty() ? kErrorReading : std::string_view(reason), true);
     }
     case backend::ResponseParser::Result::Interim: {
+      received_ += 9 + parser_.head().status_line.size(); // "HTTP/1.x " and the rest of the line
       const int status = parser_.head().status;
       if (++interim_ >= kMaxInterim) {
         return fail_backend(502, "Too many (10) interim responses from origin server", true);
@@ -806,6 +810,8 @@ void Request::parse_response(std::span<const char> data) {
       continue;
     }
     case backend::ResponseParser::Result::Final:
+      // An HTTP/0.9 response's first line is body (the relay counts it).
+      if (!parser_.head().http09) received_ += 9 + parser_.head().status_line.size();
       return on_final_head(data);
     }
   }
@@ -894,6 +900,7 @@ void Request::on_final_head(std::span<const char> rest) {
 }
 
 void Request::on_relay_done(const backend::RelayResult& r) {
+  received_ += r.bytes;
   if (r.complete) {
     drop_lease(r.reusable && keep_alive_ && parser_.keep_alive());
     return complete(final_status_);
@@ -925,7 +932,8 @@ void Request::start_tunnel(std::span<const char> rest, std::span<const Field> fi
     const auto idle = std::max(lease_->io_timeout(),
                                std::chrono::duration_cast<std::chrono::milliseconds>(server_timeout_));
     tunnel_ = std::make_unique<Tunnel>(*io_, *client, lease_.conn(), idle);
-    tunnel_->start(std::move(prefetch_), [this, client](const TunnelResult&) {
+    tunnel_->start(std::move(prefetch_), [this, client](const TunnelResult& r) {
+      received_ += r.to_client;
       complete(101); // closes the backend connection and frees this
       client->close();
     });
