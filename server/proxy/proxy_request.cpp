@@ -539,7 +539,6 @@ void Request::on_acquired(BackendError err, backend::BackendLease lease) {
   if (err != BackendError::None || !lease) return connect_failed(err);
   lease_ = std::move(lease);
   base_to_ = lease_->bytes_written();
-  base_from_ = lease_->bytes_read();
   send_head();
 }
 
@@ -1006,7 +1005,6 @@ void Request::post_request(int status) {
 void Request::drop_lease(bool reusable) {
   if (!lease_) return;
   sent_ += lease_->bytes_written() - base_to_;
-  received_ += lease_->bytes_read() - base_from_;
   if (reusable)
     lease_.release(true);
   else
