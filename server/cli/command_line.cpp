@@ -10,6 +10,7 @@
 #include "server/cli/signal_server.hpp"
 #include "server/lifecycle/run_server.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 namespace balancerd::cli {
@@ -125,11 +126,20 @@ int run(int argc, char** argv) {
     if (auto done = signal_server(o.program, o.signal, *result.config)) return *done;
   }
 
-  // Starting the server (-k start, -X, -DFOREGROUND): runs in the foreground until a stop signal.
+  // Starting the server. As apache2: a daemon (detached from the terminal) unless -X (ONE_PROCESS),
+  // -DFOREGROUND or -DNO_DETACH keep it in the foreground.
   lifecycle::RunOptions run;
   run.program = o.program;
   run.read = read;
   run.single_process = o.foreground_single;
+  run.detach = !o.foreground_single && !o.has_define("ONE_PROCESS") && !o.has_define("FOREGROUND") &&
+               !o.has_define("NO_DETACH");
+  // The daemon works from "/": a graceful restart must find the configuration again.
+  if (run.detach) {
+    std::error_code ec;
+    auto root = std::filesystem::absolute(run.read.server_root, ec);
+    if (!ec) run.read.server_root = root.lexically_normal().string();
+  }
   return lifecycle::run_server(result, run);
 }
 

@@ -36,7 +36,7 @@ std::optional<int> signal_server(const std::string&, const std::string& verb,
   const PidState state = read_pid(pid_file);
   if (verb == "start") {
     if (state.running) {
-      std::cerr << program << " (pid " << state.pid << ") already running" << std::endl;
+      std::cout << program << " (pid " << state.pid << ") already running" << std::endl;
       return 0;
     }
     return std::nullopt;
@@ -44,9 +44,9 @@ std::optional<int> signal_server(const std::string&, const std::string& verb,
   if (verb == "stop" || verb == "graceful-stop") {
     if (!state.running) {
       if (!state.has_file)
-        std::cerr << program << " (no pid file) not running" << std::endl;
+        std::cout << program << " (no pid file) not running" << std::endl;
       else
-        std::cerr << program << " (pid " << state.pid << "?) not running" << std::endl;
+        std::cout << program << " (pid " << state.pid << "?) not running" << std::endl;
       return 0;
     }
     ::kill(static_cast<pid_t>(state.pid), verb == "stop" ? SIGTERM : SIGWINCH);
@@ -54,7 +54,7 @@ std::optional<int> signal_server(const std::string&, const std::string& verb,
   }
   // restart / graceful
   if (!state.running) {
-    std::cerr << program << " not running, trying to start" << std::endl;
+    std::cout << program << " not running, trying to start" << std::endl;
     return std::nullopt;
   }
   ::kill(static_cast<pid_t>(state.pid), verb == "restart" ? SIGHUP : SIGUSR1);

@@ -18,11 +18,13 @@
 #include "directives/modules/proxy_startup.hpp"
 #include "server/balancer/state_store.hpp"
 #include "server/hcheck/health_checker.hpp"
+#include "server/lifecycle/detach.hpp"
 #include "server/lifecycle/log_reload.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/http_server.hpp"
 #include "server/pipeline/pipeline.hpp"
+#include "server/pipeline/request_log.hpp"
 #include "server/proxy/proxy_engine.hpp"
 
 namespace balancerd::lifecycle {
@@ -176,6 +178,11 @@ bool report_startup_errors(const directives::Config& config, const log::LogSet& 
 } // namespace
 
 int run_server(const directives::CompileResult& compiled, const RunOptions& options) {
+  // Detaching comes first: no thread may exist when the process forks.
+  Detach detach;
+  if (options.detach) {
+    if (auto code = detach.fork_and_wait()) return *code;
+  }
   const auto& config = *compiled.config;
   net::ServerOptions so = server_options_from_config(config, compiled.fqdn);
   so.threads = options.single_process ? 1 : options.threads;
@@ -197,7 +204,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   // Logs are opened before the privileges are dropped, as Apache opens them.
   std::shared_ptr<const log::LogSet> logs;
   try {
-    logs = std::make_shared<const log::LogSet>(log::LogSet::open(config, {options.program, {}}));
+    logs = std::make_shared<const log::LogSet>(
+        log::LogSet::open(config, {options.program, &pipeline::eval_log_condition}));
   } catch (const std::exception& e) {
     std::cerr << e.what() << std::endl;
     std::cerr << "AH00015: Unable to open logs" << std::endl;
@@ -262,7 +270,18 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   const std::string pid_file = config.main.core.pid_file.value_or(
       (config.default_runtime_dir.empty() ? config.server_root + "/logs" : config.default_runtime_dir) +
       "/httpd.pid");
-  if (!write_pid_file(pid_file)) log_line("error", "AH00099: could not create " + pid_file);
+  if (!write_pid_file(pid_file)) {
+    log_line("error", "AH00099: could not create " + pid_file);
+    // A daemon whose pid cannot be recorded cannot be stopped with -k: apache2 gives up there. In
+    // the foreground the process is still reachable, so it goes on.
+    if (options.detach) {
+      log_line("error", "AH00100: " + options.program + ": could not log pid to file " + pid_file,
+               log::mod::core);
+      server.stop();
+      pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      return 1;
+    }
+  }
 
   if (::geteuid() == 0) spawn_pid_file_remover(pid_file);
   std::string priv = drop_privileges(config.main.core);
@@ -273,9 +292,12 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
+  detach.serving();
   lifecycle_logs = logs;
   set_checker_logs(logs);
-  log_line("notice", std::string(so.connection.server_header) + " configured -- resuming normal operations",
+  log_line("notice",
+           "AH00489: " + std::string(so.connection.server_header) +
+               " configured -- resuming normal operations",
            log::mod::mpm_event);
   if (options.on_ready) options.on_ready();
 
@@ -284,27 +306,29 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGTERM || sig == SIGINT) {
-      log_line("notice", "AH00491: caught SIGTERM, shutting down");
+      log_line("notice", "AH00491: caught SIGTERM, shutting down", log::mod::mpm_event);
       break;
     }
     if (sig == SIGWINCH) {
-      log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully");
+      log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully", log::mod::mpm_event);
       // in-flight requests finish (up to GracefulShutdownTimeout; 0 waits for them all)
       const int grace = pipeline->current()->config->main.core.grace_period_seconds.value_or(0);
       server.graceful_stop(std::chrono::seconds(std::max(0, grace)));
       break;
     }
     // SIGUSR1 / SIGHUP: re-read the configuration
-    log_line("notice", sig == SIGUSR1 ? "AH00493: SIGUSR1 received.  Doing graceful restart"
-                                      : "AH00494: SIGHUP received.  Attempting to restart");
+    log_line("notice",
+             sig == SIGUSR1 ? "AH00493: SIGUSR1 received.  Doing graceful restart"
+                            : "AH00494: SIGHUP received.  Attempting to restart",
+             log::mod::mpm_event);
     try {
       directives::Diagnostics diag(options.program, [](const directives::LogRecord&) {});
       directives::CompileResult next = directives::compile_config(options.read, diag);
       // the new configuration's logs; requests in flight finish on the old set, which closes when
       // its last snapshot goes
       auto running = pipeline->current();
-      ReloadedLogs reloaded =
-          logs_for_reload(running->logs, *running->config, *next.config, {options.program, {}});
+      ReloadedLogs reloaded = logs_for_reload(running->logs, *running->config, *next.config,
+                                              {options.program, &pipeline::eval_log_condition});
       if (!reloaded.logs) throw std::runtime_error(reloaded.error);
       if (!reloaded.warning.empty()) log_line("warn", reloaded.warning);
       auto next_logs = reloaded.logs;
@@ -315,7 +339,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       engine.close_idle();
       lifecycle_logs = next_logs;
       log_line("notice",
-               std::string(so.connection.server_header) + " configured -- resuming normal operations",
+               "AH00489: " + std::string(so.connection.server_header) +
+                   " configured -- resuming normal operations",
                log::mod::mpm_event);
     } catch (const std::exception& e) {
       log_line("error",

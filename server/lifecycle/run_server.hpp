@@ -20,12 +20,16 @@ struct RunOptions {
   std::string program = "balancerd";
   parser::ReadOptions read;    // used again by a graceful reload
   bool single_process = false; // -X (one thread)
-  unsigned threads = 0;        // 0: one per hardware thread
+  // Detach from the terminal first (apache2 without -X, -DFOREGROUND or -DNO_DETACH): see
+  // detach.hpp. run_server then returns in the parent with the command's exit status.
+  bool detach = false;
+  unsigned threads = 0; // 0: one per hardware thread
   // Called once listening (tests use it to learn that the server is up).
   std::function<void()> on_ready;
 };
 
-// Returns the process exit status (0 after a stop, 1 when no socket could be bound).
+// Returns the process exit status (0 after a stop, 1 when no socket could be bound). With `detach`,
+// the parent returns 0 once the detached child serves, or the child's status if it failed to start.
 int run_server(const directives::CompileResult& compiled, const RunOptions& options);
 
 } // namespace balancerd::lifecycle

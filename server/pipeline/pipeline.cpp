@@ -190,7 +190,7 @@ std::int64_t now_sec() {
 template <class... Args>
 void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleIndex module, int level,
                  fmt::format_string<Args...> format, Args&&... args) {
-  if (!st.logs || !st.logs->error_log || !st.logs->levels.enabled(module, level)) return;
+  if (!st.logs || !st.logs->error_log || !request_levels(st).enabled(module, level)) return;
   log::ConnLogView conn;
   conn.peer_ip = ex.peer().remote_ip;
   conn.peer_port = ex.peer().remote_port;
@@ -211,7 +211,7 @@ void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleInd
   ev.when = std::chrono::system_clock::now();
   ev.pid = static_cast<long>(::getpid());
   ev.tid = static_cast<long>(::pthread_self());
-  st.logs->error_log->log(st.logs->levels, ev, format, std::forward<Args>(args)...);
+  st.logs->error_log->log(request_levels(st), ev, format, std::forward<Args>(args)...);
 }
 
 // mod_authz_core's refusal: AH01630 at error level, naming r->filename.
@@ -297,7 +297,7 @@ void hand_to_proxy(net::Exchange& ex, RequestState& st, const Services& services
 
 void log_nocanon_ignored(const RequestState& st) {
   if (!st.logs || !st.logs->error_log) return;
-  BD_ERROR_LOG(*st.logs->error_log, st.logs->levels, log::mod::proxy, log::kWarn, nullptr,
+  BD_ERROR_LOG(*st.logs->error_log, request_levels(st), log::mod::proxy, log::kWarn, nullptr,
                "AH01136: Unescaped URL path matched ProxyPass; ignoring unsafe nocanon");
 }
 

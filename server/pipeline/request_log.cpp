@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "server/access/host_cache.hpp"
+#include "server/expr/expr_eval.hpp"
 #include "server/http/response.hpp"
 
 namespace balancerd::pipeline {
@@ -54,7 +56,69 @@ std::string_view plain_server_name(std::string_view name) {
   return name;
 }
 
+// The expression context of a finished request, read through the log view. Writes (setenv in an
+// expression) go nowhere: the request is over.
+class LogViewContext final : public expr::ExprContext {
+public:
+  explicit LogViewContext(const log::RequestLogView& v) : v_(v) {
+    info_.method = v.method;
+    info_.uri = v.path;
+    info_.query = v.query;
+    info_.protocol = v.protocol;
+    info_.the_request = v.request_line;
+    info_.filename = v.filename;
+    info_.handler = v.handler;
+    if (v.content_type) info_.content_type = *v.content_type;
+    info_.server_name = v.server_name;
+    info_.remote_host = v.remote_host;
+    info_.remote_user = v.user.value_or(std::string_view());
+    info_.useragent_ip = v.client_ip;
+    if (v.conn) {
+      info_.client_ip = v.conn->peer_ip;
+      info_.local_ip = v.conn->local_ip;
+    }
+    info_.server_port = v.server_port;
+    info_.remote_port = v.client_port;
+    info_.status = v.status;
+    info_.request_time_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(v.begin.time_since_epoch()).count();
+  }
+  const expr::RequestFacts& facts() const override { return info_; }
+  std::optional<std::string_view> request_header(std::string_view name) const override {
+    return v_.headers_in(name);
+  }
+  void for_each_request_header(void (*)(void*, std::string_view, std::string_view), void*) const override {}
+  std::optional<std::string_view> response_header(std::string_view name) const override {
+    return v_.headers_out(name);
+  }
+  std::optional<std::string_view> env(std::string_view name) const override { return v_.env(name); }
+  void set_env(std::string_view, std::string_view) override {}
+  void unset_env(std::string_view) override {}
+  std::optional<std::string_view> note(std::string_view name) const override { return v_.notes(name); }
+  std::optional<std::string_view> ssl_var(std::string_view name) const override { return v_.ssl_var(name); }
+
+private:
+  const log::RequestLogView& v_;
+  expr::RequestFacts info_;
+};
+
 } // namespace
+
+const log::LevelTable& request_levels(const RequestState& st) {
+  if (st.dir.get() != st.levels_dir) {
+    st.levels_dir = st.dir.get();
+    const auto* base = st.server ? st.server->base.get() : nullptr;
+    st.use_dir_levels =
+        st.dir && base && st.dir.get() != base && !(st.dir->core.log_level == base->core.log_level);
+    if (st.use_dir_levels) st.dir_levels = log::LevelTable::from(st.dir->core.log_level);
+  }
+  return st.use_dir_levels ? st.dir_levels : st.logs->levels;
+}
+
+bool eval_log_condition(const directives::expr::Expr& expr, const log::RequestLogView& view) {
+  LogViewContext ctx(view);
+  return expr::Evaluator::this_thread().eval_bool(expr, ctx).value_or(false);
+}
 
 void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
                    log::ConnLogView& conn, log::RequestLogView& v) {
@@ -103,6 +167,18 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
     v.notes = {&st->notes, &table_lookup};
   } else {
     v.headers_in = {&req, &raw_header_lookup};
+  }
+  if (st && st->dir) {
+    // HostnameLookups On/Double: %h (and REMOTE_HOST in a log condition) name the client
+    const auto& mode = st->dir->core.hostname_lookups;
+    if (mode && *mode != "off") {
+      thread_local std::string host;
+      host = access::lookup_remote_host(access::thread_host_resolver(), *mode, v.client_ip);
+      if (!host.empty()) {
+        v.remote_host = host;
+        if (v.client_ip == peer.remote_ip) conn.peer_host = host;
+      }
+    }
   }
   v.headers_out = {&ex.response(), &response_lookup};
   if (!ex.response().content_type().empty()) v.content_type = ex.response().content_type();

@@ -18,6 +18,17 @@ struct LogSubject {
 void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
                    log::ConnLogView& conn, log::RequestLogView& view);
 
+// The levels an error-log line about this request is filtered with (st.logs must be set): the
+// server's, or, when a <Directory>/<Location>... section of the request sets LogLevel, the merged
+// per-directory ones, as Apache switches r->log to the directory's log config. Computed once per
+// effective `st.dir`.
+const log::LevelTable& request_levels(const RequestState& st);
+
+// CustomLog's "expr=" condition (log::LogExprEval): the expression evaluated against the finished
+// request as the log sees it (final status as REQUEST_STATUS, request and response headers, env,
+// notes). An expression that fails at run time does not log, as mod_log_config skips the line.
+bool eval_log_condition(const directives::expr::Expr& expr, const log::RequestLogView& view);
+
 void log_finished(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
                   const log::ServerLogs& logs);
 

@@ -11,6 +11,7 @@
 #include "directives/model/config.hpp"
 #include "server/expr/expr_context.hpp"
 #include "server/expr/var_table.hpp"
+#include "server/log/log_level.hpp"
 #include "server/runtime/request_config.hpp"
 
 namespace balancerd::log {
@@ -35,6 +36,11 @@ struct RequestState {
   // The server's error log and its levels (null in unit tests that run without logs). Handlers log
   // with BD_ERROR_LOG(*logs->error_log, logs->levels, ...) after checking the pointer.
   const log::ServerLogs* logs = nullptr;
+  // Per-directory LogLevel: request_levels() (request_log.hpp) gives the levels to filter with,
+  // the server's or, when the request's sections set LogLevel, theirs (cached here per `dir`).
+  mutable const directives::DirConf* levels_dir = nullptr;
+  mutable log::LevelTable dir_levels;
+  mutable bool use_dir_levels = false;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
 
   // --- kept by the pipeline -------------------------------------------------------------------
@@ -58,6 +64,8 @@ struct RequestState {
     uri.clear();
     filename.clear();
     logs = nullptr;
+    levels_dir = nullptr;
+    use_dir_levels = false;
     handler.clear();
     useragent_ip.clear();
     the_request.clear();

@@ -1,6 +1,8 @@
 // run_server in a child process: listens on a loopback port, writes the PidFile, serves a file,
 // takes a new configuration on SIGUSR1 (and keeps the old one when the new one is broken), stops on
-// SIGTERM and removes the PidFile.
+// SIGTERM and removes the PidFile. Ports are reserved for the whole test (test_port.hpp): a port
+// merely found free and released could be taken by a parallel test whose server also binds with
+// SO_REUSEPORT, and requests would then reach the wrong server.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -16,23 +18,12 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
 
 namespace {
-
-unsigned short free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
 
 // One request on a fresh connection; "" when the server does not answer.
 std::string get(unsigned short port, const std::string& path) {
@@ -88,7 +79,9 @@ TEST(LifecycleRunServer, ServesReloadsAndStops) {
   fs::remove_all(dir);
   fs::create_directories(dir / "htdocs");
   std::ofstream(dir / "htdocs" / "a.txt") << "hello world\n";
-  const unsigned short port = free_port();
+  const testing_support::ReservedPort reserved; // held until the test ends: no other test gets it
+  ASSERT_NE(reserved.port(), 0);
+  const unsigned short port = reserved.port();
   write_config(dir, port, "");
 
   parser::ReadOptions read;
@@ -177,7 +170,9 @@ TEST(LifecycleRunServer, GracefulStopOnSigwinchWritesLogs) {
   fs::remove_all(dir);
   fs::create_directories(dir / "htdocs");
   std::ofstream(dir / "htdocs" / "a.txt") << "hello world\n";
-  const unsigned short port = free_port();
+  const testing_support::ReservedPort reserved; // held until the test ends: no other test gets it
+  ASSERT_NE(reserved.port(), 0);
+  const unsigned short port = reserved.port();
   write_config(dir, port,
                "GracefulShutdownTimeout 3\nLogFormat \"%>s %U\" s\nCustomLog " +
                    (dir / "access.log").string() + " s\n");

@@ -1,0 +1,40 @@
+#include "server/access/host_cache.hpp"
+
+namespace balancerd::access {
+
+CachingHostResolver::CachingHostResolver(std::unique_ptr<HostResolver> inner, Clock::time_point (*now)())
+    : inner_(std::move(inner)), now_(now) {}
+
+std::string CachingHostResolver::reverse(std::string_view ip) {
+  const auto now = now_();
+  std::string key(ip);
+  if (auto it = reverse_.find(key); it != reverse_.end() && it->second.expires > now) return it->second.value;
+  std::string name = inner_->reverse(ip);
+  if (reverse_.size() >= kMaxEntries) reverse_.clear();
+  reverse_[std::move(key)] = {name, now + kTtl};
+  return name;
+}
+
+std::vector<std::string> CachingHostResolver::forward(std::string_view name) {
+  const auto now = now_();
+  std::string key(name);
+  if (auto it = forward_.find(key); it != forward_.end() && it->second.expires > now) return it->second.value;
+  std::vector<std::string> addrs = inner_->forward(name);
+  if (forward_.size() >= kMaxEntries) forward_.clear();
+  forward_[std::move(key)] = {addrs, now + kTtl};
+  return addrs;
+}
+
+HostResolver& thread_host_resolver() {
+  thread_local CachingHostResolver resolver(std::make_unique<SystemHostResolver>());
+  return resolver;
+}
+
+std::string lookup_remote_host(HostResolver& resolver, std::string_view mode, std::string_view ip) {
+  if (ip.empty()) return {};
+  if (mode == "on") return resolver.reverse(ip);
+  if (mode == "double") return double_reverse_lookup(resolver, ip);
+  return {};
+}
+
+} // namespace balancerd::access
