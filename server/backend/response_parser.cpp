@@ -238,7 +238,7 @@ ResponseParser::Result ResponseParser::finish_head() {
 
   // Framing and reuse.
   const bool interim = head_.status >= 100 && head_.status < 200 && head_.status != 101;
-  bool chunked = false, has_te = false, has_cl = false;
+  bool chunked = false, has_te = false, has_cl = false, cl_conflict = false;
   std::uint64_t cl = 0;
   for (const auto& f : head_.fields) {
     if (http::iequals(f.name, "Transfer-Encoding")) {
@@ -247,7 +247,13 @@ ResponseParser::Result ResponseParser::finish_head() {
     } else if (http::iequals(f.name, "Content-Length")) {
       std::uint64_t v = 0;
       auto [p, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
-      if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty() || (has_cl && v != cl))
+      if (has_cl) {
+        // Apache reads the first Content-Length (apr_table_get); the connection is not reused, since
+        // the backend's framing is in doubt.
+        cl_conflict = cl_conflict || ec != std::errc() || v != cl;
+        continue;
+      }
+      if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty())
         return fail(ResponseError::BadContentLength);
       has_cl = true;
       cl = v;
@@ -283,7 +289,7 @@ ResponseParser::Result ResponseParser::finish_head() {
   te_and_cl_ = has_te && has_cl;
   const bool persistent =
       head_.minor >= 1 ? !has_token(conn_tokens_, "close") : has_token(conn_tokens_, "keep-alive");
-  keep_alive_ = persistent && framed && !te_and_cl_ && head_.status != 101;
+  keep_alive_ = persistent && framed && !te_and_cl_ && !cl_conflict && head_.status != 101;
   state_ = State::Done;
   return interim ? Result::Interim : Result::Final;
 }

@@ -42,7 +42,7 @@ enum class ResponseError : unsigned char {
   CorruptStatusLine, // HTTP/x.y with x != 1, or a status line too long
   BadHeader,         // ProxyBadHeader IsError and a field line without ':'
   HeaderTooLong,     // a field line over responsefieldsize
-  BadContentLength,  // a Content-Length that is not a number (or several that differ)
+  BadContentLength,  // a (first) Content-Length that is not a number; later ones are ignored
   Truncated,         // closed after the status line, before the empty line: apache2 answers it as a
                      // bad header (plain 502 Bad Gateway, AH01106)
 };

@@ -398,6 +398,21 @@ void Connection::write(std::span<const char> data, bool last, WriteCallback done
   start_write(data, chunked_out_, last);
 }
 
+void Connection::write_interim(std::string_view head, WriteCallback done) {
+  if (closed_ || writing_ || response_done_ || head_sent_) {
+    if (done) done(false);
+    return;
+  }
+  write_cb_ = std::move(done);
+  st_->out.assign(head);
+  bytes_out_ += head.size();
+  if (head.starts_with("HTTP/1.1 100 ")) continue_sent_ = true; // a relayed 100 is the client's Continue
+  writing_ = true;
+  arm_timer(opts_.timeout);
+  asio::async_write(socket_, asio::buffer(st_->out),
+                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+}
+
 void Connection::start_write(std::span<const char> data, bool chunk_data, bool last) {
   std::array<asio::const_buffer, 4> bufs;
   std::size_t n = 0;

@@ -53,6 +53,7 @@ public:
     page_identity_ = true;
   }
   void upgrade(int status, std::string_view head, std::function<void(RawStream*)> done) override;
+  void write_interim(std::string_view head, WriteCallback done) override;
   void set_handler_state(void* state) override { handler_state_ = state; }
   void* handler_state() const override { return handler_state_; }
 

@@ -89,6 +89,14 @@ public:
     done(nullptr);
   }
 
+  // An interim (1xx) response before the final one (mod_proxy relays a backend's 103 Early Hints, 102):
+  // `head` is the complete head the caller serialised ("HTTP/1.1 103 Early Hints\r\n...\r\n"), written
+  // as is (no header hook, no Date). Only before the final head; data must stay valid until done runs.
+  // done(false): not sent (the client is gone, or the final head already went out).
+  virtual void write_interim(std::string_view /*head*/, WriteCallback done) {
+    if (done) done(true);
+  }
+
   // One slot for the handler's per-request state (the pipeline's RequestState): set in handle(), read
   // back in RequestHandler::on_head/finished. The connection only stores it; it is cleared after
   // finished().

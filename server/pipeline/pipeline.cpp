@@ -128,7 +128,8 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
 thread_local const handlers::MimeTypes* current_mime = nullptr;
 
 void send_error(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
-                const runtime::ServerView& sv, std::string_view allow = {}) {
+                const runtime::ServerView& sv, std::string_view allow = {},
+                const http::ErrorPageInfo& info = {}) {
   const handlers::MimeTypes& mime = *current_mime;
   if (dir) {
     auto it = dir->core.error_documents.find(status);
@@ -154,6 +155,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         st.error_response = true;
         auto& h = ex.response();
         h.status = status;
+        h.reason = info.reason; // ap_proxyerror's "502 Proxy Error" status line stays
         std::string text(a[0] == '"' ? a.substr(1) : a);
         h.set_content_type("text/html; charset=iso-8859-1");
         h.content_length = text.size();
@@ -162,7 +164,14 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
       }
     }
   }
-  ex.send_error(status, {}, allow);
+  ex.send_error(status, info, allow);
+}
+
+// RequestState::send_error_page: a handler's late error (mod_proxy) takes the pipeline's path.
+void handler_error_page(net::Exchange& ex, RequestState& st, int status, const http::ErrorPageInfo& info) {
+  current_mime = &st.snapshot->mime;
+  const directives::DirConf* dir = st.dir ? st.dir.get() : st.server->base.get();
+  send_error(ex, st, status, dir, *st.server, {}, info);
 }
 
 // mod_alias makes a path target absolute with the request's own scheme, host and port.
@@ -347,6 +356,8 @@ void Pipeline::handle(net::Exchange& ex) {
 
 void Pipeline::on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) {
   auto* st = static_cast<RequestState*>(ex.handler_state());
+  if (st && (error_page || st->error_response))
+    for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
   if (st && st->server) apply_response_rules(*st, head, error_page);
   if (st && !error_page && !st->vary.empty()) add_vary(head, st->vary); // headers_out: not on error pages
 }
@@ -387,6 +398,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   const runtime::ServerView& sv = resolver.server(vhost);
   st.server = &sv;
   st.logs = snap.server_logs(vhost);
+  st.send_error_page = handler_error_page;
   const auto& core = sv.merged.core;
   init_request_facts(
       st, ex, core.server_name ? std::string_view(*core.server_name) : std::string_view(snap.main_name),

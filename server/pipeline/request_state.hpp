@@ -18,6 +18,12 @@ namespace balancerd::log {
 struct ServerLogs;
 struct RequestLogView;
 } // namespace balancerd::log
+namespace balancerd::net {
+class Exchange;
+}
+namespace balancerd::http {
+struct ErrorPageInfo;
+}
 
 namespace balancerd::pipeline {
 
@@ -42,6 +48,15 @@ struct RequestState {
   mutable log::LevelTable dir_levels;
   mutable bool use_dir_levels = false;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
+  // How the pipeline answers an error of this request: the ErrorDocument of the request's
+  // per-directory configuration, else Apache's page with `info` (which must stay valid until the
+  // response completed). Handlers that fail later (mod_proxy's 502/503, ProxyErrorOverride) answer
+  // through it, as Apache's ap_die does. Set by the pipeline before a handler runs.
+  using ErrorPageFn = void (*)(net::Exchange&, RequestState&, int status, const http::ErrorPageInfo& info);
+  ErrorPageFn send_error_page = nullptr;
+  // Fields a handler keeps on such an error page (r->err_headers_out: a backend's WWW-Authenticate
+  // under ProxyErrorOverride); the pipeline adds them to the page's head.
+  expr::VarTable error_page_fields;
 
   // --- kept by the pipeline -------------------------------------------------------------------
   std::string useragent_ip;    // r->useragent_ip after mod_remoteip (ctx.info.useragent_ip views it)
@@ -70,6 +85,7 @@ struct RequestState {
     useragent_ip.clear();
     the_request.clear();
     error_response = false;
+    error_page_fields.clear();
     headers_out.clear();
     err_headers_out.clear();
     vary.clear();

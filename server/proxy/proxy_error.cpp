@@ -12,4 +12,12 @@ http::ErrorPageInfo proxy_error_page(std::string& note, std::string_view reason)
   return info;
 }
 
+void send_error_page(net::Exchange& ex, pipeline::RequestState& state, int status,
+                     const http::ErrorPageInfo& info) {
+  if (state.send_error_page && !ex.head_sent())
+    state.send_error_page(ex, state, status, info);
+  else
+    ex.send_error(status, info);
+}
+
 } // namespace balancerd::proxy

@@ -24,6 +24,7 @@
 #include "server/net/io_thread.hpp"
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
+#include "server/proxy/interim_response.hpp"
 #include "server/proxy/proxy_error.hpp"
 #include "server/proxy/tunnel.hpp"
 #include "server/proxypass/backend_url.hpp"
@@ -199,6 +200,13 @@ private:
 
   void log_line(log::ModuleIndex m, int level, int os_error, bool with_client, std::string_view text);
   void log_events(const std::vector<balancer::LogEvent>& events, log::ModuleIndex m);
+  // The client waits for a 100 it can only get from the backend: it sent Expect on a bodyless
+  // request (with a body, the connection sends its own 100 when the body is read).
+  bool expect_relay_100() const {
+    const auto& req = ex_.request();
+    return req.expect_continue && req.body == http::BodyKind::None && dconf_->continue_100.value_or(true) &&
+           !st_.env.get("force-proxy-request-1.0");
+  }
   bool log_on(log::ModuleIndex m, int level) const {
     return st_.logs && st_.logs->error_log && st_.logs->levels.enabled(m, level);
   }
@@ -347,7 +355,7 @@ bool Request::load_config() {
 void Request::start() {
   if (!load_config()) {
     log_line(log::mod::proxy, log::kError, 0, true, "AH01144: No protocol handler was valid for the URL");
-    ex_.send_error(500);
+    send_error_page(ex_, st_, 500);
     return finish();
   }
   const auto& req = ex_.request();
@@ -358,10 +366,19 @@ void Request::start() {
     if (!http::iequals(h.name, "Max-Forwards")) continue;
     long long v = 0;
     auto r = std::from_chars(h.value.data(), h.value.data() + h.value.size(), v);
-    if (r.ec == std::errc() && v == 0 && req.method != http::Method::Trace &&
-        req.method != http::Method::Options) {
+    if (r.ec == std::errc() && v == 0 && req.method == http::Method::Options) {
+      // The proxy answers for the hop that has none left (ap_send_http_options): only TRACE is
+      // known to be allowed here.
+      auto& h = ex_.response();
+      h.status = 200;
+      h.add("Allow", "TRACE");
+      h.content_length = 0;
+      ex_.write({}, true, {});
+      return finish();
+    }
+    if (r.ec == std::errc() && v == 0 && req.method != http::Method::Trace) {
       auto info = proxy_error_page(note_, "Max-Forwards has reached zero - proxy loop?");
-      ex_.send_error(400, info);
+      send_error_page(ex_, st_, 400, info);
       return finish();
     }
     break;
@@ -372,7 +389,7 @@ void Request::start() {
     if (!balancer_) {
       log_line(log::mod::proxy_balancer, log::kError, 0, true,
                "AH01171: " + target_.balancer + ": No workers in balancer");
-      ex_.send_error(503);
+      send_error_page(ex_, st_, 503);
       return finish();
     }
     st_.for_each_request_header([this](std::string_view n, std::string_view v) {
@@ -409,7 +426,7 @@ void Request::on_selected(balancer::Selection sel) {
     return;
   }
   if (sel.status != balancer::SelectStatus::Chosen || !sel.worker) {
-    ex_.send_error(sel.http_status ? sel.http_status : 503);
+    send_error_page(ex_, st_, sel.http_status ? sel.http_status : 503);
     return finish();
   }
   for (const auto& [k, v] : sel.env()) st_.env.set(k, v);
@@ -441,13 +458,13 @@ void Request::use_direct_worker() {
   if (worker_) {
     if (auto ev = balancer::check_usable(*worker_, Clock::now(), "HTTP")) {
       log_line(log::mod::proxy, to_level(ev->severity), 0, true, ev->text);
-      ex_.send_error(503);
+      send_error_page(ex_, st_, 503);
       return finish();
     }
   }
   if (!prepare_backend(target_.url, cfg,
                        cfg ? std::string_view(cfg->name) : std::string_view("proxy:reverse"))) {
-    ex_.send_error(500);
+    send_error_page(ex_, st_, 500);
     return finish();
   }
   begin_attempt();
@@ -572,7 +589,7 @@ void Request::attempt_failed(int status) {
     worker_ = nullptr;
     if (again) return select_member();
   }
-  ex_.send_error(status);
+  send_error_page(ex_, st_, status);
   finish();
 }
 
@@ -609,7 +626,9 @@ void Request::send_head() {
   } else if (sconf_->max_forwards && *sconf_->max_forwards >= 0) {
     p.max_forwards = *sconf_->max_forwards;
   }
-  p.expect_100 = expect_100_;
+  // A bodyless request keeps the client's "Expect: 100-continue" (mod_proxy_http copies it; the
+  // backend's 100 is then relayed to the client).
+  p.expect_100 = expect_100_ || expect_relay_100();
   p.add_forwarded = dconf_->add_headers.value_or(true) && !target_.forward;
   p.client_ip = log_view_.client_ip;
   p.server_hostname = server_host_;
@@ -792,10 +811,8 @@ void Request::parse_response(std::span<const char> data) {
     case backend::ResponseParser::Result::Interim: {
       received_ += 9 + parser_.head().status_line.size(); // "HTTP/1.x " and the rest of the line
       const int status = parser_.head().status;
-      if (++interim_ >= kMaxInterim) {
-        return fail_backend(502, "Too many (10) interim responses from origin server", true);
-      }
       if (status == 100 && phase_ == Phase::Waiting100) {
+        ++interim_;
         if (ping_) lease_->set_io_timeout(saved_timeout_);
         // The backend wants the body: now read it from the client (who gets its "100 Continue").
         pending_ = data;
@@ -804,8 +821,22 @@ void Request::parse_response(std::span<const char> data) {
         if (framing_ == BodyFraming::None) return read_response();
         return stream_body();
       }
-      // Other interim responses are not relayed (the exchange has no interim write): as
-      // proxy-interim-response=Suppress.
+      // Other interim responses go to the client (but a 100: the connection sends its own when the
+      // client's body is read), unless proxy-interim-response is Suppress or the client speaks
+      // HTTP/1.0; the 10th is one too many (AP_MAX_INTERIM_RESPONSES), after it was relayed.
+      const auto policy = st_.env.get("proxy-interim-response");
+      if ((status != 100 || expect_relay_100()) && ex_.request().version() >= 1001 &&
+          !(policy && http::iequals(*policy, "Suppress"))) {
+        build_interim_head(head_out_, parser_.head(), scratch_);
+        pending_ = data;
+        return ex_.write_interim(head_out_, [this](bool) {
+          if (++interim_ >= kMaxInterim)
+            return fail_backend(502, "Too many (10) interim responses from origin server", true);
+          read_response();
+        });
+      }
+      if (++interim_ >= kMaxInterim)
+        return fail_backend(502, "Too many (10) interim responses from origin server", true);
       continue;
     }
     case backend::ResponseParser::Result::Final:
@@ -831,7 +862,12 @@ void Request::on_final_head(std::span<const char> rest) {
     for (int c : codes) match = match || c == final_status_;
     if (match) {
       drop_lease(); // the unread body makes the connection unusable
-      ex_.send_error(final_status_);
+      // mod_proxy_http keeps the backend's challenge on a 401 (err_headers_out): the client can
+      // still authenticate against the local page.
+      if (final_status_ == 401)
+        for (const auto& f : bh.fields)
+          if (http::iequals(f.name, "WWW-Authenticate")) st_.error_page_fields.add(f.name, f.value);
+      send_error_page(ex_, st_, final_status_);
       return complete(final_status_);
     }
   }
@@ -965,9 +1001,9 @@ void Request::fail_backend(int status, std::string_view reason, bool proxy_error
       log_line(log::mod::proxy, log::kError, 0, true, text);
     }
     auto info = proxy_error_page(note_, reason);
-    ex_.send_error(status, info);
+    send_error_page(ex_, st_, status, info);
   } else {
-    ex_.send_error(status);
+    send_error_page(ex_, st_, status);
   }
   complete(status);
 }
@@ -975,7 +1011,7 @@ void Request::fail_backend(int status, std::string_view reason, bool proxy_error
 void Request::fail_client_body(int error) {
   drop_lease();
   const int status = error > 0 ? error : 400;
-  ex_.send_error(status);
+  send_error_page(ex_, st_, status);
   complete(status);
 }
 

@@ -291,10 +291,24 @@ TEST(ResponseParser, BadContentLength) {
   EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n").result, R::Error);
   EXPECT_EQ(p.error(), ResponseError::BadContentLength);
   EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n").result, R::Error);
-  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n").result,
-            R::Error);
   EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n").result,
             R::Final);
+  EXPECT_TRUE(p.keep_alive());
+}
+
+TEST(ResponseParser, SeveralContentLengthsTakeTheFirst) {
+  // apache2 (compat proxy resp-conflicting-length): "Content-Length: 5" then "Content-Length: 6"
+  // relays 5 bytes; the connection is not reused.
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n").result,
+            R::Final);
+  EXPECT_EQ(p.framing(), BodyFraming::Length);
+  EXPECT_EQ(p.content_length(), 5u);
+  EXPECT_FALSE(p.keep_alive());
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: x\r\n\r\n").result,
+            R::Final);
+  EXPECT_EQ(p.content_length(), 2u);
+  EXPECT_FALSE(p.keep_alive());
 }
 
 TEST(ResponseParser, KeepAliveRules) {
