@@ -36,6 +36,12 @@ A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_p
     big-body SIZE               a SIZE-byte body (lines of a repeating pattern, so a cut shows where)
     version HTTP/1.0            the status line's version (an HTTP/1.0 backend; default HTTP/1.1)
     no-continue                 do not answer Expect: 100-continue with an interim 100 (read the body anyway)
+    tunnel echo|close           answer a protocol switch (with `status 101 ...` and the Upgrade/Connection headers
+                                scripted): the head as scripted (no framing fields added) and the `body` bytes
+                                if any; then `echo` sends back "echo:" + each chunk received (the bytes that came
+                                with the request head first) until the proxy closes or nothing arrives for
+                                `tunnel-idle` seconds (default 1), and `close` closes at once
+    tunnel-idle SECONDS         see `tunnel echo`
     times N                     this `when` rule only answers the first N requests it matches (then the next
                                 matching rule, or the default, takes over): "fail twice, then succeed"
 """
@@ -85,6 +91,8 @@ class Rule:
         self.used = 0
         self.version = "HTTP/1.1"
         self.no_continue = False
+        self.tunnel = None  # None | "echo" | "close"
+        self.tunnel_idle = 1.0
 
 
 def parse_script(text):
@@ -145,6 +153,12 @@ def parse_script(text):
                 rule.version = rest
             elif word == "no-continue":
                 rule.no_continue = True
+            elif word == "tunnel":
+                if rest not in ("echo", "close"):
+                    raise ValueError("tunnel is echo or close")
+                rule.tunnel = rest
+            elif word == "tunnel-idle":
+                rule.tunnel_idle = float(rest)
             elif word == "times":
                 rule.times = int(rest)
             elif word == "keep-alive":
@@ -302,6 +316,9 @@ class Backend:
                 elif "content-length" in lower:
                     body = reader.exact(int(lower["content-length"]))
                 self.journal.record(Receipt(self.id, conn_no, request_line, headers, body, chunked))
+                if rule.tunnel:
+                    self._tunnel(sock, reader, rule)
+                    break
                 keep = self._answer(sock, rule, request_line, headers, body, parts[0])
                 client_close = lower.get("connection", "").lower() == "close" or request_line.endswith("1.0")
                 if not keep or client_close:
@@ -325,6 +342,27 @@ class Backend:
         for k, v in self.subs.items():
             data = data.replace(k.encode("latin-1"), v.encode("latin-1"))
         return data
+
+    def _tunnel(self, sock, reader, rule):
+        """A switched protocol: the scripted head and body, then echo (or close)."""
+        self._sleep(rule.delay_headers)
+        out_headers = [(n, self._subst(v.encode("latin-1")).decode("latin-1")) for n, v in rule.headers]
+        head = f"{rule.version} {rule.status} {rule.reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in out_headers)
+        sock.sendall(head.encode("latin-1") + b"\r\n" + self._subst(rule.body or b""))
+        if rule.tunnel == "close":
+            return
+        if reader.buf:
+            sock.sendall(b"echo:" + reader.buf)
+            reader.buf = b""
+        sock.settimeout(rule.tunnel_idle)
+        while not self._stop.is_set():
+            try:
+                data = sock.recv(65536)
+            except socket.timeout:
+                return
+            if not data:
+                return
+            sock.sendall(b"echo:" + data)
 
     def _answer(self, sock, rule, request_line, headers, body, method):
         """Sends the response; returns whether the connection may be kept."""
