@@ -181,6 +181,7 @@ private:
 
   // ---- response ----
   void read_response();
+  void count_sent();
   void parse_response(std::span<const char> data);
   void on_read(BackendError err, std::span<const char> data);
   void on_final_head(std::span<const char> rest);
@@ -264,7 +265,7 @@ private:
   std::chrono::milliseconds saved_timeout_{0};
   char chunk_line_[24];
   std::array<std::span<const char>, 4> pieces_;
-  std::uint64_t base_to_ = 0; // the connection's write counter at acquire
+  std::uint64_t base_to_ = 0; // the connection's write counter at acquire (or at the last count_sent)
   // Bytes this request moved to / from the backend, as Apache counts them ("To"/"From"): every request
   // byte written; from the response, each status line without its CRLF and the decoded body bytes
   // (field lines and chunk framing are not counted), or what a tunnel read from the backend.
@@ -739,7 +740,17 @@ void Request::on_body_written(BackendError err) {
 
 // ---- response -------------------------------------------------------------------------------------
 
+// Apache adds request bytes to the member's "To" as they are passed to the backend, so the manager
+// page shows them while the response is still awaited (and for an attempt that fails afterwards).
+void Request::count_sent() {
+  if (!lease_ || !worker_) return;
+  const std::uint64_t written = lease_->bytes_written();
+  balancer::count_bytes(*worker_, written - base_to_, 0);
+  base_to_ = written;
+}
+
 void Request::read_response() {
+  count_sent();
   if (phase_ != Phase::Waiting100) phase_ = Phase::ReadingHead;
   if (!pending_.empty()) {
     auto data = pending_;
