@@ -6,6 +6,9 @@
 #   run.sh BALANCERD_BIN [runner options]   compare balancerd with Apache (what ctest runs)
 #   run.sh --apache-only [runner options]   Apache vs Apache: validates the scenarios themselves
 #
+# With no runner options, persist_restart.py runs after the scenarios (BalancerPersist across a full stop and
+# start, which the runner's actions cannot express); the exit status covers both.
+#
 # Integrator's one-line switch: "compare" runs the real comparison (it FAILS while balancerd cannot serve yet);
 # "apache-only" makes this ctest validate only the scenarios, and says so loudly in its output.
 mode=compare
@@ -17,7 +20,9 @@ export PYTHONDONTWRITEBYTECODE=1
 
 if [[ ${1:-} == --apache-only ]]; then
   shift
-  exec python3 "$runner" --apache-only "$here" "$@"
+  python3 "$runner" --apache-only "$here" "$@" || rc=$?
+  [[ $# -eq 0 ]] && { python3 "$here/persist_restart.py" --apache-only || rc=$?; }
+  exit ${rc:-0}
 fi
 bin=$(realpath "${1:?usage: run.sh BALANCERD_BIN | --apache-only}")
 shift
@@ -25,4 +30,6 @@ if [[ $mode == apache-only ]]; then
   echo "compat_manager: NOTE: mode=apache-only in run.sh -- balancerd ($bin) is NOT being compared" >&2
   exec python3 "$runner" --apache-only "$here" "$@"
 fi
-exec python3 "$runner" --balancerd "$bin" "$here" "$@"
+python3 "$runner" --balancerd "$bin" "$here" "$@" || rc=$?
+[[ $# -eq 0 ]] && { python3 "$here/persist_restart.py" "$bin" || rc=$?; }
+exit ${rc:-0}
