@@ -1,5 +1,7 @@
 #include "server/access/host_cache.hpp"
 
+#include <cctype>
+
 namespace balancerd::access {
 
 CachingHostResolver::CachingHostResolver(std::unique_ptr<HostResolver> inner, Clock::time_point (*now)())
@@ -32,9 +34,11 @@ HostResolver& thread_host_resolver() {
 
 std::string lookup_remote_host(HostResolver& resolver, std::string_view mode, std::string_view ip) {
   if (ip.empty()) return {};
-  if (mode == "on") return resolver.reverse(ip);
-  if (mode == "double") return double_reverse_lookup(resolver, ip);
-  return {};
+  std::string name = mode == "on"       ? resolver.reverse(ip)
+                     : mode == "double" ? double_reverse_lookup(resolver, ip)
+                                        : std::string();
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
 }
 
 } // namespace balancerd::access

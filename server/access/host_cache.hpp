@@ -42,7 +42,7 @@ HostResolver& thread_host_resolver();
 
 // HostnameLookups' answer for %h and REMOTE_HOST: `mode` is the directive's word ("on", "double";
 // anything else means off and gives ""). "on": the PTR name; "double": the name only if it
-// resolves back to `ip`. "" when there is no name.
+// resolves back to `ip`. Lower case, as Apache logs it; "" when there is no name.
 std::string lookup_remote_host(HostResolver& resolver, std::string_view mode, std::string_view ip);
 
 } // namespace balancerd::access

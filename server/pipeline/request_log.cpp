@@ -168,7 +168,9 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
   } else {
     v.headers_in = {&req, &raw_header_lookup};
   }
-  if (st && st->dir) {
+  if (st && !st->remote_host.empty()) {
+    v.remote_host = st->remote_host; // looked up for Require host: Apache logs it whatever the setting
+  } else if (st && st->dir) {
     // HostnameLookups On/Double: %h (and REMOTE_HOST in a log condition) name the client
     const auto& mode = st->dir->core.hostname_lookups;
     if (mode && *mode != "off") {

@@ -47,6 +47,9 @@ struct RequestState {
   mutable const directives::DirConf* levels_dir = nullptr;
   mutable log::LevelTable dir_levels;
   mutable bool use_dir_levels = false;
+  // The client's name once looked up for this request (Require host, Allow from <name>), lower
+  // case: %h and REMOTE_HOST then show it even with HostnameLookups Off, as Apache keeps it.
+  std::string remote_host;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
   // How the pipeline answers an error of this request: the ErrorDocument of the request's
   // per-directory configuration, else Apache's page with `info` (which must stay valid until the
@@ -81,6 +84,7 @@ struct RequestState {
     logs = nullptr;
     levels_dir = nullptr;
     use_dir_levels = false;
+    remote_host.clear();
     handler.clear();
     useragent_ip.clear();
     the_request.clear();

@@ -86,8 +86,8 @@ access::CachingHostResolver::Clock::time_point fake_now() {
 TEST(HostnameLookups, CachedPerAddressForAMinute) {
   int reverse_calls = 0, forward_calls = 0;
   auto inner = std::make_unique<CountingResolver>(&reverse_calls, &forward_calls);
-  inner->names = {{"10.0.0.1", "good.example"}, {"10.0.0.2", "liar.example"}};
-  inner->addrs = {{"good.example", {"10.0.0.1"}}, {"liar.example", {"10.9.9.9"}}};
+  inner->names = {{"10.0.0.1", "Good.Example"}, {"10.0.0.2", "liar.example"}};
+  inner->addrs = {{"Good.Example", {"10.0.0.1"}}, {"liar.example", {"10.9.9.9"}}};
   fake_now_value = {};
   access::CachingHostResolver cache(std::move(inner), &fake_now);
 
