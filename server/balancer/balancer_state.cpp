@@ -68,6 +68,7 @@ void BalancerState::set_mount_locked(std::string vpath, std::string vhost) {
 }
 
 void BalancerState::apply_pending_reset_locked() {
+  if (!stale_.load(std::memory_order_acquire) || !stale_.exchange(false, std::memory_order_acq_rel)) return;
   if (!need_reset_.exchange(false, std::memory_order_acq_rel)) return;
   reset_lbmethod(*this, settings_.lbmethod);
 }

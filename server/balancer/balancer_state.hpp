@@ -81,12 +81,21 @@ public:
   void set_heartbeat_path_locked(std::string path) { heartbeat_path_ = std::move(path); }
   const std::string& heartbeat_path_locked() const { return heartbeat_path_; }
 
-  // need_reset: set by an lbmethod change or a worker becoming usable through the manager; the
-  // next selection (or manager page) runs the lbmethod's reset first, as Apache's balancer sync does.
-  void request_reset() { need_reset_.store(true, std::memory_order_release); }
-  bool reset_pending() const { return need_reset_.load(std::memory_order_acquire); }
-  // Runs the pending reset under the lock (byrequests: lbstatus=0; bybusyness: lbstatus=0, busy=0;
-  // bytraffic: transferred=read=0; heartbeat: nothing).
+  // Apache's need_reset and its balancer update stamp (wupdated): an lbmethod change sets both, a
+  // member re-enabled through the manager only need_reset (`stamp` false). Apache's balancer sync (the
+  // next selection or manager page) runs the reset only when the stamp moved past the process's own
+  // copy, so after a re-enabled member alone lbstatus stays as it is until a later stamp (an lbmethod
+  // change) or a reload/restart with BalancerPersist (mark_stale), as one apache2 child behaves.
+  void request_reset(bool stamp = true) {
+    need_reset_.store(true, std::memory_order_release);
+    if (stamp) stale_.store(true, std::memory_order_release);
+  }
+  void mark_stale() { stale_.store(true, std::memory_order_release); }
+  bool reset_pending() const {
+    return stale_.load(std::memory_order_acquire) && need_reset_.load(std::memory_order_acquire);
+  }
+  // The sync under the lock: when stale, runs a pending reset (byrequests: lbstatus=0; bybusyness:
+  // lbstatus=0, busy=0; bytraffic: transferred=read=0; heartbeat: nothing).
   void apply_pending_reset_locked();
 
   // Apache's recalc_factors after a load-factor change: lbstatus = lbfactor for every member (a
@@ -104,6 +113,7 @@ private:
   std::unique_ptr<WorkerState*[]> slots_;
   std::atomic<std::size_t> used_{0};
   std::atomic<bool> need_reset_{false};
+  std::atomic<bool> stale_{false};
 };
 
 } // namespace balancerd::balancer

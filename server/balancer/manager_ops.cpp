@@ -104,8 +104,8 @@ void apply_worker_edit(BalancerState* b, WorkerState& w, const WorkerEdit& e, bo
   }
   const auto method = static_cast<HcMethod>(w.hc_method.load());
   if (method == HcMethod::None || method == HcMethod::Tcp || method == HcMethod::Cping) w.set_hc_expr("");
-  // A member coming back resets the lbmethod's counters on the next request.
-  if (b && !was_usable && w.usable()) b->request_reset();
+  // A member coming back resets the lbmethod's counters at the next sync that sees a new stamp.
+  if (b && !was_usable && w.usable()) b->request_reset(false);
 }
 
 EditResult apply_balancer_edit(StateStore& store, BalancerState& b, const BalancerEdit& e,

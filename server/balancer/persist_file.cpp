@@ -1,5 +1,9 @@
 #include "server/balancer/persist_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -220,6 +224,22 @@ bool write_persisted(const std::string& path, const std::vector<PersistedServer>
     if (!f) return false;
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int open_persisted_for_update(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+}
+
+bool write_persisted_fd(int fd, const std::vector<PersistedServer>& servers) {
+  const std::string text = serialize_persisted(servers);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
 }
 
 std::optional<std::vector<PersistedServer>> read_persisted(const std::string& path) {

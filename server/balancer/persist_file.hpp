@@ -37,6 +37,13 @@ std::optional<std::vector<PersistedServer>> parse_persisted(std::string_view tex
 
 // Whole-file helpers: write to a temporary name then rename, so a crash never leaves half a file.
 bool write_persisted(const std::string& path, const std::vector<PersistedServer>& servers);
+
+// The file kept open for later writes: the server writes it first while it is still root, then gives
+// root up (User/Group), after which it can no longer create files in DefaultRuntimeDir; Apache's root
+// parent writes its persisted slotmem at shutdown, balancerd rewrites this descriptor in place (a file
+// cut short by a crash fails parse_persisted and is ignored). -1 when it cannot be opened.
+int open_persisted_for_update(const std::string& path);
+bool write_persisted_fd(int fd, const std::vector<PersistedServer>& servers);
 std::optional<std::vector<PersistedServer>> read_persisted(const std::string& path);
 
 } // namespace balancerd::balancer

@@ -3,8 +3,11 @@
 #include "directives/modules/proxy_merge.hpp"
 #include "server/balancer/persist_file.hpp"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -126,6 +129,9 @@ struct StateStore::Impl {
   std::vector<std::unique_ptr<BalancerState>> balancers;
   std::vector<std::unique_ptr<Index>> indexes;
   std::string persist_path;
+  // persist_path opened while the process could still create it (see open_persisted_for_update).
+  int persist_fd = -1;
+  std::string persist_fd_path;
   bool file_consulted = false;
   std::vector<PersistedServer> from_file;
 
@@ -236,6 +242,9 @@ struct StateStore::Impl {
         std::lock_guard lock(old->mutex());
         old->set_mount_locked(cfg.vpath, cfg.vhost);
         old->set_heartbeat_path_locked(heartbeat_path(config));
+        // Apache's post_config forces a sync of a persisted balancer: a pending reset runs now.
+        old->mark_stale();
+        old->apply_pending_reset_locked();
         return old;
       }
     } else if (opt.keep_state_without_persist && old) {
@@ -263,9 +272,9 @@ struct StateStore::Impl {
   }
 };
 
-// Writes the persisted servers of `idx` (caller holds the sync mutex).
-static bool save_index(const StateStore::Index* idx, const std::string& path) {
-  if (!idx) return true;
+// The persisted servers of `idx` (caller holds the sync mutex); nullopt when none has BalancerPersist.
+static std::optional<std::vector<PersistedServer>> persisted_of(const StateStore::Index* idx) {
+  if (!idx) return std::nullopt;
   std::vector<PersistedServer> out;
   for (const StateStore::Index::Server& s : idx->servers) {
     if (!s.persist) continue;
@@ -285,8 +294,28 @@ static bool save_index(const StateStore::Index* idx, const std::string& path) {
     }
     out.push_back(std::move(ps));
   }
-  if (out.empty()) return true;
-  return write_persisted(path, out);
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+// Writes the persisted servers of `idx` (caller holds the sync mutex): a new file by rename while that
+// is possible, else in place through the descriptor kept from an earlier write.
+bool StateStore::save_locked(const Index* idx) const {
+  Impl& m = *impl_;
+  auto out = persisted_of(idx);
+  if (!out) return true;
+  if (m.persist_fd >= 0 && m.persist_fd_path != m.persist_path) {
+    ::close(m.persist_fd);
+    m.persist_fd = -1;
+  }
+  if (write_persisted(m.persist_path, *out)) {
+    // A new inode: the kept descriptor (if any) points at the replaced file.
+    if (m.persist_fd >= 0) ::close(m.persist_fd);
+    m.persist_fd = open_persisted_for_update(m.persist_path);
+    m.persist_fd_path = m.persist_path;
+    return true;
+  }
+  return m.persist_fd >= 0 && write_persisted_fd(m.persist_fd, *out);
 }
 
 StateStore::StateStore(StoreOptions options) : impl_(std::make_unique<Impl>()) {
@@ -295,6 +324,7 @@ StateStore::StateStore(StoreOptions options) : impl_(std::make_unique<Impl>()) {
 
 StateStore::~StateStore() {
   save();
+  if (impl_->persist_fd >= 0) ::close(impl_->persist_fd);
 }
 
 void StateStore::sync(const Config& config) {
@@ -356,7 +386,7 @@ void StateStore::sync(const Config& config) {
     m.indexes.push_back(std::move(index));
   }
   index_.store(published, std::memory_order_release);
-  save_index(published, m.persist_path);
+  save_locked(published);
 }
 
 BalancerState* StateStore::balancer(int server_index, std::string_view name) const {
@@ -425,7 +455,7 @@ const std::string& StateStore::persist_path() const {
 
 bool StateStore::save() const {
   std::lock_guard lock(impl_->sync_mu);
-  return save_index(index_.load(std::memory_order_acquire), impl_->persist_path);
+  return save_locked(index_.load(std::memory_order_acquire));
 }
 
 } // namespace balancerd::balancer

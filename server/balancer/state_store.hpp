@@ -96,6 +96,7 @@ public:
 
 private:
   struct Impl;
+  bool save_locked(const Index* idx) const;
   std::unique_ptr<Impl> impl_;
   std::atomic<const Index*> index_{nullptr};
 };

@@ -107,8 +107,23 @@ TEST(WorkerEdit, CapturedUpdateSequence) {
   EXPECT_EQ(f.status_after(back), "Init Ok ");
   EXPECT_EQ(f.b->member(1).lbfactor.load(), 100);
   EXPECT_EQ(f.b->member(1).redirect(), "");
-  // The member came back: the lbmethod is reset before the next pick.
+  // The member came back: need_reset is set, but (as in one apache2 child) the reset waits for a sync
+  // that sees a new balancer stamp; the load values stay as they are until then.
+  EXPECT_FALSE(f.b->reset_pending());
+  f.b->member(0).lbstatus.store(-100);
+  {
+    std::lock_guard lock(f.b->mutex());
+    f.b->apply_pending_reset_locked();
+  }
+  EXPECT_EQ(f.b->member(0).lbstatus.load(), -100);
+  f.b->mark_stale(); // a reload with BalancerPersist, or an lbmethod change
   EXPECT_TRUE(f.b->reset_pending());
+  {
+    std::lock_guard lock(f.b->mutex());
+    f.b->apply_pending_reset_locked();
+  }
+  EXPECT_FALSE(f.b->reset_pending());
+  EXPECT_EQ(f.b->member(0).lbstatus.load(), 0);
 }
 
 TEST(WorkerEdit, RefusedValuesAreIgnoredOrClear) {

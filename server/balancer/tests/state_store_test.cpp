@@ -4,6 +4,8 @@
 #include "server/balancer/persist_file.hpp"
 #include "server/balancer/tests/balancer_test_support.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace balancerd::balancer::test {
@@ -209,6 +211,58 @@ TEST(Persistence, FullRestartRestoresFromFile) {
   EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).hostname(), "127.0.0.1");
   EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).config().port, 18293);
   EXPECT_EQ(fresh.balancer(-1, "balancer://c1")->member(2).config().scheme, "http");
+}
+
+// After the server gives up root it can no longer create the temporary file in DefaultRuntimeDir; the
+// file opened at the first save is then rewritten in place (here the temporary name is made unusable by
+// a directory of that name, which stops root too), so changes made later still survive a full restart.
+TEST(Persistence, SavesInPlaceWhenTheDirectoryCannotBeWritten) {
+  TempDir dir;
+  auto cfg = compile(dir, std::string("BalancerPersist On\n") + kBase);
+  ASSERT_TRUE(cfg);
+  BalancerView before;
+  std::string path;
+  {
+    StateStore store;
+    store.sync(*cfg); // the first write, while the directory is writable
+    path = store.persist_path();
+    ASSERT_TRUE(std::filesystem::exists(path));
+    std::filesystem::create_directory(path + ".tmp");
+    BalancerState* b = store.balancer(-1, "balancer://c1");
+    ASSERT_NE(b, nullptr);
+    manager_changes(store, *b);
+    before = b->view();
+    EXPECT_TRUE(store.save());
+  }
+  std::filesystem::remove(path + ".tmp");
+  StateStore fresh;
+  fresh.sync(*cfg);
+  const BalancerView v = fresh.balancer(-1, "balancer://c1")->view();
+  ASSERT_EQ(v.members.size(), before.members.size());
+  for (std::size_t i = 0; i < v.members.size(); ++i) EXPECT_EQ(row(v.members[i]), row(before.members[i]));
+  EXPECT_EQ(v.settings, before.settings);
+}
+
+TEST(Persistence, InPlaceWriteReplacesALongerFile) {
+  TempDir dir;
+  const std::string path = dir.dir() + "/state";
+  PersistedServer s;
+  s.key = "main";
+  PersistedBalancer b;
+  b.name = "balancer://x";
+  b.capacity = 1;
+  s.balancers.push_back(b);
+  PersistedServer big = s;
+  for (int i = 0; i < 20; ++i) big.balancers.push_back(b);
+  ASSERT_TRUE(write_persisted(path, {big}));
+  const int fd = open_persisted_for_update(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(write_persisted_fd(fd, {s}));
+  ::close(fd);
+  auto back = read_persisted(path);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].balancers.size(), 1u);
 }
 
 TEST(Persistence, NoFileWithoutPersist) {
