@@ -7,6 +7,7 @@
 #include "server/http/error_page.hpp"
 #include "server/log/error_log.hpp"
 #include "server/log/log_set.hpp"
+#include "server/log/request_log_view.hpp"
 #include "server/manager/form_params.hpp"
 #include "server/manager/json_params.hpp"
 #include "server/manager/manager_request.hpp"
@@ -76,6 +77,35 @@ std::string allow_of(const pipeline::RequestState& st) {
   return allow;
 }
 
+// The request fields Apache's error-log lines show for a request ("[client IP:port]", ", referer: ...").
+std::optional<std::string_view> request_header(const void* ctx, std::string_view name) {
+  const auto* h = static_cast<const http::Request*>(ctx)->find(name);
+  if (!h) return std::nullopt;
+  return std::string_view(h->value);
+}
+
+void log_manager_lines(net::Exchange& ex, const pipeline::RequestState& st,
+                       const std::vector<std::string>& lines) {
+  if (lines.empty() || !st.logs || !st.logs->error_log) return;
+  const auto& peer = ex.peer();
+  log::ConnLogView conn;
+  conn.peer_ip = peer.remote_ip;
+  conn.peer_port = peer.remote_port;
+  conn.local_ip = peer.local_ip;
+  conn.local_port = peer.local_port;
+  log::RequestLogView view;
+  view.conn = &conn;
+  view.client_ip =
+      st.ctx.info.useragent_ip.empty() ? peer.remote_ip : std::string_view(st.ctx.info.useragent_ip);
+  view.client_port = peer.remote_port;
+  view.method = ex.request().method_text;
+  view.path = ex.request().path;
+  view.headers_in = {&ex.request(), &request_header};
+  for (const auto& line : lines)
+    BD_ERROR_LOG(*st.logs->error_log, st.logs->levels, log::mod::proxy_balancer, log::kError, &view, "{}",
+                 line);
+}
+
 void finish(const std::shared_ptr<Job>& job) {
   net::Exchange& ex = *job->ex;
   pipeline::RequestState& st = *job->state;
@@ -113,11 +143,7 @@ void finish(const std::shared_ptr<Job>& job) {
 
   ManagerResponse resp = handle_manager_request(mr, server);
 
-  if (st.logs && st.logs->error_log) {
-    for (const auto& line : resp.error_logs)
-      BD_ERROR_LOG(*st.logs->error_log, st.logs->levels, log::mod::proxy_balancer, log::kError, nullptr, "{}",
-                   line);
-  }
+  log_manager_lines(ex, st, resp.error_logs);
   if (resp.changed && server.store->persist(server.server_index)) server.store->save();
 
   if (resp.error_page) {

@@ -5,6 +5,9 @@
 #include <deque>
 
 #include "server/handlers/server_status.hpp"
+#include "server/log/error_log.hpp"
+#include "server/log/log_set.hpp"
+#include "server/log/log_target.hpp"
 #include "server/manager/balancer_manager.hpp"
 #include "server/manager/tests/manager_test_support.hpp"
 #include "server/pipeline/snapshot.hpp"
@@ -236,6 +239,40 @@ TEST_F(Serve, ServerStatusListsBalancersWithProxyStatus) {
   off.req = text.req;
   handlers::serve_server_status(off, info);
   EXPECT_EQ(off.body.find("ProxyBalancer"), std::string::npos);
+}
+
+class Lines final : public log::LogTarget {
+public:
+  void write(std::string_view lines, int) override { text.append(lines); }
+  std::string text;
+};
+
+// Apache writes the manager's error-log lines in the request's scope: "[client IP:port]" before the
+// message and ", referer: ..." after it (apache2 2.4.71:
+// "[proxy_balancer:error] [pid ..] [client 127.0.0.1:54766] AH10187: ignoring params in balancer-manager
+// cross-site access http://evil.example/balancer-manager: localhost, referer: http://evil.example/...").
+TEST_F(Serve, RefusedUpdateIsLoggedWithTheClientAndReferer) {
+  auto target = std::make_shared<Lines>();
+  log::ServerLogs logs;
+  logs.error_log = std::make_shared<log::ErrorLog>(target, std::nullopt, log::LevelTable{});
+  state.logs = &logs;
+  ex.peer_.remote_ip = "10.1.2.3";
+  ex.peer_.remote_port = 45678;
+  method(http::Method::Post, "POST");
+  header("Referer", "http://evil.example/balancer-manager");
+  ex.req.body = http::BodyKind::Length;
+  ex.pieces = {"b=rc&w=http://127.0.0.1:18102&nonce=" + n() + "&w_lf=3"};
+  auto& w = f.store().balancer(-1, "balancer://rc")->member(1);
+  const auto factor = w.lbfactor.load();
+  run();
+  EXPECT_EQ(w.lbfactor.load(), factor); // refused: changes nothing
+  EXPECT_NE(target->text.find("[proxy_balancer:error]"), std::string::npos) << target->text;
+  EXPECT_NE(
+      target->text.find("] [client 10.1.2.3:45678] AH10187: ignoring params in balancer-manager cross-site "
+                        "access http://evil.example/balancer-manager: 127.0.0.1, referer: "
+                        "http://evil.example/balancer-manager\n"),
+      std::string::npos)
+      << target->text;
 }
 
 } // namespace
