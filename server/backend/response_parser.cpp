@@ -168,6 +168,8 @@ ResponseParser::Result ResponseParser::on_status_line(std::string_view ln) {
     skipped_empty_ = true; // one stray CRLF (left over from a previous response) is tolerated
     return Result::NeedMore;
   }
+  // apache2's line reader refuses a line holding a NUL byte: "Error reading from remote server".
+  if (ln.find('\0') != std::string_view::npos) return fail(ResponseError::NoResponse);
   if (!looks_like_status_line(ln)) {
     // HTTP/0.9: no head; the line (without its end) and everything after it is body.
     head_.http09 = true;

@@ -3,7 +3,8 @@
 // header fields), fed with whatever the connection read. Behaviour checked against Apache 2.4.71:
 // - "HTTP/1.x NNN reason": parsed (a 4th digit or other junk after the code makes Apache use its own
 //   reason phrase: reason_valid false). One stray empty line before it is skipped; a second one, or
-//   the backend closing before a complete first line, is "Error reading from remote server" (502).
+//   the backend closing before a complete first line, or a first line holding a NUL byte, is "Error
+//   reading from remote server" (502).
 // - A first line not of the form "HTTP/#.# ###...": an HTTP/0.9 response (200, no fields, the line
 //   without its line ending then every following byte is body, connection not reused).
 // - "HTTP/2.0 ..." or a status line of responsefieldsize-1 bytes or more: CorruptStatusLine (502 with

@@ -130,6 +130,7 @@ int run(int argc, char** argv) {
   // -DFOREGROUND or -DNO_DETACH keep it in the foreground.
   lifecycle::RunOptions run;
   run.program = o.program;
+  run.startup_log = diagnostics.records();
   run.read = read;
   run.single_process = o.foreground_single;
   run.detach = !o.foreground_single && !o.has_define("ONE_PROCESS") && !o.has_define("FOREGROUND") &&

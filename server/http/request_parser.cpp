@@ -261,6 +261,11 @@ bool RequestParser::parse_target(Request& req) {
     req.path = {};
     return split_host(t, opts_->strict, req.host, req.port);
   }
+  // "unix:/socket|http://...": passed on for mod_proxy to refuse (400, or 500 with ProxyRequests On).
+  if (t.size() > 5 && iequals(t.substr(0, 5), "unix:")) {
+    req.path = t;
+    return true;
+  }
   // absolute-form: only http and https name this server (other schemes are answered 400).
   auto sep = t.find("://");
   if (sep == std::string_view::npos) return false;

@@ -175,6 +175,25 @@ bool report_startup_errors(const directives::Config& config, const log::LogSet& 
   return true;
 }
 
+// The configuration's log lines, at the main server's levels (a plain message, AH00558, always).
+void write_startup_log(const std::vector<directives::LogRecord>& records, const log::LogSet& logs) {
+  const auto& main = logs.main();
+  for (const auto& r : records) {
+    if (r.plain) {
+      main.error_log->target().write(r.text + "\n", log::kWarn);
+      continue;
+    }
+    log::ErrorEvent ev;
+    ev.module = log::module_index(r.module).value_or(log::mod::core);
+    ev.level = directives::log_level_value(r.level);
+    if (ev.level < 0 || !main.levels.enabled(ev.module, ev.level)) continue;
+    ev.when = std::chrono::system_clock::now();
+    ev.pid = static_cast<long>(::getpid());
+    ev.tid = static_cast<long>(::getpid());
+    main.error_log->write(ev, r.text);
+  }
+}
+
 } // namespace
 
 int run_server(const directives::CompileResult& compiled, const RunOptions& options) {
@@ -212,6 +231,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
+  write_startup_log(options.startup_log, *logs);
   if (report_startup_errors(config, *logs)) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;

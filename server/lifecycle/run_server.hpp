@@ -10,6 +10,7 @@
 // reload changes what requests see (vhosts, sections, files, redirects, access), not the sockets.
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "directives/compile.hpp"
 #include "parser/config_reader.hpp"
@@ -24,6 +25,9 @@ struct RunOptions {
   // detach.hpp. run_server then returns in the parent with the command's exit status.
   bool detach = false;
   unsigned threads = 0; // 0: one per hardware thread
+  // The configuration's warnings and log lines (printed to stderr as they came): written again to
+  // the error log once it is open, as apache2's second read of the configuration logs them there.
+  std::vector<directives::LogRecord> startup_log;
   // Called once listening (tests use it to learn that the server is up).
   std::function<void()> on_ready;
 };

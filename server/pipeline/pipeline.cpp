@@ -512,7 +512,12 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   }
 
   thread_local std::string path;
-  switch (normalise_path(req.path, path)) {
+  EncodedSlashes slashes = EncodedSlashes::Off;
+  if (const auto& aes = sv.merged.core.allow_encoded_slashes) {
+    if (ieq(*aes, "on")) slashes = EncodedSlashes::On;
+    if (ieq(*aes, "nodecode")) slashes = EncodedSlashes::NoDecode;
+  }
+  switch (normalise_path(req.path, path, slashes)) {
   case PathStatus::BadRequest:
     send_error(ex, st, 400, sv.base.get(), sv);
     return;
@@ -538,8 +543,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       if (loc.dir) pdir = &loc.dir->proxy;
     }
     proxypass::PassMatch m;
-    if (pconf.map_encoded_one) {
-      // the pre-translate pass: only mapping=encoded rules, on the still-encoded path
+    if (proxypass::needs_pre_translate(pconf, pdir)) {
+      // the pre-translate pass: only mapping=encoded/servlet rules, on the still-encoded path
       if (auto pre = proxypass::pre_translate_path(req.path)) {
         proxypass::RequestUri pru = ru;
         pru.uri = *pre;

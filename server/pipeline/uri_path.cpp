@@ -11,7 +11,7 @@ int hexval(char c) {
 }
 } // namespace
 
-PathStatus normalise_path(std::string_view raw, std::string& out) {
+PathStatus normalise_path(std::string_view raw, std::string& out, EncodedSlashes slashes) {
   out.clear();
   if (raw.empty() || raw[0] != '/') return PathStatus::BadRequest;
   // decode
@@ -22,7 +22,12 @@ PathStatus normalise_path(std::string_view raw, std::string& out) {
       int h = hexval(raw[i + 1]), l = hexval(raw[i + 2]);
       if (h < 0 || l < 0) return PathStatus::BadRequest;
       c = static_cast<char>(h * 16 + l);
-      if (c == '/' || c == '\0') return PathStatus::NotFound;
+      if (c == '\0' || (c == '/' && slashes == EncodedSlashes::Off)) return PathStatus::NotFound;
+      if (c == '/' && slashes == EncodedSlashes::NoDecode) {
+        out.append(raw.substr(i, 3)); // kept as sent: the segment does not end here
+        i += 2;
+        continue;
+      }
       i += 2;
     }
     if (c == '/' && !out.empty() && out.back() == '/') continue; // MergeSlashes

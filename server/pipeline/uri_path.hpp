@@ -9,7 +9,11 @@ namespace balancerd::pipeline {
 
 enum class PathStatus { Ok, BadRequest, NotFound };
 
+// AllowEncodedSlashes: Off refuses %2F (404), On decodes it, NoDecode accepts it and keeps it encoded.
+enum class EncodedSlashes : unsigned char { Off, On, NoDecode };
+
 // Writes the normalised path into `out` (cleared first; its capacity is reused).
-PathStatus normalise_path(std::string_view raw, std::string& out);
+PathStatus normalise_path(std::string_view raw, std::string& out,
+                          EncodedSlashes slashes = EncodedSlashes::Off);
 
 } // namespace balancerd::pipeline

@@ -22,6 +22,7 @@
 #include "server/log/error_log.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/io_thread.hpp"
+#include "server/pipeline/snapshot.hpp"
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
 #include "server/proxy/interim_response.hpp"
@@ -92,6 +93,20 @@ std::string_view server_name_host(std::string_view name) {
   }
   if (auto c = name.find(':'); c != std::string_view::npos) name = name.substr(0, c);
   return name;
+}
+
+// mod_mime's type for r->filename ("proxy:http://host/dir/name.ext", the query not yet appended when
+// the type checker runs): Apache keeps it as the response's type when the backend sends none.
+std::string_view proxied_file_type(const pipeline::RequestState& st) {
+  if (!st.snapshot) return {};
+  std::string_view f = st.filename;
+  f = f.substr(0, f.find('?'));
+  const auto slash = f.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 == f.size()) return {};
+  const directives::DirConf* dir = st.dir ? st.dir.get() : (st.server ? st.server->base.get() : nullptr);
+  static const std::vector<directives::MimeMapping> none;
+  return st.snapshot->mime.lookup(f.substr(slash + 1), dir ? dir->mapping.mime : none,
+                                  dir && dir->core.force_type ? &*dir->core.force_type : nullptr);
 }
 
 class Request;
@@ -513,9 +528,9 @@ void Request::begin_attempt() {
     framing_ = req.find("Content-Length") ? BodyFraming::Length : BodyFraming::None;
   } else if (req.body == http::BodyKind::Length) {
     framing_ = BodyFraming::Length;
-  } else if (!body_prefetched_ && !expect_100_ && !st_.env.get("proxy-sendchunked") &&
-             !st_.env.get("proxy-sendchunks")) {
-    // Prefetch before connecting (as Apache does), so a failover can send the body again.
+  } else if (!body_prefetched_ && !expect_100_) {
+    // Prefetch before connecting (as Apache does), so a failover can send the body again. Even with
+    // proxy-sendchunked, a body that ends within the prefetch goes with a Content-Length (apache2).
     return prefetch_body();
   } else if (!body_prefetched_) {
     framing_ = BodyFraming::Chunked;
@@ -914,6 +929,8 @@ void Request::on_final_head(std::span<const char> rest) {
   if (final_status_ == 101) return start_tunnel(rest, fields, p.reverse);
   auto info = build_client_response(head, p, fields, scratch_);
   if (info.backend_close) keep_alive_ = false;
+  if (final_status_ != 204 && final_status_ != 304 && !bh.find("Content-Type"))
+    if (auto type = proxied_file_type(st_); !type.empty()) head.set_content_type(type);
 
   const auto framing = parser_.framing();
   if (framing == backend::BodyFraming::Length) {

@@ -62,7 +62,7 @@ public:
     r.head = buf_.substr(0, end + 4);
     buf_.erase(0, end + 4);
     r.status = std::atoi(r.head.c_str() + 9);
-    if (head_only || r.status == 100 || r.status == 204 || r.status == 304) {
+    if (head_only || (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304) {
       r.ok = true;
       return r;
     }

@@ -33,6 +33,15 @@ TEST(PipelinePath, RefusesEscapesAboveRootAndEncodedSlash) {
   norm("noslash", PathStatus::BadRequest);
 }
 
+TEST(PipelinePath, AllowEncodedSlashes) {
+  std::string out;
+  EXPECT_EQ(normalise_path("/a%2Fb/%41", out, EncodedSlashes::On), PathStatus::Ok);
+  EXPECT_EQ(out, "/a/b/A");
+  EXPECT_EQ(normalise_path("/a%2fb/%41/../c", out, EncodedSlashes::NoDecode), PathStatus::Ok);
+  EXPECT_EQ(out, "/a%2fb/c"); // kept encoded: "a%2fb" stays one segment
+  EXPECT_EQ(normalise_path("/a%00", out, EncodedSlashes::NoDecode), PathStatus::NotFound);
+}
+
 TEST(PipelineRedirectPage, ApacheBody) {
   std::string body;
   append_redirect_body(body, 302, "http://localhost/new");

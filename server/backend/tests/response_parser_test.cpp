@@ -360,3 +360,15 @@ TEST(ResponseParser, ParsedHeadIndependentOfSplitPoints) {
     EXPECT_EQ(p.head().status_line, "404 Not Here");
   }
 }
+
+TEST(ResponseParser, NulInFirstLineIsAReadError) {
+  // apache2 (measured): a first line holding a NUL is "Error reading from remote server"; other
+  // control bytes make an HTTP/0.9 answer.
+  ResponseParser p;
+  using namespace std::string_view_literals;
+  EXPECT_EQ(parse_all(p, "ju\0nk\r\n\r\n"sv).result, R::Error);
+  EXPECT_EQ(p.error(), ResponseError::NoResponse);
+  EXPECT_EQ(p.error_reason(), "Error reading from remote server");
+  EXPECT_EQ(parse_all(p, "\x01junk\r\n\r\n"sv).result, R::Final);
+  EXPECT_TRUE(p.head().http09);
+}

@@ -3,6 +3,9 @@
 // Max-Forwards: 0. Texts and log ids as apache2 2.4.71 produced them on loopback.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "server/proxy/tests/proxy_harness.hpp"
 #include "server/proxy/tests/test_backend.hpp"
 
@@ -83,6 +86,16 @@ TEST(ProxyErrors, BadHeaderIs502) {
             std::string::npos);
 }
 
+// Reads the interim (1xx) responses before the final one.
+net::test::Response read_final(net::test::Client& c, std::vector<std::string>& interims) {
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.read_response();
+    if (r.status < 100 || r.status >= 200) return r;
+    interims.push_back(r.head);
+  }
+  return {};
+}
+
 TEST(ProxyErrors, TooManyInterimResponses) {
   TestBackend b([](const SeenRequest&) {
     std::string s;
@@ -91,19 +104,41 @@ TEST(ProxyErrors, TooManyInterimResponses) {
   });
   Harness h(pass("/d/", b.port()));
   ASSERT_TRUE(h.ok());
-  auto r = h.fetch(get("/d/many"));
+  net::test::Client c(h.port(), 5000);
+  c.send(get("/d/many"));
+  std::vector<std::string> interims;
+  auto r = read_final(c, interims);
+  // apache2 relays ten, then gives up.
+  EXPECT_EQ(interims.size(), 10u);
   EXPECT_EQ(r.status, 502);
   EXPECT_NE(r.body.find("Too many (10) interim responses from origin server"), std::string::npos);
 }
 
-TEST(ProxyErrors, FewInterimResponsesAreSkipped) {
+TEST(ProxyErrors, InterimResponsesAreRelayed) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nConnection: X-Hop\r\nX-Hop: 1\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port(), 5000);
+  c.send(get("/d/interim"));
+  std::vector<std::string> interims;
+  auto r = read_final(c, interims);
+  ASSERT_EQ(interims.size(), 1u);
+  EXPECT_EQ(interims[0], "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok");
+}
+
+TEST(ProxyErrors, InterimResponsesSuppressedForHttp10Clients) {
   TestBackend b([](const SeenRequest&) {
     return Reply{
         "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
   });
   Harness h(pass("/d/", b.port()));
   ASSERT_TRUE(h.ok());
-  auto r = h.fetch(get("/d/interim"));
+  auto r = h.fetch("GET /d/x HTTP/1.0\r\n\r\n");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "ok");
 }
@@ -129,6 +164,30 @@ TEST(ProxyErrors, ErrorOverrideCodesLimitIt) {
   auto r = h.fetch(get("/d/missing"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, "backend page");
+}
+
+TEST(ProxyErrors, ErrorOverrideKeepsTheChallengeOf401) {
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"b\"\r\nX-Other: 1\r\n"
+                 "Content-Length: 4\r\n\r\nauth"};
+  });
+  Harness h(pass("/d/", b.port()) + "ProxyErrorOverride On\n");
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch(get("/d/x"));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.header("WWW-Authenticate"), "Basic realm=\"b\"");
+  EXPECT_EQ(r.header("X-Other"), "");
+  EXPECT_NE(r.body.find("<title>401 Unauthorized</title>"), std::string::npos);
+}
+
+TEST(ProxyErrors, MaxForwardsZeroOnOptionsIsAnsweredHere) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  auto r = h.fetch("OPTIONS /d/x HTTP/1.1\r\nHost: main.example\r\nMax-Forwards: 0\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Allow"), "TRACE");
+  EXPECT_TRUE(b.requests().empty());
 }
 
 TEST(ProxyErrors, MaxForwardsZeroIs400) {
