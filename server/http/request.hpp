@@ -38,7 +38,10 @@ struct Request {
   bool keep_alive = false;      // the client allows another request on this connection
   bool keep_alive_sent = false; // "Connection: keep-alive" was sent (Apache then answers Keep-Alive:)
   bool expect_continue = false; // HTTP/1.1 "Expect: 100-continue"
-  bool must_close = false;      // Content-Length with Transfer-Encoding: answer, then close (smuggling guard)
+  // "Expect: 100-continue" at any version: unless 100 Continue was sent (never to HTTP/1.0), Apache
+  // closes the connection after the response, whether or not a body was announced.
+  bool expect_100 = false;
+  bool must_close = false; // Content-Length with Transfer-Encoding: answer, then close (smuggling guard)
 
   bool http09() const noexcept { return protocol.empty(); }
   // HTTP version as major*1000+minor, Apache's HTTP_VERSION().

@@ -247,6 +247,10 @@ bool RequestParser::parse_target(Request& req) {
   std::string_view t = req.target;
   for (char c : t)
     if (is_ctl(static_cast<unsigned char>(c)) || c == '#') return false;
+  if (req.method == Method::Connect) { // authority-form only, and the port is required
+    req.path = "/"; // Apache maps and serves it as "/" (405 from the default handler, or proxied)
+    return t.front() != '/' && split_host(t, opts_->strict, req.host, req.port) && !req.port.empty();
+  }
   if (t.front() == '/') {
     auto q = t.find('?');
     req.path = t.substr(0, q);
@@ -256,10 +260,6 @@ bool RequestParser::parse_target(Request& req) {
   if (t == "*") {
     req.path = t;
     return req.method == Method::Options;
-  }
-  if (req.method == Method::Connect) { // authority-form
-    req.path = {};
-    return split_host(t, opts_->strict, req.host, req.port);
   }
   // "unix:/socket|http://...": passed on for mod_proxy to refuse (400, or 500 with ProxyRequests On).
   if (t.size() > 5 && iequals(t.substr(0, 5), "unix:")) {
@@ -432,6 +432,7 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
   if (const Header* e = req.find("Expect"); e && !e->value.empty()) {
     if (iequals(e->value, "100-continue")) {
       req.expect_continue = req.version() >= 1001;
+      req.expect_100 = true;
     } else {
       error_.expect = e->value;
       return fail(417);

@@ -357,8 +357,9 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
   bool close = !opts_.keep_alive || !req.keep_alive || req.must_close ||
                http::status_drops_connection(status) || req.http09() || broken_ || body_error_ != 0 ||
                list_.draining || (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
-  // Apache closes rather than read a body the client was told to wait before sending.
-  if (req.expect_continue && !continue_sent_ && !body_done_) close = true;
+  // Apache closes after a response to "Expect: 100-continue" it did not answer with 100 (a body
+  // the client may still send, or none announced; HTTP/1.0 never gets 100).
+  if (req.expect_100 && !continue_sent_) close = true;
   if (!head.content_length && !body_suppressed_) {
     if (last)
       head.content_length = first_size;
@@ -489,7 +490,8 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
   } else {
     http::append_error_body(st_->out, status, info);
     body_out_ = st_->out.size();
-    if (!(status == 413 && body_error_ == 413)) head.content_length = st_->out.size();
+    // Apache ends its page for a bad request body (400 bad chunk, 413 too large) by closing
+    if (!(status == body_error_ && (status == 400 || status == 413))) head.content_length = st_->out.size();
     std::string head_text;
     http::serialize_head(head_text, head, f);
     st_->out.insert(0, head_text);
@@ -517,8 +519,15 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
   http::ErrorResponseOptions o;
   o.framing.date = http::http_date_now();
   o.framing.server = opts_.server_header;
-  // Apache's 417 carries no Connection header, yet the connection is closed after it.
-  o.framing.connection = status == 417 ? http::ConnectionToken::None : http::ConnectionToken::Close;
+  o.framing.connection = http::ConnectionToken::Close;
+  if (status == 417) {
+    // Apache's 417 carries the Connection/Keep-Alive headers a normal answer to the request would,
+    // yet the connection is closed after it.
+    st_->head.clear();
+    st_->head.status = status;
+    o.framing.connection = http::ConnectionToken::None;
+    decide_framing(true, 0, o.framing);
+  }
   st_->out.clear();
   http::append_error_response(st_->out, status, info, o, st_->head);
   if (st_->head.content_length) body_out_ = *st_->head.content_length;
