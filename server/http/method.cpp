@@ -29,4 +29,19 @@ std::string_view method_name(Method m) noexcept {
   return i < kNames.size() ? kNames[i] : std::string_view{};
 }
 
+int default_handler_status(Method m) noexcept {
+  switch (m) {
+  case Method::Get:
+  case Method::Head:
+  case Method::Post:
+    return 0;
+  case Method::Options:
+    return 200;
+  case Method::Other:
+    return 501;
+  default:
+    return 405;
+  }
+}
+
 } // namespace balancerd::http

@@ -41,4 +41,12 @@ enum class Method : std::uint8_t {
 Method method_from_token(std::string_view token) noexcept;
 std::string_view method_name(Method m) noexcept;
 
+// What Apache's default handler answers a method with when it has no file to send (a missing file,
+// a directory without an index), before looking at the file: 0 for GET, HEAD and POST (the caller
+// goes on: 404 and the like), 200 for OPTIONS (an empty answer with Allow), 501 for a method it does
+// not know and 405 for any other (CONNECT, PUT, DELETE, WebDAV's...), both with Allow.
+int default_handler_status(Method m) noexcept;
+// The Allow header of those answers: the methods the default handler takes.
+inline constexpr std::string_view kDefaultHandlerAllow = "GET,HEAD,OPTIONS,POST,TRACE";
+
 } // namespace balancerd::http

@@ -22,6 +22,7 @@
 #include "server/pipeline/request_phases.hpp"
 #include "server/pipeline/request_state.hpp"
 #include "server/pipeline/response_headers.hpp"
+#include "server/pipeline/target_host.hpp"
 #include "server/pipeline/uri_path.hpp"
 #include "server/proxy/proxy_engine.hpp"
 #include "server/proxypass/pass_match.hpp"
@@ -172,6 +173,25 @@ void handler_error_page(net::Exchange& ex, RequestState& st, int status, const h
   current_mime = &st.snapshot->mime;
   const directives::DirConf* dir = st.dir ? st.dir.get() : st.server->base.get();
   send_error(ex, st, status, dir, *st.server, {}, info);
+}
+
+// The default handler with no file to send: OPTIONS gets an empty 200 with Allow, methods other
+// than GET/HEAD/POST are refused (405/501 with Allow); true when the request was answered.
+bool answer_method_without_file(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+                                const runtime::ServerView& sv, bool directory) {
+  const int status = http::default_handler_status(ex.request().method);
+  if (status == 0) return false;
+  if (status == 200) {
+    auto& h = ex.response();
+    h.status = 200;
+    h.add("Allow", http::kDefaultHandlerAllow);
+    h.content_length = 0;
+    if (directory) h.set_content_type("httpd/unix-directory"); // Apache's type of a directory
+    ex.write({}, true, {});
+    return true;
+  }
+  send_error(ex, st, status, dir, sv, http::kDefaultHandlerAllow);
+  return true;
 }
 
 // mod_alias makes a path target absolute with the request's own scheme, host and port.
@@ -405,6 +425,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       core.server_admin ? std::string_view(*core.server_admin) : std::string_view(),
       core.document_root ? std::string_view(*core.document_root) : std::string_view("/var/www/html"));
   set_page_identity(ex, sv.base.get(), sv);
+  apply_target_host(st, req); // absolute-form, CONNECT: Host becomes the target's authority
   run_post_read_request(st, ex);
   // <If> sections see the request as it stands after post_read_request
   const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
@@ -679,16 +700,14 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   }
 
   if (!exists) {
+    if (answer_method_without_file(ex, st, dir, sv, false)) return;
     log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
     send_error(ex, st, 404, dir, sv);
     return;
   }
   if (is_dir) {
     if (path.back() != '/' && (!dir || dir->mapping.directory_slash.value_or(true))) {
-      if (req.method != http::Method::Get && req.method != http::Method::Head) {
-        send_error(ex, st, 405, dir, sv, "POST,OPTIONS,HEAD,GET");
-        return;
-      }
+      // mod_dir redirects whatever the method (apache2 2.4.71)
       std::string url;
       append_self_url(url, ex, sv);
       url += req.path;
@@ -735,7 +754,9 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     }
     if (!found) {
       // no index file: mod_autoindex lists the directory when Options Indexes allows it (and
-      // refuses with 403 when not); without mod_autoindex the default handler answers 404
+      // refuses with 403 when not); without mod_autoindex the default handler answers 404; a
+      // method other than GET/HEAD/POST goes to the default handler
+      if (answer_method_without_file(ex, st, dir, sv, true)) return;
       if (!snap.autoindex) {
         send_error(ex, st, 404, dir, sv);
         return;
