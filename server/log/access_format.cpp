@@ -309,9 +309,16 @@ void render_item(const AccessItem& it, const RequestLogView& r, std::string& out
     dash_or_escaped(out, r.headers_in(it.text));
     return;
   case Code::HeaderOut: {
-    // Content-Type is the response's content type, not a header yet when the handler set it.
+    // Content-Type is the response's content type, not a header yet when the handler set it, and
+    // mod_log_config logs it without parameters (no charset; ap_field_noparam).
     const bool ct = r.content_type && iequals(it.text, "content-type");
-    dash_or_escaped(out, ct ? r.content_type : r.headers_out(it.text));
+    if (ct) {
+      std::string_view type = r.content_type->substr(0, r.content_type->find(';'));
+      while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+      dash_or_escaped(out, type);
+      return;
+    }
+    dash_or_escaped(out, r.headers_out(it.text));
     return;
   }
   case Code::TrailerIn:
