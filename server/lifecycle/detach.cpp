@@ -62,14 +62,15 @@ std::optional<int> Detach::fork_and_wait() {
   return 1;
 }
 
-void Detach::serving() {
-  if (ready_fd_ < 0) return;
-  const int null = ::open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    if (null > 2) ::close(null);
+void Detach::serving(int stderr_fd) {
+  if (ready_fd_ < 0) {
+    if (stderr_fd >= 0) ::close(stderr_fd);
+    return;
+  }
+  const int target = stderr_fd >= 0 ? stderr_fd : ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (target >= 0) {
+    ::dup2(target, 2); // dup2 clears close-on-exec on fd 2
+    ::close(target);
   }
   const char byte = 'r';
   ssize_t n;

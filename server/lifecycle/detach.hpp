@@ -19,9 +19,10 @@ public:
   // started. On a fork failure returns 1 after writing why on stderr.
   std::optional<int> fork_and_wait();
 
-  // In the child, once serving: sends stderr to /dev/null too and wakes the waiting parent.
-  // Does nothing when fork_and_wait() was not called (the foreground case).
-  void serving();
+  // In the child, once serving: stderr becomes `stderr_fd` (which it takes; the main ErrorLog
+  // opened before privileges were dropped, as apache2 has it) or /dev/null when that is -1, then
+  // the waiting parent is woken. In the foreground, only closes `stderr_fd`.
+  void serving(int stderr_fd);
 
   bool detached() const { return ready_fd_ >= 0; }
 

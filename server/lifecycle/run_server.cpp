@@ -21,6 +21,7 @@
 #include "server/lifecycle/detach.hpp"
 #include "server/lifecycle/log_reload.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
+#include "server/log/file_target.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/http_server.hpp"
 #include "server/pipeline/pipeline.hpp"
@@ -303,6 +304,13 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     }
   }
 
+  // A daemon's stderr is the main ErrorLog when that is a file, as apache2 has it: opened while
+  // this process may still write it.
+  int daemon_stderr = -1;
+  if (options.detach) {
+    if (const auto* f = dynamic_cast<const log::FileTarget*>(&logs->main().error_log->target()))
+      daemon_stderr = ::open(f->path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
   if (::geteuid() == 0) spawn_pid_file_remover(pid_file);
   std::string priv = drop_privileges(config.main.core);
   if (!priv.empty()) {
@@ -312,7 +320,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
-  detach.serving();
+  detach.serving(daemon_stderr);
   lifecycle_logs = logs;
   set_checker_logs(logs);
   log_line("notice",

@@ -214,6 +214,10 @@ TEST_F(Daemon, StartGracefulRestartStop) {
   EXPECT_NE(r.find("\r\n\r\nhello world\n"), std::string::npos);
   // detached: its own session, not the test's
   EXPECT_EQ(::getsid(static_cast<pid_t>(pid)), static_cast<pid_t>(pid));
+  // its stdout is gone, its stderr is the ErrorLog
+  const fs::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  EXPECT_EQ(fs::read_symlink(fds / "1"), "/dev/null");
+  EXPECT_EQ(fs::read_symlink(fds / "2"), dir_ / "error.log");
 
   Ran again = balancerd("start");
   EXPECT_EQ(again.status, 0);
