@@ -91,6 +91,7 @@ public:
     if (stamp) stale_.store(true, std::memory_order_release);
   }
   void mark_stale() { stale_.store(true, std::memory_order_release); }
+  bool need_reset() const { return need_reset_.load(std::memory_order_acquire); }
   bool reset_pending() const {
     return stale_.load(std::memory_order_acquire) && need_reset_.load(std::memory_order_acquire);
   }

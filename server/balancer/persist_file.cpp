@@ -92,6 +92,7 @@ std::string serialize_persisted(const std::vector<PersistedServer>& servers) {
         << ' ' << st.errstatuses.size();
       for (int e : st.errstatuses) o << ' ' << e;
       o << '\n';
+      if (b.need_reset) o << "need-reset\n";
       for (const PersistedWorker& w : b.members) {
         const WorkerView& v = w.view;
         o << "worker " << esc(w.name) << ' ' << esc(w.display_name) << ' ' << esc(w.hostname) << ' ' << w.port
@@ -167,6 +168,9 @@ std::optional<std::vector<PersistedServer>> parse_persisted(std::string_view tex
         if (!to_ll(w[i], e)) return std::nullopt;
         st.errstatuses.push_back(static_cast<int>(e));
       }
+    } else if (w[0] == "need-reset" && w.size() == 1) {
+      if (out.empty() || out.back().balancers.empty()) return std::nullopt;
+      out.back().balancers.back().need_reset = true;
     } else if (w[0] == "worker" && w.size() == 26) {
       if (out.empty() || out.back().balancers.empty()) return std::nullopt;
       PersistedWorker pw;

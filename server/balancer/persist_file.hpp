@@ -23,6 +23,7 @@ struct PersistedBalancer {
   std::string name;
   std::size_t capacity = 0;
   BalancerSettings settings;
+  bool need_reset = false;              // a reset still pending (Apache keeps need_reset in the slotmem)
   std::vector<PersistedWorker> members; // slot order
 };
 

@@ -206,6 +206,7 @@ struct StateStore::Impl {
         std::lock_guard lock(b->mutex());
         b->settings_locked() = pb.settings;
         for (const PersistedWorker& pw : pb.members) b->add_member_locked(restored_worker(pw));
+        if (pb.need_reset) b->request_reset(false); // run by the forced sync of build_balancer
         return b;
       }
     }
@@ -286,6 +287,7 @@ static std::optional<std::vector<PersistedServer>> persisted_of(const StateStore
       pb.capacity = b->capacity();
       std::lock_guard block(b->mutex());
       pb.settings = b->settings_locked();
+      pb.need_reset = b->need_reset();
       for (std::size_t i = 0; i < b->size(); ++i) {
         WorkerState& w = b->member(i);
         pb.members.push_back(PersistedWorker{w.name(), w.display_name(), w.hostname(), w.port(), w.view()});
