@@ -12,6 +12,7 @@
 #include "server/manager/json_params.hpp"
 #include "server/manager/manager_request.hpp"
 #include "server/manager/page_format.hpp"
+#include "server/pipeline/request_log.hpp"
 #include "server/pipeline/snapshot.hpp"
 
 namespace balancerd::manager {
@@ -102,8 +103,8 @@ void log_manager_lines(net::Exchange& ex, const pipeline::RequestState& st,
   view.path = ex.request().path;
   view.headers_in = {&ex.request(), &request_header};
   for (const auto& line : lines)
-    BD_ERROR_LOG(*st.logs->error_log, st.logs->levels, log::mod::proxy_balancer, log::kError, &view, "{}",
-                 line);
+    BD_ERROR_LOG(*st.logs->error_log, pipeline::request_levels(st), log::mod::proxy_balancer, log::kError,
+                 &view, "{}", line);
 }
 
 void finish(const std::shared_ptr<Job>& job) {

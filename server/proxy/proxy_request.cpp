@@ -22,6 +22,7 @@
 #include "server/log/error_log.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/io_thread.hpp"
+#include "server/pipeline/request_log.hpp"
 #include "server/pipeline/snapshot.hpp"
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
@@ -224,7 +225,7 @@ private:
            !st_.env.get("force-proxy-request-1.0");
   }
   bool log_on(log::ModuleIndex m, int level) const {
-    return st_.logs && st_.logs->error_log && st_.logs->levels.enabled(m, level);
+    return st_.logs && st_.logs->error_log && pipeline::request_levels(st_).enabled(m, level);
   }
 
   balancer::StateStore& store_;
@@ -1088,7 +1089,7 @@ void Request::log_line(log::ModuleIndex m, int level, int os_error, bool with_cl
   ev.file = "proxy_request.cpp";
   ev.request = with_client ? &log_view_ : nullptr;
   ev.server_name = server_host_;
-  st_.logs->error_log->log(st_.logs->levels, ev, "{}", text);
+  st_.logs->error_log->log(pipeline::request_levels(st_), ev, "{}", text);
 }
 
 void Request::log_events(const std::vector<balancer::LogEvent>& events, log::ModuleIndex m) {
