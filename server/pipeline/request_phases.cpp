@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "server/access/host_cache.hpp"
 #include "server/headers/header_rules.hpp"
 #include "server/headers/request_env.hpp"
 
@@ -35,6 +36,21 @@ void request_headers(RequestState& state, const d::HeadersDirConf& conf, headers
 std::string_view header_value(const RequestState& state, std::string_view name) {
   auto v = state.ctx.request_header(name);
   return v ? *v : std::string_view();
+}
+
+// HostnameLookups On/Double: SetEnvIf Remote_Host rules match the client's name, looked up when
+// a rule asks for it (as Apache does it lazily) and kept for the request (%h, REMOTE_HOST).
+void lookup_for_setenvif(RequestState& state, const d::DirConf& conf, std::size_t first_rule) {
+  if (!state.remote_host.empty()) return;
+  const auto& mode = conf.core.hostname_lookups;
+  if (!mode || *mode == "off") return;
+  const auto& rules = conf.env.setenvif;
+  bool wanted = false;
+  for (std::size_t i = first_rule; i < rules.size() && !wanted; ++i)
+    wanted = rules[i].subject == d::SetEnvIfRule::Subject::RemoteHost;
+  if (!wanted) return;
+  state.remote_host = access::lookup_remote_host(access::thread_host_resolver(), *mode, state.useragent_ip);
+  if (!state.remote_host.empty()) state.ctx.info.remote_host = state.remote_host;
 }
 
 } // namespace
@@ -102,7 +118,10 @@ void run_post_read_request(RequestState& state, const net::Exchange& ex) {
   }
   if (!sv.base) return;
   request_headers(state, sv.base->headers, headers::RequestPhase::Early);
-  if (!sv.base->env.setenvif.empty()) headers::apply_setenvif(sv.base->env, state.ctx);
+  if (!sv.base->env.setenvif.empty()) {
+    lookup_for_setenvif(state, *sv.base, 0);
+    headers::apply_setenvif(sv.base->env, state.ctx);
+  }
 }
 
 void run_header_parser(RequestState& state, const d::DirConf& dir) {
@@ -110,6 +129,7 @@ void run_header_parser(RequestState& state, const d::DirConf& dir) {
       state.server && state.server->base ? state.server->base->env.setenvif.size() : 0;
   if (dir.env.setenvif.size() <= server_rules) return;
   // The merged list is the server level's rules followed by the sections' (dir_merge appends).
+  lookup_for_setenvif(state, dir, server_rules);
   headers::apply_setenvif(dir.env, state.ctx, nullptr, server_rules);
 }
 
