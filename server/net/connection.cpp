@@ -135,13 +135,36 @@ void Connection::mark_begin() {
 
 void Connection::arm_timer(Duration d) {
   timed_out_ = false;
-  timer_.expires_after(d);
+  deadline_ = std::chrono::steady_clock::now() + d;
+  // A pending wait that fires no later than the deadline re-arms itself for the rest then.
+  if (timer_pending_ && timer_at_ <= deadline_) return;
+  start_timer(deadline_);
+}
+
+void Connection::start_timer(TimePoint at) {
+  timer_pending_ = true;
+  timer_at_ = at;
+  timer_.expires_at(at); // a wait still pending completes with operation_aborted and is ignored
   timer_.async_wait([self = shared_from_this()](const error_code& ec) {
-    if (ec || self->closed_) return;
-    self->timed_out_ = true;
-    error_code ignored;
-    self->socket_.cancel(ignored);
+    if (ec) return; // replaced by a later start_timer(), or cancel_timer()
+    self->on_timer();
   });
+}
+
+void Connection::on_timer() {
+  timer_pending_ = false;
+  if (closed_ || deadline_ == TimePoint::max()) return; // nothing waits: the next arm starts a wait
+  if (std::chrono::steady_clock::now() < deadline_) return start_timer(deadline_);
+  deadline_ = TimePoint::max();
+  timed_out_ = true;
+  error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void Connection::cancel_timer() {
+  deadline_ = TimePoint::max();
+  timer_pending_ = false;
+  timer_.cancel();
 }
 
 // Idle: no buffer is held until the socket is readable, so an idle keep-alive connection costs only
@@ -218,7 +241,7 @@ void Connection::dispatch() {
   exchange_open_ = dispatched_ = true;
   self_ = shared_from_this();
   in_handler_ = true;
-  timer_.cancel();
+  disarm_timer();
   handler_.handle(*this);
 }
 
@@ -544,7 +567,7 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
 }
 
 void Connection::finish_response() {
-  timer_.cancel();
+  disarm_timer();
   report_finished(false);
   if (!keep_alive_ || broken_ || closed_) {
     linger();
@@ -666,7 +689,7 @@ void Connection::close() {
   closed_ = true;
   report_finished(true);
   error_code ec;
-  timer_.cancel();
+  cancel_timer();
   socket_.close(ec);
   body_cb_ = nullptr;
 }

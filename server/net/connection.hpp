@@ -80,7 +80,14 @@ private:
   void close();
   void linger();
   void linger_read();
+  // Timeouts are lazy: arming only moves deadline_; the one Asio timer is re-armed when it fires
+  // before the deadline, or when a deadline earlier than its expiry is set. A request so costs a
+  // clock read instead of a timer-queue insert, a cancel and an aborted completion per arm.
   void arm_timer(Duration d);
+  void disarm_timer() noexcept { deadline_ = TimePoint::max(); }
+  void cancel_timer(); // really cancels (close, upgrade): the pending wait lets go of the connection
+  void start_timer(std::chrono::steady_clock::time_point at);
+  void on_timer();
   void grow_buffer(std::size_t min_space);
 
   struct Upgraded; // the RawStream of an upgraded connection (connection_upgrade.cpp)
@@ -88,6 +95,10 @@ private:
   std::shared_ptr<Upgraded> upgraded_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
+  using TimePoint = std::chrono::steady_clock::time_point;
+  TimePoint deadline_ = TimePoint::max(); // when the current wait times out (max: none)
+  TimePoint timer_at_{};                  // expiry of the pending Asio wait
+  bool timer_pending_ = false;
   const ConnectionOptions& opts_;
   RequestHandler& handler_;
   ConnectionList& list_;

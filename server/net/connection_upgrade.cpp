@@ -95,7 +95,7 @@ void Connection::upgrade(int status, std::string_view head, std::function<void(R
     }
     return done(nullptr);
   }
-  timer_.cancel(); // the tunnel keeps the idle timer from now on
+  cancel_timer(); // the tunnel keeps the idle timer from now on
   st_->head.status = status;
   head_sent_ = body_suppressed_ = response_done_ = true;
   keep_alive_ = false;
