@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -18,6 +20,10 @@ namespace balancerd::handlers {
 namespace {
 
 constexpr std::size_t kPiece = 64 * 1024;
+// A pooled job keeps a read buffer up to this size; a bigger one (a large file's pieces) is freed
+// with the response, so the pool stays small while small files never allocate.
+constexpr std::size_t kKeepBuffer = 16 * 1024;
+constexpr std::size_t kPoolMax = 256;
 
 // One body segment: literal text (multipart headers) or a byte range of the file.
 struct Segment {
@@ -35,7 +41,15 @@ struct Job {
   std::string text;
   std::size_t seg = 0;
   std::uint64_t done_in_seg = 0;
-  std::vector<char> buf = std::vector<char>(kPiece);
+  std::unique_ptr<char[]> buf; // not zeroed: pread fills what is sent
+  std::size_t buf_size = 0;
+  char* buffer(std::size_t want) {
+    if (buf_size < want) {
+      buf_size = std::max(want, std::size_t{4096});
+      buf = std::make_unique_for_overwrite<char[]>(buf_size);
+    }
+    return buf.get();
+  }
   void next();
   void finish();
 };
@@ -66,7 +80,11 @@ void Job::finish() {
   seg = 0;
   done_in_seg = 0;
   ex = nullptr;
-  if (pool.size() < 64)
+  if (buf_size > kKeepBuffer) {
+    buf.reset();
+    buf_size = 0;
+  }
+  if (pool.size() < kPoolMax)
     pool.push_back(this);
   else
     delete this;
@@ -92,7 +110,9 @@ void Job::next() {
       continue;
     }
     std::size_t want = left < kPiece ? static_cast<std::size_t>(left) : kPiece;
-    ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(s.first + done_in_seg));
+    // the whole rest when it is small, else fixed pieces
+    char* into = buffer(want);
+    ssize_t n = ::pread(fd, into, want, static_cast<off_t>(s.first + done_in_seg));
     if (n <= 0) {
       // the file shrank or failed under us: end the response early (the client sees a short body)
       ex->send_error(500);
@@ -104,7 +124,7 @@ void Job::next() {
       ++seg;
       done_in_seg = 0;
     }
-    ex->write(std::span<const char>(buf.data(), static_cast<std::size_t>(n)), last, [this, last](bool ok) {
+    ex->write(std::span<const char>(into, static_cast<std::size_t>(n)), last, [this, last](bool ok) {
       if (!ok || last) return finish();
       next();
     });
@@ -125,6 +145,23 @@ void append_dec(std::string& out, std::uint64_t v) {
 }
 
 } // namespace
+
+void OpenFile::reset(int fd) noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+OpenFile open_and_stat(const char* path, struct stat& st, bool& found) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused as not a regular file)
+  OpenFile f(::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (f.get() >= 0 && ::fstat(f.get(), &st) == 0) {
+    found = true;
+    return f;
+  }
+  f.reset();
+  found = ::stat(path, &st) == 0;
+  return f;
+}
 
 namespace {
 
@@ -191,9 +228,14 @@ void serve_now(net::Exchange& ex, StaticFile file) {
   thread_local std::string etag;
   etag.clear();
   if (file.etag) append_etag(etag, stamp, now);
-  char lm[32];
-  std::string_view last_modified =
-      http::format_http_date(static_cast<std::time_t>(file.st.st_mtim.tv_sec), lm);
+  // the same file is asked for again and again: its date is formatted once
+  thread_local std::time_t lm_time = -1;
+  thread_local char lm[32];
+  thread_local std::string_view last_modified;
+  if (file.st.st_mtim.tv_sec != lm_time) {
+    lm_time = file.st.st_mtim.tv_sec;
+    last_modified = http::format_http_date(lm_time, lm);
+  }
 
   std::string_view im, ius, inm, ims, range_h, if_range;
   ConditionalHeaders ch;
@@ -263,7 +305,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
   }
   h.status = 200;
   if (!head) {
-    job->fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    job->fd = file.file.get() >= 0 ? file.file.release() : ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (job->fd < 0) {
       job->finish();
       h.clear();
