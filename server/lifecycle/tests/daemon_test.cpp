@@ -274,6 +274,19 @@ TEST_F(Daemon, StartupErrorIsReportedByTheStartingCommand) {
   EXPECT_TRUE(get(port(), "/a.txt").empty());
 }
 
+// A daemon whose pid cannot be recorded could not be stopped: it gives up, and the starting command
+// says why and fails.
+TEST_F(Daemon, UnwritablePidFileFailsTheStart) {
+  write_config("PidFile " + (dir_ / "no-such-dir" / "httpd.pid").string() + "\n");
+  Ran start = balancerd("start");
+  EXPECT_EQ(start.status, 1);
+  EXPECT_NE(start.err.find("AH00099: could not create " + (dir_ / "no-such-dir" / "httpd.pid").string()),
+            std::string::npos)
+      << start.err;
+  EXPECT_NE(start.err.find("AH00100: balancerd: could not log pid to file"), std::string::npos) << start.err;
+  EXPECT_TRUE(eventually([&] { return get(port(), "/a.txt").empty(); }));
+}
+
 TEST_F(Daemon, BalancerctlDrivesTheDaemon) {
   write_config("", "apache2.conf");
   const std::vector<std::string> env = {"BALANCERD=" + balancerd_binary().string(),
