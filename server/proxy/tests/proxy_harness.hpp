@@ -104,7 +104,16 @@ public:
     auto m = proxypass::match_proxy_pass(sv.merged.proxy, &sv.base->proxy, ru);
     if (m.result != proxypass::PassResult::Proxy) return ex.send_error(404);
     st.filename = m.filename;
+    ex.set_handler_state(&st);
     engine_->handle(ex, st, std::move(m.target));
+  }
+
+  // What the pipeline's head hook does for the proxy: an error page keeps the fields the handler
+  // kept for it (a 401's WWW-Authenticate under ProxyErrorOverride).
+  void on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) override {
+    auto* st = static_cast<pipeline::RequestState*>(ex.handler_state());
+    if (st && error_page)
+      for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
   }
 
 private:
