@@ -72,7 +72,7 @@ std::string upgrade_mismatch(std::string_view asked, std::span<const Field> back
 }
 
 void build_upgrade_head(std::string& out, std::string_view reason, std::span<const Field> fields,
-                        const ReverseMapper* reverse) {
+                        const ReverseMapper* reverse, std::string_view via) {
   out.append("HTTP/1.1 101 ");
   out.append(reason);
   out.append("\r\n");
@@ -97,6 +97,7 @@ void build_upgrade_head(std::string& out, std::string_view reason, std::span<con
       append_field(out, f.name, value);
     }
   }
+  if (!via.empty()) append_field(out, "Via", via);
   append_field(out, "Connection", "Upgrade");
   if (const Field* up = find_field(fields, "Upgrade")) append_field(out, "Upgrade", up->value);
   out.append("\r\n");

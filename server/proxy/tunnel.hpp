@@ -37,10 +37,11 @@ std::string upgrade_mismatch(std::string_view asked, std::span<const Field> back
 // The 101 head as Apache relays it (an interim response: no Date or Server of its own, no mod_headers
 // output filter): the backend's reason and fields without the hop-by-hop ones (Connection and what it
 // names, Keep-Alive, Proxy-Connection, Proxy-Authenticate, TE, Trailer, Upgrade; Content-Length when
-// Transfer-Encoding is there), ProxyPassReverse applied, Set-Cookie moved last, then
-// "Connection: Upgrade" and the backend's "Upgrade".
+// Transfer-Encoding is there), ProxyPassReverse applied, Set-Cookie moved last, then the proxy's own
+// Via when given (ProxyVia On/Full: a field of its own, after the backend's), "Connection: Upgrade"
+// and the backend's "Upgrade".
 void build_upgrade_head(std::string& out, std::string_view reason, std::span<const Field> backend_fields,
-                        const ReverseMapper* reverse);
+                        const ReverseMapper* reverse, std::string_view via = {});
 
 struct TunnelResult {
   std::uint64_t to_backend = 0; // client bytes relayed to the backend

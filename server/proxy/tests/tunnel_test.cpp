@@ -84,6 +84,12 @@ TEST(TunnelRules, HeadAsApacheRelaysIt) {
                  "Date: Mon, 01 Jan 2001 00:00:00 GMT\r\nServer: backsrv\r\nLocation: http://b/loc\r\n"
                  "Content-Length: 5\r\nX-Multi: 1\r\nX-Multi: 2\r\nSet-Cookie: a=b; Path=/\r\n"
                  "Connection: Upgrade\r\nUpgrade: WebSocket\r\n\r\n");
+  // ProxyVia On: the proxy's Via is a field of its own, after the backend's fields.
+  std::vector<Field> v{{"Via", "1.1 b"}, {"Upgrade", "websocket"}, {"Set-Cookie", "c=d"}};
+  out.clear();
+  build_upgrade_head(out, "Switching Protocols", v, nullptr, "1.1 localhost");
+  EXPECT_EQ(out, "HTTP/1.1 101 Switching Protocols\r\nVia: 1.1 b\r\nSet-Cookie: c=d\r\nVia: 1.1 localhost\r\n"
+                 "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
   // With Transfer-Encoding the Content-Length goes (the Transfer-Encoding stays).
   std::vector<Field> g{{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}, {"Upgrade", "x"}};
   out.clear();
