@@ -988,7 +988,7 @@ void Request::start_tunnel(std::span<const char> rest, std::span<const Field> fi
   const auto& bh = parser_.head();
   if (ex_.request().version() >= 1001) // an HTTP/1.0 client gets no interim head, only the tunnel
     build_upgrade_head(head_out_, bh.reason_valid ? bh.reason : std::string_view("Switching Protocols"),
-                       fields, reverse);
+                       fields, reverse, via_value_);
   prefetch_.assign(parser_.body_prefix().data(), parser_.body_prefix().size());
   prefetch_.append(rest.data(), rest.size());
   ex_.upgrade(101, head_out_, [this](net::RawStream* client) {
