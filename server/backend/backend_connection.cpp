@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -50,6 +51,9 @@ BackendError io_error(const error_code& ec) {
 // Shared with the pending handlers, so a connection destroyed mid-operation leaves them a valid
 // object to finish on; `orphaned` then keeps them from calling back into the owner that is gone.
 struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection::Impl> {
+  using SteadyClock = std::chrono::steady_clock;
+  static constexpr SteadyClock::time_point kNever = SteadyClock::time_point::max();
+
   Impl(asio::io_context& io, std::size_t buffer_size)
       : socket(io), timer(io), buffer(buffer_size ? buffer_size : 8192) {}
 
@@ -62,7 +66,22 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   ResolvedAddress peer;
   bool orphaned = false;
   bool timed_out = false;
-  unsigned op = 0; // generation of the current operation (a late timer must not cancel the next one)
+
+  // The timeout of the current operation is a deadline checked by one timer wait that is left
+  // running: arming and disarming per read or write only store a time (re-arming an Asio timer for
+  // every operation cost a heap update and a cancelled handler each time). The wait fires at the
+  // latest deadline it was started for and re-waits if the deadline moved later.
+  SteadyClock::time_point deadline = kNever;
+  SteadyClock::time_point timer_expiry = kNever; // when the running wait fires (kNever: none)
+  bool close_on_expiry = false;
+
+  // The read in progress (one at most): started by read_some() or watch_idle(). Its result goes to
+  // read_cb, or is kept (result_*) until someone asks for it.
+  bool read_pending = false;
+  ReadCallback read_cb;
+  bool has_result = false;
+  error_code result_ec;
+  std::size_t result_n = 0;
 
   // connect state
   std::vector<ResolvedAddress> addresses;
@@ -128,25 +147,84 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     return ok;
   }
 
-  void arm(std::chrono::milliseconds t, bool close_on_expiry) {
+  void arm(std::chrono::milliseconds t, bool close) {
     timed_out = false;
-    unsigned gen = ++op;
-    if (t.count() <= 0) return;
-    timer.expires_after(t);
-    timer.async_wait([self = shared_from_this(), gen, close_on_expiry](const error_code& ec) {
-      if (ec || gen != self->op) return;
-      self->timed_out = true;
-      error_code ignored;
-      if (close_on_expiry) {
-        self->socket.close(ignored);
-      } else {
-        self->socket.cancel(ignored);
-      }
+    if (t.count() <= 0) {
+      deadline = kNever;
+      return;
+    }
+    deadline = SteadyClock::now() + t;
+    close_on_expiry = close;
+    if (timer_expiry <= deadline) return; // the running wait fires first and re-waits
+    start_wait(deadline);
+  }
+  void disarm() noexcept { deadline = kNever; }
+
+  void start_wait(SteadyClock::time_point at) {
+    timer_expiry = at;
+    timer.expires_at(at); // cancels a later wait (its handler sees operation_aborted)
+    timer.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (ec) return; // replaced by an earlier wait, or cancelled by close()
+      self->timer_expiry = kNever;
+      self->on_timer();
     });
   }
-  void disarm() {
-    ++op;
-    timer.cancel();
+
+  void on_timer() {
+    if (deadline == kNever || !socket.is_open()) return;
+    if (SteadyClock::now() < deadline) return start_wait(deadline);
+    deadline = kNever;
+    timed_out = true;
+    error_code ignored;
+    if (close_on_expiry) {
+      socket.close(ignored);
+    } else {
+      socket.cancel(ignored);
+    }
+  }
+
+  void stop_timer() noexcept {
+    deadline = kNever;
+    if (timer_expiry == kNever) return;
+    timer_expiry = kNever;
+    timer.cancel(); // releases the handler's reference now
+  }
+
+  void start_read() {
+    read_pending = true;
+    auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) { self->read_done(ec, n); };
+    if (tls) {
+      tls->async_read_some(asio::buffer(buffer), std::move(done));
+    } else {
+      socket.async_read_some(asio::buffer(buffer), std::move(done));
+    }
+  }
+
+  void read_done(const error_code& ec, std::size_t n) {
+    read_pending = false;
+    read_total += n;
+    if (orphaned) return;
+    if (!read_cb) {
+      // Nobody waits (an idle watch, or the answer came before the owner asked for it): keep it for
+      // peer_closed() and the next read_some(). A cancel meant for another operation is not a result.
+      if (ec == asio::error::operation_aborted && n == 0 && socket.is_open()) return;
+      has_result = true;
+      result_ec = ec;
+      result_n = n;
+      return;
+    }
+    disarm();
+    auto cb = std::move(read_cb);
+    read_cb = nullptr;
+    deliver(cb, ec, n);
+  }
+
+  void deliver(const ReadCallback& cb, const error_code& ec, std::size_t n) {
+    if (ec && n == 0) {
+      cb(timed_out ? BackendError::Timeout : io_error(ec), {});
+      return;
+    }
+    cb(BackendError::None, std::span<const char>(buffer.data(), n));
   }
 
   void try_next() {
@@ -233,22 +311,25 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
 
 void BackendConnection::read_some(ReadCallback cb) {
   auto& s = *impl_;
-  s.arm(s.io_timeout, false);
-  auto done = [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t n) {
-    self->disarm();
-    self->read_total += n;
-    if (self->orphaned) return;
-    if (ec && n == 0) {
-      if (cb) cb(self->timed_out ? BackendError::Timeout : io_error(ec), {});
-      return;
-    }
-    if (cb) cb(BackendError::None, std::span<const char>(self->buffer.data(), n));
-  };
-  if (s.tls) {
-    s.tls->async_read_some(asio::buffer(s.buffer), std::move(done));
-  } else {
-    s.socket.async_read_some(asio::buffer(s.buffer), std::move(done));
+  if (s.has_result) {
+    // Read before anyone asked (the backend answered while the request body was still going out):
+    // delivered from the io loop, as a completion would be.
+    s.has_result = false;
+    asio::post(s.socket.get_executor(), [self = impl_, cb = std::move(cb), ec = s.result_ec, n = s.result_n] {
+      if (self->orphaned || !cb) return;
+      self->deliver(cb, ec, n);
+    });
+    return;
   }
+  s.read_cb = cb ? std::move(cb) : ReadCallback([](BackendError, std::span<const char>) {});
+  s.arm(s.io_timeout, false);
+  if (!s.read_pending) s.start_read();
+}
+
+void BackendConnection::watch_idle() {
+  auto& s = *impl_;
+  if (s.tls || s.read_pending || s.has_result || !s.socket.is_open()) return;
+  s.start_read();
 }
 
 void BackendConnection::set_io_timeout(std::chrono::milliseconds t) noexcept {
@@ -261,7 +342,7 @@ std::chrono::milliseconds BackendConnection::io_timeout() const noexcept {
 
 void BackendConnection::close() noexcept {
   error_code ec;
-  impl_->disarm();
+  impl_->stop_timer();
   if (impl_->socket.is_open()) {
     impl_->socket.shutdown(asio::socket_base::shutdown_both, ec);
     impl_->socket.close(ec);
@@ -272,8 +353,10 @@ bool BackendConnection::is_open() const noexcept {
   return impl_->socket.is_open();
 }
 
-bool BackendConnection::peer_closed() noexcept {
+bool BackendConnection::peer_closed(bool verify) noexcept {
   if (!impl_->socket.is_open()) return true;
+  if (impl_->has_result) return true; // EOF, an error, or bytes nobody asked for, seen while idle
+  if (impl_->read_pending && !verify) return false; // the reactor would have seen a close
   if (impl_->tls && SSL_pending(impl_->tls->native_handle()) > 0)
     return true; // decrypted bytes nobody asked for
   char c;

@@ -56,8 +56,14 @@ public:
   void write(std::span<const char> data, WriteCallback cb) { write(std::span(&data, 1), std::move(cb)); }
 
   // Reads what is available (at least one byte) into the connection's buffer within io_timeout.
-  // Eof when the backend closed the connection.
+  // Eof when the backend closed the connection. A read already pending (watch_idle) is taken over.
   void read_some(ReadCallback cb);
+
+  // For a connection going idle in a pool: keeps a read pending (no system call when the last read
+  // drained the socket), so a backend close or unsolicited bytes are seen by the reactor and
+  // peer_closed() can answer without a system call; the next read_some() takes that read over. No-op
+  // for TLS connections.
+  void watch_idle();
 
   void set_io_timeout(std::chrono::milliseconds t) noexcept;
   std::chrono::milliseconds io_timeout() const noexcept;
@@ -68,7 +74,9 @@ public:
   bool is_open() const noexcept;
   // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
   // unsolicited bytes (the connection cannot be used for a new request then either). Non-blocking.
-  bool peer_closed() noexcept;
+  // A watched connection (watch_idle) answers from what the reactor saw, unless `verify` asks for the
+  // socket itself to be looked at (a recv with MSG_PEEK, as Apache's is_socket_connected).
+  bool peer_closed(bool verify = true) noexcept;
 
   // Requests completed on this connection before the current one (counted by BackendPool::release
   // or note_request_done). reused() is what Apache calls "a reused connection".

@@ -69,7 +69,7 @@ bool BackendPool::has_room() const noexcept {
   return settings_.max <= 0 || busy_ + idle_.size() < static_cast<std::size_t>(settings_.max);
 }
 
-std::unique_ptr<BackendConnection> BackendPool::take_idle(Clock::time_point now) noexcept {
+std::unique_ptr<BackendConnection> BackendPool::take_idle(Clock::time_point now, bool verify) noexcept {
   while (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
@@ -79,7 +79,7 @@ std::unique_ptr<BackendConnection> BackendPool::take_idle(Clock::time_point now)
       idle_.clear();
       return nullptr;
     }
-    if (c->peer_closed()) {
+    if (c->peer_closed(verify)) {
       ++counters_.closed_stale;
       continue;
     }
@@ -117,7 +117,7 @@ void BackendPool::acquire(AcquireCallback cb, AcquireOptions opt) {
 // false when the caller must wait.
 bool BackendPool::try_start(AcquireCallback& cb, AcquireOptions opt) {
   if (opt.allow_reuse && settings_.reuse) {
-    if (auto c = take_idle(Clock::now())) {
+    if (auto c = take_idle(Clock::now(), opt.verify_idle)) {
       ++busy_;
       ++counters_.reused;
       post_result(std::move(cb), BackendError::None, std::move(c));
@@ -191,6 +191,7 @@ void BackendPool::give_back(std::unique_ptr<BackendConnection> conn, bool reusab
   if (!shut_down_ && reusable && settings_.reuse && conn->is_open()) {
     conn->note_request_done();
     conn->idle_since = now;
+    conn->watch_idle();
     idle_.push_back(std::move(conn));
     expire_idle(now);
   } else {

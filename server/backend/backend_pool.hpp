@@ -65,6 +65,11 @@ struct AcquireOptions {
   // false: always open a new connection (the retry after a reused connection failed, env
   // proxy-initial-not-pooled). The pool's max still applies.
   bool allow_reuse = true;
+  // Whether an idle connection is checked on its socket (Apache's is_socket_connected: a recv with
+  // MSG_PEEK) before it is handed out. false trusts what the reactor saw while the connection was
+  // idle (see BackendConnection::watch_idle): for a request that can be sent again on a fresh
+  // connection if the reused one turns out closed, the system call per request is not worth it.
+  bool verify_idle = true;
 };
 
 class BackendPool : public std::enable_shared_from_this<BackendPool> {
@@ -103,7 +108,7 @@ private:
   void give_back(std::unique_ptr<BackendConnection> conn, bool reusable) noexcept;
   bool try_start(AcquireCallback& cb, AcquireOptions opt);
   bool has_room() const noexcept;
-  std::unique_ptr<BackendConnection> take_idle(Clock::time_point now) noexcept;
+  std::unique_ptr<BackendConnection> take_idle(Clock::time_point now, bool verify) noexcept;
   void open_new(AcquireCallback cb);
   void connect_failed(AcquireCallback cb, BackendError err);
   void expire_idle(Clock::time_point now) noexcept;

@@ -565,6 +565,9 @@ void Request::acquire() {
   phase_ = Phase::Connecting;
   backend::AcquireOptions opt;
   opt.allow_reuse = allow_reuse_ && !st_.env.get("proxy-initial-not-pooled");
+  // A request that retry_fresh() can send again trusts the pool's idle watch; one whose body will be
+  // streamed (and so cannot be replayed) gets Apache's socket check of a reused connection.
+  opt.verify_idle = framing_ != BodyFraming::None && !body_prefetched_;
   pool_->acquire(
       [this](BackendError err, backend::BackendLease lease) { on_acquired(err, std::move(lease)); }, opt);
 }

@@ -199,6 +199,97 @@ TEST(BackendConnection, PeerClosedSeesUnsolicitedBytes) {
   EXPECT_TRUE(run_until(io, [&] { return c.peer_closed(); }));
 }
 
+TEST(BackendConnection, WatchedIdleConnectionSeesCloseWithoutSocketCheck) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  BackendError err;
+  ASSERT_EQ(exchange(io, c, err), kOk);
+  c.watch_idle();
+  run_for(io, 20ms);
+  EXPECT_FALSE(c.peer_closed(false));
+  EXPECT_FALSE(c.peer_closed(true));
+  be.close_all();
+  // Only the reactor's view is asked: it must see the close by itself.
+  EXPECT_TRUE(run_until(io, [&] { return c.peer_closed(false); }));
+}
+
+TEST(BackendConnection, WatchedIdleConnectionSeesUnsolicitedBytes) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()),
+          [&](BackendError, std::size_t) { w.done = true; });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  c.watch_idle(); // the answer arrives while nobody reads: the connection cannot be reused
+  EXPECT_TRUE(run_until(io, [&] { return c.peer_closed(false); }));
+}
+
+TEST(BackendConnection, ReadTakesOverTheIdleWatch) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  BackendError err;
+  for (int i = 0; i < 3; ++i) {
+    c.watch_idle();
+    run_for(io, 5ms);
+    ASSERT_FALSE(c.peer_closed(false));
+    EXPECT_EQ(exchange(io, c, err), kOk) << i;
+    EXPECT_EQ(err, BackendError::None);
+  }
+  EXPECT_EQ(be.accepted(), 1);
+}
+
+TEST(BackendConnection, AnswerReadBeforeAskedIsDeliveredLater) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  c.watch_idle();
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()),
+          [&](BackendError, std::size_t) { w.done = true; });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  run_for(io, 20ms); // the answer is read by the watch, before read_some asks for it
+  std::string got;
+  Outcome r;
+  c.read_some([&](BackendError e, std::span<const char> d) {
+    r.done = true;
+    r.err = e;
+    got.assign(d.data(), d.size());
+  });
+  EXPECT_FALSE(r.done); // never called back from inside read_some
+  ASSERT_TRUE(run_until(io, [&] { return r.done; }));
+  EXPECT_EQ(r.err, BackendError::None);
+  EXPECT_EQ(got, kOk);
+}
+
+TEST(BackendConnection, TimeoutStillFiresAfterManyOperations) {
+  // The io timeout is a deadline checked by one long-running timer wait: a read started after many
+  // quick exchanges must still time out at its own deadline.
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick(200ms, 150ms)), BackendError::None);
+  BackendError err;
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(exchange(io, c, err), kOk);
+  Outcome r;
+  const auto start = std::chrono::steady_clock::now();
+  c.read_some([&](BackendError e, std::span<const char>) {
+    r.done = true;
+    r.err = e;
+  });
+  ASSERT_TRUE(run_until(io, [&] { return r.done; }));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.err, BackendError::Timeout);
+  EXPECT_GE(took, 140ms);
+  EXPECT_LT(took, 1000ms);
+}
+
 TEST(BackendConnection, UnixSocket) {
   auto path = temp_socket_path("conn");
   TestBackend be(kOk, TestBackend::Mode::KeepAlive, path);
