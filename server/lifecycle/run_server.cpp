@@ -59,7 +59,6 @@ void log_line(std::string_view level, std::string_view text, log::ModuleIndex mo
                                   : log::kError;
     ev.when = std::chrono::system_clock::now();
     ev.pid = static_cast<long>(::getpid());
-    ev.tid = static_cast<long>(::pthread_self());
     lifecycle_logs->main().error_log->write(ev, text);
     return;
   }
@@ -253,7 +252,6 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     ev.os_error = line.os_error;
     ev.when = std::chrono::system_clock::now();
     ev.pid = static_cast<long>(::getpid());
-    ev.tid = static_cast<long>(::pthread_self());
     logs_now->main().error_log->write(ev, line.message);
   };
   hc_options.log_enabled = [](log::ModuleIndex m, int level) {

@@ -239,7 +239,6 @@ void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleInd
   ev.conn = &conn;
   ev.when = std::chrono::system_clock::now();
   ev.pid = static_cast<long>(::getpid());
-  ev.tid = static_cast<long>(::pthread_self());
   st.logs->error_log->log(request_levels(st), ev, format, std::forward<Args>(args)...);
 }
 

@@ -367,6 +367,15 @@ TEST_F(Daemon, RequestLogging) {
             std::string::npos)
       << elog;
   EXPECT_EQ(elog.find("/htdocs/quiet"), std::string::npos) << elog;
+  // "[pid P:tid T]": T is the kernel's id of the thread that logged (gettid), as apache2 prints it
+  const auto denied = elog.rfind('\n', elog.find("AH01630")) + 1;
+  const auto tid_at = elog.find(":tid ", denied);
+  ASSERT_NE(tid_at, std::string::npos) << elog;
+  long long pid_max = 0;
+  std::ifstream("/proc/sys/kernel/pid_max") >> pid_max;
+  const long long tid = std::stoll(elog.substr(tid_at + 5));
+  EXPECT_GT(tid, 0);
+  EXPECT_LE(tid, pid_max > 0 ? pid_max : 4194304) << elog;
   EXPECT_NE(elog.find("AH00128: File does not exist: " + d + "/htdocs/chatty/nothing"), std::string::npos)
       << elog;
   EXPECT_EQ(elog.find("File does not exist: " + d + "/htdocs/also-missing"), std::string::npos) << elog;
