@@ -58,6 +58,19 @@ net::ServerOptions server_options_from_config(const directives::Config& config,
       c.signature = http::ServerSignature::EMail;
   }
   if (core.server_admin) c.server_admin = *core.server_admin;
+  // mod_reqtimeout: its defaults apply whenever it is loaded; RequestReadTimeout sets stages
+  if (std::any_of(config.modules.begin(), config.modules.end(),
+                  [](const directives::LoadedModule& m) { return m.id == "reqtimeout_module"; })) {
+    c.request_read = http::RequestReadTimeouts::module_defaults();
+    auto stage = [](const directives::ReadTimeoutStage& s, http::ReadTimeoutStage& out) {
+      if (!s.set) return;
+      out.timeout = std::chrono::seconds(s.timeout);
+      out.max = std::chrono::seconds(s.max_timeout);
+      out.min_rate = static_cast<unsigned>(std::max(0, s.min_rate));
+    };
+    stage(config.main.misc.header_timeout, c.request_read.header);
+    stage(config.main.misc.body_timeout, c.request_read.body);
+  }
   c.server_name = main_name.empty() ? std::string("localhost") : main_name;
   if (core.listen_backlog) {
     try {

@@ -131,6 +131,7 @@ void Connection::shutdown() {
 void Connection::mark_begin() {
   begin_ = std::chrono::system_clock::now();
   begin_steady_ = std::chrono::steady_clock::now();
+  read_stage_.start(opts_.request_read.header, begin_steady_); // RequestReadTimeout header=
 }
 
 void Connection::arm_timer(Duration d) {
@@ -207,7 +208,7 @@ void Connection::process_head() {
 
 void Connection::read_head_more() {
   st_->in.reserve_space(kMinRead);
-  arm_timer(opts_.timeout);
+  arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
   socket_.async_read_some(asio::buffer(st_->in.space(), st_->in.space_size()),
                           [self = shared_from_this()](const error_code& ec, std::size_t n) {
                             if (self->closed_) return;
@@ -218,6 +219,7 @@ void Connection::read_head_more() {
                               return self->close();
                             }
                             self->st_->in.commit(n);
+                            self->read_stage_.received(n);
                             self->process_head();
                           });
 }
@@ -241,6 +243,7 @@ void Connection::dispatch() {
   exchange_open_ = dispatched_ = true;
   self_ = shared_from_this();
   in_handler_ = true;
+  read_stage_.start(opts_.request_read.body, std::chrono::steady_clock::now()); // body=
   disarm_timer();
   handler_.handle(*this);
 }
@@ -356,7 +359,7 @@ void Connection::read_body_more() {
   }
   if (in.space_size() < kMinRead) grow_buffer(kMinRead);
   reading_body_ = true;
-  arm_timer(opts_.timeout);
+  arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
   socket_.async_read_some(asio::buffer(in.space(), in.space_size()),
                           [self = shared_from_this()](const error_code& ec, std::size_t n) {
                             self->reading_body_ = false;
@@ -365,6 +368,7 @@ void Connection::read_body_more() {
                               self->broken_ = true;
                             } else {
                               self->st_->in.commit(n);
+                              self->read_stage_.received(n);
                             }
                             self->pump_body();
                           });

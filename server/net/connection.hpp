@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "server/http/read_timeout.hpp"
 #include "server/http/request_parser.hpp"
 #include "server/net/exchange.hpp"
 #include "server/net/exchange_state.hpp"
@@ -105,6 +106,7 @@ private:
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
   http::RequestParser parser_;
+  http::ReadDeadline read_stage_; // RequestReadTimeout's header/body stage
   std::unique_ptr<ExchangeState> st_;
   std::shared_ptr<Connection> self_; // held while a handler owns the exchange
   void* handler_state_ = nullptr;

@@ -9,6 +9,7 @@
 
 #include "server/http/error_page.hpp"
 #include "server/http/protocol_options.hpp"
+#include "server/http/read_timeout.hpp"
 
 namespace balancerd::net {
 
@@ -23,6 +24,7 @@ struct ConnectionOptions {
   unsigned max_keep_alive_requests = 100;                            // MaxKeepAliveRequests (0 = unlimited)
   std::chrono::milliseconds keep_alive_timeout{5000};                // KeepAliveTimeout
   http::ProtocolOptions protocol;                                    // LimitRequest*, HttpProtocolOptions
+  http::RequestReadTimeouts request_read;                            // RequestReadTimeout (mod_reqtimeout)
   std::uint64_t limit_request_body = http::kDefaultLimitRequestBody; // server-wide LimitRequestBody
   std::string server_header = "Apache/2.4.71 (Debian)";              // per ServerTokens (http::server_banner)
   http::ServerSignature signature = http::ServerSignature::Off;
