@@ -80,8 +80,10 @@ TEST_F(AccessItems, OriginalAndFinalStatus) {
 TEST_F(AccessItems, ResponseHeaderAndContentType) {
   r.out["Content-Type"] = "text/plain";
   EXPECT_EQ(render("%{content-type}o", r.view), "text/plain");
+  // mod_log_config logs r->content_type without its parameters (apache2: "text/html" for its own
+  // "text/html; charset=iso-8859-1" pages; compat http-core access-log-format)
   r.view.content_type = "text/html; charset=utf-8";
-  EXPECT_EQ(render("%{Content-Type}o", r.view), "text/html; charset=utf-8");
+  EXPECT_EQ(render("%{Content-Type}o", r.view), "text/html");
 }
 
 TEST_F(AccessItems, StatusListsSelectAndNegate) {
