@@ -2,6 +2,8 @@
 
 #include "server/log/log_escape.hpp"
 
+#include <pthread.h>
+
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -125,13 +127,13 @@ std::optional<ErrorLineFormat> ErrorLineFormat::compile(std::string_view s, std:
 
 const ErrorLineFormat& ErrorLineFormat::apache_default() {
   static const ErrorLineFormat f =
-      *compile("[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\\ %a] %M% ,\\ referer:\\ %{Referer}i");
+      *compile("[%{u}t] [%-m:%l] [pid %P:tid %{g}T] %7F: %E: [client\\ %a] %M% ,\\ referer:\\ %{Referer}i");
   return f;
 }
 
 const ErrorLineFormat& ErrorLineFormat::apache_syslog_default() {
   static const ErrorLineFormat f =
-      *compile("[%-m:%l] [pid %P:tid %T] %7F: %E: [client\\ %a] %M% ,\\ referer:\\ %{Referer}i");
+      *compile("[%-m:%l] [pid %P:tid %{g}T] %7F: %E: [client\\ %a] %M% ,\\ referer:\\ %{Referer}i");
   return f;
 }
 
@@ -214,7 +216,12 @@ void ErrorLineFormat::render(const ErrorEvent& ev, std::string_view message, std
         append_num(out, ev.pid);
         break;
       case 'T':
-        append_num(out, ev.tid);
+        // %{g}T: the kernel's thread id (what the default layout prints); %T: the pthread id, as
+        // apache2 prints them. Lines are formatted on the thread that logs them.
+        if (arg == "g")
+          append_num(out, ev.tid);
+        else
+          append_num(out, static_cast<unsigned long>(::pthread_self()));
         break;
       case 't':
         if (arg == "cu") {

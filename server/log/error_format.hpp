@@ -33,7 +33,7 @@ class ErrorLineFormat {
 public:
   // ErrorLogFormat's argument; on a bad item returns nullopt and sets *error.
   static std::optional<ErrorLineFormat> compile(std::string_view format, std::string* error = nullptr);
-  // Apache's built-in layout: "[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M%
+  // Apache's built-in layout: "[%{u}t] [%-m:%l] [pid %P:tid %{g}T] %7F: %E: [client\ %a] %M%
   // ,\ referer:\ %{Referer}i"
   static const ErrorLineFormat& apache_default();
   // The same without the time (syslog adds its own).

@@ -1,12 +1,15 @@
 // The per-request logging pieces the running server wires in: CustomLog expr= conditions evaluated
 // over the log view, HostnameLookups through the per-thread resolver cache, and a section's own
 // LogLevel for the request's error-log lines.
+#include <pthread.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "directives/expr/expr.hpp"
 #include "server/access/host_cache.hpp"
+#include "server/log/error_format.hpp"
 #include "server/log/log_set.hpp"
 #include "server/pipeline/request_log.hpp"
 
@@ -143,4 +146,22 @@ TEST(DirLogLevel, SectionLevelsReplaceTheServerLevelsForTheRequest) {
   st.reset();
   st.logs = &logs;
   EXPECT_EQ(&pipeline::request_levels(st), &logs.levels);
+}
+
+// apache2's thread ids in error lines: the default layout's is the kernel's (%{g}T, gettid, which
+// ErrorLog fills in), a custom ErrorLogFormat's %T the pthread id.
+TEST(ErrorLineThreadId, DefaultLayoutPrintsTheKernelId) {
+  log::ErrorEvent ev;
+  ev.module = log::mod::core;
+  ev.level = log::kError;
+  ev.pid = 7;
+  ev.tid = 42;
+  std::string out;
+  log::ErrorLineFormat::apache_default().render(ev, "m", out);
+  EXPECT_NE(out.find("[pid 7:tid 42] m"), std::string::npos) << out;
+  const auto custom = log::ErrorLineFormat::compile("%T|%{g}T");
+  ASSERT_TRUE(custom);
+  out.clear();
+  custom->render(ev, "m", out);
+  EXPECT_EQ(out, std::to_string(static_cast<unsigned long>(::pthread_self())) + "|42");
 }
