@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/handlers/byte_ranges.hpp"
+#include "server/handlers/file_body_cache.hpp"
 #include "server/handlers/file_validators.hpp"
 #include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
@@ -36,6 +37,7 @@ struct Segment {
 struct Job {
   net::Exchange* ex = nullptr;
   int fd = -1;
+  std::shared_ptr<const std::string> body; // the cached file: segments are sent from it, no fd
   std::shared_ptr<const void> hold;
   std::vector<Segment> segments;
   std::string text;
@@ -74,6 +76,7 @@ Job* acquire() {
 void Job::finish() {
   if (fd >= 0) ::close(fd);
   fd = -1;
+  body.reset();
   hold.reset();
   segments.clear();
   text.clear();
@@ -108,6 +111,18 @@ void Job::next() {
       ++seg;
       done_in_seg = 0;
       continue;
+    }
+    if (body) {
+      // a cached small file: the segment straight from its bytes (their size is the file's)
+      const std::uint64_t first = s.first;
+      ++seg;
+      done_in_seg = 0;
+      ex->write(std::span<const char>(body->data() + first, static_cast<std::size_t>(left)), last_seg,
+                [this, last_seg](bool ok) {
+                  if (!ok || last_seg) return finish();
+                  next();
+                });
+      return;
     }
     std::size_t want = left < kPiece ? static_cast<std::size_t>(left) : kPiece;
     // the whole rest when it is small, else fixed pieces
@@ -145,23 +160,6 @@ void append_dec(std::string& out, std::uint64_t v) {
 }
 
 } // namespace
-
-void OpenFile::reset(int fd) noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
-OpenFile open_and_stat(const char* path, struct stat& st, bool& found) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused as not a regular file)
-  OpenFile f(::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (f.get() >= 0 && ::fstat(f.get(), &st) == 0) {
-    found = true;
-    return f;
-  }
-  f.reset();
-  found = ::stat(path, &st) == 0;
-  return f;
-}
 
 namespace {
 
@@ -305,8 +303,9 @@ void serve_now(net::Exchange& ex, StaticFile file) {
   }
   h.status = 200;
   if (!head) {
-    job->fd = file.file.get() >= 0 ? file.file.release() : ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (job->fd < 0) {
+    job->body = cached_file_body(file.path, file.st, static_cast<std::time_t>(now / 1000000));
+    if (!job->body) job->fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!job->body && job->fd < 0) {
       job->finish();
       h.clear();
       ex.send_error(403);

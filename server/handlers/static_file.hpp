@@ -13,38 +13,9 @@
 
 namespace balancerd::handlers {
 
-// A file descriptor owned by whoever holds it: closed when dropped, move-only.
-class OpenFile {
-public:
-  OpenFile() = default;
-  explicit OpenFile(int fd) noexcept : fd_(fd) {}
-  OpenFile(OpenFile&& o) noexcept : fd_(o.release()) {}
-  OpenFile& operator=(OpenFile&& o) noexcept {
-    if (this != &o) reset(o.release());
-    return *this;
-  }
-  ~OpenFile() { reset(); }
-  int get() const noexcept { return fd_; }
-  int release() noexcept {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) noexcept;
-
-private:
-  int fd_ = -1;
-};
-
-// Opens path read-only and fills st from the descriptor: one path lookup where stat() then open()
-// take two. When the file cannot be opened (no read permission, a socket), st comes from stat()
-// and the result is empty; `found` tells whether the path exists at all.
-OpenFile open_and_stat(const char* path, struct stat& st, bool& found);
-
 struct StaticFile {
   std::string path;         // file system path
   struct stat st {};        // its stat
-  OpenFile file;            // path opened already (open_and_stat); empty: opened when the body is sent
   std::string_view type;    // Content-Type ("" for none); must outlive the call
   std::string_view charset; // AddDefaultCharset value to append to text/plain and text/html ("" = off)
   std::uint64_t body_limit = 1073741824; // LimitRequestBody for this request (0: unlimited)

@@ -607,9 +607,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   (void)aliased;
 
   struct stat fst {};
-  bool exists = false;
-  // opened once here and handed to the static file handler (a dropped one is closed)
-  handlers::OpenFile opened = handlers::open_and_stat(file_path.c_str(), fst, exists);
+  bool exists = ::stat(file_path.c_str(), &fst) == 0;
   bool is_dir = exists && S_ISDIR(fst.st_mode);
   std::string walk_path = file_path;
   if (is_dir && (walk_path.empty() || walk_path.back() != '/')) walk_path += '/';
@@ -737,7 +735,6 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       if (::stat(candidate.c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
         file_path = std::move(candidate);
         fst = ist;
-        opened.reset(); // the directory
         found = true;
         // the index file's own <Files> sections apply
         rc = resolver.resolve(sv, path, file_path, "", if_hook);
@@ -831,7 +828,6 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (dir && dir->core.limit_request_body)
     f.body_limit = static_cast<std::uint64_t>(*dir->core.limit_request_body);
   f.path = std::move(file_path);
-  f.file = std::move(opened);
   f.hold = st.snapshot;
   handlers::serve_static_file(ex, std::move(f));
 }
