@@ -48,8 +48,12 @@ std::vector<std::string> merge_option_words(const std::vector<std::string>& pare
 }
 
 void merge_core(d::CoreDirConf& out, const d::CoreDirConf& child) {
-  override_if_set(out.log_level.level, child.log_level.level);
-  for (const auto& [module, level] : child.log_level.modules) out.log_level.modules[module] = level;
+  // LogLevel: a bare level in the section replaces the inherited levels, module levels included
+  // (LogLevel info drops an inherited proxy:debug); module levels alone overlay them.
+  if (child.log_level.level)
+    out.log_level = child.log_level;
+  else
+    for (const auto& [module, level] : child.log_level.modules) out.log_level.modules[module] = level;
   override_if_set(out.server_signature, child.server_signature);
   if (child.options) {
     const auto words = merge_option_words(out.options ? split(*out.options) : std::vector<std::string>{},

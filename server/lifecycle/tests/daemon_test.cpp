@@ -380,3 +380,24 @@ TEST_F(Daemon, RequestLogging) {
       << elog;
   EXPECT_EQ(elog.find("File does not exist: " + d + "/htdocs/also-missing"), std::string::npos) << elog;
 }
+
+// A section's bare LogLevel replaces the inherited levels, module levels included; a module level
+// alone overlays them (checked against apache2: /x and /z log the refusal, /y does not).
+TEST_F(Daemon, SectionLogLevelMergesAsApache) {
+  write_config("LogLevel warn authz_core:crit\n"
+               "<Location /x>\n  LogLevel error\n  Require all denied\n</Location>\n"
+               "<Location /y>\n  Require all denied\n</Location>\n"
+               "<Location /z>\n  LogLevel authz_core:error\n  Require all denied\n</Location>\n");
+  Ran start = balancerd("start");
+  ASSERT_EQ(start.status, 0) << start.err;
+  started_pid_ = read_pid(pid_file());
+  for (const char* path : {"/x", "/y", "/z"})
+    EXPECT_EQ(get(port(), path).rfind("HTTP/1.1 403", 0), 0u) << path;
+  EXPECT_EQ(balancerd("stop").status, 0);
+  ASSERT_TRUE(eventually([&] { return !alive(started_pid_); }));
+  const std::string elog = slurp(dir_ / "error.log");
+  const std::string denied = "AH01630: client denied by server configuration: " + dir_.string() + "/htdocs";
+  EXPECT_NE(elog.find(denied + "/x"), std::string::npos) << elog;
+  EXPECT_EQ(elog.find(denied + "/y"), std::string::npos) << elog;
+  EXPECT_NE(elog.find(denied + "/z"), std::string::npos) << elog;
+}
