@@ -167,4 +167,70 @@ EditResult apply_balancer_edit(StateStore& store, BalancerState& b, const Balanc
   return result;
 }
 
+namespace {
+
+void problem(std::vector<EditProblem>& out, const char* param, const FormValue& v, const char* reason) {
+  out.push_back({param, *v, reason});
+}
+
+void check_text(std::vector<EditProblem>& out, const char* param, const FormValue& v) {
+  if (v && v->size() > kMaxShortText)
+    problem(out, param, v, "longer than 63 characters: the field was cleared");
+}
+
+} // namespace
+
+std::vector<EditProblem> check_worker_edit(const WorkerEdit& e, bool hc_loaded,
+                                           const std::vector<HcCondition>& hc_conditions) {
+  std::vector<EditProblem> out;
+  if (e.w_lf) {
+    const int ival = static_cast<int>(c_atof(*e.w_lf) * 100.0);
+    if (ival < 100 || ival > 10000) problem(out, "w_lf", e.w_lf, "not a load factor from 1 to 100: ignored");
+  }
+  check_text(out, "w_wr", e.w_wr);
+  check_text(out, "w_rr", e.w_rr);
+  if (e.w_ls) {
+    const int ival = c_atoi(*e.w_ls);
+    if (ival < 0 || ival > 99) problem(out, "w_ls", e.w_ls, "not an lbset from 0 to 99: ignored");
+  }
+  if (e.w_hi) {
+    const auto hci = proxy::parse_timeout(*e.w_hi, "ms");
+    if (!hci || *hci < std::chrono::milliseconds(100))
+      problem(out, "w_hi", e.w_hi, "not an interval of at least 100 ms: ignored");
+  }
+  if (e.w_hp && c_atoi(*e.w_hp) < 1) problem(out, "w_hp", e.w_hp, "passes must be at least 1: ignored");
+  if (e.w_hf && c_atoi(*e.w_hf) < 1) problem(out, "w_hf", e.w_hf, "fails must be at least 1: ignored");
+  if (e.w_hm) {
+    bool known = false;
+    for (const HcName& m : kHcMethods) known = known || iequals(m.name, *e.w_hm);
+    if (!known) problem(out, "w_hm", e.w_hm, "not a health-check method: ignored");
+  }
+  check_text(out, "w_hu", e.w_hu);
+  if (hc_loaded && e.w_he && !e.w_he->empty()) {
+    bool valid = false;
+    for (const HcCondition& c : hc_conditions) valid = valid || iequals(c.name, *e.w_he);
+    if (!valid || e.w_he->size() > kMaxHcExpr)
+      problem(out, "w_he", e.w_he, "no ProxyHCExpr of that name: the field was cleared");
+  }
+  return out;
+}
+
+std::vector<EditProblem> check_balancer_edit(const BalancerEdit& e) {
+  std::vector<EditProblem> out;
+  if (e.b_lbm && (e.b_lbm->size() >= 15 || !lbmethod_known(*e.b_lbm)))
+    problem(out, "b_lbm", e.b_lbm, "not a loaded lbmethod: ignored");
+  if (e.b_tmo) {
+    const int ival = c_atoi(*e.b_tmo);
+    if (ival < 0 || ival > 7200)
+      problem(out, "b_tmo", e.b_tmo, "not a timeout from 0 to 7200 seconds: ignored");
+  }
+  if (e.b_max) {
+    const int ival = c_atoi(*e.b_max);
+    if (ival < 0 || ival > 99) problem(out, "b_max", e.b_max, "not a failover count from 0 to 99: ignored");
+  }
+  if (e.b_ss && (e.b_ss->empty() || e.b_ss->size() >= 63))
+    problem(out, "b_ss", e.b_ss, "a sticky session name must have 1 to 62 characters: ignored");
+  return out;
+}
+
 } // namespace balancerd::balancer

@@ -50,4 +50,15 @@ struct EditResult {
 EditResult apply_balancer_edit(StateStore& store, BalancerState& b, const BalancerEdit& edit,
                                const directives::ProxyServerConf& server_conf);
 
+// Why a value is not taken as given (Apache ignores it, or clears the field, and says nothing): the
+// same rules as apply_worker_edit / apply_balancer_edit, for the manager's JSON answer. A value that
+// is taken gives no entry; an empty route or redirect is a deliberate clear, not a problem.
+struct EditProblem {
+  std::string param, value, reason;
+  bool operator==(const EditProblem&) const = default;
+};
+std::vector<EditProblem> check_worker_edit(const WorkerEdit& edit, bool hc_loaded,
+                                           const std::vector<directives::HcCondition>& hc_conditions);
+std::vector<EditProblem> check_balancer_edit(const BalancerEdit& edit);
+
 } // namespace balancerd::balancer

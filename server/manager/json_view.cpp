@@ -139,13 +139,28 @@ void append_json_error(std::string& out, std::string_view text) {
 }
 
 void append_json_view(std::string& out, const PageFacts& facts, const std::vector<BalancerRow>& balancers,
-                      bool updated) {
+                      bool updated, const JsonUpdateNotes& notes) {
   out += '{';
   str_field(out, "server", facts.server_name, true);
   bool_field(out, "persist", facts.persist);
   bool_field(out, "balancer_inherit", facts.inherit);
   bool_field(out, "pass_inherit", facts.pass_inherit);
   bool_field(out, "updated", updated);
+  if (!notes.refused.empty()) str_field(out, "refused", notes.refused);
+  if (!notes.rejected.empty()) {
+    field(out, "rejected");
+    out += '[';
+    for (std::size_t i = 0; i < notes.rejected.size(); ++i) {
+      const auto& p = notes.rejected[i];
+      if (i) out += ',';
+      out += '{';
+      str_field(out, "param", p.param, true);
+      str_field(out, "value", p.value);
+      str_field(out, "reason", p.reason);
+      out += '}';
+    }
+    out += ']';
+  }
   field(out, "balancers");
   out += '[';
   for (std::size_t i = 0; i < balancers.size(); ++i) {

@@ -159,7 +159,11 @@ ManagerResponse handle_manager_request(const ManagerRequest& request, ManagerSer
 
   sync_balancers(*server.store, server.server_index);
 
+  JsonUpdateNotes notes;
   if (!request.referer || !safe_referer(*request.referer, request.identity.server_name)) {
+    if (json && !params.empty())
+      notes.refused = request.referer ? "cross-site Referer: the update was ignored"
+                                      : "no Referer: the update was ignored";
     resp.error_logs.push_back("AH10187: ignoring params in balancer-manager cross-site access " +
                               (request.referer ? std::string(*request.referer) : std::string("(null)")) +
                               ": " + request.identity.server_name);
@@ -173,16 +177,24 @@ ManagerResponse handle_manager_request(const ManagerRequest& request, ManagerSer
   if (const std::string* w = params.get("w"); w && bsel) wsel = find_member(*bsel, *w);
 
   bool updated = false;
+  if (json && !params.empty() && !bsel)
+    notes.refused = "no balancer of that name (b): the update was ignored";
   if (bsel) {
     const std::string nonce = bsel->settings().nonce;
     const std::string* given = params.get("nonce");
+    if (json && !(!nonce.empty() && given && *given == nonce))
+      notes.refused = "missing or wrong nonce: the update was ignored";
     if (!nonce.empty() && given && *given == nonce) {
       UpdateContext ctx;
       ctx.hcheck = server.facts.hcheck;
       for (const auto& [name, expr] : server.facts.hc_exprs) ctx.hc_exprs.push_back({name, expr});
       ctx.server = server.proxy;
+      if (json && !wsel && params.has("w"))
+        notes.rejected.push_back(
+            {"w", *params.get("w"), "no member of that name: its settings were ignored"});
       UpdateOutcome out = apply_updates(*server.store, *bsel, wsel, params, ctx);
       for (auto& l : out.logs) resp.error_logs.push_back(std::move(l));
+      for (auto& p : out.rejected) notes.rejected.push_back(std::move(p));
       resp.changed = out.changed;
       updated = out.changed;
       if (out.status != 0) {
@@ -202,7 +214,7 @@ ManagerResponse handle_manager_request(const ManagerRequest& request, ManagerSer
   const PageFacts facts = request_facts(server, request);
   if (json) {
     resp.content_type = "application/json";
-    append_json_view(resp.body, facts, rows, updated);
+    append_json_view(resp.body, facts, rows, updated, notes);
     return resp;
   }
   if (params.has("xml")) {

@@ -83,6 +83,7 @@ UpdateOutcome apply_updates(balancer::StateStore& store, balancer::BalancerState
     e.w_hm = value(params, "w_hm");
     e.w_hu = value(params, "w_hu");
     e.w_he = value(params, "w_he");
+    out.rejected = balancer::check_worker_edit(e, ctx.hcheck, ctx.hc_exprs);
     balancer::apply_worker_edit(&b, *w, e, ctx.hcheck, ctx.hc_exprs);
   }
   balancer::BalancerEdit e;
@@ -96,6 +97,7 @@ UpdateOutcome apply_updates(balancer::StateStore& store, balancer::BalancerState
   // Apache 2.4.71's b_max changes maxattempts without marking it set (verified: a one-member
   // balancer's ?xml still has no <httpd:maxattempts> after b_max=3), so the flag is kept as it was.
   const bool max_attempts_set = b.settings().max_attempts_set;
+  for (auto& p : balancer::check_balancer_edit(e)) out.rejected.push_back(std::move(p));
   static const directives::ProxyServerConf no_server;
   const balancer::EditResult r =
       balancer::apply_balancer_edit(store, b, e, ctx.server ? *ctx.server : no_server);

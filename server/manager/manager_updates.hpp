@@ -14,6 +14,7 @@
 
 #include "directives/model/proxy_conf.hpp"
 #include "server/balancer/balancer_state.hpp"
+#include "server/balancer/manager_ops.hpp"
 #include "server/balancer/state_store.hpp"
 #include "server/manager/form_params.hpp"
 
@@ -26,9 +27,10 @@ struct UpdateContext {
 };
 
 struct UpdateOutcome {
-  int status = 0;                // 0, or 400 when adding a member failed
-  bool changed = false;          // something was written (the caller persists it)
-  std::vector<std::string> logs; // error-log lines Apache writes (AH10163, AH10164)
+  int status = 0;                              // 0, or 400 when adding a member failed
+  bool changed = false;                        // something was written (the caller persists it)
+  std::vector<std::string> logs;               // error-log lines Apache writes (AH10163, AH10164)
+  std::vector<balancer::EditProblem> rejected; // values not taken as given, and why (JSON answer)
 };
 
 // ap_proxy_get_worker over a balancer's members: the longest member name that is a prefix of `url`

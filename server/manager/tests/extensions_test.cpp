@@ -188,6 +188,42 @@ TEST_F(Extensions, JsonUpdateGuardedLikeTheForm) {
   EXPECT_EQ(rc().member(1).lbfactor.load(), 100);
 }
 
+// Apache ignores a bad value silently; the JSON answer says which values were not taken and why, and
+// why a whole update was ignored.
+TEST_F(Extensions, JsonUpdateSaysWhyValuesWereNotTaken) {
+  auto r = json_post(R"({"b":"rc","w":"http://127.0.0.1:18102","nonce":")" + n() +
+                     R"(","w_lf":0.5,"w_ls":7,"w_hm":"BOGUS","b_tmo":9000})");
+  EXPECT_NE(r.body.find("\"updated\":true"), std::string::npos);
+  EXPECT_NE(
+      r.body.find(
+          R"("rejected":[{"param":"w_lf","value":"0.5","reason":"not a load factor from 1 to 100: )"
+          R"(ignored"},{"param":"w_hm","value":"BOGUS","reason":"not a health-check method: ignored"},)"
+          R"({"param":"b_tmo","value":"9000","reason":"not a timeout from 0 to 7200 seconds: ignored"}])"),
+      std::string::npos)
+      << r.body;
+  EXPECT_EQ(rc().member(1).lbfactor.load(), 100);
+  EXPECT_EQ(rc().member(1).lbset.load(), 7); // the good value was applied
+  EXPECT_EQ(r.body.find("\"refused\""), std::string::npos);
+
+  r = json_post(R"({"b":"rc","w":"http://127.0.0.1:18102","nonce":"nope","w_lf":3})");
+  EXPECT_NE(r.body.find(R"("refused":"missing or wrong nonce: the update was ignored")"), std::string::npos);
+  r = json_post(R"({"b":"rc","w":"http://127.0.0.1:18102","nonce":")" + n() + R"(","w_lf":3})", std::nullopt);
+  EXPECT_NE(r.body.find(R"("refused":"no Referer: the update was ignored")"), std::string::npos);
+  r = json_post(R"({"b":"nosuch","nonce":")" + n() + R"(","b_tmo":3})");
+  EXPECT_NE(r.body.find(R"("refused":"no balancer of that name (b): the update was ignored")"),
+            std::string::npos);
+  r = json_post(R"({"b":"rc","w":"http://127.0.0.1:1","nonce":")" + n() + R"(","w_lf":3})");
+  EXPECT_NE(
+      r.body.find(R"("rejected":[{"param":"w","value":"http://127.0.0.1:1","reason":"no member of that )"
+                  R"(name: its settings were ignored"}])"),
+      std::string::npos)
+      << r.body;
+  // Plain ?json (no update) has neither key.
+  r = f.run(f.request(kPort, "json"));
+  EXPECT_EQ(r.body.find("\"rejected\""), std::string::npos);
+  EXPECT_EQ(r.body.find("\"refused\""), std::string::npos);
+}
+
 TEST_F(Extensions, JsonUpdateErrors) {
   auto r = json_post("{\"b\":");
   EXPECT_EQ(r.status, 400);
