@@ -289,7 +289,8 @@ bool RequestParser::parse_request_line(char* data, Request& req) {
   std::string_view line(data + rl_start_, rl_end_ - rl_start_);
   const bool strict = opts_->strict;
   if (strict && data[rl_end_] != '\r') return false; // bare LF
-  auto is_sep = [strict](char c) { return c == ' ' || (!strict && c == '\t'); };
+  // only a space separates the words, in Unsafe mode too (apache2 answers 400 to a tab there)
+  auto is_sep = [](char c) { return c == ' '; };
   std::size_t p = 0;
   while (p < line.size() && !is_sep(line[p])) ++p;
   req.method_text = line.substr(0, p);
@@ -315,7 +316,10 @@ bool RequestParser::parse_request_line(char* data, Request& req) {
   } else {
     ++p;
     std::string_view v = line.substr(p);
-    if (!strict) v = trim(v);
+    if (!strict) { // surrounding spaces, not tabs
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    }
     if (!parse_version(v, strict, req)) return false;
     req.protocol = v;
   }
@@ -364,7 +368,8 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
       for (char c : name) {
         unsigned char u = static_cast<unsigned char>(c);
         if (is_blank(c)) return fail(400); // "Name :" is a smuggling vector; Apache refuses it always
-        if (strict ? !is_tchar(u) : is_ctl(u)) return fail(400);
+        // Unsafe: any byte but whitespace (apache2 refuses \v \f \r there, accepts other controls)
+        if (strict ? !is_tchar(u) : (c == '\v' || c == '\f' || c == '\r' || c == '\0')) return fail(400);
       }
       auto value = trim(line.substr(colon + 1));
       for (char c : value)

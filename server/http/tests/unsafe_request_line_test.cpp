@@ -1,0 +1,50 @@
+// HttpProtocolOptions Unsafe as apache2 2.4.71 applies it (compat-tests/http-bad-input
+// protocol-options-unsafe): spaces, not tabs, separate the request line's words; a header name may
+// hold any byte but whitespace.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "server/http/request_parser.hpp"
+
+namespace balancerd::http {
+namespace {
+
+int status_of(std::string raw, bool strict = false) {
+  ProtocolOptions o;
+  o.strict = strict;
+  RequestParser p(&o);
+  Request req;
+  const auto r = p.parse(raw.data(), raw.size(), req);
+  if (r == RequestParser::Result::Done) return 0;
+  return r == RequestParser::Result::Error ? p.error().status : -1;
+}
+
+const std::string H = "Host: localhost\r\n";
+
+TEST(UnsafeRequestLine, SpacesSeparateTabsDoNot) {
+  EXPECT_EQ(status_of("GET  /a.txt  HTTP/1.1\r\n" + H + "\r\n"), 0);
+  EXPECT_EQ(status_of("GET /a.txt HTTP/1.1 \r\n" + H + "\r\n"), 0);
+  EXPECT_EQ(status_of("GET\t/a.txt HTTP/1.1\r\n" + H + "\r\n"), 400);
+  EXPECT_EQ(status_of("GET /a.txt\tHTTP/1.1\r\n" + H + "\r\n"), 400);
+  EXPECT_EQ(status_of("GET \t/a.txt HTTP/1.1\r\n" + H + "\r\n"), 400);
+  EXPECT_EQ(status_of("GET /a.txt HTTP/1.1\t\r\n" + H + "\r\n"), 400);
+  EXPECT_EQ(status_of("GET /a.txt HTTP/1.1 x\r\n" + H + "\r\n"), 400);
+}
+
+TEST(UnsafeHeaderName, ControlsButNotWhitespace) {
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X\x01N: v\r\n\r\n"), 0);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X(N)\x7f: v\r\n\r\n"), 0);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X\vN: v\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X\fN: v\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X N: v\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X-Sp : v\r\n\r\n"), 400);
+}
+
+TEST(StrictStillRefuses, TheSameLines) {
+  EXPECT_EQ(status_of("GET  /a.txt HTTP/1.1\r\n" + H + "\r\n", true), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X\x01N: v\r\n\r\n", true), 400);
+}
+
+} // namespace
+} // namespace balancerd::http
