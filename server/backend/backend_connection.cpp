@@ -349,6 +349,13 @@ void BackendConnection::close() noexcept {
   }
 }
 
+bool BackendConnection::shutdown_send() noexcept {
+  if (impl_->tls || !impl_->socket.is_open()) return false;
+  error_code ec;
+  impl_->socket.shutdown(asio::socket_base::shutdown_send, ec);
+  return !ec;
+}
+
 bool BackendConnection::is_open() const noexcept {
   return impl_->socket.is_open();
 }

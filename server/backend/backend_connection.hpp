@@ -72,6 +72,9 @@ public:
   // too, and then pending callbacks are dropped, not called.
   void close() noexcept;
   bool is_open() const noexcept;
+  // Half close (a tunnel whose client finished sending): no more bytes to the backend, reads go on.
+  // false when not possible (closed, or TLS, where a close_notify would end both directions).
+  bool shutdown_send() noexcept;
   // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
   // unsolicited bytes (the connection cannot be used for a new request then either). Non-blocking.
   // A watched connection (watch_idle) answers from what the reactor saw, unless `verify` asks for the
