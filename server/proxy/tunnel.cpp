@@ -120,6 +120,7 @@ struct Tunnel::Impl : std::enable_shared_from_this<Tunnel::Impl> {
   Done done;
   TunnelResult result;
   bool backend_eof = false;
+  bool client_eof = false;
   bool ended = false;
 
   void start() {
@@ -151,6 +152,7 @@ struct Tunnel::Impl : std::enable_shared_from_this<Tunnel::Impl> {
     backend.read_some([self = shared_from_this()](BackendError err, std::span<const char> data) {
       if (self->ended) return;
       if (err == BackendError::Eof) {
+        if (self->client_eof) return self->end(); // both sides are done
         // The backend is done sending: so is the client's side; wait for the client to finish.
         self->backend_eof = true;
         self->client.shutdown_send();
@@ -174,7 +176,13 @@ struct Tunnel::Impl : std::enable_shared_from_this<Tunnel::Impl> {
   void read_client() {
     client.read_some([self = shared_from_this()](bool ok, std::span<const char> data) {
       if (self->ended) return;
-      if (!ok) return self->end(); // the client left: so does the tunnel
+      if (!ok) {
+        // The client is done sending: so is the backend's side (half close, as Apache), and the
+        // tunnel waits for the backend to finish; without a half close (TLS) it ends here.
+        if (self->backend_eof || !self->backend.shutdown_send()) return self->end();
+        self->client_eof = true;
+        return;
+      }
       self->last_activity = Clock::now();
       self->result.to_backend += data.size();
       self->backend.write(data, [self](BackendError err, std::size_t) {

@@ -51,9 +51,10 @@ struct TunnelResult {
 
 // Relays bytes both ways between the upgraded client connection and the backend connection. When the
 // backend closes, the client's side is half-closed and the tunnel waits for the client to finish (a
-// byte from it then ends the tunnel: the backend is gone); when the client closes, a write fails or
-// nothing moves for `idle` (0: never), the tunnel ends. `done` runs once; the owner then closes both
-// connections (the backend connection is never reused). Both must outlive the tunnel.
+// byte from it then ends the tunnel: the backend is gone); when the client closes, the backend's side
+// is half-closed (plain TCP) and the tunnel waits for the backend to finish. Both done, a write
+// failed, or nothing moved for `idle` (0: never): the tunnel ends. `done` runs once; the owner then closes
+// both connections (the backend connection is never reused). Both must outlive the tunnel.
 class Tunnel {
 public:
   using Done = std::function<void(const TunnelResult&)>;

@@ -140,7 +140,7 @@ void send_all(int fd, std::string_view s) {
 // it receives until the proxy closes. Records each head.
 class UpgradeBackend {
 public:
-  enum class Mode { Echo, RawEcho, WrongProtocol, Refuse, GreetAndClose };
+  enum class Mode { Echo, RawEcho, ByeOnEof, WrongProtocol, Refuse, GreetAndClose };
   explicit UpgradeBackend(Mode m) : mode_(m) {
     fd_ = listen_loopback(port_);
     thread_ = std::thread([this] { run(); });
@@ -204,6 +204,7 @@ private:
       std::string d = read_some(c, 50, &eof);
       if (eof) {
         saw_close_ = true;
+        if (mode_ == Mode::ByeOnEof) send_all(c, "bye\n");
         break;
       }
       if (!d.empty()) send_all(c, mode_ == Mode::RawEcho ? d : "echo:" + d);
@@ -318,6 +319,7 @@ public:
     fd_ = -1;
   }
   void send(std::string_view s) { send_all(fd_, s); }
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
   // Reads a response head (and keeps what follows it in buf).
   std::string head(int timeout_ms = 3000) {
     auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -424,6 +426,8 @@ TEST(Tunnel, BulkBytesBothWaysUnderBackpressure) {
   writer.join();
   EXPECT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data);
+  c.close();
+  EXPECT_TRUE(f.outcome(1)); // ended before the server stops (else the stop drops it unfinished)
 }
 
 TEST(Tunnel, HttpWorkerNeedsUpgradeParameter) {
@@ -449,6 +453,8 @@ TEST(Tunnel, HttpWorkerNeedsUpgradeParameter) {
     EXPECT_EQ(c.head().rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
     c.send("a");
     EXPECT_EQ(c.take(6), "echo:a");
+    c.close();
+    EXPECT_TRUE(f.outcome(2));
   }
 }
 
@@ -532,6 +538,27 @@ TEST(Tunnel, Http10ClientGetsNoHeadButATunnel) {
   std::this_thread::sleep_for(100ms);
   c.send("ping\n");
   EXPECT_EQ(c.take(10), "echo:ping\n");
+  c.close();
+  EXPECT_TRUE(f.outcome(1));
+}
+
+TEST(Tunnel, ClientHalfCloseLetsTheBackendFinish) {
+  // The client's half close reaches the backend as one (Apache: a backend's last words after the
+  // client's FIN still reach the client).
+  UpgradeBackend b(UpgradeBackend::Mode::ByeOnEof);
+  TunnelFront f(ws(b.port()));
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send(upgrade_request("/ws/x"));
+  ASSERT_FALSE(c.head().empty());
+  c.send("x");
+  EXPECT_EQ(c.take(6), "echo:x");
+  c.shutdown_send();
+  EXPECT_TRUE(c.wait_eof(2000));
+  EXPECT_EQ(c.buf, "bye\n");
+  auto o = f.outcome(1);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->status, 101);
 }
 
 TEST(Tunnel, BalancerOfWsMembers) {
@@ -547,6 +574,8 @@ TEST(Tunnel, BalancerOfWsMembers) {
     EXPECT_EQ(c.head().rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
     c.send("m");
     EXPECT_EQ(c.take(6), "echo:m");
+    c.close();
+    EXPECT_TRUE(f.outcome(static_cast<std::size_t>(i) + 1));
   }
   EXPECT_EQ(b1.heads().size(), 1u); // byrequests: one each
   EXPECT_EQ(b2.heads().size(), 1u);
