@@ -505,21 +505,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       send_error(ex, st, 413, sv.base.get(), sv);
       return;
     }
-    std::string echo;
-    echo.append(req.method_text)
-        .append(" ")
-        .append(req.target)
-        .append(" ")
-        .append(req.protocol)
-        .append("\r\n");
-    for (const auto& h : req.headers) echo.append(h.name).append(": ").append(h.value).append("\r\n");
-    echo.append("\r\n");
-    auto& h = ex.response();
-    h.status = 200;
-    h.set_content_type("message/http");
-    // Apache streams the echo (chunked)
-    handlers::write_owned(ex, std::move(echo), true);
-    return;
+    // the echo comes after ProxyPass: a proxied TRACE goes to the backend (mod_proxy's handler)
   }
 
   if (req.method == http::Method::Options && req.target == "*") {
@@ -581,6 +567,24 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       serve_proxied(m);
       return;
     }
+  }
+
+  if (req.method == http::Method::Trace) {
+    std::string echo;
+    echo.append(req.method_text)
+        .append(" ")
+        .append(req.target)
+        .append(" ")
+        .append(req.protocol)
+        .append("\r\n");
+    for (const auto& h : req.headers) echo.append(h.name).append(": ").append(h.value).append("\r\n");
+    echo.append("\r\n");
+    auto& h = ex.response();
+    h.status = 200;
+    h.set_content_type("message/http");
+    // Apache streams the echo (chunked)
+    handlers::write_owned(ex, std::move(echo), true);
+    return;
   }
 
   // mod_alias, translate phase: redirects first, then aliases.

@@ -18,6 +18,7 @@
 #include "server/backend/response_parser.hpp"
 #include "server/balancer/select.hpp"
 #include "server/balancer/state_store.hpp"
+#include "server/handlers/owned_body.hpp"
 #include "server/http/response.hpp"
 #include "server/log/error_log.hpp"
 #include "server/log/log_set.hpp"
@@ -393,7 +394,19 @@ void Request::start() {
       ex_.write({}, true, {});
       return finish();
     }
-    if (r.ec == std::errc() && v == 0 && req.method != http::Method::Trace) {
+    if (r.ec == std::errc() && v == 0 && req.method == http::Method::Trace) {
+      // The last hop answers a TRACE itself (ap_send_http_trace): the request echoed, streamed.
+      std::string echo;
+      echo.append(req.method_text).append(" ").append(req.target).append(" ").append(req.protocol);
+      echo.append("\r\n");
+      for (const auto& f : req.headers) echo.append(f.name).append(": ").append(f.value).append("\r\n");
+      echo.append("\r\n");
+      ex_.response().status = 200;
+      ex_.response().set_content_type("message/http");
+      handlers::write_owned(ex_, std::move(echo), true);
+      return finish();
+    }
+    if (r.ec == std::errc() && v == 0) {
       auto info = proxy_error_page(note_, "Max-Forwards has reached zero - proxy loop?");
       send_error_page(ex_, st_, 400, info);
       return finish();
