@@ -76,8 +76,10 @@ void no_worker(BalancerState& b, Selection& sel) {
 }
 
 // The rest of pre_request once a worker was found by the lbmethod.
-void chosen_by_lb(BalancerState& b, WorkerState& w, Selection& sel) {
-  if (!b.settings().sticky.empty()) sel.route_changed = true;
+// `sticky`: the balancer has stickysession set (read under the lock by the caller: a copy of the
+// settings per request cost allocations).
+void chosen_by_lb(WorkerState& w, Selection& sel, bool sticky) {
+  if (sticky) sel.route_changed = true;
   sel.worker = &w;
 }
 
@@ -92,6 +94,7 @@ void finish(Selection& sel) {
 std::vector<std::pair<std::string, std::string>> Selection::env() const {
   std::vector<std::pair<std::string, std::string>> out;
   if (status != SelectStatus::Chosen || !worker) return out;
+  out.reserve(6);
   if (route_changed) out.emplace_back("BALANCER_ROUTE_CHANGED", "1");
   out.emplace_back("BALANCER_NAME", std::string(balancer_name));
   out.emplace_back("BALANCER_WORKER_NAME", worker->name());
@@ -116,12 +119,14 @@ Selection select(BalancerState& b, const RequestFacts& facts) {
   sel.balancer_name = b.name();
   WorkerState* runtime = nullptr;
   Micros timeout{0};
+  bool sticky_set = false;
   {
     std::lock_guard lock(b.mutex());
     b.apply_pending_reset_locked();
     force_recovery(b, facts.now, sel.logs);
     const BalancerSettings& st = b.settings_locked();
     timeout = st.timeout;
+    sticky_set = !st.sticky.empty();
     if (auto sticky = find_sticky_route(st, facts.url, facts.cookie)) {
       sel.session_route = sticky->route;
       sel.session_sticky = sticky->sticky;
@@ -171,7 +176,7 @@ Selection select(BalancerState& b, const RequestFacts& facts) {
       no_worker(b, sel);
       return sel;
     }
-    chosen_by_lb(b, *w, sel);
+    chosen_by_lb(*w, sel, sticky_set);
   }
   finish(sel);
   return sel;
@@ -183,7 +188,7 @@ Selection select_again(BalancerState& b, const RequestFacts& facts, Selection pr
   ++sel.wait_steps;
   WorkerState* w = find_best_worker(b, facts, sel.logs);
   if (w) {
-    chosen_by_lb(b, *w, sel);
+    chosen_by_lb(*w, sel, !b.settings().sticky.empty());
     finish(sel);
     return sel;
   }
