@@ -42,6 +42,7 @@ A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_p
                                 with the request head first) until the proxy closes or nothing arrives for
                                 `tunnel-idle` seconds (default 1), and `close` closes at once
     tunnel-idle SECONDS         see `tunnel echo`
+    tunnel-bye TEXT             `tunnel echo`: when the proxy half-closes, send TEXT (escapes decoded), then close
     times N                     this `when` rule only answers the first N requests it matches (then the next
                                 matching rule, or the default, takes over): "fail twice, then succeed"
 """
@@ -93,6 +94,7 @@ class Rule:
         self.no_continue = False
         self.tunnel = None  # None | "echo" | "close"
         self.tunnel_idle = 1.0
+        self.tunnel_bye = b""
 
 
 def parse_script(text):
@@ -159,6 +161,8 @@ def parse_script(text):
                 rule.tunnel = rest
             elif word == "tunnel-idle":
                 rule.tunnel_idle = float(rest)
+            elif word == "tunnel-bye":
+                rule.tunnel_bye = _unescape(rest)
             elif word == "times":
                 rule.times = int(rest)
             elif word == "keep-alive":
@@ -361,6 +365,8 @@ class Backend:
             except socket.timeout:
                 return
             if not data:
+                if rule.tunnel_bye:
+                    sock.sendall(rule.tunnel_bye)
                 return
             sock.sendall(b"echo:" + data)
 
