@@ -156,6 +156,15 @@ void append_message(std::string& out, int status, const ErrorPageInfo& info) {
   }
 }
 
+// The footer's host name as ap_get_server_name gives it: lower case (r->hostname is).
+void append_signature_host(std::string& out, std::string_view host) {
+  thread_local std::string lower;
+  lower.assign(host);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  append_html_escaped(out, lower);
+}
+
 void append_signature(std::string& out, const ErrorPageInfo& info) {
   if (info.signature == ServerSignature::Off) return;
   out.append("<hr>\n<address>");
@@ -165,10 +174,10 @@ void append_signature(std::string& out, const ErrorPageInfo& info) {
     out.append("<a href=\"mailto:");
     append_html_escaped(out, info.server_admin);
     out.append("\">");
-    append_html_escaped(out, info.host);
+    append_signature_host(out, info.host);
     out.append("</a>");
   } else {
-    append_html_escaped(out, info.host);
+    append_signature_host(out, info.host);
   }
   out.append(" Port ");
   append_decimal(out, info.port);

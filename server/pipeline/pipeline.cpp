@@ -107,7 +107,8 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
     return;
   }
   if (!req.host.empty()) {
-    out += req.host;
+    // r->hostname: lower case (the parser already dropped a trailing dot)
+    for (char c : req.host) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   } else if (sv.merged.core.server_name) {
     out += *sv.merged.core.server_name;
   } else {
