@@ -358,6 +358,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       if (!reloaded.logs) throw std::runtime_error(reloaded.error);
       if (!reloaded.warning.empty()) log_line("warn", reloaded.warning);
       auto next_logs = reloaded.logs;
+      write_startup_log(diag.records(), *next_logs); // apache2 logs the re-read's warnings too
       store.sync(*next.config);
       checker.update(next.config);
       pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn, next_logs));
