@@ -8,9 +8,14 @@ namespace balancerd::handlers {
 namespace {
 
 void append_hex(std::string& out, std::uint64_t v) {
-  char buf[24];
-  int n = std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  out.append(buf, static_cast<std::size_t>(n));
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[16];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = kHex[v & 15];
+    v >>= 4;
+  } while (v);
+  out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
 }
 
 std::string_view trim(std::string_view s) {

@@ -57,7 +57,8 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
     rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
     if (ext.empty() || ext.size() >= sizeof lower) continue;
     for (std::size_t i = 0; i < ext.size(); ++i)
-      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(ext[i])));
+      lower[i] =
+          ext[i] >= 'A' && ext[i] <= 'Z' ? static_cast<char>(ext[i] - 'A' + 'a') : ext[i]; // ASCII, as Apache
     std::string_view key(lower, ext.size());
     // per-dir mappings in config order: the last one naming this extension decides
     const directives::MimeMapping* hit = nullptr;

@@ -210,6 +210,24 @@ void redirect_to(net::Exchange& ex, RequestState& st, const runtime::ServerView&
   send_redirect(ex, status, target);
 }
 
+// The connection's local address parsed for vhost selection: a thread sees the same few addresses
+// over and over, so the last one is kept.
+runtime::IpAddress local_address(std::string_view text) {
+  thread_local char last[64];
+  thread_local std::size_t last_size = 0;
+  thread_local runtime::IpAddress last_ip;
+  if (text.size() == last_size && text.size() <= sizeof last && std::string_view(last, last_size) == text)
+    return last_ip;
+  runtime::IpAddress ip;
+  if (auto parsed = runtime::IpAddress::parse(text)) ip = *parsed;
+  if (text.size() <= sizeof last) {
+    text.copy(last, text.size());
+    last_size = text.size();
+    last_ip = ip;
+  }
+  return ip;
+}
+
 std::int64_t now_sec() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -412,7 +430,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   const auto& peer = ex.peer();
 
   runtime::LocalEndpoint local;
-  if (auto ip = runtime::IpAddress::parse(peer.local_ip)) local.ip = *ip;
+  local.ip = local_address(peer.local_ip);
   local.port = peer.local_port;
   const int vhost = resolver.vhosts().select(local, runtime::normalize_host(req.host));
   const runtime::ServerView& sv = resolver.server(vhost);
