@@ -131,6 +131,17 @@ int run(int argc, char** argv) {
   lifecycle::RunOptions run;
   run.program = o.program;
   run.startup_log = diagnostics.records();
+  // AH00094's text: the arguments without "-k verb", as apache2 logs them
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i > 0 && arg == "-k") {
+      ++i;
+      continue;
+    }
+    if (i > 0 && arg.size() > 2 && arg.substr(0, 2) == "-k") continue;
+    if (!run.command_line.empty()) run.command_line += ' ';
+    run.command_line += arg;
+  }
   run.read = read;
   run.single_process = o.foreground_single;
   run.detach = !o.foreground_single && !o.has_define("ONE_PROCESS") && !o.has_define("FOREGROUND") &&

@@ -70,6 +70,12 @@ void log_line(std::string_view level, std::string_view text, log::ModuleIndex mo
   std::cerr << "[" << when << "] [core:" << level << "] [pid " << ::getpid() << "] " << text << std::endl;
 }
 
+// AH00094, as apache2 logs its command line once it serves.
+void log_command_line(const RunOptions& options) {
+  if (!options.command_line.empty())
+    log_line("notice", "AH00094: Command line: '" + options.command_line + "'");
+}
+
 std::string bind_address_text(const net::ListenAddress& l) {
   if (l.host.empty()) return "[::]:" + std::to_string(l.port);
   if (l.host.find(':') != std::string::npos) return "[" + l.host + "]:" + std::to_string(l.port);
@@ -325,6 +331,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
            "AH00489: " + std::string(so.connection.server_header) +
                " configured -- resuming normal operations",
            log::mod::mpm_event);
+  log_command_line(options);
   if (options.on_ready) options.on_ready();
 
   int exit_code = 0;
@@ -369,6 +376,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
                "AH00489: " + std::string(so.connection.server_header) +
                    " configured -- resuming normal operations",
                log::mod::mpm_event);
+      log_command_line(options);
     } catch (const std::exception& e) {
       log_line("error",
                std::string("graceful restart failed, keeping the running configuration: ") + e.what());

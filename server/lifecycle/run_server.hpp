@@ -28,6 +28,9 @@ struct RunOptions {
   // The configuration's warnings and log lines (printed to stderr as they came): written again to
   // the error log once it is open, as apache2's second read of the configuration logs them there.
   std::vector<directives::LogRecord> startup_log;
+  // The command line as given ("balancerd -f x.conf"), logged with AH00094 after each start and
+  // restart as apache2 logs it; nothing when empty.
+  std::string command_line;
   // Called once listening (tests use it to learn that the server is up).
   std::function<void()> on_ready;
 };

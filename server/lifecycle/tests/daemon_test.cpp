@@ -246,6 +246,11 @@ TEST_F(Daemon, StartGracefulRestartStop) {
   EXPECT_EQ(stopped.out, "httpd (no pid file) not running\n");
   const std::string elog = slurp(dir_ / "error.log");
   EXPECT_NE(elog.find("[mpm_event:notice]"), std::string::npos) << elog;
+  EXPECT_NE(elog.find("[core:notice] [pid " + std::to_string(pid) + ":tid " + std::to_string(pid) +
+                      "] AH00094: Command line: '" + balancerd_binary().string() + " -d " + dir_.string() +
+                      " -f server.conf'\n"),
+            std::string::npos)
+      << elog;
   EXPECT_NE(elog.find("AH00493: SIGUSR1 received.  Doing graceful restart"), std::string::npos) << elog;
   EXPECT_NE(elog.find("AH00494: SIGHUP received.  Attempting to restart"), std::string::npos) << elog;
   EXPECT_NE(elog.find("AH00491: caught SIGTERM, shutting down"), std::string::npos) << elog;
