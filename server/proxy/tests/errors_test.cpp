@@ -190,6 +190,18 @@ TEST(ProxyErrors, MaxForwardsZeroOnOptionsIsAnsweredHere) {
   EXPECT_TRUE(b.requests().empty());
 }
 
+TEST(ProxyErrors, MaxForwardsZeroOnTraceIsEchoedHere) {
+  TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  const std::string req = "TRACE /d/t HTTP/1.1\r\nHost: main.example\r\nMax-Forwards: 0\r\n\r\n";
+  auto r = h.fetch(req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "message/http");
+  EXPECT_EQ(r.body, req);
+  EXPECT_TRUE(b.requests().empty());
+}
+
 TEST(ProxyErrors, MaxForwardsZeroIs400) {
   TestBackend b([](const SeenRequest&) { return TestBackend::ok("x"); });
   Harness h(pass("/d/", b.port()));
