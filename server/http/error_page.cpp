@@ -19,6 +19,19 @@ constexpr std::string_view kInternal2 = " to inform them of the time this error 
 
 void append_message(std::string& out, int status, const ErrorPageInfo& info) {
   switch (status) {
+  case 301:
+  case 302:
+  case 307:
+  case 308:
+    out.append("<p>The document has moved <a href=\"");
+    append_html_escaped(out, info.location);
+    out.append("\">here</a>.</p>\n");
+    return;
+  case 303:
+    out.append("<p>The answer to your request is located <a href=\"");
+    append_html_escaped(out, info.location);
+    out.append("\">here</a>.</p>\n");
+    return;
   case 400:
     out.append("<p>Your browser sent a request that this server could not understand.<br />\n");
     out.append(info.note);

@@ -23,9 +23,10 @@ struct ErrorPageInfo {
   std::string_view server_admin; // ServerAdmin; the 500 text says "[no address given]" without one
   std::string_view reason;       // replaces the reason phrase in title/h1/status line ("Proxy Error")
   ServerSignature signature = ServerSignature::Off;
-  std::string_view banner; // product string for the footer (server_banner())
-  std::string_view host;   // footer host (UseCanonicalName Off: the Host header's name)
-  unsigned port = 80;      // footer port
+  std::string_view banner;   // product string for the footer (server_banner())
+  std::string_view host;     // footer host (UseCanonicalName Off: the Host header's name)
+  unsigned port = 80;        // footer port
+  std::string_view location; // 301/302/303/307/308: the URL the page links to (HTML-escaped)
 };
 
 // Appends the body Apache sends for status. Codes Apache does not know become 500.

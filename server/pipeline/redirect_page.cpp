@@ -3,6 +3,7 @@
 #include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
 #include "server/http/status.hpp"
+#include "server/pipeline/request_state.hpp"
 
 namespace balancerd::pipeline {
 
@@ -26,6 +27,16 @@ void append_redirect_body(std::string& out, int status, std::string_view url) {
 }
 
 void send_redirect(net::Exchange& ex, int status, std::string_view url) {
+  if (auto* st = static_cast<RequestState*>(ex.handler_state()); st && status != 300 && status != 305) {
+    // Apache builds the page as an error response (ServerSignature footer included); Location is
+    // one of the fields its error pages keep
+    st->error_response = true;
+    st->error_page_fields.set("Location", url);
+    http::ErrorPageInfo info;
+    info.location = url;
+    ex.send_error(status, info, {});
+    return;
+  }
   std::string body;
   append_redirect_body(body, status, url);
   auto& h = ex.response();

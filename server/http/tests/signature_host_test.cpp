@@ -39,3 +39,27 @@ TEST(SignatureHost, OffHasNoFooter) {
 
 } // namespace
 } // namespace balancerd::http
+
+namespace balancerd::http {
+namespace {
+
+// Redirect pages are Apache error responses: the link (escaped), then the footer.
+TEST(RedirectPage, MovedAndSeeOther) {
+  ErrorPageInfo info;
+  info.location = "http://localhost/d/?a=<b>";
+  info.signature = ServerSignature::On;
+  info.banner = "Apache";
+  info.host = "localhost";
+  std::string out;
+  append_error_body(out, 301, info);
+  EXPECT_NE(out.find("<title>301 Moved Permanently</title>"), std::string::npos);
+  EXPECT_NE(out.find("<p>The document has moved <a href=\"http://localhost/d/?a=&lt;b&gt;\">here</a>.</p>\n"
+                     "<hr>\n<address>Apache Server at localhost Port 80</address>\n</body></html>\n"),
+            std::string::npos);
+  out.clear();
+  append_error_body(out, 303, info);
+  EXPECT_NE(out.find("<p>The answer to your request is located <a href="), std::string::npos);
+}
+
+} // namespace
+} // namespace balancerd::http
