@@ -28,6 +28,7 @@
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
 #include "server/proxy/interim_response.hpp"
+#include "server/proxy/proxied_type.hpp"
 #include "server/proxy/proxy_error.hpp"
 #include "server/proxy/tunnel.hpp"
 #include "server/proxypass/backend_url.hpp"
@@ -95,20 +96,6 @@ std::string_view server_name_host(std::string_view name) {
   }
   if (auto c = name.find(':'); c != std::string_view::npos) name = name.substr(0, c);
   return name;
-}
-
-// mod_mime's type for r->filename ("proxy:http://host/dir/name.ext", the query not yet appended when
-// the type checker runs): Apache keeps it as the response's type when the backend sends none.
-std::string_view proxied_file_type(const pipeline::RequestState& st) {
-  if (!st.snapshot) return {};
-  std::string_view f = st.filename;
-  f = f.substr(0, f.find('?'));
-  const auto slash = f.rfind('/');
-  if (slash == std::string_view::npos || slash + 1 == f.size()) return {};
-  const directives::DirConf* dir = st.dir ? st.dir.get() : (st.server ? st.server->base.get() : nullptr);
-  static const std::vector<directives::MimeMapping> none;
-  return st.snapshot->mime.lookup(f.substr(slash + 1), dir ? dir->mapping.mime : none,
-                                  dir && dir->core.force_type ? &*dir->core.force_type : nullptr);
 }
 
 class Request;
@@ -946,8 +933,12 @@ void Request::on_final_head(std::span<const char> rest) {
   if (final_status_ == 101) return start_tunnel(rest, fields, p.reverse);
   auto info = build_client_response(head, p, fields, scratch_);
   if (info.backend_close) keep_alive_ = false;
-  if (final_status_ != 204 && final_status_ != 304 && !bh.find("Content-Type"))
-    if (auto type = proxied_file_type(st_); !type.empty()) head.set_content_type(type);
+  if (final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server &&
+      !bh.find("Content-Type")) {
+    const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
+    if (auto type = proxied_file_type(st_.filename, st_.snapshot->mime, dir); !type.empty())
+      head.set_content_type(type);
+  }
 
   const auto framing = parser_.framing();
   if (framing == backend::BodyFraming::Length) {
