@@ -1,5 +1,7 @@
 #include "server/http/request_parser.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace balancerd::http {
@@ -146,6 +148,9 @@ bool split_host(std::string_view value, bool strict, std::string_view& host,
     if (!rest.empty() && rest.front() != ':') return false;
   } else {
     auto colon = value.rfind(':');
+    if (!strict && colon != std::string_view::npos && colon + 1 < value.size() &&
+        !std::all_of(value.begin() + static_cast<std::ptrdiff_t>(colon) + 1, value.end(), is_digit))
+      colon = std::string_view::npos; // Unsafe: no number after the colon, an address without port
     host = value.substr(0, colon);
     rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon);
     if (strict) {

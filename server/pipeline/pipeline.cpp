@@ -108,7 +108,11 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
   }
   if (!req.host.empty()) {
     // r->hostname: lower case (the parser already dropped a trailing dot)
+    // a name holding a colon (Unsafe's "host:abc") is written as an IPv6 literal, in brackets
+    const bool bracket = req.host.front() != '[' && req.host.find(':') != std::string_view::npos;
+    if (bracket) out += '[';
     for (char c : req.host) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (bracket) out += ']';
   } else if (sv.merged.core.server_name) {
     out += *sv.merged.core.server_name;
   } else {

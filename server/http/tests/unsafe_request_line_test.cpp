@@ -48,3 +48,23 @@ TEST(StrictStillRefuses, TheSameLines) {
 
 } // namespace
 } // namespace balancerd::http
+
+namespace balancerd::http {
+namespace {
+
+// apache2 under Unsafe parses Host like an address: text after the last colon that is not a
+// number makes the whole value the host (an IPv6-style literal); a number is the port.
+TEST(UnsafeHost, PortOnlyWhenNumeric) {
+  std::string_view host, port;
+  ASSERT_TRUE(split_host("LocalHost:abc", false, host, port));
+  EXPECT_EQ(host, "LocalHost:abc");
+  EXPECT_EQ(port, "");
+  ASSERT_TRUE(split_host("a:1:2", false, host, port));
+  EXPECT_EQ(host, "a:1");
+  EXPECT_EQ(port, "2");
+  EXPECT_FALSE(split_host("localhost:99999", false, host, port));
+  EXPECT_FALSE(split_host("localhost:abc", true, host, port)); // Strict: 400
+}
+
+} // namespace
+} // namespace balancerd::http
