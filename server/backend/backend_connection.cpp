@@ -323,7 +323,16 @@ void BackendConnection::read_some(ReadCallback cb) {
   }
   s.read_cb = cb ? std::move(cb) : ReadCallback([](BackendError, std::span<const char>) {});
   s.arm(s.io_timeout, false);
-  if (!s.read_pending) s.start_read();
+  if (s.read_pending) return; // the idle watch's read is taken over
+  // The read starts from the io loop's queue, not here: Asio tries every read at once, and right after
+  // the request went out the answer is rarely there yet (a recv failing with EAGAIN per request);
+  // after the handlers already queued have run, it often is.
+  s.read_pending = true;
+  asio::post(s.socket.get_executor(), [self = impl_] {
+    if (self->orphaned) return;
+    if (!self->socket.is_open() || self->timed_out) return self->read_done(asio::error::operation_aborted, 0);
+    self->start_read();
+  });
 }
 
 void BackendConnection::watch_idle() {
@@ -363,7 +372,9 @@ bool BackendConnection::is_open() const noexcept {
 bool BackendConnection::peer_closed(bool verify) noexcept {
   if (!impl_->socket.is_open()) return true;
   if (impl_->has_result) return true; // EOF, an error, or bytes nobody asked for, seen while idle
-  if (impl_->read_pending && !verify) return false; // the reactor would have seen a close
+  // Not checked on the socket: a watched connection's reactor would have seen a close; an unwatched
+  // one is trusted (the caller can send the request again on a fresh connection if it was closed).
+  if (!verify) return false;
   if (impl_->tls && SSL_pending(impl_->tls->native_handle()) > 0)
     return true; // decrypted bytes nobody asked for
   char c;

@@ -77,8 +77,9 @@ public:
   bool shutdown_send() noexcept;
   // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
   // unsolicited bytes (the connection cannot be used for a new request then either). Non-blocking.
-  // A watched connection (watch_idle) answers from what the reactor saw, unless `verify` asks for the
-  // socket itself to be looked at (a recv with MSG_PEEK, as Apache's is_socket_connected).
+  // `verify` looks at the socket itself (a recv with MSG_PEEK, as Apache's is_socket_connected);
+  // without it only what the reactor saw is used: a watched connection (watch_idle) knows of a close
+  // or stray bytes, an unwatched one is taken as open.
   bool peer_closed(bool verify = true) noexcept;
 
   // Requests completed on this connection before the current one (counted by BackendPool::release

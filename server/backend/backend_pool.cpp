@@ -191,7 +191,6 @@ void BackendPool::give_back(std::unique_ptr<BackendConnection> conn, bool reusab
   if (!shut_down_ && reusable && settings_.reuse && conn->is_open()) {
     conn->note_request_done();
     conn->idle_since = now;
-    conn->watch_idle();
     idle_.push_back(std::move(conn));
     expire_idle(now);
   } else {

@@ -66,9 +66,9 @@ struct AcquireOptions {
   // proxy-initial-not-pooled). The pool's max still applies.
   bool allow_reuse = true;
   // Whether an idle connection is checked on its socket (Apache's is_socket_connected: a recv with
-  // MSG_PEEK) before it is handed out. false trusts what the reactor saw while the connection was
-  // idle (see BackendConnection::watch_idle): for a request that can be sent again on a fresh
-  // connection if the reused one turns out closed, the system call per request is not worth it.
+  // MSG_PEEK) before it is handed out. false skips that system call: for a request that can be sent
+  // again on a fresh connection if the reused one turns out closed (the engine's retry_fresh), the
+  // check per request is not worth it.
   bool verify_idle = true;
 };
 
