@@ -462,7 +462,7 @@ void Connection::write_interim(std::string_view head, WriteCallback done) {
 }
 
 void Connection::start_write(std::span<const char> data, bool chunk_data, bool last) {
-  std::array<asio::const_buffer, 4> bufs;
+  auto& bufs = out_bufs_;
   std::size_t n = 0;
   if (body_suppressed_) data = {};
   if (chunk_data && !data.empty()) {

@@ -3,6 +3,7 @@
 // heads with the parser, hands each request to the RequestHandler as an Exchange, frames and writes
 // the response, streams the request body on demand, keeps the connection alive or closes it as Apache
 // would, and answers protocol errors and timeouts with Apache's pages.
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -126,6 +127,9 @@ private:
   char remote_ip_[46] = {};
   char local_ip_[46] = {};
   char chunk_head_[24];
+  // The pieces of the write in flight: async_write keeps referring to its buffer sequence until the write
+  // completes, so they cannot live on start_write's stack.
+  std::array<boost::asio::const_buffer, 4> out_bufs_{};
   std::uint64_t body_remaining_ = 0;
   std::uint64_t body_limit_ = 0;
   std::size_t head_size_ = 0; // bytes of the current head at the front of the buffer
