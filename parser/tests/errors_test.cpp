@@ -2,7 +2,6 @@
 // with apache2 2.4.71 -t (without its "apache2: " program prefix).
 #include "read_fixture.hpp"
 
-#include <chrono>
 #include <random>
 
 namespace balancerd::parser::testing {
@@ -207,7 +206,8 @@ TEST_F(Errors, BinaryGarbageNeverCrashes) {
   }
 }
 
-TEST_F(Errors, TenThousandVirtualHostsReadFast) {
+// Speed is measured by tools/bench/configtest, not here: this checks only that a large tree reads whole.
+TEST_F(Errors, TenThousandVirtualHostsReadWhole) {
   std::string text;
   for (int i = 0; i < 10000; ++i) {
     text +=
@@ -215,13 +215,9 @@ TEST_F(Errors, TenThousandVirtualHostsReadFast) {
         ".example\n  ProxyPass / http://127.0.0.1:9000/ retry=0\n  <Location /x>\n    Require all granted\n"
         "  </Location>\n</VirtualHost>\n";
   }
-  auto start = std::chrono::steady_clock::now();
   auto r = parse(text);
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.result->tree.size(), 10000u);
-  EXPECT_LT(ms, 2000) << "read pass took " << ms << " ms";
 }
 
 } // namespace
