@@ -130,8 +130,10 @@ TEST(BalancerLoop, RequestsSpreadByRequests) {
   EXPECT_EQ(seq, "212212"); // Apache's observed byrequests sequence for loadfactor 1:2
 }
 
+// The answer comes 1.5 s after timeout=1 has expired: on a loaded machine (ASan under ctest -j) a
+// 300 ms margin was not always enough for the timeout to win.
 TEST(BalancerLoop, FailOnTimeoutPutsMemberInError) {
-  TestBackend b([](const SeenRequest&) { return Reply{TestBackend::ok("late").bytes, 1300}; });
+  TestBackend b([](const SeenRequest&) { return Reply{TestBackend::ok("late").bytes, 2500}; });
   Harness h(cluster("ft", {url(b.port()) + " timeout=1"}, "failontimeout=On forcerecovery=Off"));
   ASSERT_TRUE(h.ok());
   auto r = h.fetch(get("/ft/slow"));
