@@ -11,6 +11,7 @@
 #include "directives/model/mapping_conf.hpp"
 #include "directives/model/misc_conf.hpp"
 #include "directives/model/proxy_conf.hpp"
+#include "directives/model/slot.hpp"
 #include "directives/model/ssl_conf.hpp"
 
 #include <deque>
@@ -21,17 +22,19 @@
 namespace balancerd::directives {
 
 // Per-directory settings of every module: what a <Location>, <Directory>, <Proxy>... section holds.
+// The large slots are allocated only when a directive sets them (see slot.hpp: read with `->`, an
+// unset one reads as defaults); the small ones stay inline, where a pointer would save nothing.
 struct DirConf {
-  CoreDirConf core;
-  ProxyDirConf proxy;
+  Slot<CoreDirConf> core;
+  Slot<ProxyDirConf> proxy;
   HeadersDirConf headers;
-  AuthzDirConf authz;
-  SslDirConf ssl;
+  Slot<AuthzDirConf> authz;
+  Slot<SslDirConf> ssl;
   LogDirConf log;
-  MappingDirConf mapping;
+  Slot<MappingDirConf> mapping;
   EnvDirConf env;
   MiscDirConf misc;
-  AutoindexDirConf autoindex;
+  Slot<AutoindexDirConf> autoindex;
 };
 
 enum class SectionKind {

@@ -61,7 +61,7 @@ Result limit_request_body(CmdParms& cmd, Args args) {
   const long long value = std::strtoll(args[0].c_str(), &end, 10);
   if (errno != 0) return std::string("LimitRequestBody argument is not parsable.");
   if (*end != '\0' || value < 0) return std::string("LimitRequestBody requires a non-negative integer.");
-  cmd.dir().core.limit_request_body = value;
+  cmd.dir().core->limit_request_body = value;
   return std::nullopt;
 }
 

@@ -11,7 +11,7 @@ const char* const bad_level =
 
 Result log_level(CmdParms& cmd, Args args) {
   if (args.empty()) return std::string("LogLevel requires at least one argument");
-  LogLevelConf& conf = cmd.dir().core.log_level;
+  LogLevelConf& conf = cmd.dir().core->log_level;
   for (const std::string& arg : args) {
     const auto colon = arg.rfind(':');
     if (colon == std::string::npos) {

@@ -42,7 +42,7 @@ Result server_signature(CmdParms& cmd, Args args) {
   const std::string v = ascii_lower(args[0]);
   if (v != "on" && v != "off" && v != "email")
     return std::string("ServerSignature: use one of: off | on | email");
-  cmd.dir().core.server_signature = v;
+  cmd.dir().core->server_signature = v;
   return std::nullopt;
 }
 
@@ -71,7 +71,7 @@ Result options(CmdParms& cmd, Args args) {
     if (std::none_of(known.begin(), known.end(), [&](std::string_view k) { return ci_equal(k, name); }))
       return "Illegal option " + name;
   }
-  cmd.dir().core.options = args[0];
+  cmd.dir().core->options = args[0];
   return std::nullopt;
 }
 
@@ -90,7 +90,7 @@ Result allow_override(CmdParms& cmd, Args args) {
     if (std::none_of(known.begin(), known.end(), [&](std::string_view k) { return ci_equal(k, name); }))
       return "Illegal override option " + w;
   }
-  cmd.dir().core.allow_override = std::move(words);
+  cmd.dir().core->allow_override = std::move(words);
   return std::nullopt;
 }
 
@@ -107,7 +107,7 @@ bool known_status(int code) {
 Result error_document(CmdParms& cmd, Args args) {
   const int code = apache_atoi(args[0]);
   if (!known_status(code)) return "Unsupported HTTP response code " + args[0];
-  auto& docs = cmd.dir().core.error_documents;
+  auto& docs = cmd.dir().core->error_documents;
   if (ci_equal(args[1], "default")) {
     docs[code] = ErrorDocument{code, "default"};
     return std::nullopt;
@@ -117,12 +117,12 @@ Result error_document(CmdParms& cmd, Args args) {
 }
 
 Result set_handler(CmdParms& cmd, Args args) {
-  cmd.dir().core.set_handler = ascii_lower(args[0]);
+  cmd.dir().core->set_handler = ascii_lower(args[0]);
   return std::nullopt;
 }
 
 Result add_default_charset(CmdParms& cmd, Args args) {
-  cmd.dir().core.add_default_charset = ci_equal(args[0], "on") ? std::string("iso-8859-1") : args[0];
+  cmd.dir().core->add_default_charset = ci_equal(args[0], "on") ? std::string("iso-8859-1") : args[0];
   return std::nullopt;
 }
 
@@ -132,17 +132,17 @@ Result default_type(CmdParms& cmd, Args args) {
                        "AH00117: Ignoring deprecated use of DefaultType in line " +
                            std::to_string(cmd.node.line) + " of " +
                            (cmd.node.file ? *cmd.node.file : std::string()) + ".");
-  cmd.dir().core.default_type = args[0];
+  cmd.dir().core->default_type = args[0];
   return std::nullopt;
 }
 
 Result force_type(CmdParms& cmd, Args args) {
-  cmd.dir().core.force_type = args[0];
+  cmd.dir().core->force_type = args[0];
   return std::nullopt;
 }
 
 Result file_etag(CmdParms& cmd, Args args) {
-  cmd.dir().core.etag_none = ci_equal(args[0], "none");
+  cmd.dir().core->etag_none = ci_equal(args[0], "none");
   return std::nullopt;
 }
 

@@ -67,7 +67,7 @@ Result use_canonical_name(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(NOT_IN_LIMIT)) return err;
   const std::string v = ascii_lower(args[0]);
   if (v != "on" && v != "off" && v != "dns") return std::string("parameter must be 'on', 'off', or 'dns'");
-  cmd.dir().core.use_canonical_name = v;
+  cmd.dir().core->use_canonical_name = v;
   return std::nullopt;
 }
 
@@ -76,7 +76,7 @@ Result hostname_lookups(CmdParms& cmd, Args args) {
   const std::string v = ascii_lower(args[0]);
   if (v != "on" && v != "off" && v != "double")
     return std::string("parameter must be 'on', 'off', or 'double'");
-  cmd.dir().core.hostname_lookups = v;
+  cmd.dir().core->hostname_lookups = v;
   return std::nullopt;
 }
 

@@ -42,7 +42,7 @@ Result alias_common(CmdParms& cmd, std::span<const std::string> args, AliasRule:
     } else {
       a.real = args[0];
     }
-    cmd.dir().mapping.dir_alias = std::move(a);
+    cmd.dir().mapping->dir_alias = std::move(a);
     return std::nullopt;
   }
   if (args.size() < 2) return "Alias must have two arguments when used globally";
@@ -123,7 +123,7 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
     } else if (url) {
       d.real = *url;
     }
-    cmd.dir().mapping.dir_alias = std::move(d);
+    cmd.dir().mapping->dir_alias = std::move(d);
     return std::nullopt;
   }
 
@@ -146,7 +146,7 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
   if (url) r.real = *url;
   r.file = file_of(cmd);
   r.line = cmd.node.line;
-  (in_dir_section(cmd) ? cmd.dir().mapping.redirects : cmd.server.mapping.redirects).push_back(std::move(r));
+  (in_dir_section(cmd) ? cmd.dir().mapping->redirects : cmd.server.mapping.redirects).push_back(std::move(r));
   return std::nullopt;
 }
 
@@ -164,11 +164,11 @@ Result redirect_permanent(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result redirect_relative(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping.redirect_relative = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->redirect_relative = !a.empty() && iequals(a[0], "on");
   return std::nullopt;
 }
 Result alias_preserve_path(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping.alias_preserve_path = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->alias_preserve_path = !a.empty() && iequals(a[0], "on");
   return std::nullopt;
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace balancerd::directives::http {
 namespace {
@@ -47,13 +48,13 @@ bool inside_require_section(const CmdParms& cmd) {
 AuthzNode& current_parent(CmdParms& cmd) {
   if (!open_sections.empty() && inside_require_section(cmd)) return *open_sections.back().node;
   DirConf& dir = cmd.dir();
-  if (!dir.authz.root) {
+  if (!dir.authz->root) {
     AuthzNode root;
     root.is_section = true;
     root.logic = AuthzLogic::Any;
-    dir.authz.root = std::move(root);
+    dir.authz->root = std::move(root);
   }
-  return *dir.authz.root;
+  return *dir.authz->root;
 }
 
 // An enclosing <Limit>/<LimitExcept> restricts the node to (or away from) its methods.
@@ -142,12 +143,12 @@ Result auth_merging(CmdParms& cmd, std::span<const std::string> args) {
     m = AuthMerging::Or;
   else
     return "AuthMerging must be one of: Off | And | Or";
-  cmd.dir().authz.merging = m;
+  cmd.dir().authz->merging = m;
   return std::nullopt;
 }
 
 Result send_forbidden(CmdParms& cmd, std::span<const std::string> args) {
-  cmd.dir().authz.send_forbidden_on_failure = !args.empty() && iequals(args[0], "on");
+  cmd.dir().authz->send_forbidden_on_failure = !args.empty() && iequals(args[0], "on");
   return std::nullopt;
 }
 
@@ -164,7 +165,7 @@ Result order_handler(CmdParms& cmd, std::span<const std::string> args) {
     o = AccessOrder::MutualFailure;
   else
     return "unknown order";
-  cmd.dir().authz.order = o;
+  cmd.dir().authz->order = o;
   return std::nullopt;
 }
 
@@ -175,7 +176,7 @@ Result allow_deny(CmdParms& cmd, std::span<const std::string> args, bool allow) 
   AuthzNode limits;
   apply_limit(cmd, limits);
   rule.limit_methods = std::move(limits.limit_methods);
-  (allow ? cmd.dir().authz.allow : cmd.dir().authz.deny).push_back(std::move(rule));
+  (allow ? cmd.dir().authz->allow : cmd.dir().authz->deny).push_back(std::move(rule));
   return std::nullopt;
 }
 
@@ -189,9 +190,9 @@ Result deny_handler(CmdParms& cmd, std::span<const std::string> args) {
 Result satisfy_handler(CmdParms& cmd, std::span<const std::string> args) {
   const std::string& v = args.empty() ? std::string() : args[0];
   if (iequals(v, "any"))
-    cmd.dir().authz.satisfy_any = true;
+    cmd.dir().authz->satisfy_any = true;
   else if (iequals(v, "all"))
-    cmd.dir().authz.satisfy_any = false;
+    cmd.dir().authz->satisfy_any = false;
   else
     return "Satisfy either 'any' or 'all'.";
   return std::nullopt;
@@ -214,11 +215,6 @@ constexpr HandlerBinding kAccessCompat[] = {
     {"Satisfy", Support::Implemented, satisfy_handler},
 };
 
-bool module_loaded(const CmdParms& cmd, std::string_view source) {
-  return std::any_of(cmd.config.modules.begin(), cmd.config.modules.end(),
-                     [&](const LoadedModule& m) { return m.source == source; });
-}
-
 // Providers of the authn/authz modules balancerd does not implement, and the module of each.
 struct ForeignProvider {
   std::string_view name;
@@ -238,10 +234,21 @@ constexpr ForeignProvider kForeignProviders[] = {
 } // namespace
 
 Result parse_require_line(const CmdParms& cmd, std::string_view raw, AuthzRequire& out) {
+  // One pass over the loaded modules (every Require line asks; a large config has thousands).
+  static_assert(std::size(kForeignProviders) <= 32);
+  std::uint32_t loaded = 0;
+  bool authz_host = false;
+  for (const LoadedModule& m : cmd.config.modules) {
+    const std::string_view source = m.source;
+    if (!source.starts_with("mod_auth")) continue;
+    if (source == "mod_authz_host.c") authz_host = true;
+    for (std::size_t i = 0; i < std::size(kForeignProviders); ++i)
+      if (kForeignProviders[i].source == source) loaded |= std::uint32_t{1} << i;
+  }
   std::vector<std::string> foreign;
-  for (const ForeignProvider& p : kForeignProviders)
-    if (module_loaded(cmd, p.source)) foreign.emplace_back(p.name);
-  return parse_require_line(raw, module_loaded(cmd, "mod_authz_host.c"), out, foreign);
+  for (std::size_t i = 0; i < std::size(kForeignProviders); ++i)
+    if (loaded & (std::uint32_t{1} << i)) foreign.emplace_back(kForeignProviders[i].name);
+  return parse_require_line(raw, authz_host, out, foreign);
 }
 
 Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzRequire& out,
@@ -352,7 +359,7 @@ std::optional<std::string> check_tree(const AuthzNode& n) {
 }
 
 std::optional<std::string> check_dir(const DirConf& d) {
-  return d.authz.root ? check_tree(*d.authz.root) : std::nullopt;
+  return d.authz->root ? check_tree(*d.authz->root) : std::nullopt;
 }
 
 std::optional<std::string> check_sections(const std::vector<Section>& sections) {

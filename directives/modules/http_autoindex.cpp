@@ -26,19 +26,19 @@ Result split_icon(const std::string& word, std::string& icon, std::string& alt) 
 template <Kind kind> Result add_icon(CmdParms& cmd, std::span<const std::string> a) {
   std::string icon, alt;
   if (auto err = split_icon(a[0], icon, alt)) return err;
-  auto& ai = cmd.dir().autoindex;
+  auto& ai = *cmd.dir().autoindex;
   if (!alt.empty()) ai.alts.push_back({kind, a[1], alt});
   ai.icons.push_back({kind, a[1], icon});
   return std::nullopt;
 }
 
 template <Kind kind> Result add_alt(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex.alts.push_back({kind, a[1], a[0]});
+  cmd.dir().autoindex->alts.push_back({kind, a[1], a[0]});
   return std::nullopt;
 }
 
 Result add_description(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex.descriptions.push_back({Kind::Name, a[1], a[0]});
+  cmd.dir().autoindex->descriptions.push_back({Kind::Name, a[1], a[0]});
   return std::nullopt;
 }
 
@@ -91,7 +91,7 @@ Result width_option(std::optional<int>& slot, const std::string& name, std::stri
 }
 
 Result index_options(CmdParms& cmd, std::span<const std::string> args) {
-  auto& ai = cmd.dir().autoindex;
+  auto& ai = *cmd.dir().autoindex;
   for (const std::string& raw : args) {
     char prefix = 0;
     std::string_view w = raw;
@@ -172,24 +172,24 @@ Result index_order_default(CmdParms& cmd, std::span<const std::string> a) {
     key = 'D';
   else
     return "Second keyword must be 'Name', 'Date', 'Size', or 'Description'";
-  cmd.dir().autoindex.order_key = key;
-  cmd.dir().autoindex.order_desc = desc;
+  cmd.dir().autoindex->order_key = key;
+  cmd.dir().autoindex->order_desc = desc;
   return std::nullopt;
 }
 
 Result index_ignore(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex.ignore.push_back(a[0]);
+  cmd.dir().autoindex->ignore.push_back(a[0]);
   return std::nullopt;
 }
 
 Result index_ignore_reset(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex.ignore_reset = iequals(a[0], "on");
+  cmd.dir().autoindex->ignore_reset = iequals(a[0], "on");
   return std::nullopt;
 }
 
 template <std::optional<std::string> AutoindexDirConf::*slot>
 Result take_string(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex.*slot = a[0];
+  (*cmd.dir().autoindex).*slot = a[0];
   return std::nullopt;
 }
 

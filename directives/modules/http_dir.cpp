@@ -10,7 +10,7 @@ namespace {
 
 // Works for both the raw form (all names in args[0]) and a per-word call.
 Result directory_index(CmdParms& cmd, std::span<const std::string> args) {
-  auto& list = cmd.dir().mapping.directory_index;
+  auto& list = cmd.dir().mapping->directory_index;
   if (!list) list.emplace();
   for (const std::string& a : args) {
     for (std::string& w : words_of(a)) {
@@ -24,17 +24,17 @@ Result directory_index(CmdParms& cmd, std::span<const std::string> args) {
 }
 
 Result directory_slash(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping.directory_slash = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->directory_slash = !a.empty() && iequals(a[0], "on");
   return std::nullopt;
 }
 
 Result directory_check_handler(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping.directory_check_handler = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->directory_check_handler = !a.empty() && iequals(a[0], "on");
   return std::nullopt;
 }
 
 Result fallback_resource(CmdParms& cmd, std::span<const std::string> a) {
-  if (!a.empty()) cmd.dir().mapping.fallback_resource = a[0];
+  if (!a.empty()) cmd.dir().mapping->fallback_resource = a[0];
   return std::nullopt;
 }
 
@@ -57,7 +57,7 @@ Result directory_index_redirect(CmdParms& cmd, std::span<const std::string> a) {
   } else {
     return "DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx";
   }
-  cmd.dir().mapping.directory_index_redirect = status;
+  cmd.dir().mapping->directory_index_redirect = status;
   return std::nullopt;
 }
 

@@ -15,7 +15,7 @@ std::string extension_key(std::string_view ext) {
 // ITERATE2: args[0] is the value, args[1] one extension (the dispatcher calls once per extension).
 Result add_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping::Kind kind) {
   if (args.size() < 2) return std::nullopt;
-  auto& list = cmd.dir().mapping.mime;
+  auto& list = cmd.dir().mapping->mime;
   MimeMapping m;
   m.kind = kind;
   m.value =
@@ -31,7 +31,7 @@ Result remove_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapp
   m.kind = kind;
   m.remove = true;
   for (const std::string& a : args) m.extensions.push_back(extension_key(a));
-  cmd.dir().mapping.mime.push_back(std::move(m));
+  cmd.dir().mapping->mime.push_back(std::move(m));
   return std::nullopt;
 }
 
@@ -57,12 +57,12 @@ Result types_config(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result default_language(CmdParms& cmd, std::span<const std::string> a) {
-  if (!a.empty()) cmd.dir().mapping.default_language = a[0];
+  if (!a.empty()) cmd.dir().mapping->default_language = a[0];
   return std::nullopt;
 }
 
 Result multiviews_match(CmdParms& cmd, std::span<const std::string> args) {
-  auto& list = cmd.dir().mapping.multiviews_match;
+  auto& list = cmd.dir().mapping->multiviews_match;
   auto has = [&](std::string_view v) {
     for (const auto& s : list)
       if (iequals(s, v)) return true;
@@ -91,7 +91,7 @@ Result multiviews_match(CmdParms& cmd, std::span<const std::string> args) {
 }
 
 Result use_path_info(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping.use_path_info = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->use_path_info = !a.empty() && iequals(a[0], "on");
   return std::nullopt;
 }
 

@@ -56,7 +56,7 @@ bool is_proxy_directive(const CmdParms& cmd) {
 
 // The proxy side of where the directive stands (<Proxy> section or server/vhost).
 SslProxySide& proxy_side(CmdParms& cmd) {
-  return cmd.section ? cmd.dir().ssl.proxy : cmd.server.ssl.proxy;
+  return cmd.section ? cmd.dir().ssl->proxy : cmd.server.ssl.proxy;
 }
 
 SslContextConf& context(CmdParms& cmd) {
@@ -144,7 +144,7 @@ Result cipher_suite(CmdParms& cmd, std::span<const std::string> a) {
   const bool tls13 = iequals(proto, "TLSv1.3");
   if (!proto.empty() && !tls13 && !iequals(proto, "SSL")) return "protocol '" + proto + "' not supported";
   if (cmd.section && !is_proxy_directive(cmd)) {
-    cmd.dir().ssl.cipher_suite = spec; // per-dir: renegotiation
+    cmd.dir().ssl->cipher_suite = spec; // per-dir: renegotiation
     return std::nullopt;
   }
   SslContextConf& c = context(cmd);
@@ -168,7 +168,7 @@ Result verify(CmdParms& cmd, std::span<const std::string> a) {
   if (is_proxy_directive(cmd))
     proxy_side(cmd).ctx.verify = *m;
   else if (cmd.section)
-    cmd.dir().ssl.verify_client = *m;
+    cmd.dir().ssl->verify_client = *m;
   else
     cmd.server.ssl.server.verify = *m;
   return std::nullopt;
@@ -180,7 +180,7 @@ Result verify_depth(CmdParms& cmd, std::span<const std::string> a) {
   if (is_proxy_directive(cmd))
     proxy_side(cmd).ctx.verify_depth = d;
   else if (cmd.section)
-    cmd.dir().ssl.verify_depth = d;
+    cmd.dir().ssl->verify_depth = d;
   else
     cmd.server.ssl.server.verify_depth = d;
   return std::nullopt;
@@ -282,7 +282,7 @@ Result options(CmdParms& cmd, std::span<const std::string> a) {
       return "SSLOptions: Illegal option '" + std::string(name) + "'";
     out.push_back(w);
   }
-  auto& opts = cmd.dir().ssl.options;
+  auto& opts = cmd.dir().ssl->options;
   opts.insert(opts.end(), out.begin(), out.end());
   return std::nullopt;
 }
@@ -349,12 +349,12 @@ Result stapling_cache(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result require_ssl(CmdParms& cmd, std::span<const std::string>) {
-  cmd.dir().ssl.require_ssl = true;
+  cmd.dir().ssl->require_ssl = true;
   return std::nullopt;
 }
 
 Result user_name(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().ssl.user_name = a[0];
+  cmd.dir().ssl->user_name = a[0];
   return std::nullopt;
 }
 

@@ -101,22 +101,22 @@ Result proxy_hc_tpsize(CmdParms& cmd, Args args) {
 }
 
 Result proxy_websocket_fallback(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.ws_fallback_to_http = flag(args);
+  cmd.dir().proxy->ws_fallback_to_http = flag(args);
   return std::nullopt;
 }
 
 Result proxy_ftp_list_on_wildcard(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.ftp_list_on_wildcard = flag(args);
+  cmd.dir().proxy->ftp_list_on_wildcard = flag(args);
   return std::nullopt;
 }
 
 Result proxy_ftp_escape_wildcards(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.ftp_escape_wildcards = flag(args);
+  cmd.dir().proxy->ftp_escape_wildcards = flag(args);
   return std::nullopt;
 }
 
 Result proxy_ftp_dir_charset(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.ftp_dir_charset = arg0(args);
+  cmd.dir().proxy->ftp_dir_charset = arg0(args);
   return std::nullopt;
 }
 

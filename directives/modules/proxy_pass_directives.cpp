@@ -86,7 +86,7 @@ Result add_pass(CmdParms& cmd, std::string_view raw, bool is_regex) {
 
   auto store = [&]() {
     if (path)
-      cmd.dir().proxy.pass = rule;
+      cmd.dir().proxy->pass = rule;
     else
       conf.rules.push_back(rule);
   };
@@ -164,7 +164,7 @@ Result add_reverse(CmdParms& cmd, Args args) {
     rule.real = f ? *f : std::string();
     rule.interpolate = r != nullptr;
   }
-  cmd.dir().proxy.reverse.push_back(std::move(rule));
+  cmd.dir().proxy->reverse.push_back(std::move(rule));
   return std::nullopt;
 }
 
@@ -189,12 +189,12 @@ Result proxy_pass_reverse(CmdParms& cmd, Args args) {
 }
 
 Result proxy_pass_reverse_cookie_path(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.cookie_paths.push_back(cookie_rule(args));
+  cmd.dir().proxy->cookie_paths.push_back(cookie_rule(args));
   return std::nullopt;
 }
 
 Result proxy_pass_reverse_cookie_domain(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.cookie_domains.push_back(cookie_rule(args));
+  cmd.dir().proxy->cookie_domains.push_back(cookie_rule(args));
   return std::nullopt;
 }
 

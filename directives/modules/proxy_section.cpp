@@ -24,11 +24,11 @@ Result section(CmdParms& cmd, bool is_match) {
   if (is_match && !directives::regex_compiles(path)) return std::string("Regex could not be compiled");
 
   Section& sec = open_section(cmd, is_match ? SectionKind::ProxyMatch : SectionKind::Proxy, path, is_match);
-  sec.conf.proxy.is_proxy_section = true;
-  sec.conf.proxy.path_is_fnmatch = fnmatch_test(path);
+  sec.conf.proxy->is_proxy_section = true;
+  sec.conf.proxy->path_is_fnmatch = fnmatch_test(path);
   if (auto err = cmd.dispatcher.walk_children(cmd, cmd.server, &sec, Dispatcher::section_override))
     return err;
-  const bool fnmatch = sec.conf.proxy.path_is_fnmatch;
+  const bool fnmatch = sec.conf.proxy->path_is_fnmatch;
 
   if (arg.empty()) return std::nullopt;
   const std::string name = std::string(cmd.def.name);

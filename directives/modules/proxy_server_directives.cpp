@@ -76,7 +76,7 @@ Result proxy_remote_match(CmdParms& cmd, Args args) {
 }
 
 Result proxy_pass_interpolate_env(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.interpolate_env = flag(args);
+  cmd.dir().proxy->interpolate_env = flag(args);
   return std::nullopt;
 }
 
@@ -136,7 +136,7 @@ Result proxy_via(CmdParms& cmd, Args args) {
 
 // Iterate: called once per word; the state of the previous words is the dir config itself.
 Result proxy_error_override(CmdParms& cmd, Args args) {
-  ProxyDirConf& conf = cmd.dir().proxy;
+  ProxyDirConf& conf = *cmd.dir().proxy;
   const std::string& a = arg0(args);
   if (ci_equal(a, "Off")) {
     conf.error_override = false;
@@ -161,7 +161,7 @@ Result proxy_error_override(CmdParms& cmd, Args args) {
 }
 
 Result proxy_preserve_host(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.preserve_host = flag(args);
+  cmd.dir().proxy->preserve_host = flag(args);
   return std::nullopt;
 }
 
@@ -236,12 +236,12 @@ Result proxy_source_address(CmdParms& cmd, Args args) {
 }
 
 Result proxy_add_headers(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.add_headers = flag(args);
+  cmd.dir().proxy->add_headers = flag(args);
   return std::nullopt;
 }
 
 Result proxy_100_continue(CmdParms& cmd, Args args) {
-  cmd.dir().proxy.continue_100 = flag(args);
+  cmd.dir().proxy->continue_100 = flag(args);
   return std::nullopt;
 }
 

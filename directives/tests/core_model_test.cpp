@@ -73,10 +73,10 @@ TEST(CoreModel, HandlersFillTypedValues) {
   EXPECT_EQ(core.limit_request_line, 4000);
   EXPECT_EQ(core.trace_enable, "extended");
   EXPECT_EQ(core.server_tokens, "Prod");
-  EXPECT_EQ(c.main.dir.core.server_signature, "email");
+  EXPECT_EQ(c.main.dir.core->server_signature, "email");
   EXPECT_EQ(core.protocols, (std::vector<std::string>{"h2", "http/1.1"}));
-  EXPECT_EQ(c.main.dir.core.log_level.level, 4);
-  EXPECT_EQ(c.main.dir.core.log_level.modules.at("authz_core_module"), 7);
+  EXPECT_EQ(c.main.dir.core->log_level.level, 4);
+  EXPECT_EQ(c.main.dir.core->log_level.modules.at("authz_core_module"), 7);
   EXPECT_EQ(core.user, "www-data");
   EXPECT_EQ(core.mpm, "event");
   EXPECT_EQ(core.mpm_conf.max_request_workers, 40);
@@ -108,7 +108,7 @@ TEST(CoreModel, HandlersFillTypedValues) {
   const Section& d = c.main.sections[0];
   EXPECT_EQ(d.kind, SectionKind::DirectoryMatch);
   EXPECT_EQ(d.pattern, "^/srv");
-  EXPECT_EQ(d.conf.core.options, "-Indexes");
+  EXPECT_EQ(d.conf.core->options, "-Indexes");
   ASSERT_EQ(d.nested.size(), 1u);
   EXPECT_EQ(d.nested[0].kind, SectionKind::Files);
   EXPECT_EQ(d.nested[0].pattern, "x.txt");
@@ -122,7 +122,7 @@ TEST(CoreModel, SameConfigGivesEqualModels) {
   const Config& x = *a.result.config;
   const Config& y = *b.result.config;
   EXPECT_EQ(x.main.core, y.main.core);
-  EXPECT_EQ(x.main.dir.core, y.main.dir.core);
+  EXPECT_EQ(*x.main.dir.core, *y.main.dir.core);
   ASSERT_EQ(x.vhosts.size(), y.vhosts.size());
   for (std::size_t i = 0; i < x.vhosts.size(); ++i) EXPECT_EQ(x.vhosts[i].core, y.vhosts[i].core);
   EXPECT_EQ(x.modules.size(), y.modules.size());

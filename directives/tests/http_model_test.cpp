@@ -89,7 +89,7 @@ TEST(HttpModel, RequireTreeOfFixture40) {
               "  </RequireAll>\n"
               "</Location>\n");
   ASSERT_TRUE(c);
-  const auto& authz = only_section(*c).conf.authz;
+  const auto& authz = *only_section(*c).conf.authz;
   ASSERT_TRUE(authz.root);
   EXPECT_EQ(authz.root->logic, AuthzLogic::Any);
   ASSERT_EQ(authz.root->children.size(), 1u);
@@ -130,7 +130,7 @@ TEST(HttpModel, RequireInsideLimitJoinsTheEnclosingRequireSection) {
               "  </RequireAll>\n"
               "</Location>\n");
   ASSERT_TRUE(c);
-  const auto& root = *only_section(*c).conf.authz.root;
+  const auto& root = *only_section(*c).conf.authz->root;
   ASSERT_EQ(root.children.size(), 1u);
   const AuthzNode& all = root.children[0];
   ASSERT_EQ(all.children.size(), 2u);
@@ -148,7 +148,7 @@ TEST(HttpModel, AccessCompatAndMerging) {
               "  AuthMerging Or\n"
               "</Location>\n");
   ASSERT_TRUE(c);
-  const auto& a = only_section(*c).conf.authz;
+  const auto& a = *only_section(*c).conf.authz;
   EXPECT_EQ(a.order, AccessOrder::DenyAllow);
   ASSERT_EQ(a.deny.size(), 1u);
   EXPECT_EQ(a.deny[0].kind, AccessRule::Kind::All);
@@ -332,14 +332,14 @@ TEST(HttpModel, RedirectsAliasesAndIndexes) {
   EXPECT_TRUE(m.redirects[1].regex->search("/gone/x"));
   ASSERT_EQ(m.aliases.size(), 1u);
   EXPECT_EQ(m.aliases[0].real, "/srv/static");
-  const auto& dir = c->main.dir.mapping;
+  const auto& dir = *c->main.dir.mapping;
   EXPECT_EQ(dir.directory_index, (std::optional<std::vector<std::string>>({"index.html", "index.htm"})));
   // ITERATE2: one mapping per extension, in order, lower-cased without the dot.
   ASSERT_EQ(dir.mime.size(), 2u);
   EXPECT_EQ(dir.mime[0].value, "text/x-foo");
   EXPECT_EQ(dir.mime[0].extensions, std::vector<std::string>{"foo"});
   EXPECT_EQ(dir.mime[1].extensions, std::vector<std::string>{"bar"});
-  const auto& loc = only_section(*c).conf.mapping;
+  const auto& loc = *only_section(*c).conf.mapping;
   ASSERT_TRUE(loc.dir_alias);
   EXPECT_EQ(loc.dir_alias->status, 303);
   EXPECT_EQ(loc.dir_alias->real, "https://example.com/see");

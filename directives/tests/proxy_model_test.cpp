@@ -253,8 +253,8 @@ TEST(ProxyModel, ProxySectionArgumentsConfigureTheWorker) {
   const Section& s = c.config->main.sections[0];
   EXPECT_EQ(s.kind, SectionKind::Proxy);
   EXPECT_EQ(s.pattern, "http://h:8/");
-  EXPECT_TRUE(s.conf.proxy.is_proxy_section);
-  EXPECT_EQ(s.conf.proxy.preserve_host, std::optional<bool>(true));
+  EXPECT_TRUE(s.conf.proxy->is_proxy_section);
+  EXPECT_EQ(s.conf.proxy->preserve_host, std::optional<bool>(true));
 }
 
 TEST(ProxyModel, ProxyMatchSection) {
@@ -265,8 +265,8 @@ TEST(ProxyModel, ProxyMatchSection) {
   ASSERT_EQ(sections.size(), 2u);
   EXPECT_EQ(sections[0].kind, SectionKind::ProxyMatch);
   EXPECT_TRUE(sections[0].regex);
-  EXPECT_EQ(sections[0].conf.proxy.add_headers, std::optional<bool>(false));
-  EXPECT_TRUE(sections[1].conf.proxy.path_is_fnmatch);
+  EXPECT_EQ(sections[0].conf.proxy->add_headers, std::optional<bool>(false));
+  EXPECT_TRUE(sections[1].conf.proxy->path_is_fnmatch);
 }
 
 TEST(ProxyModel, ProxyPassInLocation) {
@@ -277,7 +277,7 @@ TEST(ProxyModel, ProxyPassInLocation) {
   ASSERT_EQ(c.error, "");
   const auto& sections = c.config->main.sections;
   ASSERT_EQ(sections.size(), 3u);
-  const auto& x = sections[0].conf.proxy;
+  const auto& x = *sections[0].conf.proxy;
   ASSERT_TRUE(x.pass.has_value());
   EXPECT_EQ(x.pass->path, "/x");
   EXPECT_FALSE(x.pass->regex);
@@ -287,12 +287,12 @@ TEST(ProxyModel, ProxyPassInLocation) {
   EXPECT_EQ(x.reverse[0].fake, "/x");
   EXPECT_EQ(x.reverse[0].real, "http://h/");
   // A wildcard Location path makes the rule a regex, as Apache does.
-  ASSERT_TRUE(sections[1].conf.proxy.pass.has_value());
-  EXPECT_TRUE(sections[1].conf.proxy.pass->regex);
-  EXPECT_TRUE(sections[1].conf.proxy.pass->exclusion);
+  ASSERT_TRUE(sections[1].conf.proxy->pass.has_value());
+  EXPECT_TRUE(sections[1].conf.proxy->pass->regex);
+  EXPECT_TRUE(sections[1].conf.proxy->pass->exclusion);
   // One ProxyPass per Location: the last one wins.
-  ASSERT_TRUE(sections[2].conf.proxy.pass.has_value());
-  EXPECT_EQ(sections[2].conf.proxy.pass->balancer, "balancer://bb");
+  ASSERT_TRUE(sections[2].conf.proxy->pass.has_value());
+  EXPECT_EQ(sections[2].conf.proxy->pass->balancer, "balancer://bb");
   EXPECT_EQ(main_proxy(c).balancers.at(0).vpath, "/y");
   // Location rules stay out of the server-level list.
   EXPECT_TRUE(main_proxy(c).rules.empty());
@@ -323,7 +323,7 @@ TEST(ProxyModel, ReverseAndCookieRules) {
                               "ProxyPassReverseCookiePath /app/ /a/\n"
                               "ProxyPassReverseCookieDomain backend.example public.example\n");
   ASSERT_EQ(c.error, "");
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   ASSERT_EQ(d.reverse.size(), 1u);
   EXPECT_EQ(d.reverse[0].fake, "/a/");
   EXPECT_EQ(d.reverse[0].real, "http://h/");
@@ -355,7 +355,7 @@ TEST(ProxyModel, ServerFlags) {
   EXPECT_EQ(p.pass_inherit, std::optional<bool>(false));
   EXPECT_EQ(p.recv_buffer_size, std::optional<int>(2048));
   EXPECT_EQ(p.source_address, std::optional<std::string>("127.0.0.1"));
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   EXPECT_EQ(d.error_override, std::optional<bool>(true));
   EXPECT_EQ(d.error_override_codes, (std::vector<int>{404, 500, 503}));
   EXPECT_EQ(d.preserve_host, std::optional<bool>(true));

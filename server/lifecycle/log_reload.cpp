@@ -18,7 +18,7 @@ bool same_access(const d::AccessLog& a, const d::AccessLog& b) {
 bool same_server(const d::ServerConf& a, const d::ServerConf& b) {
   if (a.core.error_log != b.core.error_log || a.core.error_log_format != b.core.error_log_format)
     return false;
-  if (!(a.dir.core.log_level == b.dir.core.log_level)) return false;
+  if (!(a.dir.core->log_level == b.dir.core->log_level)) return false;
   if (a.core.server_name != b.core.server_name) return false;
   if (a.log.buffered != b.log.buffered || a.log.logs.size() != b.log.logs.size()) return false;
   for (std::size_t i = 0; i < a.log.logs.size(); ++i)

@@ -47,10 +47,10 @@ net::ServerOptions server_options_from_config(const directives::Config& config,
   if (core.http_protocol_allow_09) c.protocol.allow_http09 = *core.http_protocol_allow_09;
   if (core.http_protocol_register_methods)
     c.protocol.registered_methods = *core.http_protocol_register_methods;
-  if (config.main.dir.core.limit_request_body)
-    c.limit_request_body = static_cast<std::uint64_t>(*config.main.dir.core.limit_request_body);
+  if (config.main.dir.core->limit_request_body)
+    c.limit_request_body = static_cast<std::uint64_t>(*config.main.dir.core->limit_request_body);
   c.server_header = std::string(http::server_banner(tokens_from(core.server_tokens)));
-  const auto& sig = config.main.dir.core.server_signature;
+  const auto& sig = config.main.dir.core->server_signature;
   if (sig) {
     if (!strcasecmp(sig->c_str(), "on"))
       c.signature = http::ServerSignature::On;

@@ -57,7 +57,7 @@ LogSet LogSet::open(const directives::Config& config, const LogSetOptions& optio
 
   // Main server.
   ServerLogs m;
-  m.levels = LevelTable::from(main.dir.core.log_level);
+  m.levels = LevelTable::from(main.dir.core->log_level);
   const std::string main_spec = main.core.error_log.value_or(default_error_log(config));
   m.error_log = std::make_shared<ErrorLog>(targets.get(main_spec, LogKind::Error), main.core.error_log_format,
                                            m.levels, server_name_of(main, main));
@@ -72,7 +72,7 @@ LogSet LogSet::open(const directives::Config& config, const LogSetOptions& optio
 
   for (const directives::ServerConf& v : config.vhosts) {
     ServerLogs s;
-    s.levels = LevelTable::from(merge_log_level(main.dir.core.log_level, v.dir.core.log_level));
+    s.levels = LevelTable::from(merge_log_level(main.dir.core->log_level, v.dir.core->log_level));
     const auto& format = v.core.error_log_format ? v.core.error_log_format : main.core.error_log_format;
     if (v.core.error_log) {
       s.error_log = std::make_shared<ErrorLog>(targets.get(*v.core.error_log, LogKind::Error), format,

@@ -42,8 +42,8 @@ http::ServerTokens tokens_of(const std::optional<std::string>& v) {
 // NAME with ServerSignature EMail), "" with Off.
 std::string signature_of(const pipeline::RequestState& st, const RequestIdentity& id) {
   const auto* dir = st.dir.get();
-  if (!dir || !dir->core.server_signature) return {};
-  const std::string& v = *dir->core.server_signature;
+  if (!dir || !dir->core->server_signature) return {};
+  const std::string& v = *dir->core->server_signature;
   const bool email = http::iequals(v, "email");
   if (!email && !http::iequals(v, "on")) return {};
   std::string out = "<address>";
@@ -129,7 +129,7 @@ void finish(const std::shared_ptr<Job>& job) {
     if (st.server->merged.core.server_port) in.server_port = *st.server->merged.core.server_port;
   }
   if (st.snapshot) in.fallback_name = st.snapshot->main_name;
-  if (st.dir && st.dir->core.use_canonical_name) in.use_canonical_name = *st.dir->core.use_canonical_name;
+  if (st.dir && st.dir->core->use_canonical_name) in.use_canonical_name = *st.dir->core->use_canonical_name;
   in.local_port = ex.peer().local_port;
 
   ManagerRequest mr;
@@ -211,8 +211,8 @@ void serve_balancer_manager(net::Exchange& ex, pipeline::RequestState& state, ba
     return;
   }
   std::uint64_t limit = 1073741824; // Apache 2.4.71's default LimitRequestBody
-  if (state.dir && state.dir->core.limit_request_body)
-    limit = static_cast<std::uint64_t>(*state.dir->core.limit_request_body);
+  if (state.dir && state.dir->core->limit_request_body)
+    limit = static_cast<std::uint64_t>(*state.dir->core->limit_request_body);
   ex.set_body_limit(limit);
   read_body(job);
 }

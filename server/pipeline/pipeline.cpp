@@ -70,8 +70,8 @@ void release_state(RequestState* s) {
 }
 
 http::ServerSignature signature_of(const directives::DirConf* dir) {
-  if (!dir || !dir->core.server_signature) return http::ServerSignature::Off;
-  const std::string& v = *dir->core.server_signature;
+  if (!dir || !dir->core->server_signature) return http::ServerSignature::Off;
+  const std::string& v = *dir->core->server_signature;
   if (http::iequals(v, "on")) return http::ServerSignature::On;
   if (http::iequals(v, "email")) return http::ServerSignature::EMail;
   return http::ServerSignature::Off;
@@ -91,7 +91,7 @@ bool ieq(std::string_view a, std::string_view b) {
 void append_self_url(std::string& out, const net::Exchange& ex, const runtime::ServerView& sv) {
   const auto& req = ex.request();
   out += "http://";
-  const auto& ucn = sv.base ? sv.base->core.use_canonical_name : std::optional<std::string>{};
+  const auto& ucn = sv.base ? sv.base->core->use_canonical_name : std::optional<std::string>{};
   if (ucn && ieq(*ucn, "on") && sv.merged.core.server_name) {
     // UseCanonicalName On: ServerName and its port (else the connection's)
     std::string_view name = *sv.merged.core.server_name;
@@ -138,8 +138,8 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
                 const http::ErrorPageInfo& info = {}) {
   const handlers::MimeTypes& mime = *current_mime;
   if (dir) {
-    auto it = dir->core.error_documents.find(status);
-    if (it != dir->core.error_documents.end() && it->second.action != "default") {
+    auto it = dir->core->error_documents.find(status);
+    if (it != dir->core->error_documents.end() && it->second.action != "default") {
       const std::string& a = it->second.action;
       if (!a.empty() && a[0] == '/') {
         // a local document, served with the original status and the file's own headers
@@ -147,7 +147,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         f.path = sv.merged.core.document_root.value_or("/var/www/html") + a;
         if (::stat(f.path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
           auto slash = a.rfind('/');
-          f.type = mime.lookup(std::string_view(a).substr(slash + 1), dir->mapping.mime, nullptr);
+          f.type = mime.lookup(std::string_view(a).substr(slash + 1), dir->mapping->mime, nullptr);
           f.status = status;
           handlers::serve_static_file(ex, std::move(f));
           return;
@@ -473,7 +473,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     set_page_identity(ex, pdir, sv);
     if (pdir) run_header_parser(st, *pdir);
     if (pdir) {
-      if (const int a = access_status(pdir->authz, st); a != 200) {
+      if (const int a = access_status(*pdir->authz, st); a != 200) {
         refuse(ex, st, a, pdir, sv);
         return;
       }
@@ -566,10 +566,10 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     runtime::ResolvedConfig loc;
     // the server level's per-directory settings (ProxyPassInterpolateEnv) unless a Location walk
     // is needed for a ProxyPass inside <Location>
-    const directives::ProxyDirConf* pdir = sv.base ? &sv.base->proxy : nullptr;
+    const directives::ProxyDirConf* pdir = sv.base ? &*sv.base->proxy : nullptr;
     if (snap.has_location_pass) {
       loc = resolver.resolve(sv, path, "", "", if_hook);
-      if (loc.dir) pdir = &loc.dir->proxy;
+      if (loc.dir) pdir = &*loc.dir->proxy;
     }
     proxypass::PassMatch m;
     if (proxypass::needs_pre_translate(pconf, pdir)) {
@@ -650,7 +650,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
 
   // access control (Require / Order-Allow-Deny)
   if (dir) {
-    if (const int a = access_status(dir->authz, st); a != 200) {
+    if (const int a = access_status(*dir->authz, st); a != 200) {
       refuse(ex, st, a, dir, sv);
       return;
     }
@@ -658,8 +658,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
 
   // mod_alias in per-dir context
   if (dir) {
-    if (dir->mapping.dir_alias && dir->mapping.dir_alias->kind == directives::AliasRule::Kind::Redirect) {
-      const auto& da = *dir->mapping.dir_alias;
+    if (dir->mapping->dir_alias && dir->mapping->dir_alias->kind == directives::AliasRule::Kind::Redirect) {
+      const auto& da = *dir->mapping->dir_alias;
       int status = da.status ? da.status : 302;
       if (da.real.empty() || status < 300 || status > 399) {
         send_error(ex, st, status, dir, sv);
@@ -668,7 +668,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       }
       return;
     }
-    auto dr = handlers::match_redirects(dir->mapping.redirects, path, req.query);
+    auto dr = handlers::match_redirects(dir->mapping->redirects, path, req.query);
     if (dr.kind == handlers::AliasResult::Kind::Redirect) {
       redirect_to(ex, st, sv, dr.status, dr.target);
       return;
@@ -682,8 +682,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (dir) run_fixups(st, *dir);
 
   // the handler
-  if (dir && dir->core.set_handler && !ieq(*dir->core.set_handler, "none")) {
-    const std::string& hn = *dir->core.set_handler;
+  if (dir && dir->core->set_handler && !ieq(*dir->core->set_handler, "none")) {
+    const std::string& hn = *dir->core->set_handler;
     if (hn.size() > 6 && http::iequals(std::string_view(hn).substr(0, 6), "proxy:")) {
       // SetHandler "proxy:...": the handler prefixes the mapped file name
       auto m = proxypass::match_handler(sv.merged.proxy, hn, st.filename, request_uri(ex, st, sv));
@@ -732,7 +732,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     return;
   }
   if (is_dir) {
-    if (path.back() != '/' && (!dir || dir->mapping.directory_slash.value_or(true))) {
+    if (path.back() != '/' && (!dir || dir->mapping->directory_slash.value_or(true))) {
       // mod_dir redirects whatever the method (apache2 2.4.71)
       std::string url;
       append_self_url(url, ex, sv);
@@ -752,7 +752,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       return;
     }
     static const std::vector<std::string> default_index{"index.html"};
-    const auto& indexes = dir && dir->mapping.directory_index ? *dir->mapping.directory_index : default_index;
+    const auto& indexes =
+        dir && dir->mapping->directory_index ? *dir->mapping->directory_index : default_index;
     std::string base = walk_path;
     bool found = false;
     for (const auto& name : indexes) {
@@ -770,7 +771,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
         st.filename = file_path;
         st.ctx.info.filename = st.filename;
         if (dir) {
-          if (const int a = access_status(dir->authz, st); a != 200) {
+          if (const int a = access_status(*dir->authz, st); a != 200) {
             refuse(ex, st, a, dir, sv);
             return;
           }
@@ -787,7 +788,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
         send_error(ex, st, 404, dir, sv);
         return;
       }
-      if (!(runtime::effective_options(dir ? dir->core.options : std::nullopt) & runtime::kOptIndexes)) {
+      if (!(runtime::effective_options(dir ? dir->core->options : std::nullopt) & runtime::kOptIndexes)) {
         send_error(ex, st, 403, dir, sv);
         return;
       }
@@ -795,16 +796,16 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       air.uri = path;
       air.query = req.query;
       air.dir_path = walk_path;
-      air.conf = dir ? &dir->autoindex : nullptr;
+      air.conf = dir ? &*dir->autoindex : nullptr;
       static const std::vector<directives::MimeMapping> none;
       air.content_type = [&](std::string_view name) {
-        return std::string(snap.mime.lookup(name, dir ? dir->mapping.mime : none, nullptr));
+        return std::string(snap.mime.lookup(name, dir ? dir->mapping->mime : none, nullptr));
       };
       air.allowed = [&](std::string_view name, bool is_dir) {
         std::string file = walk_path + std::string(name) + (is_dir ? "/" : "");
         runtime::ResolvedConfig sub = resolver.resolve(sv, path + std::string(name), file, "", if_hook);
         const directives::DirConf* sd = sub.dir ? sub.dir.get() : dir;
-        return !sd || access_status(sd->authz, st) == 200;
+        return !sd || access_status(*sd->authz, st) == 200;
       };
       handlers::AutoindexPage page = handlers::render_autoindex(air);
       if (page.status != 200) {
@@ -834,16 +835,17 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   auto slash = file_path.rfind('/');
   std::string_view base_name = std::string_view(file_path).substr(slash == std::string::npos ? 0 : slash + 1);
   static const std::vector<directives::MimeMapping> no_mappings;
-  f.type = snap.mime.lookup(base_name, dir ? dir->mapping.mime : no_mappings,
-                            dir && dir->core.force_type ? &*dir->core.force_type : nullptr);
-  if (dir && dir->core.add_default_charset && !ieq(*dir->core.add_default_charset, "off")) {
-    f.charset = ieq(*dir->core.add_default_charset, "on") ? std::string_view("iso-8859-1")
-                                                          : std::string_view(*dir->core.add_default_charset);
+  f.type = snap.mime.lookup(base_name, dir ? dir->mapping->mime : no_mappings,
+                            dir && dir->core->force_type ? &*dir->core->force_type : nullptr);
+  if (dir && dir->core->add_default_charset && !ieq(*dir->core->add_default_charset, "off")) {
+    f.charset = ieq(*dir->core->add_default_charset, "on")
+                    ? std::string_view("iso-8859-1")
+                    : std::string_view(*dir->core->add_default_charset);
   }
   // AddCharset (mod_mime) names the charset of any type that has none; AddDefaultCharset only
   // fills in text/plain and text/html
   if (dir && !f.type.empty() && f.type.find("charset=") == std::string_view::npos) {
-    std::string_view cs = handlers::MimeTypes::charset(base_name, dir->mapping.mime);
+    std::string_view cs = handlers::MimeTypes::charset(base_name, dir->mapping->mime);
     if (!cs.empty()) {
       thread_local std::string typed;
       typed.assign(f.type).append("; charset=").append(cs);
@@ -851,9 +853,9 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       f.charset = {};
     }
   }
-  f.etag = !(dir && dir->core.etag_none.value_or(false));
-  if (dir && dir->core.limit_request_body)
-    f.body_limit = static_cast<std::uint64_t>(*dir->core.limit_request_body);
+  f.etag = !(dir && dir->core->etag_none.value_or(false));
+  if (dir && dir->core->limit_request_body)
+    f.body_limit = static_cast<std::uint64_t>(*dir->core->limit_request_body);
   f.path = std::move(file_path);
   f.hold = st.snapshot;
   handlers::serve_static_file(ex, std::move(f));

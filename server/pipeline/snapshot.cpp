@@ -5,7 +5,7 @@ namespace {
 
 bool any_pass(const std::vector<directives::Section>& sections) {
   for (const auto& sec : sections)
-    if (sec.conf.proxy.pass || any_pass(sec.nested)) return true;
+    if (sec.conf.proxy->pass || any_pass(sec.nested)) return true;
   return false;
 }
 

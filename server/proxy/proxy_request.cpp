@@ -303,7 +303,7 @@ bool Request::load_config() {
   server_index_ = st_.server->index;
   const auto& merged = st_.server->merged;
   sconf_ = &merged.proxy;
-  dconf_ = st_.dir ? &st_.dir->proxy : &st_.server->merged.dir.proxy;
+  dconf_ = st_.dir ? &*st_.dir->proxy : &*st_.server->merged.dir.proxy;
   if (merged.proxy.timeout) proxy_timeout_ = *merged.proxy.timeout;
   if (merged.core.timeout) server_timeout_ = *merged.core.timeout;
   via_ = merged.proxy.via.value_or(directives::ProxyVia::Off);

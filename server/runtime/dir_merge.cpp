@@ -236,35 +236,35 @@ void merge_autoindex(d::AutoindexDirConf& out, const d::AutoindexDirConf& child)
 
 d::DirConf merge_dir(const d::DirConf& parent, const d::DirConf& child) {
   d::DirConf out = parent;
-  merge_core(out.core, child.core);
-  merge_proxy(out.proxy, child.proxy);
+  merge_core(*out.core, *child.core);
+  merge_proxy(*out.proxy, *child.proxy);
   merge_headers(out.headers, child.headers);
-  merge_authz(out.authz, child.authz);
-  merge_ssl(out.ssl, child.ssl);
+  merge_authz(*out.authz, *child.authz);
+  merge_ssl(*out.ssl, *child.ssl);
   merge_log(out.log, child.log);
-  merge_mapping(out.mapping, child.mapping);
+  merge_mapping(*out.mapping, *child.mapping);
   merge_env(out.env, child.env);
   merge_misc(out.misc, child.misc);
-  merge_autoindex(out.autoindex, child.autoindex);
+  merge_autoindex(*out.autoindex, *child.autoindex);
   return out;
 }
 
 void fold_limit(d::DirConf& enclosing, const d::DirConf& limit) {
   // Require lines inside <Limit> are members of the enclosing section's own implicit <RequireAny>.
-  d::AuthzDirConf authz = enclosing.authz;
-  if (limit.authz.root) {
+  d::AuthzDirConf authz = *enclosing.authz;
+  if (limit.authz->root) {
     if (!authz.root) {
       authz.root = d::AuthzNode{};
       authz.root->is_section = true;
       authz.root->logic = d::AuthzLogic::Any;
     }
-    append(authz.root->children, limit.authz.root->children);
+    append(authz.root->children, limit.authz->root->children);
   }
   d::DirConf rest = limit;
-  rest.authz.root.reset();
-  rest.authz.merging = enclosing.authz.merging;
+  rest.authz->root.reset();
+  rest.authz->merging = enclosing.authz->merging;
   enclosing = merge_dir(enclosing, rest);
-  enclosing.authz.root = std::move(authz.root);
+  enclosing.authz->root = std::move(authz.root);
 }
 
 } // namespace balancerd::runtime

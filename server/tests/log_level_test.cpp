@@ -106,12 +106,12 @@ TEST(LogLevel, FromCompiledConfig) {
   options.config_file = conf;
   directives::Diagnostics diagnostics("apache2", [](const directives::LogRecord&) {});
   const auto result = directives::compile_config(options, diagnostics);
-  const auto& main_levels = result.config->main.dir.core.log_level;
+  const auto& main_levels = result.config->main.dir.core->log_level;
   const LevelTable m = LevelTable::from(main_levels);
   EXPECT_TRUE(m.enabled(mod::proxy, kTrace5));
   EXPECT_FALSE(m.enabled(mod::core, kNotice));
   const LevelTable v =
-      LevelTable::from(merge_log_level(main_levels, result.config->vhosts.at(0).dir.core.log_level));
+      LevelTable::from(merge_log_level(main_levels, result.config->vhosts.at(0).dir.core->log_level));
   EXPECT_TRUE(v.enabled(mod::core, kInfo));
   EXPECT_FALSE(v.enabled(mod::proxy, kDebug));
   std::filesystem::remove_all(dir);

@@ -28,8 +28,8 @@ std::string fingerprint(const d::DirConf& c) {
     for (const auto& i : r.value) out += i.text;
     out += ";";
   }
-  for (const auto& [status, doc] : c.core.error_documents) out += std::to_string(status) + doc.action;
-  out += c.authz.root ? "authz" : "-";
+  for (const auto& [status, doc] : c.core->error_documents) out += std::to_string(status) + doc.action;
+  out += c.authz->root ? "authz" : "-";
   return out;
 }
 

@@ -34,7 +34,7 @@ std::string describe(const d::AuthzNode& n) {
   return out + ")";
 }
 std::string authz(const d::DirConf& c) {
-  return c.authz.root ? describe(*c.authz.root) : "-";
+  return c.authz->root ? describe(*c.authz->root) : "-";
 }
 
 // apache2 -f /tmp/reqconfig/g/g.conf (these Locations over a docroot, client 127.0.0.1):
@@ -181,26 +181,26 @@ TEST(RuntimeMerge, RedirectsOfTheMoreSpecificSectionComeFirst) {
 
 TEST(RuntimeMerge, DirMergeIsPureAndSlotwise) {
   d::DirConf parent, child;
-  parent.core.log_level.level = 4;
-  parent.core.log_level.modules["proxy_module"] = 7;
-  child.core.log_level.modules["ssl_module"] = 6;
-  child.core.log_level.modules["proxy_module"] = 5;
-  parent.ssl.require_ssl = true;
-  parent.ssl.options = {"+StdEnvVars"};
-  child.ssl.options = {"-StdEnvVars", "+ExportCertData"};
-  child.mapping.directory_index = std::vector<std::string>{};
+  parent.core->log_level.level = 4;
+  parent.core->log_level.modules["proxy_module"] = 7;
+  child.core->log_level.modules["ssl_module"] = 6;
+  child.core->log_level.modules["proxy_module"] = 5;
+  parent.ssl->require_ssl = true;
+  parent.ssl->options = {"+StdEnvVars"};
+  child.ssl->options = {"-StdEnvVars", "+ExportCertData"};
+  child.mapping->directory_index = std::vector<std::string>{};
   parent.misc.h2_push_resources = {"/a.css"};
   child.misc.h2_push_resources = {"/b.js"};
   const d::DirConf out = merge_dir(parent, child);
-  EXPECT_EQ(out.core.log_level.level, 4);
-  EXPECT_EQ(out.core.log_level.modules.at("proxy_module"), 5);
-  EXPECT_EQ(out.core.log_level.modules.at("ssl_module"), 6);
-  EXPECT_TRUE(out.ssl.require_ssl);
-  EXPECT_EQ(out.ssl.options.size(), 3u);
-  ASSERT_TRUE(out.mapping.directory_index);
-  EXPECT_TRUE(out.mapping.directory_index->empty()); // "DirectoryIndex disabled" wins
+  EXPECT_EQ(out.core->log_level.level, 4);
+  EXPECT_EQ(out.core->log_level.modules.at("proxy_module"), 5);
+  EXPECT_EQ(out.core->log_level.modules.at("ssl_module"), 6);
+  EXPECT_TRUE(out.ssl->require_ssl);
+  EXPECT_EQ(out.ssl->options.size(), 3u);
+  ASSERT_TRUE(out.mapping->directory_index);
+  EXPECT_TRUE(out.mapping->directory_index->empty()); // "DirectoryIndex disabled" wins
   EXPECT_EQ(out.misc.h2_push_resources.size(), 2u);
-  EXPECT_EQ(parent.core.log_level.modules.size(), 1u); // inputs untouched
+  EXPECT_EQ(parent.core->log_level.modules.size(), 1u); // inputs untouched
 }
 
 TEST(RuntimeServerMerge, VhostInheritsUnsetServerSettings) {

@@ -59,14 +59,14 @@ TEST(RuntimeSectionOrder, LocationsTogetherInConfigOrder) {
   Fixture f(kLocations);
   EXPECT_EQ(f.uri("/a/b"), "root a match ab");
   const auto r = f.resolver.resolve(f.resolver.server(kMainServer), "/a/b", "", "", {});
-  EXPECT_EQ(r.dir->core.error_documents.at(404).action, "/ab");
+  EXPECT_EQ(r.dir->core->error_documents.at(404).action, "/ab");
 }
 
 TEST(RuntimeSectionOrder, LaterLocationMatchWinsOverEarlierLiteral) {
   Fixture f(kLocations);
   EXPECT_EQ(f.uri("/a"), "root a match");
   const auto r = f.resolver.resolve(f.resolver.server(kMainServer), "/a", "", "", {});
-  EXPECT_EQ(r.dir->core.error_documents.at(404).action, "/match");
+  EXPECT_EQ(r.dir->core->error_documents.at(404).action, "/match");
 }
 
 TEST(RuntimeSectionOrder, LocationPrefixStopsAtSegmentBoundary) {
@@ -131,7 +131,7 @@ TEST(RuntimeSectionOrder, VhostSectionsComeAfterMainServersOfTheSameGroup) {
             "ErrorDocument 404 /vh-root\n</Location>\n</VirtualHost>\n");
   EXPECT_EQ(f.uri("/a/x", 0), "server vhost main-a vh-root");
   const auto r = f.resolver.resolve(f.resolver.server(0), "/a/x", "", "", {});
-  EXPECT_EQ(r.dir->core.error_documents.at(404).action, "/vh-root");
+  EXPECT_EQ(r.dir->core->error_documents.at(404).action, "/vh-root");
   EXPECT_EQ(f.uri("/a/x", kMainServer), "server main-a");
 }
 

@@ -55,7 +55,7 @@ public:
   std::string operator()(const char* ip, std::uint16_t port, std::string_view host) const {
     const int index = selector_.select(endpoint(ip, port), normalize_host(host));
     if (index == kMainServer) return "main";
-    const auto& docs = config_->vhosts.at(static_cast<std::size_t>(index)).dir.core.error_documents;
+    const auto& docs = config_->vhosts.at(static_cast<std::size_t>(index)).dir.core->error_documents;
     const std::string& action = docs.at(404).action;
     return action.substr(action.front() == '"' ? 1 : 0);
   }

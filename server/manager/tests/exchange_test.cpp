@@ -195,7 +195,7 @@ TEST_F(Serve, JsonUpdateAndExtensionsHaveALength) {
 
 TEST_F(Serve, ServerSignatureOn) {
   auto dir = std::make_shared<directives::DirConf>();
-  dir->core.server_signature = "On";
+  dir->core->server_signature = "On";
   state.dir = dir;
   method(http::Method::Get, "GET");
   run();
@@ -204,7 +204,7 @@ TEST_F(Serve, ServerSignatureOn) {
             std::string::npos);
   FakeExchange mail;
   mail.req = ex.req;
-  dir->core.server_signature = "EMail";
+  dir->core->server_signature = "EMail";
   serve_balancer_manager(mail, state, f.store());
   EXPECT_NE(mail.body.find("<address>Apache/2.4.71 (Debian) Server at <a href=\"mailto:[no address given]\">"
                            "127.0.0.1</a> Port 18480</address>\n</body></html>\n"),

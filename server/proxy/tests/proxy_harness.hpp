@@ -101,7 +101,7 @@ public:
     ru.raw_target = req.target;
     ru.uri = st.uri;
     if (req.target.find('?') != std::string_view::npos) ru.query = req.query;
-    auto m = proxypass::match_proxy_pass(sv.merged.proxy, &sv.base->proxy, ru);
+    auto m = proxypass::match_proxy_pass(sv.merged.proxy, &*sv.base->proxy, ru);
     if (m.result != proxypass::PassResult::Proxy) return ex.send_error(404);
     st.filename = m.filename;
     ex.set_handler_state(&st);

@@ -208,7 +208,7 @@ TEST(ProxyPassMatch, ExclusionsInterpolationBalancers) {
                             "ProxyPass /b/ balancer://app/bb/\n"
                             "ProxyPass /b2 balancer://APP\n");
   const auto& server = c.config->main.proxy;
-  const auto& dir = c.config->main.dir.proxy;
+  const auto& dir = *c.config->main.dir.proxy;
   const auto env = test::env_of({{"bk", "abc"}});
   const Row rows[] = {
       {"/i/abc/z", "/abc/x/abc/z"}, {"/ni/abc/z", "/$%7BBK%7D/abc/z"},
@@ -241,9 +241,9 @@ TEST(ProxyPassMatch, InterpolatedRegexAndPath) {
                             "ProxyPass /${P}/ http://127.0.0.1:18741/PRE/ interpolate\n");
   const auto env = test::env_of({{"HOSTP", "127.0.0.1:18741"}, {"P", "pre"}});
   const Row rows[] = {{"/ir/a%20b?q", "/IR/a%20b?q"}, {"/pre/x", "/PRE/x"}, {"/${P}/x", nullptr}};
-  run_rows(c.config->main.proxy, &c.config->main.dir.proxy, rows, std::size(rows), env);
+  run_rows(c.config->main.proxy, &*c.config->main.dir.proxy, rows, std::size(rows), env);
   const auto r = make_request("/ir/z");
-  EXPECT_EQ(match_proxy_pass(c.config->main.proxy, &c.config->main.dir.proxy, r.view(), env).target.url,
+  EXPECT_EQ(match_proxy_pass(c.config->main.proxy, &*c.config->main.dir.proxy, r.view(), env).target.url,
             "http://127.0.0.1:18741/IR/z");
 }
 
@@ -251,7 +251,7 @@ TEST(ProxyPassMatch, InterpolatedRegexAndPath) {
 TEST(ProxyPassMatch, InterpolateNeedsInterpolateEnv) {
   const auto c = compile_ok("ProxyPass /i/ http://127.0.0.1:18741/${BK}/ interpolate\n");
   const auto r = make_request("/i/z");
-  const auto m = match_proxy_pass(c.config->main.proxy, &c.config->main.dir.proxy, r.view(),
+  const auto m = match_proxy_pass(c.config->main.proxy, &*c.config->main.dir.proxy, r.view(),
                                   test::env_of({{"BK", "abc"}}));
   EXPECT_EQ(m.target.url, "http://127.0.0.1:18741/$%7BBK%7D/z");
 }

@@ -32,7 +32,7 @@ TEST(ReverseCases, MatchApache) {
   const auto c = test::compile_ok(config);
   ASSERT_TRUE(c.config);
   const auto& server = c.config->main.proxy;
-  const auto& dir = c.config->main.dir.proxy;
+  const auto& dir = *c.config->main.dir.proxy;
   const SelfUrl self{"http", "front.example", 80};
   std::size_t locations = 0, cookies = 0;
   for (const auto& row : rows) {

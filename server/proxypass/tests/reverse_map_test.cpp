@@ -50,13 +50,13 @@ TEST(ReverseMap, LocationHeaders) {
       {"http://127.0.0.2:18742/c", "http://front.example/bal2//c"},
   };
   for (const auto& r : rows)
-    EXPECT_EQ(reverse_url(c.config->main.proxy, c.config->main.dir.proxy, r.in, self), r.out) << r.in;
+    EXPECT_EQ(reverse_url(c.config->main.proxy, *c.config->main.dir.proxy, r.in, self), r.out) << r.in;
 }
 
 TEST(ReverseMap, SelfUrlFollowsHost) {
   const auto c = compile_ok(kConf);
   const auto& s = c.config->main.proxy;
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   // Host: Front.Example:8080 (r->hostname is lower-cased) and Host: [::1]:99.
   EXPECT_EQ(reverse_url(s, d, "http://127.0.0.1:18741/app/x", {"http", "front.example", 8080}),
             "http://front.example:8080/d/x");
@@ -97,7 +97,7 @@ TEST(ReverseMap, SelfHostAndPort) {
 
 TEST(ReverseMap, Cookies) {
   const auto c = compile_ok(kConf);
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   const Row rows[] = {
       {"a=b; Domain=backend.example; Path=/app/sub", "a=b; Domain=public.example; Path=/d/"},
       {"a=b;path=/app/x;domain=x.int.example;secure", "a=b;path=/d/;domain=x.int.example;secure"},
@@ -117,7 +117,7 @@ TEST(ReverseMap, Cookies) {
 TEST(ReverseMap, CookiePrefixQuirks) {
   const auto c = compile_ok("ProxyPassReverseCookieDomain backend.example public.example\n"
                             "ProxyPassReverseCookiePath /app /pub\n");
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   const Row rows[] = {
       {"a=b; Domain=.backend.example; Path=/application", "a=b; Domain=.backend.example; Path=/pub"},
       {"a=b; PATH =/app; path=; Domain=", "a=b; PATH =/app; path=; Domain="},
@@ -132,7 +132,7 @@ TEST(ReverseMap, CookiePrefixQuirks) {
 TEST(ReverseMap, CookieLastAttributeDecides) {
   const auto c = compile_ok("ProxyPassReverseCookiePath /app/ /d/\n"
                             "ProxyPassReverseCookieDomain backend.example public.example\n");
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   EXPECT_EQ(reverse_cookie(d, "a=b; path=/app/x; Path=/other"), "a=b; path=/app/x; Path=/other");
   EXPECT_EQ(reverse_cookie(d, "a=b; domain=backend.example; domain=www.backend.example"),
             "a=b; domain=backend.example; domain=www.backend.example");
@@ -150,7 +150,7 @@ TEST(ReverseMap, InterpolatedRules) {
   const auto env = test::env_of({{"F", "front"}, {"B", "127.0.0.1:18741"}});
   const SelfUrl self{"http", "front.example", 80};
   const auto& s = c.config->main.proxy;
-  const auto& d = c.config->main.dir.proxy;
+  const auto& d = *c.config->main.dir.proxy;
   EXPECT_EQ(reverse_url(s, d, "http://127.0.0.1:18741/x", self, env), "http://front.example/front/x");
   EXPECT_EQ(reverse_url(s, d, "http://${B}/x", self, env), "http://front.example/plain/x");
   EXPECT_EQ(reverse_cookie(d, "a=1; path=/front/z; domain=127.0.0.1:18741", env),

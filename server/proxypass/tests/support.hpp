@@ -28,10 +28,10 @@ inline Compiled compile_ok(const std::string& text) {
 // `pattern`, merged over the server-level ones the way Apache merges a section (enough for tests:
 // pass replaced, lists appended, interpolate_env overridden).
 inline directives::ProxyDirConf location_dir(const Compiled& c, const std::string& pattern) {
-  directives::ProxyDirConf out = c.config->main.dir.proxy;
+  directives::ProxyDirConf out = *c.config->main.dir.proxy;
   for (const auto& s : c.config->main.sections) {
     if (s.pattern != pattern) continue;
-    const auto& p = s.conf.proxy;
+    const auto& p = *s.conf.proxy;
     if (p.pass) out.pass = p.pass;
     out.reverse.insert(out.reverse.end(), p.reverse.begin(), p.reverse.end());
     out.cookie_paths.insert(out.cookie_paths.end(), p.cookie_paths.begin(), p.cookie_paths.end());
