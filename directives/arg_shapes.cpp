@@ -26,10 +26,13 @@ std::optional<std::string> call(CmdParms& cmd, std::span<const std::string> args
   return cmd.def.handler(cmd, args);
 }
 
-// Calls with the words that are present: Apache passes NULL for a missing optional word.
-std::optional<std::string> call_present(CmdParms& cmd, std::vector<std::string> words) {
-  while (!words.empty() && words.back().empty()) words.pop_back();
-  return call(cmd, words);
+// Calls with the words that are present: Apache passes NULL for a missing optional word. (An array,
+// not a vector: this runs for most directives.)
+template <std::size_t N>
+std::optional<std::string> call_present(CmdParms& cmd, std::array<std::string, N> words) {
+  std::size_t n = N;
+  while (n > 0 && words[n - 1].empty()) --n;
+  return call(cmd, std::span<const std::string>(words.data(), n));
 }
 
 } // namespace
@@ -59,39 +62,39 @@ std::optional<std::string> invoke_with_shape(CmdParms& cmd, std::string_view arg
   case ArgShape::Take1: {
     std::string w = word();
     if (w.empty() || !rest.empty()) return count_error(def, "takes one argument");
-    return call_present(cmd, {std::move(w)});
+    return call_present<1>(cmd, {std::move(w)});
   }
   case ArgShape::Take2: {
     std::string w = word(), w2 = word();
     if (w.empty() || w2.empty() || !rest.empty()) return count_error(def, "takes two arguments");
-    return call_present(cmd, {std::move(w), std::move(w2)});
+    return call_present<2>(cmd, {std::move(w), std::move(w2)});
   }
   case ArgShape::Take12: {
     std::string w = word(), w2 = word();
     if (w.empty() || !rest.empty()) return count_error(def, "takes 1-2 arguments");
-    return call_present(cmd, {std::move(w), std::move(w2)});
+    return call_present<2>(cmd, {std::move(w), std::move(w2)});
   }
   case ArgShape::Take3: {
     std::string w = word(), w2 = word(), w3 = word();
     if (w.empty() || w2.empty() || w3.empty() || !rest.empty())
       return count_error(def, "takes three arguments");
-    return call_present(cmd, {std::move(w), std::move(w2), std::move(w3)});
+    return call_present<3>(cmd, {std::move(w), std::move(w2), std::move(w3)});
   }
   case ArgShape::Take23: {
     std::string w = word(), w2 = word(), w3 = word();
     if (w.empty() || w2.empty() || !rest.empty()) return count_error(def, "takes two or three arguments");
-    return call_present(cmd, {std::move(w), std::move(w2), std::move(w3)});
+    return call_present<3>(cmd, {std::move(w), std::move(w2), std::move(w3)});
   }
   case ArgShape::Take123: {
     std::string w = word(), w2 = word(), w3 = word();
     if (w.empty() || !rest.empty()) return count_error(def, "takes one, two or three arguments");
-    return call_present(cmd, {std::move(w), std::move(w2), std::move(w3)});
+    return call_present<3>(cmd, {std::move(w), std::move(w2), std::move(w3)});
   }
   case ArgShape::Take13: {
     std::string w = word(), w2 = word(), w3 = word();
     if (w.empty() || (!w2.empty() && w3.empty()) || !rest.empty())
       return count_error(def, "takes one or three arguments");
-    return call_present(cmd, {std::move(w), std::move(w2), std::move(w3)});
+    return call_present<3>(cmd, {std::move(w), std::move(w2), std::move(w3)});
   }
   case ArgShape::Iterate: {
     std::string w = word();

@@ -20,19 +20,23 @@ bool is_dir_context_section(std::string_view name) {
 } // namespace
 
 std::optional<std::string> CmdParms::check_context(unsigned forbidden) const {
-  std::string name(def.name);
-  if (!name.empty() && name.front() == '<') name += '>';
+  // Built only for an error: this runs for most directives of a large config.
+  auto name_of = [this] {
+    std::string name(def.name);
+    if (!name.empty() && name.front() == '<') name += '>';
+    return name;
+  };
 
   if ((forbidden & NOT_IN_VIRTUALHOST) && server.is_vhost)
-    return name + " cannot occur within <VirtualHost> section";
+    return name_of() + " cannot occur within <VirtualHost> section";
   if (forbidden & NOT_IN_LIMIT) {
     for (const parser::Node* p : parents)
       if (ci_equal(p->name, "<Limit") || ci_equal(p->name, "<LimitExcept"))
-        return name + " cannot occur within <Limit> or <LimitExcept> section";
+        return name_of() + " cannot occur within <Limit> or <LimitExcept> section";
   }
   if ((forbidden & NOT_IN_DIR_CONTEXT) == NOT_IN_DIR_CONTEXT) {
     for (const parser::Node* p : parents)
-      if (is_dir_context_section(p->name)) return name + " cannot occur within directory context";
+      if (is_dir_context_section(p->name)) return name_of() + " cannot occur within directory context";
     if (def.req_override & EXEC_ON_READ) return std::nullopt;
   }
   // The nearest enclosing section of each forbidden family, checked family by family as Apache does.
@@ -49,7 +53,7 @@ std::optional<std::string> CmdParms::check_context(unsigned forbidden) const {
              (found = find_parent({"<Files", "<FilesMatch", "<If", "<ElseIf", "<Else"}))) {
   } else if ((forbidden & NOT_IN_PROXY) && (found = find_parent({"<Proxy", "<ProxyMatch"}))) {
   }
-  if (found) return name + " cannot occur within " + dispatcher.canonical_name(*found) + "> section";
+  if (found) return name_of() + " cannot occur within " + dispatcher.canonical_name(*found) + "> section";
   return std::nullopt;
 }
 

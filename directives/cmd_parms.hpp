@@ -16,12 +16,12 @@ class Dispatcher;
 struct CmdParms {
   const parser::Node& node;
   const DirectiveDef& def;
-  unsigned override;                        // Override bits of the place where the directive stands
-  Config& config;                           // the whole model being built
-  ServerConf& server;                       // main server or the current <VirtualHost>
-  Section* section;                         // innermost per-dir section, nullptr at server/vhost level
-  std::vector<const parser::Node*> parents; // enclosing section nodes, outermost first
-  Dispatcher& dispatcher;                   // to walk a section's children in a new context
+  unsigned override;                               // Override bits of the place where the directive stands
+  Config& config;                                  // the whole model being built
+  ServerConf& server;                              // main server or the current <VirtualHost>
+  Section* section;                                // innermost per-dir section, nullptr at server/vhost level
+  const std::vector<const parser::Node*>& parents; // enclosing section nodes, outermost first
+  Dispatcher& dispatcher;                          // to walk a section's children in a new context
 
   // The per-dir config being written: the section's, or the server's own level.
   DirConf& dir() { return section ? section->conf : server.dir; }

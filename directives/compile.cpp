@@ -83,7 +83,7 @@ CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& di
     if (m.id.rfind("mpm_", 0) == 0) config->main.core.mpm = m.id.substr(4, m.id.size() - 4 - 7);
 
   Dispatcher dispatcher(*config, modules, diagnostics);
-  if (auto err = dispatcher.walk(read.tree, config->main, nullptr, Dispatcher::server_override, {})) {
+  if (auto err = dispatcher.walk_releasing(read.tree, config->main, Dispatcher::server_override)) {
     const parser::Node* at = dispatcher.error_node();
     ConfigError error(
         ConfigError::Kind::Walk,
@@ -96,7 +96,7 @@ CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& di
   result.fqdn = run_startup_checks(*config, diagnostics);
   result.includes = std::move(read.includes);
   result.variables = std::move(read.variables);
-  result.uses = dispatcher.uses();
+  result.uses = dispatcher.take_uses();
   result.config = std::move(config);
   return result;
 }

@@ -21,7 +21,7 @@ struct CompileResult {
   std::shared_ptr<const Config> config;
   std::vector<parser::IncludeRecord> includes;  // -D DUMP_INCLUDES
   std::map<std::string, std::string> variables; // Define NAME VALUE (for -D DUMP_RUN_CFG)
-  std::vector<DirectiveUse> uses;               // every dispatched directive, in walk order
+  std::vector<DirectiveUse> uses;               // dispatched directives not Implemented, in walk order
   std::string fqdn;                             // the main server name or the one guessed (AH00558)
 };
 

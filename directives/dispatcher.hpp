@@ -29,6 +29,11 @@ public:
   std::optional<std::string> walk(const std::vector<parser::Node>& nodes, ServerConf& server,
                                   Section* section, unsigned override,
                                   const std::vector<const parser::Node*>& parents);
+  // walk() for the top level of the read tree, releasing each node's subtree once it is compiled
+  // (handlers keep no reference into the tree), so the tree and the model are not both whole at once.
+  // The node of an error is kept.
+  std::optional<std::string> walk_releasing(std::vector<parser::Node>& nodes, ServerConf& server,
+                                            unsigned override);
   // For a section handler: walks cmd.node's children with cmd.node appended to the parents.
   std::optional<std::string> walk_children(const CmdParms& cmd, ServerConf& server, Section* section,
                                            unsigned override);
@@ -51,8 +56,10 @@ public:
   bool log_enabled(std::string_view module, std::string_view level) const;
   void log(std::string_view module, std::string_view level, std::string_view text);
 
-  // Every directive dispatched so far (for -D DUMP_COMPAT).
+  // Every directive dispatched so far that balancerd does not fully reproduce (support other than
+  // Implemented), for -D DUMP_COMPAT.
   const std::vector<DirectiveUse>& uses() const { return uses_; }
+  std::vector<DirectiveUse> take_uses() { return std::move(uses_); }
 
 private:
   std::vector<DirectiveUse> uses_;

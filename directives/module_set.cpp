@@ -42,7 +42,12 @@ bool ModuleSet::directive_known(std::string_view name) const {
 }
 
 FoundDirective ModuleSet::find(std::string_view name) const {
-  auto it = directives_.find(ascii_lower(name));
+  // Called for every line of the config: the lower-cased key reuses one buffer instead of a new
+  // string per lookup.
+  thread_local std::string key;
+  key.assign(name);
+  for (char& c : key) c = ascii_lower(c);
+  auto it = directives_.find(key);
   return it == directives_.end() ? FoundDirective{} : it->second;
 }
 
