@@ -304,8 +304,9 @@ private:
         define_macro(f, args, lineno);
         return;
       }
+      const bool maybe_cond = lname.size() > 3 && lname[1] == 'i' && lname[2] == 'f';
       for (const auto& cs : kCondSections) {
-        if (lname == cs.lower_name) {
+        if (maybe_cond && lname == cs.lower_name) {
           f.src->last_directive_line = lineno;
           conditional(f, cs.name, args, lineno);
           return;
@@ -325,8 +326,13 @@ private:
     // "ServerName>" is ServerName without arguments, ">" alone an empty (invalid) name.
     if (name.back() == '>') name.pop_back();
     std::string lname = lower(name);
-    if (is_read_time(lname)) f.src->last_directive_line = lineno;
-    if (lname == "include" || lname == "includeoptional") {
+    // Every name the read pass acts on starts with one of these letters; the rest (nearly every
+    // line of a large config) skips the comparisons.
+    const bool maybe_read_time = lname.find_first_of("idulsm") == 0;
+    if (maybe_read_time && is_read_time(lname)) f.src->last_directive_line = lineno;
+    if (!maybe_read_time) {
+      add_directive(f, std::move(name), rest, lineno);
+    } else if (lname == "include" || lname == "includeoptional") {
       include(f, rest, lname == "includeoptional");
     } else if (lname == "define") {
       define(rest);
@@ -350,13 +356,18 @@ private:
         fail(*err);
       }
     } else {
-      Node n;
-      n.name = std::move(name);
-      n.args = std::string(rest);
-      n.file = f.src->current_file();
-      n.line = lineno;
-      f.container().push_back(std::move(n));
+      add_directive(f, std::move(name), rest, lineno);
     }
+  }
+
+  // A directive for the walk pass.
+  void add_directive(Frame& f, std::string name, std::string_view args, unsigned lineno) {
+    Node n;
+    n.name = std::move(name);
+    n.args = std::string(args);
+    n.file = f.src->current_file();
+    n.line = lineno;
+    f.container().push_back(std::move(n));
   }
 
   void close_section(Frame& f, const std::string& word) {
@@ -669,11 +680,14 @@ private:
                  "AH00554: Access to file " + path + " denied by server: not a regular file");
       return "Could not open configuration file " + path + ": " + std::strerror(EBADF);
     }
+    // Read straight into the string (a large config is read once, not copied through a buffer).
     contents.clear();
-    if (S_ISREG(st.st_mode)) contents.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[65536];
+    std::size_t used = 0;
+    std::size_t room = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 65536;
+    contents.resize(room);
     while (true) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (used == contents.size()) contents.resize(contents.size() * 2);
+      ssize_t n = ::read(fd, contents.data() + used, contents.size() - used);
       if (n < 0) {
         if (errno == EINTR) continue;
         int e = errno;
@@ -681,8 +695,9 @@ private:
         return "Could not open configuration file " + path + ": " + std::strerror(e);
       }
       if (n == 0) break;
-      contents.append(buf, static_cast<std::size_t>(n));
+      used += static_cast<std::size_t>(n);
     }
+    contents.resize(used);
     ::close(fd);
     return std::nullopt;
   }

@@ -19,9 +19,13 @@ void skip_space(std::string_view& s) {
 // Copies `raw`, turning "\\" into "\" and, inside quotes, "\Q" into "Q"; every other backslash
 // stays literal.
 std::string unescape(std::string_view raw, char quote) {
+  // Most words have no backslash at all: one copy, no per-character appends.
+  std::size_t first = raw.find('\\');
+  if (first == std::string_view::npos) return std::string(raw);
   std::string out;
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
+  out.append(raw.substr(0, first));
+  for (std::size_t i = first; i < raw.size(); ++i) {
     char c = raw[i];
     if (c == '\\' && i + 1 < raw.size() && (raw[i + 1] == '\\' || (quote != 0 && raw[i + 1] == quote))) {
       out.push_back(raw[++i]);
