@@ -68,15 +68,19 @@ Result balancer_member(CmdParms& cmd, Args args) {
     return std::nullopt;
   }
   // Apache's debug lines carry the source position of its own code; kept so logs compare equal.
-  cmd.dispatcher.log("proxy", "debug",
-                     "mod_proxy.c(2674): AH01147: Defining worker '" + *name + "' for balancer '" +
-                         balancer->name + "'");
+  // Composed only when LogLevel lets them through (BalancerMember is frequent in large configs).
+  const bool debug = cmd.dispatcher.log_enabled("proxy", "debug");
+  if (debug)
+    cmd.dispatcher.log("proxy", "debug",
+                       "mod_proxy.c(2674): AH01147: Defining worker '" + *name + "' for balancer '" +
+                           balancer->name + "'");
   Worker worker;
   if (auto err = make_worker(*name, kPrefix, true, worker)) return "BalancerMember " + *err;
   if (auto alert = worker_name_alert(worker)) cmd.dispatcher.log("proxy", "error", *alert);
-  cmd.dispatcher.log("proxy", "debug",
-                     "mod_proxy.c(2679): AH01148: Defined worker '" + worker_display_name(worker) +
-                         "' for balancer '" + balancer->name + "'");
+  if (debug)
+    cmd.dispatcher.log("proxy", "debug",
+                       "mod_proxy.c(2679): AH01148: Defined worker '" + worker_display_name(worker) +
+                           "' for balancer '" + balancer->name + "'");
   copy_conf_params(worker.params, conf);
   worker.balancer = balancer->name;
   worker.file = file_of(cmd);
