@@ -109,8 +109,8 @@ const log::LevelTable& request_levels(const RequestState& st) {
     st.levels_dir = st.dir.get();
     const auto* base = st.server ? st.server->base.get() : nullptr;
     st.use_dir_levels =
-        st.dir && base && st.dir.get() != base && !(st.dir->core.log_level == base->core.log_level);
-    if (st.use_dir_levels) st.dir_levels = log::LevelTable::from(st.dir->core.log_level);
+        st.dir && base && st.dir.get() != base && !(st.dir->core->log_level == base->core->log_level);
+    if (st.use_dir_levels) st.dir_levels = log::LevelTable::from(st.dir->core->log_level);
   }
   return st.use_dir_levels ? st.dir_levels : st.logs->levels;
 }
@@ -172,7 +172,7 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
     v.remote_host = st->remote_host; // looked up for Require host: Apache logs it whatever the setting
   } else if (st && st->dir) {
     // HostnameLookups On/Double: %h (and REMOTE_HOST in a log condition) name the client
-    const auto& mode = st->dir->core.hostname_lookups;
+    const auto& mode = st->dir->core->hostname_lookups;
     if (mode && *mode != "off") {
       thread_local std::string host;
       host = access::lookup_remote_host(access::thread_host_resolver(), *mode, v.client_ip);
