@@ -68,15 +68,15 @@ TEST(RuntimeMerge, AuthMergingIsNotInherited) {
   Fixture f(kAuthz);
   // /and/more has no AuthMerging of its own: its Require replaces the combined logic.
   EXPECT_EQ(authz(*f.at("/and/more")), "Any(host example.org)");
-  EXPECT_EQ(f.at("/and/more")->authz.merging, d::AuthMerging::Unset);
+  EXPECT_EQ(f.at("/and/more")->authz->merging, d::AuthMerging::Unset);
 }
 
 TEST(RuntimeMerge, RequireInsideLimitJoinsTheSectionsRequireAny) {
   Fixture f("<Location />\nRequire all denied\n<Limit GET>\nRequire ip 10.0.0.0/8\n</Limit>\n</Location>\n");
   const auto c = f.at("/");
-  ASSERT_TRUE(c->authz.root);
+  ASSERT_TRUE(c->authz->root);
   EXPECT_EQ(authz(*c), "Any(all denied, ip 10.0.0.0/8)");
-  EXPECT_EQ(c->authz.root->children[1].limit_methods, std::vector<std::string>{"GET"});
+  EXPECT_EQ(c->authz->root->children[1].limit_methods, std::vector<std::string>{"GET"});
 }
 
 // apache2 (g.conf): <Location /ac> Order deny,allow + Deny from all; /ac/a with only "Allow from
@@ -86,12 +86,12 @@ TEST(RuntimeMerge, AccessCompatSectionReplacesAllFour) {
       "<Location />\nOrder deny,allow\nDeny from all\nAllow from 10.0.0.0/8\n</Location>\n"
       "<Location /a>\nAllow from 192.168.0.0/16\n</Location>\n<Location /b>\nHeader set X 1\n</Location>\n");
   const auto a = f.at("/a");
-  EXPECT_EQ(a->authz.order, d::AccessOrder::Unset); // not inherited: mod_access_compat has no merge
-  EXPECT_TRUE(a->authz.deny.empty());
-  EXPECT_EQ(a->authz.allow.size(), 1u);
+  EXPECT_EQ(a->authz->order, d::AccessOrder::Unset); // not inherited: mod_access_compat has no merge
+  EXPECT_TRUE(a->authz->deny.empty());
+  EXPECT_EQ(a->authz->allow.size(), 1u);
   const auto b = f.at("/b");
-  EXPECT_EQ(b->authz.order, d::AccessOrder::DenyAllow);
-  EXPECT_EQ(b->authz.deny.size(), 1u);
+  EXPECT_EQ(b->authz->order, d::AccessOrder::DenyAllow);
+  EXPECT_EQ(b->authz->deny.size(), 1u);
 }
 
 std::vector<std::string> header_names(const d::DirConf& c) {
@@ -118,10 +118,10 @@ TEST(RuntimeMerge, ErrorDocumentsMergeByStatus) {
   Fixture f("ErrorDocument 404 /nf\nErrorDocument 500 /err\n<Location /a>\nErrorDocument 404 /a-nf\n"
             "ErrorDocument 403 /a-fb\n</Location>\n");
   const auto c = f.at("/a");
-  ASSERT_EQ(c->core.error_documents.size(), 3u);
-  EXPECT_EQ(c->core.error_documents.at(404).action, "/a-nf");
-  EXPECT_EQ(c->core.error_documents.at(500).action, "/err");
-  EXPECT_EQ(c->core.error_documents.at(403).action, "/a-fb");
+  ASSERT_EQ(c->core->error_documents.size(), 3u);
+  EXPECT_EQ(c->core->error_documents.at(404).action, "/a-nf");
+  EXPECT_EQ(c->core->error_documents.at(500).action, "/err");
+  EXPECT_EQ(c->core->error_documents.at(403).action, "/a-fb");
 }
 
 TEST(RuntimeMerge, SetEnvIfAndSetEnvAppend) {
@@ -141,9 +141,9 @@ TEST(RuntimeMerge, ScalarsOverrideOnlyWhenSet) {
   Fixture f("ServerSignature On\nLimitRequestBody 100\n<Location /a>\nLimitRequestBody 5\n</Location>\n"
             "<Location /a/b>\nServerSignature Off\n</Location>\n");
   const auto c = f.at("/a/b");
-  EXPECT_EQ(c->core.server_signature, "off");
-  EXPECT_EQ(c->core.limit_request_body, 5);
-  EXPECT_EQ(f.at("/x")->core.limit_request_body, 100);
+  EXPECT_EQ(c->core->server_signature, "off");
+  EXPECT_EQ(c->core->limit_request_body, 5);
+  EXPECT_EQ(f.at("/x")->core->limit_request_body, 100);
 }
 
 TEST(RuntimeMerge, OptionsPlusMinusApplyToInheritedSet) {
@@ -154,8 +154,8 @@ TEST(RuntimeMerge, OptionsPlusMinusApplyToInheritedSet) {
   Fixture f("<Directory /srv>\nOptions Indexes FollowSymLinks\n</Directory>\n<Directory /srv/a>\n"
             "Options -Indexes\n</Directory>\n");
   const auto c = f.resolver.resolve(f.resolver.server(kMainServer), "/", "/srv/a/f", "", {}).dir;
-  ASSERT_TRUE(c->core.options);
-  EXPECT_EQ(*c->core.options, "Indexes FollowSymLinks -Indexes");
+  ASSERT_TRUE(c->core->options);
+  EXPECT_EQ(*c->core->options, "Indexes FollowSymLinks -Indexes");
 }
 
 TEST(RuntimeMerge, ProxyPassInLocationAndReverseRules) {
@@ -163,11 +163,11 @@ TEST(RuntimeMerge, ProxyPassInLocationAndReverseRules) {
             "ProxyPreserveHost On\n</Location>\n<Location /app/sub>\nProxyPassReverse http://other/\n"
             "ProxyPreserveHost Off\n</Location>\n");
   const auto c = f.at("/app/sub/x");
-  ASSERT_TRUE(c->proxy.pass);
-  EXPECT_EQ(c->proxy.pass->url, "http://backend/app"); // inherited from /app
-  EXPECT_EQ(c->proxy.reverse.size(), 2u);
-  EXPECT_EQ(c->proxy.preserve_host, false);
-  EXPECT_FALSE(f.at("/other")->proxy.pass);
+  ASSERT_TRUE(c->proxy->pass);
+  EXPECT_EQ(c->proxy->pass->url, "http://backend/app"); // inherited from /app
+  EXPECT_EQ(c->proxy->reverse.size(), 2u);
+  EXPECT_EQ(c->proxy->preserve_host, false);
+  EXPECT_FALSE(f.at("/other")->proxy->pass);
 }
 
 // apache2 -f /tmp/reqconfig/e/e.conf: GET /a/r/z -> 302 http://two/z (the /a/r section's RedirectMatch).
@@ -175,8 +175,8 @@ TEST(RuntimeMerge, RedirectsOfTheMoreSpecificSectionComeFirst) {
   Fixture f("<Location /a>\nRedirectMatch 301 ^/a/(.*) http://one/$1\n</Location>\n"
             "<Location /a/b>\nRedirectMatch 302 ^/a/b/(.*) http://two/$1\n</Location>\n");
   const auto c = f.at("/a/b/c");
-  ASSERT_EQ(c->mapping.redirects.size(), 2u);
-  EXPECT_EQ(c->mapping.redirects[0].status, 302);
+  ASSERT_EQ(c->mapping->redirects.size(), 2u);
+  EXPECT_EQ(c->mapping->redirects[0].status, 302);
 }
 
 TEST(RuntimeMerge, DirMergeIsPureAndSlotwise) {
@@ -260,8 +260,8 @@ TEST(RuntimeServerMerge, ServerLevelPerDirOfVhostOverMain) {
       "ErrorDocument 404 /main\nErrorDocument 500 /main500\n<VirtualHost *:28080>\nErrorDocument 404 /vh\n"
       "</VirtualHost>\n");
   const auto c = f.at("/", 0);
-  EXPECT_EQ(c->core.error_documents.at(404).action, "/vh");
-  EXPECT_EQ(c->core.error_documents.at(500).action, "/main500");
+  EXPECT_EQ(c->core->error_documents.at(404).action, "/vh");
+  EXPECT_EQ(c->core->error_documents.at(500).action, "/main500");
   EXPECT_EQ(f.resolver.server(0).merged.core.server_name, "main.example");
 }
 

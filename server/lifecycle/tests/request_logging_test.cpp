@@ -131,14 +131,14 @@ TEST(DirLogLevel, SectionLevelsReplaceTheServerLevelsForTheRequest) {
   EXPECT_EQ(&pipeline::request_levels(st), &logs.levels);
 
   auto chatty = std::make_shared<directives::DirConf>(*base);
-  chatty->core.log_level.level = log::kInfo;
+  chatty->core->log_level.level = log::kInfo;
   st.dir = chatty;
   EXPECT_TRUE(pipeline::request_levels(st).enabled(log::mod::core, log::kInfo));
   EXPECT_FALSE(pipeline::request_levels(st).enabled(log::mod::core, log::kDebug));
 
   auto quiet = std::make_shared<directives::DirConf>(*base);
-  quiet->core.log_level.level = log::kCrit;
-  quiet->core.log_level.modules["proxy_module"] = log::kDebug;
+  quiet->core->log_level.level = log::kCrit;
+  quiet->core->log_level.modules["proxy_module"] = log::kDebug;
   st.dir = quiet; // a new effective config is noticed
   EXPECT_FALSE(pipeline::request_levels(st).enabled(log::mod::authz_core, log::kError));
   EXPECT_TRUE(pipeline::request_levels(st).enabled(log::mod::proxy, log::kDebug));
