@@ -138,22 +138,24 @@ Result virtual_host(CmdParms& cmd, Args) {
   std::string text;
   if (auto err = section_arg_text(cmd, text)) return err;
   Config& config = cmd.config;
-  ServerConf vhost;
-  vhost.is_vhost = true;
-  vhost.file = cmd.node.file ? *cmd.node.file : std::string();
-  vhost.line = cmd.node.line;
+  // Built in place (a ServerConf is several KiB; thousands of vhosts), dropped again on an error.
+  ServerConf& server = config.vhosts.emplace_back();
+  server.is_vhost = true;
+  server.file = cmd.node.file ? *cmd.node.file : std::string();
+  server.line = cmd.node.line;
   for (const std::string& word : parser::split_words(text)) {
     VhostAddressResult parsed = parse_vhost_address(word, cmd.dispatcher.diagnostics());
-    if (parsed.error) return parsed.error;
-    if (parsed.address) vhost.core.addresses.push_back(std::move(*parsed.address));
+    if (parsed.error) {
+      config.vhosts.pop_back();
+      return parsed.error;
+    }
+    if (parsed.address) server.core.addresses.push_back(std::move(*parsed.address));
   }
   // Room for the per-dir sections at once: growing the vector moved each one several times and
   // left spare capacity, in every one of thousands of vhosts.
   std::size_t sections = 0;
   for (const parser::Node& child : cmd.node.children) sections += child.is_section ? 1 : 0;
-  vhost.sections.reserve(sections);
-  config.vhosts.push_back(std::move(vhost));
-  ServerConf& server = config.vhosts.back();
+  server.sections.reserve(sections);
   return cmd.dispatcher.walk_children(cmd, server, nullptr, cmd.override);
 }
 

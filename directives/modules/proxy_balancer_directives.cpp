@@ -8,6 +8,8 @@
 #include "directives/modules/proxy_workers.hpp"
 #include "parser/words.hpp"
 
+#include <algorithm>
+
 namespace balancerd::directives::proxy {
 
 namespace {
@@ -92,6 +94,16 @@ Result balancer_member(CmdParms& cmd, Args args) {
   const ParamContext ctx = param_context(cmd);
   for (const auto& [key, val] : params)
     if (auto err = set_worker_param(worker.params, key, val, ctx)) return "BalancerMember " + *err;
+  if (balancer->members.empty()) {
+    // Room for the members written beside this one at once (growing moved each Worker again).
+    std::size_t siblings = 1;
+    // Inside <Proxy balancer://...> every member is this balancer's.
+    if (const parser::Node* parent = cmd.parent(); parent && ci_starts_with(parent->name, "<Proxy")) {
+      siblings = 0;
+      for (const parser::Node& n : parent->children) siblings += ci_equal(n.name, "BalancerMember") ? 1 : 0;
+    }
+    balancer->members.reserve(std::max<std::size_t>(siblings, 1));
+  }
   balancer->members.push_back(std::move(worker));
   return std::nullopt;
 }

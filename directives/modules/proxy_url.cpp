@@ -100,7 +100,7 @@ std::optional<ParsedUri> parse_uri(std::string_view uri) {
     }
     if (!parse_host(hostinfo, out)) return std::nullopt;
     parse_path(a.substr(i), out);
-    return out;
+    return std::move(out); // `out` is the enclosing function's: move, do not copy its strings
   };
 
   if (!s.empty() && s[0] == '/') {
