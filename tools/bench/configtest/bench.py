@@ -7,8 +7,8 @@ Every measurement runs under `/usr/bin/time -v` (wall clock and maximum resident
 (config, program) pair is repeated --reps times, interleaved, and the table shows the median (and
 the minimum wall time). A benchmark, not a test: it is not registered with ctest.
 
-usage: bench.py --balancerd BIN [--apache /usr/sbin/apache2] [--vhosts 10000] [--reps 5]
-                [--keep DIR] [--no-stock]
+usage: bench.py --balancerd BIN [--baseline BIN] [--apache /usr/sbin/apache2] [--vhosts 10000]
+                [--reps 5] [--keep DIR] [--no-stock]
 """
 
 from __future__ import annotations
@@ -81,10 +81,14 @@ def generate(root: Path, vhosts: int) -> Path:
 
 TIME_WALL = re.compile(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)")
 TIME_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+TIME_USER = re.compile(r"User time \(seconds\): ([\d.]+)")
+TIME_SYS = re.compile(r"System time \(seconds\): ([\d.]+)")
 
 
-def timed(argv: list[str], env: dict[str, str], shell_prefix: str = "") -> tuple[int, float, int, str]:
-    """Runs argv under /usr/bin/time -v; returns (exit code, wall seconds, peak RSS KiB, stderr)."""
+def timed(argv: list[str], env: dict[str, str],
+          shell_prefix: str = "") -> tuple[int, float, float, int, str]:
+    """Runs argv under /usr/bin/time -v; returns (exit code, wall seconds, CPU seconds (user + system),
+    peak RSS KiB, stderr)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         cmd = [TIME, "-v", "-o", tf.name] + argv
         if shell_prefix:
@@ -92,15 +96,18 @@ def timed(argv: list[str], env: dict[str, str], shell_prefix: str = "") -> tuple
         p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=3600)
         report = Path(tf.name).read_text()
     m, r = TIME_WALL.search(report), TIME_RSS.search(report)
-    if not m or not r:
+    u, k = TIME_USER.search(report), TIME_SYS.search(report)
+    if not m or not r or not u or not k:
         raise RuntimeError(f"could not parse /usr/bin/time output:\n{report}")
     wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-    return p.returncode, wall, int(r.group(1)), p.stderr.decode("utf-8", "replace")
+    cpu = float(u.group(1)) + float(k.group(1))
+    return p.returncode, wall, cpu, int(r.group(1)), p.stderr.decode("utf-8", "replace")
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--balancerd", required=True)
+    ap.add_argument("--baseline", help="an earlier balancerd build, measured in the same run (\"base\")")
     ap.add_argument("--apache", default="/usr/sbin/apache2")
     ap.add_argument("--vhosts", type=int, default=10000)
     ap.add_argument("--reps", type=int, default=5)
@@ -111,7 +118,7 @@ def main(argv: list[str]) -> int:
     if not os.access(TIME, os.X_OK):
         print(f"{TIME} is needed (Debian package 'time')", file=sys.stderr)
         return 2
-    for prog in (args.apache, args.balancerd):
+    for prog in (args.apache, args.balancerd) + ((args.baseline,) if args.baseline else ()):
         if not os.access(prog, os.X_OK):
             print(f"not executable: {prog}", file=sys.stderr)
             return 2
@@ -122,6 +129,8 @@ def main(argv: list[str]) -> int:
         size_mib = conf.stat().st_size / 2**20
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
         progs = [("apache2", args.apache), ("balancerd", os.path.abspath(args.balancerd))]
+        if args.baseline:
+            progs.append(("base", os.path.abspath(args.baseline)))
         configs = [(f"{args.vhosts} vhosts ({size_mib:.1f} MiB)", lambda p: ([p, "-t", "-f", str(conf)], ""))]
         if not args.no_stock and (Path(args.tree) / "apache2.conf").is_file():
             rundir = root / "stock-run"
@@ -135,34 +144,35 @@ def main(argv: list[str]) -> int:
             configs.append((f"stock {tree}",
                             lambda p, pre=prefix: ([p, "-t", "-d", tree, "-f", f"{tree}/apache2.conf"], pre)))
 
-        samples: dict[tuple[str, str], list[tuple[int, float, int]]] = {}
+        samples: dict[tuple[str, str], list[tuple[int, float, float, int]]] = {}
         notes: dict[tuple[str, str], str] = {}
         for rep in range(args.reps):
             for cname, make in configs:
                 for pname, prog in progs:  # interleaved, so drift hits both programs alike
                     argv_, shell_prefix = make(prog)
-                    code, wall, rss, err = timed(argv_, env, shell_prefix)
-                    samples.setdefault((cname, pname), []).append((code, wall, rss))
+                    code, wall, cpu, rss, err = timed(argv_, env, shell_prefix)
+                    samples.setdefault((cname, pname), []).append((code, wall, cpu, rss))
                     if code != 0:
                         notes[(cname, pname)] = err.strip().splitlines()[-1] if err.strip() else ""
             print(f"rep {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
 
         print()
         print(f"configtest (-t) benchmark, {args.reps} repetitions each, medians "
-              f"(wall clock and peak RSS from /usr/bin/time -v)")
+              f"(wall clock, CPU = user + system, and peak RSS from /usr/bin/time -v)")
         header = f"{'config':<30} {'program':<10} {'exit':>4} {'wall median':>12} {'wall min':>9} " \
-                 f"{'peak RSS median':>16}"
+                 f"{'CPU median':>11} {'peak RSS median':>16}"
         print(header)
         print("-" * len(header))
         for cname, _ in configs:
             for pname, _ in progs:
                 s = samples[(cname, pname)]
-                codes = sorted({c for c, _, _ in s})
-                wall_med = statistics.median(w for _, w, _ in s)
-                wall_min = min(w for _, w, _ in s)
-                rss_med = statistics.median(r for _, _, r in s) / 1024
+                codes = sorted({c for c, _, _, _ in s})
+                wall_med = statistics.median(w for _, w, _, _ in s)
+                wall_min = min(w for _, w, _, _ in s)
+                cpu_med = statistics.median(c for _, _, c, _ in s)
+                rss_med = statistics.median(r for _, _, _, r in s) / 1024
                 print(f"{cname:<30} {pname:<10} {','.join(map(str, codes)):>4} {wall_med:>11.3f}s "
-                      f"{wall_min:>8.3f}s {rss_med:>13.1f} MiB")
+                      f"{wall_min:>8.3f}s {cpu_med:>10.2f}s {rss_med:>13.1f} MiB")
         for (cname, pname), note in notes.items():
             print(f"note: {pname} on {cname} exited non-zero: {note}")
         return 0
