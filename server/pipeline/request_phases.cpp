@@ -42,7 +42,7 @@ std::string_view header_value(const RequestState& state, std::string_view name) 
 // a rule asks for it (as Apache does it lazily) and kept for the request (%h, REMOTE_HOST).
 void lookup_for_setenvif(RequestState& state, const d::DirConf& conf, std::size_t first_rule) {
   if (!state.remote_host.empty()) return;
-  const auto& mode = conf.core.hostname_lookups;
+  const auto& mode = conf.core->hostname_lookups;
   if (!mode || *mode == "off") return;
   const auto& rules = conf.env.setenvif;
   bool wanted = false;

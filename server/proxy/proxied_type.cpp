@@ -10,8 +10,8 @@ std::string_view proxied_file_type(std::string_view filename, const handlers::Mi
   const auto slash = filename.rfind('/');
   if (slash == std::string_view::npos || slash + 1 == filename.size()) return {};
   static const std::vector<directives::MimeMapping> none;
-  return mime.lookup(filename.substr(slash + 1), dir ? dir->mapping.mime : none,
-                     dir && dir->core.force_type ? &*dir->core.force_type : nullptr);
+  return mime.lookup(filename.substr(slash + 1), dir ? dir->mapping->mime : none,
+                     dir && dir->core->force_type ? &*dir->core->force_type : nullptr);
 }
 
 } // namespace balancerd::proxy

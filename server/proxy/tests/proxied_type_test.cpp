@@ -33,7 +33,7 @@ TEST(ProxiedType, NoTypeWithoutAKnownExtension) {
 TEST(ProxiedType, ForceTypeWins) {
   const auto m = types();
   directives::DirConf dir;
-  dir.core.force_type = "application/x-forced";
+  dir.core->force_type = "application/x-forced";
   EXPECT_EQ(proxied_file_type("proxy:http://h/a.png", m, &dir), "application/x-forced");
 }
 
