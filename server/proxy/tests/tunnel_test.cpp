@@ -265,7 +265,7 @@ public:
     proxypass::RequestUri ru;
     ru.raw_target = req.target;
     ru.uri = st->uri;
-    auto m = proxypass::match_proxy_pass(sv.merged.proxy, &sv.base->proxy, ru);
+    auto m = proxypass::match_proxy_pass(sv.merged.proxy, &*sv.base->proxy, ru);
     if (m.result != proxypass::PassResult::Proxy) return ex.send_error(404);
     st->filename = m.filename;
     auto& ref = *st;
