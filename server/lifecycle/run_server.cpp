@@ -76,6 +76,13 @@ void log_command_line(const RunOptions& options) {
     log_line("notice", "AH00094: Command line: '" + options.command_line + "'");
 }
 
+bool same_listeners(const std::vector<net::ListenAddress>& a, const std::vector<net::ListenAddress>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].host != b[i].host || a[i].port != b[i].port) return false;
+  return true;
+}
+
 std::string bind_address_text(const net::ListenAddress& l) {
   if (l.host.empty()) return "[::]:" + std::to_string(l.port);
   if (l.host.find(':') != std::string::npos) return "[" + l.host + "]:" + std::to_string(l.port);
@@ -368,12 +375,17 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       write_startup_log(diag.records(), *next_logs); // apache2 logs the re-read's warnings too
       store.sync(*next.config);
       checker.update(next.config);
+      net::ServerOptions next_so = server_options_from_config(*next.config, next.fqdn);
+      if (!same_listeners(so.listen, next_so.listen))
+        log_line("warn", "the Listen addresses changed: they take effect at the next full start; "
+                         "until then the server keeps listening where it did");
+      server.update_connection_options(next_so.connection);
       pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn, next_logs));
       set_checker_logs(next_logs);
       engine.close_idle();
       lifecycle_logs = next_logs;
       log_line("notice",
-               "AH00489: " + std::string(so.connection.server_header) +
+               "AH00489: " + std::string(next_so.connection.server_header) +
                    " configured -- resuming normal operations",
                log::mod::mpm_event);
       log_command_line(options);

@@ -69,10 +69,10 @@ void ConnectionList::close_all() {
   }
 }
 
-Connection::Connection(asio::ip::tcp::socket socket, const ConnectionOptions& options,
+Connection::Connection(asio::ip::tcp::socket socket, std::shared_ptr<const ConnectionOptions> options,
                        RequestHandler& handler, ConnectionList& list)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), opts_(options), handler_(handler),
-      list_(list), parser_(&options.protocol) {
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), opts_hold_(std::move(options)),
+      opts_(*opts_hold_), handler_(handler), list_(list), parser_(&opts_.protocol) {
   next_ = list_.first;
   if (next_) next_->prev_ = this;
   list_.first = this;

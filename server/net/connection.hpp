@@ -32,8 +32,8 @@ struct ConnectionList {
 
 class Connection final : public Exchange, public std::enable_shared_from_this<Connection> {
 public:
-  Connection(boost::asio::ip::tcp::socket socket, const ConnectionOptions& options, RequestHandler& handler,
-             ConnectionList& list);
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<const ConnectionOptions> options,
+             RequestHandler& handler, ConnectionList& list);
   ~Connection();
   void start();
   void shutdown();      // from ConnectionList::close_all
@@ -101,6 +101,9 @@ private:
   TimePoint deadline_ = TimePoint::max(); // when the current wait times out (max: none)
   TimePoint timer_at_{};                  // expiry of the pending Asio wait
   bool timer_pending_ = false;
+  // The options of the configuration this connection was accepted under: a graceful reload gives new
+  // connections the new ones, while this one keeps its own until it ends (as an old Apache child does).
+  std::shared_ptr<const ConnectionOptions> opts_hold_;
   const ConnectionOptions& opts_;
   RequestHandler& handler_;
   ConnectionList& list_;

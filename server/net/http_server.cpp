@@ -50,6 +50,8 @@ struct Worker {
   std::vector<tcp::acceptor> acceptors;
   std::vector<std::unique_ptr<asio::steady_timer>> retry;
   ConnectionList connections;
+  // What new connections get; replaced on this thread only (update_connection_options posts it).
+  std::shared_ptr<const ConnectionOptions> options;
   std::thread thread;
 };
 
@@ -64,7 +66,11 @@ struct HttpServer::Impl {
 
   void bind_all() {
     unsigned n = options.threads ? options.threads : usable_cpus();
-    for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
+    auto shared = std::make_shared<const ConnectionOptions>(options.connection);
+    for (unsigned i = 0; i < n; ++i) {
+      workers.push_back(std::make_unique<Worker>());
+      workers.back()->options = shared;
+    }
     ports.clear();
     for (const auto& l : options.listen) {
       unsigned short port = l.port;
@@ -101,7 +107,7 @@ struct HttpServer::Impl {
         });
         return;
       }
-      std::make_shared<Connection>(std::move(socket), options.connection, *handler, w.connections)->start();
+      std::make_shared<Connection>(std::move(socket), w.options, *handler, w.connections)->start();
       accept(w, i);
     });
   }
@@ -175,6 +181,14 @@ void HttpServer::graceful_stop(std::chrono::milliseconds timeout) {
   while (connections() > 0 && (timeout.count() == 0 || std::chrono::steady_clock::now() < deadline))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   stop();
+}
+
+void HttpServer::update_connection_options(const ConnectionOptions& options) {
+  auto shared = std::make_shared<const ConnectionOptions>(options);
+  for (auto& w : impl_->workers) {
+    Worker* wp = w.get();
+    asio::post(w->io, [wp, shared] { wp->options = shared; });
+  }
 }
 
 std::vector<unsigned short> HttpServer::ports() const {

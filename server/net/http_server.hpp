@@ -27,6 +27,9 @@ public:
   // lets requests in flight finish (their connections close after the response), then stop()s.
   // Waits at most `timeout` (GracefulShutdownTimeout; zero: until the last connection ends).
   void graceful_stop(std::chrono::milliseconds timeout);
+  // A graceful reload's Timeout, KeepAlive*, LimitRequest*, ServerTokens...: connections accepted from
+  // now on use them; open connections keep the options they were accepted with.
+  void update_connection_options(const ConnectionOptions& options);
   // Open connections over all threads (tests, graceful stop).
   std::size_t connections() const;
   // The bound port of each listen address, in order (useful with port 0).

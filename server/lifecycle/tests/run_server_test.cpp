@@ -106,10 +106,15 @@ TEST(LifecycleRunServer, ServesReloadsAndStops) {
   EXPECT_NE(r.find("\r\n\r\nhello world\n"), std::string::npos);
   EXPECT_NE(get(port, "/missing").find("404 Not Found"), std::string::npos);
 
-  // graceful reload with a new rule
-  write_config(dir, port, "Redirect /a.txt http://example.com/b\n");
+  EXPECT_NE(r.find("\r\nServer: Apache/2.4.71 (Debian)\r\n"), std::string::npos) << r;
+
+  // graceful reload with a new rule, and new connection-level settings (ServerTokens is applied by
+  // the connection, not the per-request snapshot): new connections get both
+  write_config(dir, port, "Redirect /a.txt http://example.com/b\nServerTokens Prod\n");
   ::kill(child, SIGUSR1);
   EXPECT_TRUE(eventually([&] { return get(port, "/a.txt").rfind("HTTP/1.1 302", 0) == 0; }));
+  r = get(port, "/a.txt");
+  EXPECT_NE(r.find("\r\nServer: Apache\r\n"), std::string::npos) << r;
 
   // a broken config is refused: the running one stays
   write_config(dir, port, "NoSuchDirective here\n");
