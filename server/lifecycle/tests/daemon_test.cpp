@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
@@ -111,31 +112,7 @@ Ran run(const std::vector<std::string>& argv, const fs::path& dir, const std::ve
   return r;
 }
 
-// One request on a fresh connection; "" when nothing answers.
-std::string get(unsigned short port, const std::string& path) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(s);
-    return {};
-  }
-  timeval tv{5, 0};
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  (void)!::write(s, req.data(), req.size());
-  std::string out;
-  char buf[4096];
-  for (int i = 0; i < 1000; ++i) {
-    ssize_t n = ::read(s, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(s);
-  return out;
-}
+using balancerd::testing_support::get;
 
 long read_pid(const fs::path& pid_file) {
   std::ifstream in(pid_file);

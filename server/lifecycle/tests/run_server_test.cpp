@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
@@ -25,31 +26,7 @@ using namespace balancerd;
 
 namespace {
 
-// One request on a fresh connection; "" when the server does not answer.
-std::string get(unsigned short port, const std::string& path) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(s);
-    return {};
-  }
-  timeval tv{5, 0};
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  (void)!::write(s, req.data(), req.size());
-  std::string out;
-  char buf[4096];
-  for (int i = 0; i < 1000; ++i) {
-    ssize_t n = ::read(s, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(s);
-  return out;
-}
+using testing_support::get;
 
 void write_config(const fs::path& dir, unsigned short port, const std::string& extra) {
   std::ofstream c(dir / "server.conf", std::ios::trunc);
