@@ -15,6 +15,7 @@ single core. Every run is bounded in time; every process started here is stopped
 """
 import argparse
 import os
+import statistics
 import re
 import shutil
 import signal
@@ -75,6 +76,20 @@ def cpu_seconds(pid):
         except OSError:
             pass
     return total / tick
+
+
+def preempted(pid):
+    """Involuntary context switches of the server's threads: another process took its core."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/status") as f:
+                    m = re.search(r"nonvoluntary_ctxt_switches:\s+(\d+)", f.read())
+                    total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total
 
 
 def rss_kb(pid):
@@ -264,6 +279,11 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--idle", type=int, default=2000)
     ap.add_argument("--only", default="", help="comma list of servers to run (balancerd,apache,nginx,haproxy)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds; each round runs every server in turn (interleaved, so load from other "
+                         "processes on the machine hits them alike); medians are printed after the runs")
+    ap.add_argument("--baseline", default="",
+                    help="another balancerd binary, measured in the same rounds as 'baseline'")
     args = ap.parse_args()
     for tool in ("wrk", "taskset", "nginx", "haproxy", "/usr/sbin/apache2"):
         if not shutil.which(tool):
@@ -292,38 +312,45 @@ def main():
         Server("apache", ["/usr/sbin/apache2", "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT_PORT),
         Server("nginx", ["nginx", "-c", f"{t}/nginx.conf"], FRONT_PORT),
     ]
+    if args.baseline:
+        servers.insert(1, Server("baseline", [args.baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"],
+                                 FRONT_PORT))
     if args.job == "proxy":
         servers.append(Server("haproxy", ["haproxy", "-f", f"{t}/haproxy.cfg"], FRONT_PORT))
     if args.only:
-        keep = set(args.only.split(","))
+        keep = set(args.only.split(",")) | ({"baseline"} if args.baseline else set())
         servers = [s for s in servers if s.name in keep]
 
     rows = []
+    samples = {}  # (server, conns) -> list of (req/CPU-s, p99)
     try:
-        for s in servers:
-            try:
-                s.start()
-            except RuntimeError as e:
-                print(f"# {e}", file=sys.stderr)
-                rows.append((s.name, "-", "did not start", "", "", "", "", ""))
-                continue
-            try:
-                check_once(f"http://127.0.0.1:{s.port}/small.html")
-                wrk(f"http://127.0.0.1:{s.port}/small.html", 16, 2)  # warm-up
-                for c in [int(x) for x in args.conns.split(",")]:
-                    cpu0 = cpu_seconds(s.proc.pid)
-                    r = wrk(f"http://127.0.0.1:{s.port}/small.html", c, args.seconds)
-                    cpu = cpu_seconds(s.proc.pid) - cpu0
-                    per_cpu = r["requests"] / cpu if cpu > 0 else float("nan")
-                    rows.append((s.name, c, f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}",
-                                 f"{per_cpu:.0f}", f"{rss_kb(s.proc.pid) / 1024:.1f}",
-                                 f"{r['non2xx']} {r['sockerr']}".strip()))
-                if args.idle:
-                    per_conn, total = idle_connections(s, args.idle)
-                    rows.append((s.name, f"idle {args.idle}", "", "", "", "", f"{total / 1024:.1f}",
-                                 f"{per_conn:.0f} B/conn"))
-            finally:
-                s.stop()
+        for rnd in range(args.repeat):
+            for s in servers:
+                try:
+                    s.start()
+                except RuntimeError as e:
+                    print(f"# {e}", file=sys.stderr)
+                    rows.append((s.name, "-", "did not start", "", "", "", "", ""))
+                    continue
+                try:
+                    check_once(f"http://127.0.0.1:{s.port}/small.html")
+                    wrk(f"http://127.0.0.1:{s.port}/small.html", 16, 2)  # warm-up
+                    for c in [int(x) for x in args.conns.split(",")]:
+                        cpu0, pre0 = cpu_seconds(s.proc.pid), preempted(s.proc.pid)
+                        r = wrk(f"http://127.0.0.1:{s.port}/small.html", c, args.seconds)
+                        cpu = cpu_seconds(s.proc.pid) - cpu0
+                        per_cpu = r["requests"] / cpu if cpu > 0 else float("nan")
+                        samples.setdefault((s.name, c), []).append((per_cpu, r["p99"]))
+                        pre = preempted(s.proc.pid) - pre0
+                        rows.append((s.name, c, f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}",
+                                     f"{per_cpu:.0f}", f"{rss_kb(s.proc.pid) / 1024:.1f}",
+                                     f"{r['non2xx']} {r['sockerr']} preempted {pre}".strip()))
+                    if args.idle and rnd == 0:
+                        per_conn, total = idle_connections(s, args.idle)
+                        rows.append((s.name, f"idle {args.idle}", "", "", "", "", f"{total / 1024:.1f}",
+                                     f"{per_conn:.0f} B/conn"))
+                finally:
+                    s.stop()
     finally:
         for b in backends:
             b.send_signal(signal.SIGTERM)
@@ -335,6 +362,12 @@ def main():
     print(f"job: {args.job}, {args.seconds}s per run, server pinned to CPU 0, wrk and backends to CPU 1")
     for r in [head] + rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} rounds:")
+        for (name, c), v in samples.items():
+            print(f"  {name:10} {c:>5}  req/CPU-s {statistics.median(x[0] for x in v):8.0f}  "
+                  f"p99 ms {statistics.median(x[1] for x in v):8.2f}   "
+                  f"(req/CPU-s runs: {' '.join(f'{x[0]:.0f}' for x in v)})")
 
 
 if __name__ == "__main__":
