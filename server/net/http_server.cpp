@@ -12,6 +12,7 @@
 
 #include "server/net/io_thread.hpp"
 
+#include "server/net/accept_burst.hpp"
 #include "server/net/connection.hpp"
 
 namespace balancerd::net {
@@ -108,6 +109,10 @@ struct HttpServer::Impl {
         return;
       }
       std::make_shared<Connection>(std::move(socket), w.options, *handler, w.connections)->start();
+      // The rest of a burst now, not one per loop pass (accept_burst.hpp).
+      accept_waiting(w.acceptors[i], 63, [&](tcp::socket s) {
+        std::make_shared<Connection>(std::move(s), w.options, *handler, w.connections)->start();
+      });
       accept(w, i);
     });
   }
