@@ -112,6 +112,12 @@ void append_message(std::string& out, int status, const ErrorPageInfo& info) {
     out.append("<p>The server understands the media type of the\nrequest entity, but was unable to process "
                "the\ncontained instructions.</p>\n");
     return;
+  case 426: // as apache2 sends it (mod_proxy_wstunnel's refusal): the paragraph is never closed
+    out.append(
+        "<p>The requested resource can only be retrieved\nusing SSL.  The server is willing to upgrade "
+        "the current\nconnection to SSL, but your client doesn't support it.\nEither upgrade your "
+        "client, or try requesting the page\nusing https://\n");
+    return;
   case 429:
     out.append("<p>The user has sent too many requests\nin a given amount of time.</p>\n");
     return;
