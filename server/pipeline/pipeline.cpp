@@ -320,6 +320,7 @@ proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& s
   const auto& aes = sv.merged.core.allow_encoded_slashes;
   ru.keep_encoded_slashes = aes && !ieq(*aes, "off");
   ru.no_proxy_env = st.env.get("no-proxy").has_value();
+  ru.no_upgrade = req.find("Upgrade") == nullptr;
   return ru;
 }
 

@@ -220,10 +220,15 @@ bool needs_pre_translate(const directives::ProxyServerConf& server, const direct
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env, bool pre_translate) {
   if (req.raw_target == "*" || req.uri.empty() || req.uri[0] != '/' || req.no_proxy_env) return {};
-  if (dir && dir->pass && wants_phase(*dir->pass, pre_translate))
+  const bool ws_declined = req.no_upgrade && dir && dir->ws_fallback_to_http == false;
+  auto declined = [ws_declined](const directives::ProxyPassRule& rule) {
+    return ws_declined &&
+           (directives::ci_starts_with(rule.url, "ws:") || directives::ci_starts_with(rule.url, "wss:"));
+  };
+  if (dir && dir->pass && wants_phase(*dir->pass, pre_translate) && !declined(*dir->pass))
     if (auto m = match_rule(server, dir, *dir->pass, req, env)) return std::move(*m);
   for (const auto& rule : server.rules) {
-    if (!wants_phase(rule, pre_translate)) continue;
+    if (!wants_phase(rule, pre_translate) || declined(rule)) continue;
     if (auto m = match_rule(server, dir, rule, req, env)) return std::move(*m);
   }
   return {};

@@ -24,6 +24,10 @@ struct RequestUri {
   // On (which decodes "%2F" to '/') and Off (which refuses it with 404).
   bool keep_encoded_slashes = false;
   bool no_proxy_env = false; // the "no-proxy" env variable is set: decline
+  // The request has no Upgrade field: under ProxyWebsocketFallbackToProxyHttp Off (of `dir`),
+  // mod_proxy_wstunnel's check_trans turns down ws:// and wss:// rules for it, and the search goes
+  // on with the next rule (the legacy "ProxyPass /ws/ ws://b/" + "ProxyPass /ws/ http://b/" pair).
+  bool no_upgrade = false;
 };
 
 enum class PassResult {
