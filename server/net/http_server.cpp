@@ -7,6 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <sched.h>
 
+#include <algorithm>
+#include <latch>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -44,16 +47,42 @@ tcp::endpoint endpoint_for(const ListenAddress& l, unsigned short port) {
   return tcp::endpoint(asio::ip::make_address(l.host), port);
 }
 
-// One thread: its io_context, its acceptors (one per listen address, all SO_REUSEPORT), its
-// connections.
+// One listen socket of one thread. Its accept and retry handlers hold it by shared_ptr, so it
+// stays valid while they are pending after update_listeners() has dropped it from the thread.
+struct Acceptor {
+  Acceptor(asio::io_context& io, ListenAddress configured)
+      : address(std::move(configured)), socket(io), retry(io) {}
+  ListenAddress address; // as configured (port 0 stays 0): what update_listeners() matches on
+  tcp::acceptor socket;
+  asio::steady_timer retry;
+  bool closed = false; // set on its thread when the address is removed or the server stops
+  void close() {
+    closed = true;
+    error_code ec;
+    socket.close(ec);
+    retry.cancel();
+  }
+};
+
+bool same_address(const ListenAddress& a, const ListenAddress& b) {
+  return a.host == b.host && a.port == b.port;
+}
+
+// One thread: its io_context, its acceptors (one per listen address, all SO_REUSEPORT, in the order
+// of the listen list), its connections.
 struct Worker {
   asio::io_context io{1};
-  std::vector<tcp::acceptor> acceptors;
-  std::vector<std::unique_ptr<asio::steady_timer>> retry;
+  std::vector<std::shared_ptr<Acceptor>> acceptors; // changed on this thread only once it runs
   ConnectionList connections;
   // What new connections get; replaced on this thread only (update_connection_options posts it).
   std::shared_ptr<const ConnectionOptions> options;
   std::thread thread;
+};
+
+// A listen address and the port it got (the ephemeral one for port 0).
+struct BoundAddress {
+  ListenAddress address;
+  unsigned short port = 0;
 };
 
 } // namespace
@@ -62,8 +91,34 @@ struct HttpServer::Impl {
   ServerOptions options;
   std::shared_ptr<RequestHandler> handler;
   std::vector<std::unique_ptr<Worker>> workers;
-  std::vector<unsigned short> ports;
+  mutable std::mutex bound_mutex; // ports() may be read from any thread
+  std::vector<BoundAddress> bound;
   bool running = false;
+
+  // One acceptor per worker for `l`, bound and listening, in worker order; `port` gets the bound
+  // port. Throws std::system_error with Apache's make_sock text when the address cannot be bound.
+  std::vector<std::shared_ptr<Acceptor>> bind_address(const ListenAddress& l, unsigned short& port) {
+    std::vector<std::shared_ptr<Acceptor>> out;
+    port = l.port;
+    for (auto& w : workers) {
+      tcp::endpoint ep = endpoint_for(l, port);
+      auto a = std::make_shared<Acceptor>(w->io, l);
+      a->socket.open(ep.protocol());
+      a->socket.set_option(tcp::acceptor::reuse_address(true));
+      a->socket.set_option(reuse_port(true));
+      if (ep.protocol() == tcp::v6() && l.host.empty()) a->socket.set_option(asio::ip::v6_only(false));
+      error_code ec;
+      a->socket.bind(ep, ec);
+      if (ec)
+        throw std::system_error(ec.value(), std::generic_category(),
+                                "make_sock: could not bind to address " + l.host + ":" +
+                                    std::to_string(port));
+      a->socket.listen(options.backlog);
+      port = a->socket.local_endpoint().port(); // the ephemeral port, for the other threads
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
 
   void bind_all() {
     unsigned n = options.threads ? options.threads : usable_cpus();
@@ -72,48 +127,44 @@ struct HttpServer::Impl {
       workers.push_back(std::make_unique<Worker>());
       workers.back()->options = shared;
     }
-    ports.clear();
-    for (const auto& l : options.listen) {
-      unsigned short port = l.port;
-      for (auto& w : workers) {
-        tcp::endpoint ep = endpoint_for(l, port);
-        tcp::acceptor a(w->io);
-        a.open(ep.protocol());
-        a.set_option(tcp::acceptor::reuse_address(true));
-        a.set_option(reuse_port(true));
-        if (ep.protocol() == tcp::v6() && l.host.empty()) a.set_option(asio::ip::v6_only(false));
-        error_code ec;
-        a.bind(ep, ec);
-        if (ec)
-          throw std::system_error(ec.value(), std::generic_category(),
-                                  "make_sock: could not bind to address " + l.host + ":" +
-                                      std::to_string(port));
-        a.listen(options.backlog);
-        port = a.local_endpoint().port(); // the ephemeral port, for the other threads
-        w->acceptors.push_back(std::move(a));
-        w->retry.push_back(std::make_unique<asio::steady_timer>(w->io));
+    std::vector<BoundAddress> next;
+    try {
+      for (const auto& l : options.listen) {
+        unsigned short port = 0;
+        auto acceptors = bind_address(l, port);
+        for (std::size_t i = 0; i < workers.size(); ++i)
+          workers[i]->acceptors.push_back(std::move(acceptors[i]));
+        next.push_back({l, port});
       }
-      ports.push_back(port);
+    } catch (...) {
+      workers.clear(); // nothing stays bound; a later start() begins afresh
+      throw;
     }
+    std::lock_guard lock(bound_mutex);
+    bound = std::move(next);
   }
 
-  void accept(Worker& w, std::size_t i) {
-    w.acceptors[i].async_accept([this, &w, i](const error_code& ec, tcp::socket socket) {
+  void accept(Worker& w, std::shared_ptr<Acceptor> a) {
+    Acceptor& ref = *a;
+    ref.socket.async_accept([this, &w, a = std::move(a)](const error_code& ec, tcp::socket socket) mutable {
       if (ec == asio::error::operation_aborted) return;
       if (ec) {
+        if (a->closed) return;
         // Out of descriptors and the like: pause briefly rather than spin.
-        w.retry[i]->expires_after(std::chrono::milliseconds(10));
-        w.retry[i]->async_wait([this, &w, i](const error_code& e) {
-          if (!e) accept(w, i);
+        a->retry.expires_after(std::chrono::milliseconds(10));
+        a->retry.async_wait([this, &w, a](const error_code& e) {
+          if (!e && !a->closed) accept(w, a);
         });
         return;
       }
+      // accepted before its address was removed: served like any other
       std::make_shared<Connection>(std::move(socket), w.options, *handler, w.connections)->start();
+      if (a->closed) return;
       // The rest of a burst now, not one per loop pass (accept_burst.hpp).
-      accept_waiting(w.acceptors[i], 63, [&](tcp::socket s) {
+      accept_waiting(a->socket, 63, [&](tcp::socket s) {
         std::make_shared<Connection>(std::move(s), w.options, *handler, w.connections)->start();
       });
-      accept(w, i);
+      accept(w, std::move(a));
     });
   }
 };
@@ -133,7 +184,7 @@ void HttpServer::start() {
   impl_->bind_all();
   impl_->running = true;
   for (auto& w : impl_->workers) {
-    for (std::size_t i = 0; i < w->acceptors.size(); ++i) impl_->accept(*w, i);
+    for (auto& a : w->acceptors) impl_->accept(*w, a);
     Worker* wp = w.get();
     w->thread = std::thread([wp] {
       set_this_thread_io_context(&wp->io);
@@ -148,9 +199,7 @@ void HttpServer::stop() {
   for (auto& w : impl_->workers) {
     Worker* wp = w.get();
     asio::post(w->io, [wp] {
-      error_code ec;
-      for (auto& a : wp->acceptors) a.close(ec);
-      for (auto& t : wp->retry) t->cancel();
+      for (auto& a : wp->acceptors) a->close();
       wp->connections.close_all();
       // The completions the closing queued run first (connections release themselves while their
       // list exists); then the thread ends even if a handler still waits on a timer or a backend
@@ -174,9 +223,7 @@ void HttpServer::graceful_stop(std::chrono::milliseconds timeout) {
   for (auto& w : impl_->workers) {
     Worker* wp = w.get();
     asio::post(w->io, [wp] {
-      error_code ec;
-      for (auto& a : wp->acceptors) a.close(ec);
-      for (auto& t : wp->retry) t->cancel();
+      for (auto& a : wp->acceptors) a->close();
       wp->connections.draining = true;
       wp->connections.close_idle();
     });
@@ -196,8 +243,79 @@ void HttpServer::update_connection_options(const ConnectionOptions& options) {
   }
 }
 
+void HttpServer::update_listeners(const std::vector<ListenAddress>& requested,
+                                  const std::function<void()>& before_accepting) {
+  Impl& impl = *impl_;
+  std::vector<ListenAddress> listen; // an address listed twice is bound once
+  for (const auto& l : requested)
+    if (std::none_of(listen.begin(), listen.end(), [&](const auto& x) { return same_address(x, l); }))
+      listen.push_back(l);
+  if (!impl.running) {
+    impl.options.listen = listen;
+    if (before_accepting) before_accepting();
+    return;
+  }
+  std::vector<BoundAddress> current;
+  {
+    std::lock_guard lock(impl.bound_mutex);
+    current = impl.bound;
+  }
+  // Bind what is new first, here: a failure throws before any thread has changed.
+  std::vector<BoundAddress> next;
+  std::vector<std::vector<std::shared_ptr<Acceptor>>> added; // per new address, per worker
+  for (const auto& l : listen) {
+    auto old = std::find_if(current.begin(), current.end(),
+                            [&](const BoundAddress& b) { return same_address(b.address, l); });
+    if (old != current.end()) {
+      next.push_back(*old);
+      continue;
+    }
+    unsigned short port = 0;
+    added.push_back(impl.bind_address(l, port));
+    next.push_back({l, port});
+  }
+  if (before_accepting) before_accepting();
+  impl.options.listen = listen;
+  {
+    std::lock_guard lock(impl.bound_mutex);
+    impl.bound = next;
+  }
+  // Each thread swaps its own acceptor list (its handlers read it) and we wait for all of them, so
+  // the caller sees the new set in effect when this returns.
+  std::latch switched(static_cast<std::ptrdiff_t>(impl.workers.size()));
+  for (std::size_t i = 0; i < impl.workers.size(); ++i) {
+    Worker* wp = impl.workers[i].get();
+    std::vector<std::shared_ptr<Acceptor>> mine;
+    for (auto& per_worker : added) mine.push_back(std::move(per_worker[i]));
+    asio::post(wp->io, [&impl, wp, &listen, mine = std::move(mine), &switched]() mutable {
+      std::vector<std::shared_ptr<Acceptor>> kept;
+      for (const auto& l : listen) {
+        auto it = std::find_if(wp->acceptors.begin(), wp->acceptors.end(),
+                               [&](const auto& a) { return same_address(a->address, l); });
+        if (it != wp->acceptors.end()) {
+          kept.push_back(std::move(*it));
+          wp->acceptors.erase(it);
+          continue;
+        }
+        auto fresh = std::find_if(mine.begin(), mine.end(),
+                                  [&](const auto& a) { return a && same_address(a->address, l); });
+        kept.push_back(std::move(*fresh));
+        impl.accept(*wp, kept.back());
+      }
+      // what is left was removed: its open connections are in wp->connections and carry on
+      for (auto& a : wp->acceptors) a->close();
+      wp->acceptors = std::move(kept);
+      switched.count_down();
+    });
+  }
+  switched.wait();
+}
+
 std::vector<unsigned short> HttpServer::ports() const {
-  return impl_->ports;
+  std::lock_guard lock(impl_->bound_mutex);
+  std::vector<unsigned short> out;
+  for (const auto& b : impl_->bound) out.push_back(b.port);
+  return out;
 }
 
 } // namespace balancerd::net

@@ -3,6 +3,7 @@
 // listen address, so a connection lives on one thread for its whole life and nothing is locked on the
 // request path. Asio stays behind the pimpl.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,9 +31,21 @@ public:
   // A graceful reload's Timeout, KeepAlive*, LimitRequest*, ServerTokens...: connections accepted from
   // now on use them; open connections keep the options they were accepted with.
   void update_connection_options(const ConnectionOptions& options);
+  // A reload's Listen set (Apache's new children listen exactly there): the addresses not bound yet
+  // are bound on the calling thread (same options as start(); throws std::system_error as start()
+  // does, and then nothing has changed); then `before_accepting` runs (the reload publishes its
+  // configuration there, so no connection on a new address sees the old one); then each io thread
+  // starts accepting on the new addresses and closes its acceptors of the removed ones. Unchanged
+  // addresses keep their sockets (no refused connection during the reload); connections accepted
+  // on a removed address finish as they would have. Matching is on the configured host and port
+  // (port 0 stays 0). Call from the thread that calls start() and stop(); returns once every io
+  // thread has switched. Not running: only records the set for start().
+  void update_listeners(const std::vector<ListenAddress>& listen,
+                        const std::function<void()>& before_accepting = {});
   // Open connections over all threads (tests, graceful stop).
   std::size_t connections() const;
-  // The bound port of each listen address, in order (useful with port 0).
+  // The bound port of each listen address, in order (useful with port 0); the reloaded set after
+  // update_listeners().
   std::vector<unsigned short> ports() const;
 
 private:
