@@ -17,11 +17,17 @@ struct ReadTimeoutStage {
   unsigned min_rate = 0;           // bytes per second that extend the limit; 0: no extension
 };
 
+// The stages of one server (the main server or a <VirtualHost>, RequestReadTimeout being per server).
 struct RequestReadTimeouts {
   ReadTimeoutStage header, body; // both off unless mod_reqtimeout is loaded
+  // mod_reqtimeout watches connections whose base server has this: the module is loaded and not
+  // every stage (handshake included) is 0. Without it a request's name-based vhost cannot turn
+  // the body stage on either, as in Apache, whose per-connection state then does not exist.
+  bool on = false;
   // mod_reqtimeout's values when it is loaded and RequestReadTimeout does not set the stage.
   static RequestReadTimeouts module_defaults() {
     RequestReadTimeouts t;
+    t.on = true;
     t.header = {std::chrono::seconds(20), std::chrono::seconds(40), 500};
     t.body = {std::chrono::seconds(20), std::chrono::seconds(0), 500};
     return t;

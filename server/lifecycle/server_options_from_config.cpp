@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
+
+#include "server/runtime/server_merge.hpp"
+#include "server/runtime/vhost_selector.hpp"
 
 namespace balancerd::lifecycle {
 
@@ -20,7 +24,60 @@ http::ServerTokens tokens_from(const std::optional<std::string>& s) {
   return http::ServerTokens::Full;
 }
 
+bool same_stage(const http::ReadTimeoutStage& a, const http::ReadTimeoutStage& b) {
+  return a.timeout == b.timeout && a.max == b.max && a.min_rate == b.min_rate;
+}
+
+bool same_timeouts(const http::RequestReadTimeouts& a, const http::RequestReadTimeouts& b) {
+  return a.on == b.on && same_stage(a.header, b.header) && same_stage(a.body, b.body);
+}
+
+// The base server of a local address by the vhost selector's own address rules (so the two cannot
+// disagree), its stages merged over the main server's once per configuration.
+class VhostReadTimeouts final : public net::ReadTimeoutsByAddress {
+public:
+  VhostReadTimeouts(const directives::Config& config, const std::string& main_name,
+                    std::vector<http::RequestReadTimeouts> servers)
+      : selector_(config, main_name), servers_(std::move(servers)) {}
+
+  const http::RequestReadTimeouts& for_local(std::string_view local_ip, unsigned short port) const override {
+    runtime::LocalEndpoint local;
+    if (auto ip = runtime::IpAddress::parse(local_ip)) local.ip = *ip;
+    local.port = port;
+    const runtime::VhostSelector::Chain* chain = selector_.chain_for(local);
+    const int server = chain && !chain->vhosts.empty() ? chain->vhosts.front() : runtime::kMainServer;
+    return servers_[static_cast<std::size_t>(server + 1)];
+  }
+
+private:
+  runtime::VhostSelector selector_;
+  std::vector<http::RequestReadTimeouts> servers_; // [0] the main server, [i + 1] vhost i
+};
+
 } // namespace
+
+http::RequestReadTimeouts request_read_timeouts(const directives::Config& config, int server) {
+  const bool loaded =
+      std::any_of(config.modules.begin(), config.modules.end(),
+                  [](const directives::LoadedModule& m) { return m.id == "reqtimeout_module"; });
+  if (server == runtime::kMainServer) return runtime::request_read_timeouts(config.main.misc, loaded);
+  const auto& vhost = config.vhosts.at(static_cast<std::size_t>(server));
+  return runtime::request_read_timeouts(runtime::merge_misc_server(config.main.misc, vhost.misc), loaded);
+}
+
+std::shared_ptr<const net::ReadTimeoutsByAddress> read_timeouts_by_address(const directives::Config& config,
+                                                                           const std::string& main_name) {
+  std::vector<http::RequestReadTimeouts> servers;
+  servers.reserve(config.vhosts.size() + 1);
+  servers.push_back(request_read_timeouts(config, runtime::kMainServer));
+  bool differ = false;
+  for (std::size_t i = 0; i < config.vhosts.size(); ++i) {
+    servers.push_back(request_read_timeouts(config, static_cast<int>(i)));
+    differ = differ || !same_timeouts(servers.back(), servers.front());
+  }
+  if (!differ) return nullptr; // every connection gets ConnectionOptions::request_read
+  return std::make_shared<VhostReadTimeouts>(config, main_name, std::move(servers));
+}
 
 net::ServerOptions server_options_from_config(const directives::Config& config,
                                               const std::string& main_name) {
@@ -58,19 +115,9 @@ net::ServerOptions server_options_from_config(const directives::Config& config,
       c.signature = http::ServerSignature::EMail;
   }
   if (core.server_admin) c.server_admin = *core.server_admin;
-  // mod_reqtimeout: its defaults apply whenever it is loaded; RequestReadTimeout sets stages
-  if (std::any_of(config.modules.begin(), config.modules.end(),
-                  [](const directives::LoadedModule& m) { return m.id == "reqtimeout_module"; })) {
-    c.request_read = http::RequestReadTimeouts::module_defaults();
-    auto stage = [](const directives::ReadTimeoutStage& s, http::ReadTimeoutStage& out) {
-      if (!s.set) return;
-      out.timeout = std::chrono::seconds(s.timeout);
-      out.max = std::chrono::seconds(s.max_timeout);
-      out.min_rate = static_cast<unsigned>(std::max(0, s.min_rate));
-    };
-    stage(config.main.misc.header_timeout, c.request_read.header);
-    stage(config.main.misc.body_timeout, c.request_read.body);
-  }
+  // mod_reqtimeout (per server: the stages of the connection's base server, see server_options.hpp)
+  c.request_read = request_read_timeouts(config, runtime::kMainServer);
+  c.request_read_by_address = read_timeouts_by_address(config, main_name);
   c.server_name = main_name.empty() ? std::string("localhost") : main_name;
   if (core.listen_backlog) {
     try {

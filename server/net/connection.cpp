@@ -72,7 +72,8 @@ void ConnectionList::close_all() {
 Connection::Connection(asio::ip::tcp::socket socket, std::shared_ptr<const ConnectionOptions> options,
                        RequestHandler& handler, ConnectionList& list)
     : socket_(std::move(socket)), timer_(socket_.get_executor()), opts_hold_(std::move(options)),
-      opts_(*opts_hold_), handler_(handler), list_(list), parser_(&opts_.protocol) {
+      opts_(*opts_hold_), handler_(handler), list_(list), parser_(&opts_.protocol),
+      read_timeouts_(&opts_.request_read) {
   next_ = list_.first;
   if (next_) next_->prev_ = this;
   list_.first = this;
@@ -105,6 +106,8 @@ void Connection::start() {
   }
   peer_.remote_ip = remote_ip_;
   peer_.local_ip = local_ip_;
+  if (opts_.request_read_by_address)
+    read_timeouts_ = &opts_.request_read_by_address->for_local(peer_.local_ip, peer_.local_port);
   wait_for_request();
 }
 
@@ -131,7 +134,7 @@ void Connection::shutdown() {
 void Connection::mark_begin() {
   begin_ = std::chrono::system_clock::now();
   begin_steady_ = std::chrono::steady_clock::now();
-  read_stage_.start(opts_.request_read.header, begin_steady_); // RequestReadTimeout header=
+  read_stage_.start(read_timeouts_->header, begin_steady_); // RequestReadTimeout header=
 }
 
 void Connection::arm_timer(Duration d) {
@@ -263,9 +266,13 @@ void Connection::dispatch() {
   exchange_open_ = dispatched_ = true;
   self_ = shared_from_this();
   in_handler_ = true;
-  read_stage_.start(opts_.request_read.body, std::chrono::steady_clock::now()); // body=
+  read_stage_.start(read_timeouts_->body, std::chrono::steady_clock::now()); // body=
   disarm_timer();
   handler_.handle(*this);
+}
+
+void Connection::set_body_read_timeout(const http::ReadTimeoutStage& stage) {
+  if (read_timeouts_->on && !reading_body_) read_stage_.start(stage, std::chrono::steady_clock::now());
 }
 
 // ---- request body -------------------------------------------------------------------------------

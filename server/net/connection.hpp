@@ -58,6 +58,8 @@ public:
   void write_interim(std::string_view head, WriteCallback done) override;
   void set_handler_state(void* state) override { handler_state_ = state; }
   void* handler_state() const override { return handler_state_; }
+  void set_body_read_timeout(const http::ReadTimeoutStage& stage) override;
+  ConnectionNames* connection_names() override { return &names_; }
 
 private:
   using Duration = std::chrono::steady_clock::duration;
@@ -111,6 +113,9 @@ private:
   Connection* next_ = nullptr;
   http::RequestParser parser_;
   http::ReadDeadline read_stage_; // RequestReadTimeout's header/body stage
+  // The base server's RequestReadTimeout (ConnectionOptions::request_read_by_address), set in start()
+  const http::RequestReadTimeouts* read_timeouts_;
+  ConnectionNames names_;
   std::unique_ptr<ExchangeState> st_;
   std::shared_ptr<Connection> self_; // held while a handler owns the exchange
   void* handler_state_ = nullptr;

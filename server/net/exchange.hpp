@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "server/http/error_page.hpp"
+#include "server/http/read_timeout.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
 
@@ -50,6 +52,15 @@ public:
 
 protected:
   ~RawStream() = default;
+};
+
+// What Apache keeps on the connection (conn_rec) for the requests that follow: the client's name
+// once a request looked it up (HostnameLookups, Require host), so a keep-alive connection resolves
+// once, and later requests show it (%h, REMOTE_HOST) even where HostnameLookups is Off.
+struct ConnectionNames {
+  std::string remote_host;        // lower case; "" when the lookup found no name (or Double refused it)
+  bool looked_up = false;         // remote_host is the lookup's answer
+  signed char double_reverse = 0; // HostnameLookups Double's check: 0 not done, 1 passed, -1 failed
 };
 
 class Exchange {
@@ -102,6 +113,13 @@ public:
   // finished().
   virtual void set_handler_state(void*) {}
   virtual void* handler_state() const { return nullptr; }
+
+  // RequestReadTimeout's body stage of the request's name-based vhost (mod_reqtimeout reads it from
+  // the request's server): restarts the stage, before the body is read. Ignored when the
+  // connection's base server does not enable mod_reqtimeout (RequestReadTimeouts::on).
+  virtual void set_body_read_timeout(const http::ReadTimeoutStage&) {}
+  // The connection's names (nullptr: none kept, e.g. an exchange without a connection of its own).
+  virtual ConnectionNames* connection_names() { return nullptr; }
 
   // Convenience: a complete response with a body known in advance.
   void respond(int status, std::string_view content_type, std::string_view body, WriteCallback done = {}) {

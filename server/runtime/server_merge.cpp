@@ -1,5 +1,7 @@
 #include "server/runtime/server_merge.hpp"
 
+#include <chrono>
+
 #include "directives/modules/proxy_merge.hpp"
 #include "server/runtime/dir_merge.hpp"
 #include "server/runtime/merge_rules.hpp"
@@ -112,6 +114,8 @@ void merge_stage(d::ReadTimeoutStage& out, const d::ReadTimeoutStage& v) {
   if (v.set) out = v;
 }
 
+} // namespace
+
 d::MiscServerConf merge_misc_server(const d::MiscServerConf& base, const d::MiscServerConf& v) {
   d::MiscServerConf out = base;
   merge_stage(out.handshake_timeout, v.handshake_timeout);
@@ -148,7 +152,30 @@ d::MiscServerConf merge_misc_server(const d::MiscServerConf& base, const d::Misc
   return out;
 }
 
+namespace {
+
+http::ReadTimeoutStage stage_or(const d::ReadTimeoutStage& s, const http::ReadTimeoutStage& fallback) {
+  if (!s.set) return fallback;
+  http::ReadTimeoutStage out;
+  out.timeout = std::chrono::seconds(s.timeout);
+  out.max = std::chrono::seconds(s.max_timeout);
+  out.min_rate = static_cast<unsigned>(s.min_rate > 0 ? s.min_rate : 0);
+  return out;
+}
+
 } // namespace
+
+http::RequestReadTimeouts request_read_timeouts(const d::MiscServerConf& misc, bool loaded) {
+  if (!loaded) return {};
+  const http::RequestReadTimeouts defaults = http::RequestReadTimeouts::module_defaults();
+  http::RequestReadTimeouts out;
+  out.header = stage_or(misc.header_timeout, defaults.header);
+  out.body = stage_or(misc.body_timeout, defaults.body);
+  // handshake= has no stage here (no TLS termination yet) but still keeps the module watching
+  const bool handshake = misc.handshake_timeout.set && misc.handshake_timeout.timeout > 0;
+  out.on = handshake || out.header.timeout.count() > 0 || out.body.timeout.count() > 0;
+  return out;
+}
 
 d::ServerConf merge_server(const d::ServerConf& main, const d::ServerConf& vhost) {
   d::ServerConf out;

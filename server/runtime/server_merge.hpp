@@ -15,11 +15,20 @@
 //  - misc: RequestReadTimeout stages and H2 settings override when set.
 // The per-dir level written directly in the vhost is merged over the main server's with merge_dir.
 #include "directives/model/config.hpp"
+#include "server/http/read_timeout.hpp"
 
 namespace balancerd::runtime {
 
 // The effective ServerConf of `vhost`. `sections` of the result holds the vhost's own sections only
 // (the section walk combines them with the main server's in Apache's order).
 directives::ServerConf merge_server(const directives::ServerConf& main, const directives::ServerConf& vhost);
+
+// The misc slot alone (RequestReadTimeout, H2*): what the listener needs per vhost without the rest.
+directives::MiscServerConf merge_misc_server(const directives::MiscServerConf& main,
+                                             const directives::MiscServerConf& vhost);
+
+// mod_reqtimeout's stages of a (merged) server: RequestReadTimeout's values, the module's defaults
+// where it sets none; all off when the module is not `loaded`.
+http::RequestReadTimeouts request_read_timeouts(const directives::MiscServerConf& misc, bool loaded);
 
 } // namespace balancerd::runtime

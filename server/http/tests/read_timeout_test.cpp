@@ -65,7 +65,9 @@ TEST(RequestReadTimeouts, ModuleDefaults) {
   EXPECT_EQ(t.body.timeout, 20s);
   EXPECT_EQ(t.body.max, 0s);
   EXPECT_EQ(t.body.min_rate, 500u);
+  EXPECT_TRUE(t.on);
   EXPECT_EQ(RequestReadTimeouts{}.header.timeout, 0s); // not loaded: no stage limits
+  EXPECT_FALSE(RequestReadTimeouts{}.on);              // nor a body stage from a request's vhost
 }
 
 } // namespace
