@@ -27,9 +27,20 @@ std::vector<std::string> CachingHostResolver::forward(std::string_view name) {
   return addrs;
 }
 
+namespace {
+thread_local HostResolver* test_resolver = nullptr;
+}
+
 HostResolver& thread_host_resolver() {
+  if (test_resolver) return *test_resolver;
   thread_local CachingHostResolver resolver(std::make_unique<SystemHostResolver>());
   return resolver;
+}
+
+HostResolver* override_thread_host_resolver(HostResolver* resolver) {
+  HostResolver* previous = test_resolver;
+  test_resolver = resolver;
+  return previous;
 }
 
 std::string lookup_remote_host(HostResolver& resolver, std::string_view mode, std::string_view ip) {

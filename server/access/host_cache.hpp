@@ -39,6 +39,9 @@ private:
 
 // This thread's caching resolver over the system's (getnameinfo/getaddrinfo).
 HostResolver& thread_host_resolver();
+// Tests: makes thread_host_resolver() return `resolver` on this thread (null: the system's again).
+// Returns the previous override.
+HostResolver* override_thread_host_resolver(HostResolver* resolver);
 
 // HostnameLookups' answer for %h and REMOTE_HOST: `mode` is the directive's word ("on", "double";
 // anything else means off and gives ""). "on": the PTR name; "double": the name only if it

@@ -34,6 +34,12 @@ struct RequestFacts {
   std::string_view server_name;
   std::string_view server_admin;
   std::string_view remote_host; // REMOTE_HOST: resolved name, or empty for "use the address"
+  // REMOTE_HOST while remote_host is empty: Apache looks the name up only when something asks for it
+  // (HostnameLookups On/Double), so the runtime hands a lookup instead of a name. It returns the
+  // name or "" (then the address stands) and may block on the resolver; the caller caches. A plain
+  // function and its argument: setting it per request costs two stores, no allocation.
+  std::string_view (*lookup_remote_host)(void* arg) = nullptr;
+  void* lookup_remote_host_arg = nullptr;
   std::string_view remote_user;
   std::string_view auth_type;
   std::string_view request_log_id;

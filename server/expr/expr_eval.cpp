@@ -210,7 +210,14 @@ struct Evaluator::Impl {
     if (iequals(name, "REQUEST_SCHEME")) return put(f.scheme);
     if (iequals(name, "REQUEST_URI")) return put(f.uri);
     if (iequals(name, "REQUEST_FILENAME") || iequals(name, "SCRIPT_FILENAME")) return put(f.filename);
-    if (iequals(name, "REMOTE_HOST")) return put(f.remote_host.empty() ? f.useragent_ip : f.remote_host);
+    if (iequals(name, "REMOTE_HOST")) {
+      if (!f.remote_host.empty()) return put(f.remote_host);
+      if (f.lookup_remote_host) {
+        const std::string_view found = f.lookup_remote_host(f.lookup_remote_host_arg);
+        if (!found.empty()) return put(found);
+      }
+      return put(f.useragent_ip);
+    }
     if (iequals(name, "REMOTE_USER")) return put(f.remote_user);
     if (iequals(name, "SERVER_ADMIN")) return put(f.server_admin);
     if (iequals(name, "SERVER_NAME")) return put(f.server_name);

@@ -1,10 +1,12 @@
 #include "server/pipeline/request_phases.hpp"
 
+#include <cctype>
 #include <chrono>
 
 #include "server/access/host_cache.hpp"
 #include "server/headers/header_rules.hpp"
 #include "server/headers/request_env.hpp"
+#include "server/runtime/server_merge.hpp"
 
 namespace balancerd::pipeline {
 namespace {
@@ -43,14 +45,31 @@ std::string_view header_value(const RequestState& state, std::string_view name) 
 void lookup_for_setenvif(RequestState& state, const d::DirConf& conf, std::size_t first_rule) {
   if (!state.remote_host.empty()) return;
   const auto& mode = conf.core->hostname_lookups;
-  if (!mode || *mode == "off") return;
+  if (!mode || *mode == "off") return; // a name the connection has is already in state.remote_host
   const auto& rules = conf.env.setenvif;
   bool wanted = false;
   for (std::size_t i = first_rule; i < rules.size() && !wanted; ++i)
     wanted = rules[i].subject == d::SetEnvIfRule::Subject::RemoteHost;
-  if (!wanted) return;
-  state.remote_host = access::lookup_remote_host(access::thread_host_resolver(), *mode, state.useragent_ip);
-  if (!state.remote_host.empty()) state.ctx.info.remote_host = state.remote_host;
+  if (wanted) resolve_remote_host(state, &conf);
+}
+
+// Where the client's name is kept: on the connection, unless mod_remoteip made the client another
+// address than the connection's peer (then per request, as Apache's r->useragent_host).
+net::ConnectionNames& names_for(RequestState& state) {
+  if (state.conn_names && state.useragent_ip == state.ctx.info.client_ip) return *state.conn_names;
+  return state.request_names;
+}
+
+void lower(std::string& s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+// ExprContext's lazy REMOTE_HOST: HostnameLookups of the per-directory configuration as far as the
+// request has one (during the section walk, the server level's).
+std::string_view expr_remote_host(void* arg) {
+  auto& state = *static_cast<RequestState*>(arg);
+  const d::DirConf* conf = state.dir ? state.dir.get() : state.server ? state.server->base.get() : nullptr;
+  return resolve_remote_host(state, conf);
 }
 
 } // namespace
@@ -91,11 +110,50 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   f.request_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  f.lookup_remote_host = &expr_remote_host;
+  f.lookup_remote_host_arg = &state;
 }
 
-void run_post_read_request(RequestState& state, const net::Exchange& ex) {
-  (void)ex;
+std::string_view resolve_remote_host(RequestState& state, const d::DirConf* conf) {
+  net::ConnectionNames& names = names_for(state);
+  const std::optional<std::string>* mode = conf ? &conf->core->hostname_lookups : nullptr;
+  const bool lookups = mode && *mode && **mode != "off";
+  if (lookups && !names.looked_up) {
+    // the per-thread cache in front of the system resolver (host_cache.hpp) answers repeat clients
+    names.remote_host = access::thread_host_resolver().reverse(state.useragent_ip);
+    lower(names.remote_host);
+    names.looked_up = true;
+    names.double_reverse = 0;
+  }
+  if (lookups && **mode == "double" && names.double_reverse == 0) {
+    // Double: the name counts only if it resolves back to the address; a failure forgets it for
+    // the connection, as Apache does
+    std::string back =
+        names.remote_host.empty()
+            ? std::string()
+            : access::double_reverse_lookup(access::thread_host_resolver(), state.useragent_ip);
+    lower(back);
+    const bool ok = !back.empty() && back == names.remote_host;
+    names.double_reverse = ok ? 1 : -1;
+    if (!ok && !names.remote_host.empty()) {
+      if (state.remote_host == names.remote_host) {
+        state.remote_host.clear();
+        state.ctx.info.remote_host = {};
+      }
+      names.remote_host.clear();
+    }
+  }
+  if (!names.remote_host.empty() && state.remote_host != names.remote_host)
+    state.remote_host = names.remote_host;
+  if (!state.remote_host.empty()) state.ctx.info.remote_host = state.remote_host;
+  return state.ctx.info.remote_host;
+}
+
+void run_post_read_request(RequestState& state, net::Exchange& ex) {
   const auto& sv = *state.server;
+  state.conn_names = ex.connection_names();
+  // mod_reqtimeout's body stage is the request's server's (its header stage was the connection's)
+  ex.set_body_read_timeout(runtime::request_read_timeouts(sv.merged.misc, true).body);
   // mod_remoteip
   const d::EnvServerConf& rip = sv.merged.env;
   if (rip.remoteip_header) {
@@ -115,6 +173,11 @@ void run_post_read_request(RequestState& state, const net::Exchange& ex) {
         if (!r.proxies.empty()) state.notes.set("remoteip-proxy-ip-list", r.proxies);
       }
     }
+  }
+  // a name an earlier request of the connection looked up is the client's name from the start
+  if (const auto& names = names_for(state); !names.remote_host.empty()) {
+    state.remote_host = names.remote_host;
+    state.ctx.info.remote_host = state.remote_host;
   }
   if (!sv.base) return;
   request_headers(state, sv.base->headers, headers::RequestPhase::Early);

@@ -15,9 +15,17 @@ namespace balancerd::pipeline {
 void init_request_facts(RequestState& state, const net::Exchange& ex, std::string_view server_name,
                         std::string_view server_admin, std::string_view document_root);
 
-void run_post_read_request(RequestState& state, const net::Exchange& ex);
+// Also hands the connection the RequestReadTimeout body stage of the request's server.
+void run_post_read_request(RequestState& state, net::Exchange& ex);
 // `dir` is the merged per-directory configuration; its SetEnvIf rules past the server level's run.
 void run_header_parser(RequestState& state, const directives::DirConf& dir);
 void run_fixups(RequestState& state, const directives::DirConf& dir);
+
+// The client's name for REMOTE_HOST, %h and SetEnvIf Remote_Host: the one its connection already has,
+// else, with HostnameLookups On or Double in `conf` (null: Off), looked up now and kept on the
+// connection (a keep-alive connection resolves once). Sets state.remote_host and
+// ctx.info.remote_host; "" means "use the address". A lookup that misses the per-thread cache
+// blocks on the system resolver, as Apache's does.
+std::string_view resolve_remote_host(RequestState& state, const directives::DirConf* conf);
 
 } // namespace balancerd::pipeline

@@ -12,15 +12,13 @@
 #include "server/expr/expr_context.hpp"
 #include "server/expr/var_table.hpp"
 #include "server/log/log_level.hpp"
+#include "server/net/exchange.hpp"
 #include "server/runtime/request_config.hpp"
 
 namespace balancerd::log {
 struct ServerLogs;
 struct RequestLogView;
 } // namespace balancerd::log
-namespace balancerd::net {
-class Exchange;
-}
 namespace balancerd::http {
 struct ErrorPageInfo;
 }
@@ -47,9 +45,15 @@ struct RequestState {
   mutable const directives::DirConf* levels_dir = nullptr;
   mutable log::LevelTable dir_levels;
   mutable bool use_dir_levels = false;
-  // The client's name once looked up for this request (Require host, Allow from <name>), lower
-  // case: %h and REMOTE_HOST then show it even with HostnameLookups Off, as Apache keeps it.
+  // The client's name once looked up (Require host, Allow from <name>, HostnameLookups) on this
+  // request or earlier on its connection, lower case: %h and REMOTE_HOST then show it even with
+  // HostnameLookups Off, as Apache keeps it on the connection. See resolve_remote_host().
   std::string remote_host;
+  // Where lookups are kept: the connection's names (set in post_read_request), or request_names
+  // when there is no connection or mod_remoteip replaced the client address (Apache's
+  // r->useragent_host, per request).
+  net::ConnectionNames* conn_names = nullptr;
+  net::ConnectionNames request_names;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
   // How the pipeline answers an error of this request: the ErrorDocument of the request's
   // per-directory configuration, else Apache's page with `info` (which must stay valid until the
@@ -85,6 +89,10 @@ struct RequestState {
     levels_dir = nullptr;
     use_dir_levels = false;
     remote_host.clear();
+    conn_names = nullptr;
+    request_names.remote_host.clear();
+    request_names.looked_up = false;
+    request_names.double_reverse = 0;
     handler.clear();
     useragent_ip.clear();
     the_request.clear();
