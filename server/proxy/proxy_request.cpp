@@ -191,6 +191,14 @@ private:
   void on_final_head(std::span<const char> rest);
   void on_relay_done(const backend::RelayResult& r);
   void start_tunnel(std::span<const char> rest, std::span<const Field> fields, const ReverseMapper* reverse);
+  // mod_proxy_wstunnel's own handler (ProxyWebsocketFallbackToProxyHttp Off, a ws:// or wss://
+  // worker): no response parsing, the backend's bytes go to the client as they come.
+  bool legacy_ws() const {
+    return dconf_->ws_fallback_to_http == false && burl_ &&
+           (http::iequals(burl_->scheme, "ws") || http::iequals(burl_->scheme, "wss"));
+  }
+  bool refuse_legacy_upgrade();
+  void start_legacy_tunnel();
 
   // ---- endings ----
   bool can_retry_fresh() const;
@@ -509,6 +517,11 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
 
 void Request::begin_attempt() {
   const auto& req = ex_.request();
+  if (legacy_ws()) {
+    if (refuse_legacy_upgrade()) return;
+    framing_ = BodyFraming::None; // the legacy request never carries the body
+    return acquire();
+  }
   timed_out_ = false;
   got_response_bytes_ = false;
   interim_ = 0;
@@ -663,11 +676,20 @@ void Request::send_head() {
                     ? false
                     : !p.http10 && !st_.env.get("proxy-nokeepalive");
   p.keep_alive = keep_alive_;
-  for (const auto& f : fields)
-    if (http::iequals(f.name, "Upgrade")) {
-      p.upgrade = upgrade_ = allowed_upgrade(f.value, wparams_->upgrade, burl_->scheme);
-      break;
-    }
+  if (legacy_ws()) {
+    // The legacy handler asks for the worker's upgrade= value as configured ("*" for ANY), not
+    // for the client's, and sends no body and no framing fields.
+    p.upgrade =
+        wparams_->upgrade.empty() ? std::string_view("WebSocket") : std::string_view(wparams_->upgrade);
+    p.body = BodyFraming::None;
+    p.expect_100 = false;
+  } else {
+    for (const auto& f : fields)
+      if (http::iequals(f.name, "Upgrade")) {
+        p.upgrade = upgrade_ = allowed_upgrade(f.value, wparams_->upgrade, burl_->scheme);
+        break;
+      }
+  }
   head_out_.clear();
   build_backend_request(head_out_, p, fields);
   backend::ParserOptions popt;
@@ -695,6 +717,10 @@ void Request::send_head() {
 }
 
 void Request::on_head_written(BackendError err) {
+  if (legacy_ws()) {
+    if (err != BackendError::None) return fail_backend(502, {}, false);
+    return start_legacy_tunnel();
+  }
   if (err != BackendError::None) {
     if (can_retry_fresh()) return retry_fresh();
     if (err == BackendError::Timeout) return fail_backend(504, {}, false);
@@ -848,6 +874,15 @@ void Request::parse_response(std::span<const char> data) {
         pending_ = data;
         phase_ = Phase::SendingBody;
         expect_100_ = false;
+        if (!via_value_.empty() && ex_.request().expect_continue && ex_.request().version() >= 1001) {
+          // Under ProxyVia On/Full the client's 100 is the backend's, relayed with the proxy's Via
+          // (the connection then sends none of its own).
+          build_interim_head(head_out_, parser_.head(), scratch_, via_value_);
+          return ex_.write_interim(head_out_, [this](bool) {
+            if (framing_ == BodyFraming::None) return read_response();
+            stream_body();
+          });
+        }
         if (framing_ == BodyFraming::None) return read_response();
         return stream_body();
       }
@@ -857,7 +892,7 @@ void Request::parse_response(std::span<const char> data) {
       const auto policy = st_.env.get("proxy-interim-response");
       if ((status != 100 || expect_relay_100()) && ex_.request().version() >= 1001 &&
           !(policy && http::iequals(*policy, "Suppress"))) {
-        build_interim_head(head_out_, parser_.head(), scratch_);
+        build_interim_head(head_out_, parser_.head(), scratch_, via_value_);
         pending_ = data;
         return ex_.write_interim(head_out_, [this](bool) {
           if (++interim_ >= kMaxInterim)
@@ -1006,6 +1041,49 @@ void Request::start_tunnel(std::span<const char> rest, std::span<const Field> fi
     tunnel_->start(std::move(prefetch_), [this, client](const TunnelResult& r) {
       received_ += r.to_client;
       complete(101); // closes the backend connection and frees this
+      client->close();
+    });
+  });
+}
+
+// The legacy handler takes only an Upgrade the worker allows (its upgrade= list, else WebSocket);
+// anything else gets 426 naming what it would take, before any backend is contacted.
+bool Request::refuse_legacy_upgrade() {
+  std::string_view client;
+  if (const auto* h = ex_.request().find("Upgrade")) client = h->value;
+  if (!client.empty() && !allowed_upgrade(client, wparams_->upgrade, burl_->scheme).empty()) return false;
+  const std::string_view wanted =
+      wparams_->upgrade.empty() ? std::string_view("WebSocket") : std::string_view(wparams_->upgrade);
+  if (log_on(log::mod::proxy_wstunnel, log::kInfo))
+    log_line(log::mod::proxy_wstunnel, log::kInfo, 0, true,
+             "AH02900: require upgrade for URL " + url_ + " (Upgrade header is " +
+                 std::string(client.empty() ? std::string_view("n/a") : client) + ", expecting " +
+                 std::string(wanted) + ")");
+  st_.error_page_fields.add("Connection", "Upgrade");
+  st_.error_page_fields.add("Upgrade", wanted);
+  if (balancer_ && worker_) balancer::release(*worker_, 0, 0);
+  worker_ = nullptr;
+  send_error_page(ex_, st_, 426);
+  finish();
+  return true;
+}
+
+// The request is on its way: from here on the connection is a byte tunnel. Whatever the backend
+// answers (a 101, an error page, nothing) reaches the client as the backend wrote it, and the
+// request is logged as 200 (r->status is never set from the backend's answer).
+void Request::start_legacy_tunnel() {
+  count_sent();
+  phase_ = Phase::Relaying;
+  final_status_ = 200;
+  post_request(200);
+  ex_.upgrade(200, {}, [this](net::RawStream* client) {
+    if (!client) return complete(200);
+    const auto idle = std::max(lease_->io_timeout(),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(server_timeout_));
+    tunnel_ = std::make_unique<Tunnel>(*io_, *client, lease_.conn(), idle);
+    tunnel_->start({}, [this, client](const TunnelResult& r) {
+      received_ += r.to_client;
+      complete(200);
       client->close();
     });
   });

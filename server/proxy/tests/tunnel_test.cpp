@@ -264,6 +264,7 @@ public:
     st->ctx.notes = &st->notes;
     proxypass::RequestUri ru;
     ru.raw_target = req.target;
+    ru.no_upgrade = req.find("Upgrade") == nullptr;
     ru.uri = st->uri;
     auto m = proxypass::match_proxy_pass(sv.merged.proxy, &*sv.base->proxy, ru);
     if (m.result != proxypass::PassResult::Proxy) return ex.send_error(404);
@@ -559,6 +560,74 @@ TEST(Tunnel, ClientHalfCloseLetsTheBackendFinish) {
   auto o = f.outcome(1);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->status, 101);
+}
+
+// ProxyWebsocketFallbackToProxyHttp Off (mod_proxy_wstunnel's own handler), as apache2 2.4.71 does it
+// (compat proxy ws-legacy-*): the backend is asked for the worker's protocol, and its answer, whatever
+// it is, reaches the client byte for byte; the request is logged as 200.
+constexpr std::string_view kLegacyConf =
+    "LoadModule proxy_wstunnel_module /usr/lib/apache2/modules/mod_proxy_wstunnel.so\n"
+    "ProxyWebsocketFallbackToProxyHttp Off\n";
+const std::string kLegacy(kLegacyConf);
+
+TEST(Tunnel, LegacyHandlerRelaysTheBackendsAnswerAsItIs) {
+  UpgradeBackend b(UpgradeBackend::Mode::Refuse);
+  TunnelFront f(kLegacy + ws(b.port()));
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send("GET /ws/x HTTP/1.1\r\nHost: front.example\r\nUpgrade: websocket\r\nKeep-Alive: 1\r\n\r\n");
+  EXPECT_TRUE(c.wait_eof(3000));
+  EXPECT_EQ(c.buf, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-B: 1\r\n\r\nno\n");
+  auto heads = b.heads();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_NE(heads[0].find("\r\nUpgrade: WebSocket\r\n"), std::string::npos) << heads[0];
+  EXPECT_NE(heads[0].find("\r\nConnection: Upgrade\r\n"), std::string::npos) << heads[0];
+  EXPECT_EQ(heads[0].find("Keep-Alive"), std::string::npos) << heads[0];
+  c.close(); // the backend's close only half-closed the client's side: the tunnel waits for the client
+  auto o = f.outcome(1);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->status, 200);
+}
+
+TEST(Tunnel, LegacyHandlerTunnelsBothWays) {
+  UpgradeBackend b(UpgradeBackend::Mode::Echo);
+  TunnelFront f(kLegacy + ws(b.port()));
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send(upgrade_request("/ws/x"));
+  EXPECT_EQ(c.head(), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: abc\r\n\r\n");
+  c.send("ping\n");
+  EXPECT_EQ(c.take(10), "echo:ping\n");
+  c.close();
+  EXPECT_TRUE(f.outcome(1));
+}
+
+TEST(Tunnel, LegacyHandlerRefusesOtherProtocolsWith426) {
+  UpgradeBackend b(UpgradeBackend::Mode::Echo);
+  TunnelFront f(kLegacy + ws(b.port()));
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send(upgrade_request("/ws/x", "h2c"));
+  auto head = c.head();
+  // (Its "Upgrade: WebSocket" and "Connection: Upgrade" are the pipeline's error-page fields, which
+  // this front end does not add: compat proxy ws-legacy-fallthrough checks them.)
+  EXPECT_EQ(head.rfind("HTTP/1.1 426 Upgrade Required\r\n", 0), 0u) << head;
+  EXPECT_TRUE(b.heads().empty());
+}
+
+TEST(Tunnel, LegacyRequestWithoutUpgradeGoesToTheNextRule) {
+  UpgradeBackend b(UpgradeBackend::Mode::Echo);
+  UpgradeBackend plain(UpgradeBackend::Mode::Refuse);
+  TunnelFront f(kLegacy + ws(b.port()) + "ProxyPass /ws/ http://127.0.0.1:" + std::to_string(plain.port()) +
+                "/\n");
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send("GET /ws/x HTTP/1.1\r\nHost: front.example\r\n\r\n");
+  auto head = c.head();
+  EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
+  EXPECT_TRUE(b.heads().empty());
+  EXPECT_EQ(plain.heads().size(), 1u);
 }
 
 TEST(Tunnel, BalancerOfWsMembers) {
