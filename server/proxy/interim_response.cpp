@@ -4,7 +4,8 @@
 
 namespace balancerd::proxy {
 
-void build_interim_head(std::string& out, const backend::BackendResponseHead& head, std::string& scratch) {
+void build_interim_head(std::string& out, const backend::BackendResponseHead& head, std::string& scratch,
+                        std::string_view via) {
   // Names the backend's Connection fields list: hop-by-hop as well (kept lower-case, '\n'-separated).
   scratch.clear();
   for (const auto& f : head.fields) {
@@ -30,6 +31,7 @@ void build_interim_head(std::string& out, const backend::BackendResponseHead& he
     if (is_response_hop_field(f.name, false) || named(f.name)) continue;
     out.append(f.name).append(": ").append(f.value).append("\r\n");
   }
+  if (!via.empty()) out.append("Via: ").append(via).append("\r\n");
   out.append("\r\n");
 }
 

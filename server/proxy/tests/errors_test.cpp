@@ -131,6 +131,26 @@ TEST(ProxyErrors, InterimResponsesAreRelayed) {
   EXPECT_EQ(r.body, "ok");
 }
 
+TEST(ProxyErrors, InterimResponsesCarryTheProxysVia) {
+  // apache2 2.4.71, ProxyVia Full: a relayed 103 keeps the backend's Via and gets the proxy's as a
+  // field of its own after it (compat proxy resp-interim-via).
+  TestBackend b([](const SeenRequest&) {
+    return Reply{"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nVia: 1.1 up\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
+  });
+  Harness h("ProxyVia Full\n" + pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port(), 5000);
+  c.send(get("/d/interim"));
+  std::vector<std::string> interims;
+  auto r = read_final(c, interims);
+  ASSERT_EQ(interims.size(), 1u);
+  EXPECT_EQ(interims[0].rfind("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nVia: 1.1 up\r\nVia: 1.1 ", 0), 0u)
+      << interims[0];
+  EXPECT_NE(interims[0].find(" (Apache/2.4.71)\r\n\r\n"), std::string::npos) << interims[0];
+  EXPECT_EQ(r.status, 200);
+}
+
 TEST(ProxyErrors, InterimResponsesSuppressedForHttp10Clients) {
   TestBackend b([](const SeenRequest&) {
     return Reply{
