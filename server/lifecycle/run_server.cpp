@@ -1,8 +1,6 @@
 #include "server/lifecycle/run_server.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include "server/hcheck/health_checker.hpp"
 #include "server/lifecycle/detach.hpp"
 #include "server/lifecycle/log_reload.hpp"
+#include "server/lifecycle/privileges.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
 #include "server/log/file_target.hpp"
 #include "server/log/log_set.hpp"
@@ -76,17 +75,25 @@ void log_command_line(const RunOptions& options) {
     log_line("notice", "AH00094: Command line: '" + options.command_line + "'");
 }
 
-bool same_listeners(const std::vector<net::ListenAddress>& a, const std::vector<net::ListenAddress>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].host != b[i].host || a[i].port != b[i].port) return false;
-  return true;
-}
-
 std::string bind_address_text(const net::ListenAddress& l) {
   if (l.host.empty()) return "[::]:" + std::to_string(l.port);
   if (l.host.find(':') != std::string::npos) return "[" + l.host + "]:" + std::to_string(l.port);
   return l.host + ":" + std::to_string(l.port);
+}
+
+// Apache's line for a listener that cannot be bound, from the listener's exception:
+// "(98)Address already in use: AH00072: make_sock: could not bind to address 127.0.0.1:80".
+std::string bind_error_text(const std::system_error& e, const std::vector<net::ListenAddress>& listen) {
+  const int code = e.code().value();
+  const std::string what = e.what();
+  std::string addr;
+  // the listener names the address without brackets; print it as Apache does
+  for (const auto& l : listen) {
+    std::string plain = "could not bind to address " + l.host + ":" + std::to_string(l.port);
+    if (what.find(plain) != std::string::npos) addr = bind_address_text(l);
+  }
+  return "(" + std::to_string(code) + ")" + std::strerror(code) +
+         ": AH00072: make_sock: could not bind to address " + addr;
 }
 
 bool write_pid_file(const std::string& path) {
@@ -94,31 +101,6 @@ bool write_pid_file(const std::string& path) {
   if (!out) return false;
   out << ::getpid() << "\n";
   return static_cast<bool>(out);
-}
-
-// Apache: only root changes user; the names may be "#uid"/"#gid".
-std::string drop_privileges(const directives::CoreServerConf& core) {
-  if (::geteuid() != 0) return {};
-  std::string user = core.user.value_or("www-data"), group = core.group.value_or("www-data");
-  gid_t gid;
-  uid_t uid;
-  if (!group.empty() && group[0] == '#') {
-    gid = static_cast<gid_t>(std::stoul(group.substr(1)));
-  } else {
-    struct group* g = ::getgrnam(group.c_str());
-    if (!g) return "AH00543: balancerd: bad group name " + group;
-    gid = g->gr_gid;
-  }
-  if (!user.empty() && user[0] == '#') {
-    uid = static_cast<uid_t>(std::stoul(user.substr(1)));
-  } else {
-    struct passwd* p = ::getpwnam(user.c_str());
-    if (!p) return "AH00544: balancerd: bad user name " + user;
-    uid = p->pw_uid;
-  }
-  if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0) return "AH02155: setgid: unable to set group id";
-  if (::setuid(uid) != 0) return "AH02157: setuid: unable to change to uid";
-  return {};
 }
 
 // After the privilege drop this process may no longer remove the PidFile (its directory is root's),
@@ -280,19 +262,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   try {
     server.start();
   } catch (const std::system_error& e) {
-    // Apache: "(98)Address already in use: AH00072: make_sock: could not bind to address X"
-    const int code = e.code().value();
-    std::string what = e.what();
-    auto colon = what.find(": ");
-    std::string addr;
-    // the listener names the address without brackets; print it as Apache does
-    for (const auto& l : so.listen) {
-      std::string plain = "could not bind to address " + l.host + ":" + std::to_string(l.port);
-      if (what.find(plain) != std::string::npos) addr = bind_address_text(l);
-    }
-    (void)colon;
-    std::cerr << "(" << code << ")" << std::strerror(code)
-              << ": AH00072: make_sock: could not bind to address " << addr << std::endl;
+    std::cerr << bind_error_text(e, so.listen) << std::endl;
     std::cerr << "no listening sockets available, shutting down" << std::endl;
     std::cerr << "AH00015: Unable to open logs" << std::endl;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -323,6 +293,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       daemon_stderr = ::open(f->path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   }
   if (::geteuid() == 0) spawn_pid_file_remover(pid_file);
+  // this thread keeps the right to bind ports below 1024 for the reloads (privileges.hpp)
   std::string priv = drop_privileges(config.main.core);
   if (!priv.empty()) {
     log_line("alert", priv);
@@ -373,14 +344,35 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       if (!reloaded.warning.empty()) log_line("warn", reloaded.warning);
       auto next_logs = reloaded.logs;
       write_startup_log(diag.records(), *next_logs); // apache2 logs the re-read's warnings too
-      store.sync(*next.config);
-      checker.update(next.config);
       net::ServerOptions next_so = server_options_from_config(*next.config, next.fqdn);
-      if (!same_listeners(so.listen, next_so.listen))
-        log_line("warn", "the Listen addresses changed: they take effect at the next full start; "
-                         "until then the server keeps listening where it did");
-      server.update_connection_options(next_so.connection);
-      pipeline->publish(pipeline::Snapshot::build(next.config, next.fqdn, next_logs));
+      if (next_so.listen.empty()) throw std::runtime_error("no listening sockets available");
+      // Apache's new children listen exactly where the new configuration says: added addresses
+      // are bound first (a failure leaves everything as it was), the new configuration is
+      // published before any connection is accepted on them, then removed addresses close.
+      // Unchanged ones keep their sockets. Connections already open finish as they are.
+      auto snapshot = pipeline::Snapshot::build(next.config, next.fqdn, next_logs);
+      bool bound = false;
+      try {
+        server.update_listeners(next_so.listen, [&] {
+          bound = true;
+          store.sync(*next.config);
+          checker.update(next.config);
+          server.update_connection_options(next_so.connection);
+          pipeline->publish(std::move(snapshot));
+        });
+      } catch (const std::system_error& e) {
+        if (bound) throw;
+        // apache2 logs this and then exits ("no listening sockets available, shutting down",
+        // AH00019). A server that stops on a reload because some other program holds one new
+        // port is worse than one that goes on serving its running configuration, so this one
+        // does that, and says so.
+        if (lifecycle_logs)
+          lifecycle_logs->main().error_log->target().write(bind_error_text(e, next_so.listen) + "\n",
+                                                           log::kEmerg);
+        throw std::runtime_error("a new Listen address cannot be bound (apache2 would shut down "
+                                 "here); fix it and reload again");
+      }
+      so.listen = next_so.listen;
       set_checker_logs(next_logs);
       engine.close_idle();
       lifecycle_logs = next_logs;
