@@ -59,7 +59,10 @@ public:
   void set_handler_state(void* state) override { handler_state_ = state; }
   void* handler_state() const override { return handler_state_; }
   void set_body_read_timeout(const http::ReadTimeoutStage& stage) override;
-  ConnectionNames* connection_names() override { return &names_; }
+  ConnectionNames* connection_names(bool create) override {
+    if (!names_ && create) names_ = std::make_unique<ConnectionNames>();
+    return names_.get();
+  }
 
 private:
   using Duration = std::chrono::steady_clock::duration;
@@ -115,7 +118,7 @@ private:
   http::ReadDeadline read_stage_; // RequestReadTimeout's header/body stage
   // The base server's RequestReadTimeout (ConnectionOptions::request_read_by_address), set in start()
   const http::RequestReadTimeouts* read_timeouts_;
-  ConnectionNames names_;
+  std::unique_ptr<ConnectionNames> names_; // only once a request looked the client's name up
   std::unique_ptr<ExchangeState> st_;
   std::shared_ptr<Connection> self_; // held while a handler owns the exchange
   void* handler_state_ = nullptr;

@@ -118,8 +118,9 @@ public:
   // the request's server): restarts the stage, before the body is read. Ignored when the
   // connection's base server does not enable mod_reqtimeout (RequestReadTimeouts::on).
   virtual void set_body_read_timeout(const http::ReadTimeoutStage&) {}
-  // The connection's names (nullptr: none kept, e.g. an exchange without a connection of its own).
-  virtual ConnectionNames* connection_names() { return nullptr; }
+  // The connection's names, made on first use with `create` (an idle connection stays small);
+  // nullptr: none yet, or none kept (an exchange without a connection of its own).
+  virtual ConnectionNames* connection_names(bool /*create*/) { return nullptr; }
 
   // Convenience: a complete response with a body known in advance.
   void respond(int status, std::string_view content_type, std::string_view body, WriteCallback done = {}) {

@@ -2,6 +2,7 @@
 
 #include "server/access/authz.hpp"
 #include "server/access/host_cache.hpp"
+#include "server/pipeline/request_phases.hpp"
 
 #include <cctype>
 
@@ -40,14 +41,7 @@ int access_status(const directives::AuthzDirConf& authz, RequestState& st) {
   RecordingResolver resolver(access::thread_host_resolver(), st.remote_host);
   access::AccessEnv env{st.ctx, &resolver};
   const int status = access::check_access(authz, env).status();
-  if (!st.remote_host.empty()) {
-    st.ctx.info.remote_host = st.remote_host;
-    // kept on the connection for its next requests (unless mod_remoteip made the client another)
-    if (st.conn_names && !st.conn_names->looked_up && st.useragent_ip == st.ctx.info.client_ip) {
-      st.conn_names->remote_host = st.remote_host;
-      st.conn_names->looked_up = true;
-    }
-  }
+  remember_remote_host(st); // kept on the connection for its next requests
   return status;
 }
 

@@ -53,10 +53,12 @@ void lookup_for_setenvif(RequestState& state, const d::DirConf& conf, std::size_
   if (wanted) resolve_remote_host(state, &conf);
 }
 
-// Where the client's name is kept: on the connection, unless mod_remoteip made the client another
-// address than the connection's peer (then per request, as Apache's r->useragent_host).
-net::ConnectionNames& names_for(RequestState& state) {
-  if (state.conn_names && state.useragent_ip == state.ctx.info.client_ip) return *state.conn_names;
+// Where the client's name is kept: on the connection (made there with `create`), unless
+// mod_remoteip made the client another address than the connection's peer (then per request, as
+// Apache's r->useragent_host).
+net::ConnectionNames& names_for(RequestState& state, bool create) {
+  if (state.exchange && state.useragent_ip == state.ctx.info.client_ip)
+    if (net::ConnectionNames* names = state.exchange->connection_names(create)) return *names;
   return state.request_names;
 }
 
@@ -114,10 +116,19 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   f.lookup_remote_host_arg = &state;
 }
 
+void remember_remote_host(RequestState& state) {
+  if (state.remote_host.empty()) return;
+  state.ctx.info.remote_host = state.remote_host;
+  net::ConnectionNames& names = names_for(state, true);
+  if (names.looked_up) return;
+  names.remote_host = state.remote_host;
+  names.looked_up = true;
+}
+
 std::string_view resolve_remote_host(RequestState& state, const d::DirConf* conf) {
-  net::ConnectionNames& names = names_for(state);
   const std::optional<std::string>* mode = conf ? &conf->core->hostname_lookups : nullptr;
   const bool lookups = mode && *mode && **mode != "off";
+  net::ConnectionNames& names = names_for(state, lookups);
   if (lookups && !names.looked_up) {
     // the per-thread cache in front of the system resolver (host_cache.hpp) answers repeat clients
     names.remote_host = access::thread_host_resolver().reverse(state.useragent_ip);
@@ -151,7 +162,7 @@ std::string_view resolve_remote_host(RequestState& state, const d::DirConf* conf
 
 void run_post_read_request(RequestState& state, net::Exchange& ex) {
   const auto& sv = *state.server;
-  state.conn_names = ex.connection_names();
+  state.exchange = &ex;
   // mod_reqtimeout's body stage is the request's server's (its header stage was the connection's)
   ex.set_body_read_timeout(runtime::request_read_timeouts(sv.merged.misc, true).body);
   // mod_remoteip
@@ -175,7 +186,7 @@ void run_post_read_request(RequestState& state, net::Exchange& ex) {
     }
   }
   // a name an earlier request of the connection looked up is the client's name from the start
-  if (const auto& names = names_for(state); !names.remote_host.empty()) {
+  if (const auto& names = names_for(state, false); !names.remote_host.empty()) {
     state.remote_host = names.remote_host;
     state.ctx.info.remote_host = state.remote_host;
   }

@@ -27,5 +27,8 @@ void run_fixups(RequestState& state, const directives::DirConf& dir);
 // ctx.info.remote_host; "" means "use the address". A lookup that misses the per-thread cache
 // blocks on the system resolver, as Apache's does.
 std::string_view resolve_remote_host(RequestState& state, const directives::DirConf* conf);
+// A name found otherwise (Require host's lookup, in state.remote_host): shown from now on and kept
+// on the connection when it has none yet.
+void remember_remote_host(RequestState& state);
 
 } // namespace balancerd::pipeline

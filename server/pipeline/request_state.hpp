@@ -49,10 +49,10 @@ struct RequestState {
   // request or earlier on its connection, lower case: %h and REMOTE_HOST then show it even with
   // HostnameLookups Off, as Apache keeps it on the connection. See resolve_remote_host().
   std::string remote_host;
-  // Where lookups are kept: the connection's names (set in post_read_request), or request_names
-  // when there is no connection or mod_remoteip replaced the client address (Apache's
+  // Where lookups are kept: the connection's names (of `exchange`, set in post_read_request), or
+  // request_names when there are none or mod_remoteip replaced the client address (Apache's
   // r->useragent_host, per request).
-  net::ConnectionNames* conn_names = nullptr;
+  net::Exchange* exchange = nullptr;
   net::ConnectionNames request_names;
   std::string handler; // r->handler ("proxy-server", "balancer-manager"; %R)
   // How the pipeline answers an error of this request: the ErrorDocument of the request's
@@ -89,7 +89,7 @@ struct RequestState {
     levels_dir = nullptr;
     use_dir_levels = false;
     remote_host.clear();
-    conn_names = nullptr;
+    exchange = nullptr;
     request_names.remote_host.clear();
     request_names.looked_up = false;
     request_names.double_reverse = 0;

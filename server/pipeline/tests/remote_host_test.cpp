@@ -61,7 +61,11 @@ public:
     body_stage = s;
     ++body_stage_calls;
   }
-  net::ConnectionNames* connection_names() override { return &names; }
+  net::ConnectionNames* connection_names(bool create) override {
+    if (create) made = true;
+    return made ? &names : nullptr;
+  }
+  bool made = false;
 };
 
 struct Fixture {
@@ -107,6 +111,21 @@ TEST(PipelineRemoteHost, OffLooksNothingUp) {
   EXPECT_EQ(f.resolver.reverse_calls, 0);
   EXPECT_TRUE(f.eval(st, "%{REMOTE_HOST} == '127.0.0.1'")); // the server level is Off
   EXPECT_EQ(f.resolver.reverse_calls, 0);
+  EXPECT_FALSE(f.ex.made); // the connection did not grow for it
+}
+
+TEST(PipelineRemoteHost, RequireHostsNameIsKeptOnTheConnection) {
+  Fixture f;
+  RequestState st;
+  f.start(st);
+  st.remote_host = "client.example"; // as access_status records Require host's lookup
+  remember_remote_host(st);
+  EXPECT_EQ(st.ctx.info.remote_host, "client.example");
+  EXPECT_EQ(f.ex.names.remote_host, "client.example");
+  RequestState next;
+  f.start(next);
+  EXPECT_EQ(next.remote_host, "client.example");
+  EXPECT_EQ(f.resolver.reverse_calls, 0);
 }
 
 TEST(PipelineRemoteHost, OnResolvesOncePerConnectionAndLaterRequestsKeepTheName) {
@@ -127,6 +146,7 @@ TEST(PipelineRemoteHost, OnResolvesOncePerConnectionAndLaterRequestsKeepTheName)
   EXPECT_EQ(f.resolver.reverse_calls, 1);
   // a new connection looks up again
   f.ex.names = {};
+  f.ex.made = false;
   RequestState third;
   f.start(third);
   EXPECT_EQ(third.remote_host, "");
