@@ -180,6 +180,14 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
         v.remote_host = host;
         if (v.client_ip == peer.remote_ip) conn.peer_host = host;
       }
+      // kept on the connection (conn_rec remote_host): its next requests show it, even where
+      // HostnameLookups is Off (see resolve_remote_host)
+      if (v.client_ip == peer.remote_ip)
+        if (net::ConnectionNames* names = ex.connection_names(true); names && !names->looked_up) {
+          names->remote_host = host;
+          names->looked_up = true;
+          names->double_reverse = *mode == "double" ? (host.empty() ? -1 : 1) : 0;
+        }
     }
   }
   v.headers_out = {&ex.response(), &response_lookup};
