@@ -25,6 +25,7 @@
 #include "server/net/io_thread.hpp"
 #include "server/pipeline/request_log.hpp"
 #include "server/pipeline/snapshot.hpp"
+#include "server/pipeline/thread_recycler.hpp"
 #include "server/proxy/backend_request.hpp"
 #include "server/proxy/client_response.hpp"
 #include "server/proxy/interim_response.hpp"
@@ -157,6 +158,11 @@ public:
   ~Request() {
     give_back(std::move(buf_));
     --in_flight;
+  }
+  // One ~2 KB object per request: recycled per thread (see thread_recycler.hpp).
+  static void* operator new(std::size_t n) { return pipeline::ThreadRecycler<Request>::allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept {
+    pipeline::ThreadRecycler<Request>::release(p, n);
   }
 
   void start();
