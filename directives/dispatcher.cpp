@@ -20,9 +20,9 @@ std::optional<std::string> Dispatcher::walk(const std::vector<parser::Node>& nod
 
 std::optional<std::string> Dispatcher::walk_releasing(std::vector<parser::Node>& nodes, ServerConf& server,
                                                       unsigned override) {
-  const std::vector<const parser::Node*> no_parents;
+  parents_.clear();
   for (parser::Node& node : nodes) {
-    if (auto err = dispatch(node, server, nullptr, override, no_parents)) {
+    if (auto err = dispatch(node, server, nullptr, override, parents_)) {
       if (!error_node_) error_node_ = &node;
       return err;
     }
@@ -34,9 +34,21 @@ std::optional<std::string> Dispatcher::walk_releasing(std::vector<parser::Node>&
 
 std::optional<std::string> Dispatcher::walk_children(const CmdParms& cmd, ServerConf& server,
                                                      Section* section, unsigned override) {
-  std::vector<const parser::Node*> parents = cmd.parents;
-  parents.push_back(&cmd.node);
-  return walk(cmd.node.children, server, section, override, parents);
+  if (&cmd.parents != &parents_) {
+    // A walk started outside walk_releasing (tests): its own list.
+    std::vector<const parser::Node*> parents = cmd.parents;
+    parents.push_back(&cmd.node);
+    return walk(cmd.node.children, server, section, override, parents);
+  }
+  // cmd.parents is parents_: it grows by this node for the children and shrinks back after, so an
+  // enclosing handler sees its own list again when the walk returns.
+  struct Pop {
+    std::vector<const parser::Node*>& v;
+    ~Pop() { v.pop_back(); }
+  };
+  parents_.push_back(&cmd.node);
+  Pop pop{parents_};
+  return walk(cmd.node.children, server, section, override, parents_);
 }
 
 std::string Dispatcher::canonical_name(const parser::Node& node) const {

@@ -63,6 +63,9 @@ public:
 
 private:
   std::vector<DirectiveUse> uses_;
+  // The enclosing sections of the node being dispatched, outermost first: one vector pushed and
+  // popped as the walk goes down and up (a copy per section was one allocation each).
+  std::vector<const parser::Node*> parents_;
   Config& config_;
   const ModuleSet& modules_;
   Diagnostics& diagnostics_;

@@ -102,6 +102,14 @@ struct Source {
   }
 };
 
+// A section whose closing tag has not been read yet. Its children gather on the reader's scratch
+// stack from index `first` on and move into an exactly sized vector when it closes: growing each
+// section's own vector moved its nodes several times and left spare capacity in every one.
+struct OpenSection {
+  Node node;
+  std::size_t first = 0;
+};
+
 // A frame reads lines from a source into a container. File frames own their source and check
 // section nesting for that file; conditional frames (a true <If*> body) share the source of the
 // frame below and have a nesting stack of their own, as Apache's nested build does.
@@ -109,16 +117,19 @@ struct Frame {
   enum class Kind { File, Cond } kind = Kind::File;
   std::unique_ptr<Source> owned; // File frames, once opened
   Source* src = nullptr;
+  // Where this frame's top-level nodes go; nullptr: into the innermost open section of a frame
+  // below (that is, onto the scratch stack).
   std::vector<Node>* out = nullptr;
-  std::vector<Node> open; // open sections, outermost first
-  std::string terminator; // Cond: "IfModule>" (compared with the text after "</")
+  std::vector<OpenSection> open; // open sections, outermost first
+  std::string terminator;        // Cond: "IfModule>" (compared with the text after "</")
   // A File frame not read yet (an Include expands to several, read one after the other).
   bool pending = false;
   std::string pending_path;
   std::string pending_error;
   unsigned included_at = 0;
 
-  std::vector<Node>& container() { return open.empty() ? *out : open.back().children; }
+  // The `out` of a frame started from this one at the current line (Include, a true <If*>).
+  std::vector<Node>* nested_out() const { return open.empty() ? out : nullptr; }
 };
 
 // Directives Apache runs while reading (EXEC_ON_READ). Only they move the line a read error's
@@ -254,20 +265,26 @@ private:
       std::string msg;
       for (auto it = f.open.rbegin(); it != f.open.rend(); ++it) {
         if (!msg.empty()) msg += '\n'; // rendered as the two characters \n by the escaping
-        msg += *f.src->file + ":" + std::to_string(it->line) + ": " + display_name(it->name) +
+        msg += *f.src->file + ":" + std::to_string(it->node.line) + ": " + display_name(it->node.name) +
                "> was not closed.";
       }
-      fail(std::move(msg), f.open.front().line);
+      fail(std::move(msg), f.open.front().node.line);
     }
     // A true conditional body may end with the file: Apache keeps what it has, unclosed or not.
     while (!f.open.empty()) close_innermost(f);
     frames_.pop_back();
   }
 
+  // The container a node read now in `f` belongs to.
+  std::vector<Node>& sink(Frame& f) { return (!f.open.empty() || f.out == nullptr) ? scratch_ : *f.out; }
+
   void close_innermost(Frame& f) {
-    Node n = std::move(f.open.back());
+    OpenSection s = std::move(f.open.back());
     f.open.pop_back();
-    f.container().push_back(std::move(n));
+    const auto first = scratch_.begin() + static_cast<std::ptrdiff_t>(s.first);
+    s.node.children.assign(std::make_move_iterator(first), std::make_move_iterator(scratch_.end()));
+    scratch_.erase(first, scratch_.end());
+    sink(f).push_back(std::move(s.node));
   }
 
   // ---- one logical line -----------------------------------------------------------------------
@@ -312,13 +329,13 @@ private:
           return;
         }
       }
-      Node n;
-      n.name = std::move(name);
-      n.args = std::move(args);
-      n.file = f.src->current_file();
-      n.line = lineno;
-      n.is_section = true;
-      f.open.push_back(std::move(n));
+      OpenSection& s = f.open.emplace_back();
+      s.first = scratch_.size();
+      s.node.name = std::move(name);
+      s.node.args = std::move(args);
+      s.node.file = f.src->current_file();
+      s.node.line = lineno;
+      s.node.is_section = true;
       return;
     }
 
@@ -362,19 +379,18 @@ private:
 
   // A directive for the walk pass.
   void add_directive(Frame& f, std::string name, std::string_view args, unsigned lineno) {
-    Node n;
+    Node& n = sink(f).emplace_back();
     n.name = std::move(name);
     n.args = std::string(args);
     n.file = f.src->current_file();
     n.line = lineno;
-    f.container().push_back(std::move(n));
   }
 
   void close_section(Frame& f, const std::string& word) {
     if (f.open.empty()) fail(word + " without matching <" + word.substr(2) + " section");
     if (word.back() != '>') fail(word + "> directive missing closing '>'");
     std::string_view closing = std::string_view(word).substr(2, word.size() - 3);
-    const Node& top = f.open.back();
+    const Node& top = f.open.back().node;
     if (!iequals(closing, std::string_view(top.name).substr(1)))
       fail("Expected </" + display_name(top.name).substr(1) + "> but saw " + word);
     close_innermost(f);
@@ -423,7 +439,7 @@ private:
       Frame c;
       c.kind = Frame::Kind::Cond;
       c.src = f.src;
-      c.out = &f.container();
+      c.out = f.nested_out();
       c.terminator = cname + ">";
       frames_.push_back(std::move(c));
     } else {
@@ -538,7 +554,7 @@ private:
     if (path.front() != '/' && has_wildcard(path)) fail("Include must have an absolute path, " + path);
     std::vector<IncludeItem> items = expand_include(path, optional);
     const unsigned at = f.src->current_line();
-    std::vector<Node>* out = &f.container();
+    std::vector<Node>* out = f.nested_out();
     // Read in order: the first item ends up on top of the stack.
     for (auto it = items.rbegin(); it != items.rend(); ++it) {
       Frame p;
@@ -706,6 +722,7 @@ private:
   ReadHooks& hooks_;
   ReadResult result_;
   std::deque<Frame> frames_;
+  std::vector<Node> scratch_; // children of the open sections, innermost last (see OpenSection)
   std::vector<std::string> define_order_;
   std::map<std::string, std::string, std::less<>> vars_;
   Source* read_error_source_ = nullptr;

@@ -19,6 +19,31 @@ LineSource::LineSource(std::string contents, std::size_t max_line)
 
 bool LineSource::next(LogicalLine& out) {
   while (pos_ < data_.size()) {
+    // Nearly every physical line is a whole logical line: give a view into the file's text instead
+    // of a copy. Lines that continue (or are over the limit) take the general path below.
+    {
+      const char* begin = data_.data() + pos_;
+      const std::size_t left = data_.size() - pos_;
+      const char* lf = static_cast<const char*>(std::memchr(begin, '\n', left));
+      const std::size_t len = lf ? static_cast<std::size_t>(lf - begin) : left;
+      const char* nul = static_cast<const char*>(std::memchr(begin, '\0', len));
+      const std::size_t text = nul ? static_cast<std::size_t>(nul - begin) : len;
+      const bool continues =
+          lf && !nul && text > 0 &&
+          (begin[text - 1] == '\\' || (text >= 2 && begin[text - 1] == '\r' && begin[text - 2] == '\\'));
+      if (!continues && text <= max_line_) {
+        ++line_;
+        pos_ += len + (lf ? 1 : 0);
+        std::string_view t(begin, text);
+        while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
+        while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+        if ((t.empty() || t.front() == '#') && !keep_all_) continue;
+        out.text = t;
+        out.line = line_;
+        out.too_long = false;
+        return true;
+      }
+    }
     buffer_.clear();
     bool too_long = false;
     unsigned too_long_line = 0;
