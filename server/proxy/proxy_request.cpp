@@ -972,14 +972,18 @@ void Request::on_final_head(std::span<const char> rest) {
     p.reverse = &reverse_;
   }
   if (final_status_ == 101) return start_tunnel(rest, fields, p.reverse);
+  // mod_mime's findings for r->filename (type, charset, encoding, languages) meet the backend's.
+  thread_local ProxiedMime mime;
+  thread_local std::string languages;
+  const bool mime_applies = final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server;
+  if (mime_applies) {
+    const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
+    proxied_mime(st_.filename, st_.snapshot->mime, dir, mime);
+    apply_proxied_mime(fields, mime, languages);
+  }
   auto info = build_client_response(head, p, fields, scratch_);
   if (info.backend_close) keep_alive_ = false;
-  if (final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server &&
-      !bh.find("Content-Type")) {
-    const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
-    if (auto type = proxied_file_type(st_.filename, st_.snapshot->mime, dir); !type.empty())
-      head.set_content_type(type);
-  }
+  if (mime_applies && !mime.type.empty() && !bh.find("Content-Type")) head.set_content_type(mime.type);
 
   const auto framing = parser_.framing();
   if (framing == backend::BodyFraming::Length) {
