@@ -359,7 +359,9 @@ void BackendConnection::close() noexcept {
 }
 
 bool BackendConnection::shutdown_send() noexcept {
-  if (impl_->tls || !impl_->socket.is_open()) return false;
+  // Under TLS too: the TCP write side only, no close_notify (apache2's tunnel shuts the socket down
+  // beneath mod_ssl; a close_notify would end the backend's reading and, for many, its writing).
+  if (!impl_->socket.is_open()) return false;
   error_code ec;
   impl_->socket.shutdown(asio::socket_base::shutdown_send, ec);
   return !ec;

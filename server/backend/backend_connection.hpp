@@ -73,7 +73,7 @@ public:
   void close() noexcept;
   bool is_open() const noexcept;
   // Half close (a tunnel whose client finished sending): no more bytes to the backend, reads go on.
-  // false when not possible (closed, or TLS, where a close_notify would end both directions).
+  // Over TLS the TCP write side is shut without a close_notify, as apache2 does. false when closed.
   bool shutdown_send() noexcept;
   // For an idle pooled connection: true when the backend closed it (a readable EOF), reset it, or sent
   // unsolicited bytes (the connection cannot be used for a new request then either). Non-blocking.
