@@ -174,6 +174,7 @@ private:
   void on_selected(balancer::Selection sel);
   void use_direct_worker();
   bool prepare_backend(std::string_view url, const directives::Worker* cfg, std::string_view pool_name);
+  std::shared_ptr<const backend::BackendTlsContext> backend_tls();
   void begin_attempt();
   void acquire();
   void on_acquired(BackendError err, backend::BackendLease lease);
@@ -517,8 +518,31 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
   if (!target_.uds_path.empty() && endpoint_.uds_path.empty()) endpoint_.uds_path = target_.uds_path;
   pool_name_.assign(pool_name);
   auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
+  if (endpoint_.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls())) return false;
   pool_ = backend::BackendPools::of(*io_).get(pool_name_, endpoint_, settings);
   return true;
+}
+
+// https:// and wss:// backends: mod_ssl's proxy side (SSLProxy* of the request's <Proxy> section over
+// the server's). Without SSLProxyEngine On, or with settings that cannot be loaded, Apache cannot
+// enable TLS for the connection: the request ends with 500.
+std::shared_ptr<const backend::BackendTlsContext> Request::backend_tls() {
+  const auto& sp = st_.server->merged.ssl.proxy;
+  const directives::SslProxySide* dp = st_.dir ? &st_.dir->ssl->proxy : nullptr;
+  const bool engine = dp && dp->engine ? *dp->engine : sp.engine.value_or(false);
+  std::string error;
+  std::shared_ptr<const backend::BackendTlsContext> ctx;
+  if (engine)
+    ctx = backend::BackendPools::of(*io_).tls_context(backend::BackendTlsOptions::from_config(sp, dp), error);
+  if (!ctx) {
+    log_line(log::mod::core, log::kError, 0, false,
+             "AH01961:  failed to enable ssl support [Hint: if using mod_ssl, see SSLProxyEngine]" +
+                 (error.empty() ? std::string() : " (" + error + ")"));
+    log_line(log::mod::proxy, log::kError, 0, false,
+             "AH00961: " + std::string(burl_->scheme) + ": failed to enable ssl support for " +
+                 endpoint_.host_port() + " (" + endpoint_.host + ")");
+  }
+  return ctx;
 }
 
 void Request::begin_attempt() {

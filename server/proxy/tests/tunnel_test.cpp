@@ -27,6 +27,7 @@
 #include "server/pipeline/request_state.hpp"
 #include "server/proxy/proxy_engine.hpp"
 #include "server/proxy/proxy_request.hpp"
+#include "server/proxy/tests/tls_ws_backend.hpp"
 #include "server/proxy/tunnel.hpp"
 #include "server/proxypass/pass_match.hpp"
 #include "server/runtime/request_config.hpp"
@@ -628,6 +629,41 @@ TEST(Tunnel, LegacyRequestWithoutUpgradeGoesToTheNextRule) {
   EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
   EXPECT_TRUE(b.heads().empty());
   EXPECT_EQ(plain.heads().size(), 1u);
+}
+
+// wss://: apache2 2.4.71 passes a client's half close on as a TCP FIN beneath TLS (no close_notify)
+// and keeps relaying what the backend still sends (checked against apache2 with a Python TLS
+// backend: the backend's read sees an EOF without close_notify, its later bytes reach the client).
+TEST(Tunnel, WssClientHalfCloseReachesTheBackendAsFin) {
+  TlsWsBackend b;
+  TunnelFront f("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nSSLProxyEngine On\n"
+                "SSLProxyVerify none\nSSLProxyCheckPeerName off\nProxyPass /ws/ wss://127.0.0.1:" +
+                std::to_string(b.port()) + "/\n");
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send(upgrade_request("/ws/x"));
+  EXPECT_EQ(c.head().rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
+  c.send("x");
+  EXPECT_EQ(c.take(6), "echo:x");
+  c.shutdown_send();
+  EXPECT_TRUE(c.wait_eof(3000));
+  EXPECT_EQ(c.buf, "bye\n");
+  EXPECT_EQ(b.ending(), TlsWsBackend::Ending::Fin);
+  EXPECT_NE(b.head().find("\r\nUpgrade: websocket\r\n"), std::string::npos) << b.head();
+  auto o = f.outcome(1);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->status, 101);
+}
+
+TEST(Tunnel, WssWithoutSslProxyEngineIs500) {
+  TlsWsBackend b;
+  TunnelFront f("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nProxyPass /ws/ wss://127.0.0.1:" +
+                std::to_string(b.port()) + "/\n");
+  ASSERT_TRUE(f.ok());
+  Client c(f.port());
+  c.send(upgrade_request("/ws/x"));
+  EXPECT_EQ(c.head().rfind("HTTP/1.1 500 ", 0), 0u);
+  EXPECT_TRUE(b.head().empty());
 }
 
 TEST(Tunnel, BalancerOfWsMembers) {

@@ -1,0 +1,161 @@
+#pragma once
+// A wss:// test backend: TLS with a self-signed certificate made at run time (EC P-256, CN and SAN
+// localhost), one connection at a time. It answers an upgrade request with a 101, echoes "echo:" +
+// what it receives, and tells how the proxy stopped sending: a TCP FIN without close_notify (it then
+// still answers "bye\n", as a backend finishing its side would), a close_notify, or an error.
+// Plain OpenSSL and POSIX, independent of the code under test.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace balancerd::proxy::test {
+
+class TlsWsBackend {
+public:
+  enum class Ending { None, Fin, CloseNotify, Error };
+
+  TlsWsBackend() {
+    ::signal(SIGPIPE, SIG_IGN);
+    key_ = EVP_EC_gen("P-256");
+    cert_ = X509_new();
+    X509_set_version(cert_, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert_), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert_), 86400);
+    X509_set_pubkey(cert_, key_);
+    X509_NAME* name = X509_get_subject_name(cert_);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                               -1, -1, 0);
+    X509_set_issuer_name(cert_, name);
+    X509_sign(cert_, key_, EVP_sha256());
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate(ctx_, cert_);
+    SSL_CTX_use_PrivateKey(ctx_, key_);
+
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 16);
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~TlsWsBackend() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+    SSL_CTX_free(ctx_);
+    X509_free(cert_);
+    EVP_PKEY_free(key_);
+  }
+
+  std::uint16_t port() const { return port_; }
+  Ending ending() const { return ending_.load(); }
+  std::string head() {
+    std::lock_guard<std::mutex> l(mu_);
+    return head_;
+  }
+
+private:
+  void run() {
+    for (int round = 0; !stop_ && round < 100000; ++round) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 5) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      timeval tv{0, 200000}; // a stuck peer cannot hold the thread
+      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, c);
+      if (SSL_accept(ssl) == 1) serve(ssl, c);
+      SSL_free(ssl);
+      ::close(c);
+    }
+  }
+
+  // SSL_read, retried while the receive timeout only says "nothing yet" (bounded).
+  int read(SSL* ssl, char* buf, int size) {
+    for (int tries = 0; !stop_ && tries < 50; ++tries) {
+      int n = SSL_read(ssl, buf, size);
+      if (n > 0) return n;
+      if (SSL_get_error(ssl, n) == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        ERR_clear_error();
+        continue;
+      }
+      return n;
+    }
+    return -1;
+  }
+
+  void serve(SSL* ssl, int fd) {
+    std::string in;
+    char tmp[4096];
+    while (in.find("\r\n\r\n") == std::string::npos) {
+      int n = read(ssl, tmp, sizeof tmp);
+      if (n <= 0) return;
+      in.append(tmp, static_cast<std::size_t>(n));
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      head_ = in.substr(0, in.find("\r\n\r\n") + 4);
+    }
+    const std::string ok =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    SSL_write(ssl, ok.data(), static_cast<int>(ok.size()));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+      if (SSL_pending(ssl) == 0) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 20) <= 0) continue;
+        // Readable with nothing decrypted pending: a plain EOF here is a FIN without close_notify
+        // (a close_notify would be a record to read first).
+        char c;
+        if (::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+          ending_ = Ending::Fin;
+          SSL_write(ssl, "bye\n", 4); // the proxy still reads: our last words must reach its client
+          SSL_shutdown(ssl);
+          return;
+        }
+      }
+      int n = read(ssl, tmp, sizeof tmp);
+      if (n <= 0) {
+        ending_ = SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN ? Ending::CloseNotify : Ending::Error;
+        return;
+      }
+      std::string echo = "echo:" + std::string(tmp, static_cast<std::size_t>(n));
+      SSL_write(ssl, echo.data(), static_cast<int>(echo.size()));
+    }
+  }
+
+  EVP_PKEY* key_ = nullptr;
+  X509* cert_ = nullptr;
+  SSL_CTX* ctx_ = nullptr;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<Ending> ending_{Ending::None};
+  std::mutex mu_;
+  std::string head_;
+  std::thread thread_;
+};
+
+} // namespace balancerd::proxy::test
