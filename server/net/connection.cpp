@@ -597,6 +597,13 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
   start_write({}, false, true);
 }
 
+void Connection::abort_connection() {
+  if (closed_ || writing_ || response_done_ || head_sent_) return;
+  broken_ = true;
+  response_done_ = true;
+  finish_response();
+}
+
 void Connection::finish_response() {
   disarm_timer();
   report_finished(false);

@@ -49,6 +49,8 @@ public:
   void write(std::span<const char> data, bool last, WriteCallback done) override;
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return head_sent_; }
+  unsigned keepalives() const override { return served_ > 0 ? served_ - 1 : 0; }
+  void abort_connection() override;
   void set_page_identity(http::ServerSignature signature, std::string_view admin) override {
     page_signature_ = signature;
     page_admin_ = admin;

@@ -85,6 +85,11 @@ public:
   // Allow etc.; method and signature are filled in from the request and server options.
   virtual void send_error(int status, const http::ErrorPageInfo& info = {}, std::string_view allow = {}) = 0;
   virtual bool head_sent() const = 0;
+  // Requests this connection served before this one (Apache's c->keepalives).
+  virtual unsigned keepalives() const { return 0; }
+  // Ends the exchange by closing the connection without any response (mod_proxy_http after a reused
+  // backend connection failed, so that the client may send the request again). Before the head only.
+  virtual void abort_connection() {}
 
   // What server-generated pages (send_error) of this request say about the server: Apache takes
   // ServerSignature and ServerAdmin from the request's per-directory configuration. `admin` must stay
