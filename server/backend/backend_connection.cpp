@@ -336,9 +336,11 @@ void BackendConnection::connect(std::span<const ResolvedAddress> addresses, cons
 
 void BackendConnection::write(std::span<const std::span<const char>> pieces, WriteCallback cb) {
   auto& s = *impl_;
-  std::size_t n = std::min(pieces.size(), s.pieces.size());
-  for (std::size_t i = 0; i < s.pieces.size(); ++i)
-    s.pieces[i] = i < n ? asio::const_buffer(pieces[i].data(), pieces[i].size()) : asio::const_buffer();
+  const std::size_t n = std::min(pieces.size(), s.pieces.size());
+  for (std::size_t i = 0; i < n; ++i) s.pieces[i] = asio::const_buffer(pieces[i].data(), pieces[i].size());
+  // The operation refers to the n pieces where they are (Impl outlives it) rather than copying all 16
+  // slots into itself (the operation allocated per write: 768 -> 528 bytes).
+  const std::span<const asio::const_buffer> bufs(s.pieces.data(), n);
   s.arm(s.io_timeout, false);
   auto done = [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t written) {
     self->disarm();
@@ -349,9 +351,9 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
     if (cb) cb(e, written);
   };
   if (s.tls) {
-    asio::async_write(*s.tls, s.pieces, std::move(done));
+    asio::async_write(*s.tls, bufs, std::move(done));
   } else {
-    asio::async_write(s.socket, s.pieces, std::move(done));
+    asio::async_write(s.socket, bufs, std::move(done));
   }
 }
 
