@@ -12,6 +12,9 @@ keep-alive client connections are opened and the RSS growth per connection is re
 
 The server under test is pinned to CPU 0; wrk and the backends to CPU 1, so each server gets the same
 single core. Every run is bounded in time; every process started here is stopped by its PID.
+
+On a shared machine, use --repeat N (rounds of interleaved runs, medians printed at the end) and
+compare servers within a round; --baseline PATH measures a second balancerd build in the same rounds.
 """
 import argparse
 import os
