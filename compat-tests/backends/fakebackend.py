@@ -43,6 +43,9 @@ A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_p
                                 `tunnel-idle` seconds (default 1), and `close` closes at once
     tunnel-idle SECONDS         see `tunnel echo`
     tunnel-bye TEXT             `tunnel echo`: when the proxy half-closes, send TEXT (escapes decoded), then close
+    reused close|reset          on a connection that already answered a request, read the request (it is
+                                recorded) and then close (or reset) without answering: a keep-alive connection
+                                the backend gives up just as the proxy reuses it
     times N                     this `when` rule only answers the first N requests it matches (then the next
                                 matching rule, or the default, takes over): "fail twice, then succeed"
 """
@@ -95,6 +98,7 @@ class Rule:
         self.tunnel = None  # None | "echo" | "close"
         self.tunnel_idle = 1.0
         self.tunnel_bye = b""
+        self.reused = None  # None | "close" | "reset": for a request that is not its connection's first
 
 
 def parse_script(text):
@@ -163,6 +167,10 @@ def parse_script(text):
                 rule.tunnel_idle = float(rest)
             elif word == "tunnel-bye":
                 rule.tunnel_bye = _unescape(rest)
+            elif word == "reused":
+                if rest not in ("close", "reset"):
+                    raise ValueError("reused is close or reset")
+                rule.reused = rest
             elif word == "times":
                 rule.times = int(rest)
             elif word == "keep-alive":
@@ -288,6 +296,7 @@ class Backend:
     def _serve(self, sock, conn_no):
         sock.settimeout(30)
         reader = _Reader(sock)
+        answered = 0
         try:
             while not self._stop.is_set():
                 request_line = reader.line().decode("latin-1")
@@ -323,6 +332,11 @@ class Backend:
                 if rule.tunnel:
                     self._tunnel(sock, reader, rule)
                     break
+                if rule.reused and answered:
+                    if rule.reused == "reset":
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    break
+                answered += 1
                 keep = self._answer(sock, rule, request_line, headers, body, parts[0])
                 client_close = lower.get("connection", "").lower() == "close" or request_line.endswith("1.0")
                 if not keep or client_close:

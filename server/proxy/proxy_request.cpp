@@ -845,6 +845,23 @@ void Request::on_read(BackendError err, std::span<const char> data) {
     auto r = parser_.finish();
     if (r == backend::ResponseParser::Result::Final) return on_final_head({});
   }
+  if (err != BackendError::Timeout && !got_response_bytes_) {
+    if (can_retry_fresh()) return retry_fresh();
+    // mod_proxy_http: no status line (not a timeout) for a reverse-proxied request that is not its
+    // client connection's first: the client connection is closed without an answer, so that the
+    // client may send the request again (apache2 2.4.71, compat proxy resp-reuse-failure-*); a first
+    // request gets the 502 below.
+    if (!target_.forward && ex_.keepalives() > 0) {
+      if (log_on(log::mod::proxy_http, log::kError))
+        log_line(log::mod::proxy_http, log::kError, errno_of(err), true,
+                 "AH01104: Closing connection to client because reading from backend server " +
+                     endpoint_.host_port() + " failed. Number of keepalives " +
+                     std::to_string(ex_.keepalives()));
+      drop_lease();
+      ex_.abort_connection();
+      return complete(502);
+    }
+  }
   if (err == BackendError::Timeout && phase_ == Phase::Waiting100 && ping_) {
     log_line(log::mod::proxy_http, log::kInfo, 0, true,
              "AH01115: HTTP: 100-Continue failed to " + endpoint_.host_port() + " (" + endpoint_.host_port() +
@@ -1126,11 +1143,19 @@ void Request::start_legacy_tunnel() {
 // ---- endings --------------------------------------------------------------------------------------
 
 bool Request::can_retry_fresh() const {
-  return lease_ && lease_->reused() && !fresh_retry_used_ && !body_consumed_ && !got_response_bytes_;
+  if (!lease_ || !lease_->reused() || fresh_retry_used_ || body_consumed_ || got_response_bytes_)
+    return false;
+  // Only a request that cannot change anything is sent twice: a safe method without a body.
+  const auto& req = ex_.request();
+  return req.body == http::BodyKind::None && !req.find("Content-Length") &&
+         (req.method == http::Method::Get || req.method == http::Method::Head ||
+          req.method == http::Method::Options);
 }
 
-// A pooled connection the backend had already closed: Apache's is_socket_connected check would have
-// caught it before sending; send the request again once on a new connection.
+// A pooled connection the backend closed just as it was reused (Apache's is_socket_connected check
+// cannot see a close that crosses the request): a safe request is sent again once on a new
+// connection. apache2 answers 502, or closes the client connection, instead (a deliberate
+// deviation, compat proxy deviations.txt: it never loses a request it could have kept).
 void Request::retry_fresh() {
   fresh_retry_used_ = true;
   allow_reuse_ = false;

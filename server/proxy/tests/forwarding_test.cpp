@@ -2,6 +2,10 @@
 // Expected shapes come from Apache 2.4.71 (spec apache-captures.md §4 and live runs on loopback).
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "server/proxy/proxy_request.hpp"
 #include "server/proxy/tests/proxy_harness.hpp"
 #include "server/proxy/tests/test_backend.hpp"
@@ -194,6 +198,66 @@ TEST(ProxyForwarding, StaleReusedConnectionRetriedOnFreshOne) {
   EXPECT_EQ(h.fetch(get("/d/1")).body, "s");
   EXPECT_EQ(h.fetch(get("/d/2")).body, "s");
   EXPECT_EQ(b.requests().size(), 2u);
+}
+
+// A backend that answers the first request of each connection and gives up the connection (closes
+// without answering) on the next: the pooled connection fails just as it is reused.
+TestBackend::Handler give_up_on_reuse() {
+  auto seen = std::make_shared<std::map<int, int>>();
+  auto mu = std::make_shared<std::mutex>();
+  return [seen, mu](const SeenRequest& s) {
+    std::lock_guard<std::mutex> l(*mu);
+    if ((*seen)[s.connection]++ > 0) return Reply{"", 0, true};
+    return TestBackend::ok("first");
+  };
+}
+
+std::string post(const std::string& path) {
+  return "POST " + path + " HTTP/1.1\r\nHost: front.example\r\nContent-Length: 5\r\n\r\nhello";
+}
+
+TEST(ProxyForwarding, ReusedConnectionFailingUnderAPostIs502ForAFirstRequest) {
+  // apache2 2.4.71 (compat proxy resp-reuse-failure-body): a request with a body is never sent twice;
+  // a client connection's first request gets the 502.
+  TestBackend b(give_up_on_reuse());
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.fetch(post("/d/1")).status, 200);
+  auto r = h.fetch(post("/d/2")); // a new client connection; the pooled backend connection fails
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.body.find("Error reading from remote server"), std::string::npos);
+  EXPECT_EQ(b.requests().size(), 2u);
+}
+
+TEST(ProxyForwarding, ReusedConnectionFailingUnderAPostClosesAKeepAliveClient) {
+  TestBackend b(give_up_on_reuse());
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port(), 5000);
+  c.send(post("/d/1"));
+  EXPECT_EQ(c.read_response().status, 200);
+  c.send(post("/d/2"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 0); // no answer: the connection was closed (the client may retry)
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(b.requests().size(), 2u);
+}
+
+TEST(ProxyForwarding, ReusedConnectionFailingUnderAGetIsRetriedOnce) {
+  // A deliberate deviation (compat proxy resp-reuse-failure-get): apache2 would close this client
+  // connection; a safe bodiless request is sent once more on a new backend connection.
+  TestBackend b(give_up_on_reuse());
+  Harness h(pass("/d/", b.port()));
+  ASSERT_TRUE(h.ok());
+  net::test::Client c(h.port(), 5000);
+  c.send(get("/d/1"));
+  EXPECT_EQ(c.read_response().status, 200);
+  c.send(get("/d/2"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "first");
+  EXPECT_EQ(b.requests().size(), 3u);
+  EXPECT_EQ(b.connections(), 2);
 }
 
 TEST(ProxyForwarding, ExpectContinueForwardedAndRelayed) {
