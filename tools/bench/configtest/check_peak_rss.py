@@ -9,7 +9,7 @@ What keeps balancerd under the line is the lean link (CMakeLists.txt) and the co
 server/link/configtest_order.ld; when this fails after code changes, regenerate the latter with
 server/link/gen_configtest_order.py first.
 
-usage: check_configtest_rss.py PEAK_RSS_HELPER BALANCERD [--apache /usr/sbin/apache2] [--tree /etc/apache2] [--runs 7]
+usage: check_peak_rss.py PEAK_RSS_HELPER BALANCERD [--apache /usr/sbin/apache2] [--tree /etc/apache2] [--runs 7]
 """
 
 from __future__ import annotations
