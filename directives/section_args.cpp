@@ -28,7 +28,7 @@ Section& open_section(CmdParms& cmd, SectionKind kind, std::string pattern, bool
   s.kind = kind;
   s.pattern = std::move(pattern);
   s.regex = regex;
-  s.file = cmd.node.file ? *cmd.node.file : std::string();
+  s.file = cmd.node.file;
   s.line = cmd.node.line;
   into.push_back(std::move(s));
   return into.back();

@@ -3,6 +3,7 @@
 // level and the old Order/Allow/Deny rules.
 #include "directives/expr/expr.hpp"
 #include "directives/model/ip_subnet.hpp"
+#include "directives/model/source_file.hpp"
 
 #include <memory>
 #include <optional>
@@ -37,7 +38,7 @@ struct AuthzNode {
   std::vector<std::string> limit_methods; // from an enclosing <Limit> (empty: all methods)
   bool limit_except = false;              // ... or <LimitExcept>
   std::vector<AuthzNode> children;        // sections
-  std::string file;
+  SourceFile file;
   unsigned line = 0;
 };
 

@@ -12,6 +12,7 @@
 #include "directives/model/misc_conf.hpp"
 #include "directives/model/proxy_conf.hpp"
 #include "directives/model/slot.hpp"
+#include "directives/model/source_file.hpp"
 #include "directives/model/ssl_conf.hpp"
 
 #include <deque>
@@ -58,7 +59,7 @@ struct Section {
   std::string pattern;              // path, URL, file name or regex source / ap_expr text
   bool regex = false;               // "~" form or *Match
   std::vector<std::string> methods; // <Limit>/<LimitExcept>
-  std::string file;
+  SourceFile file;
   unsigned line = 0;
   DirConf conf;
   std::vector<Section> nested; // <Files>/<If>/<Limit> inside this one, in config order
@@ -66,7 +67,7 @@ struct Section {
 
 struct ServerConf {
   bool is_vhost = false;
-  std::string file; // where <VirtualHost> was opened (empty for the main server)
+  SourceFile file; // where <VirtualHost> was opened (empty for the main server)
   unsigned line = 0;
   CoreServerConf core;
   ProxyServerConf proxy;

@@ -2,6 +2,7 @@
 // Slot for mod_headers: the Header / RequestHeader rules of one per-dir level, compiled.
 #include "directives/expr/expr.hpp"
 #include "directives/model/regex.hpp"
+#include "directives/model/source_file.hpp"
 
 #include <memory>
 #include <optional>
@@ -52,7 +53,7 @@ struct HeaderRule {
   std::optional<Regex> regex;                   // Edit/EditAll: the match; Echo: header-name pattern
   std::string replacement;                      // Edit/EditAll ($1.. references, as ap_pregsub)
   HeaderCondition condition;
-  std::string file;
+  SourceFile file;
   unsigned line = 0;
 };
 

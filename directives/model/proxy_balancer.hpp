@@ -2,6 +2,7 @@
 // A balancer:// definition: its parameters (ProxyPass balancer://..., ProxySet, <Proxy balancer://...
 // k=v>) with Apache's defaults, and its members in configuration order.
 #include "directives/model/proxy_worker.hpp"
+#include "directives/model/source_file.hpp"
 
 #include <string>
 #include <vector>
@@ -40,7 +41,7 @@ struct Balancer {
   std::string vhost;   // host part of that path, if it had one
   std::string section; // path of the <Proxy> section that configures it, if any
   bool has_section = false;
-  std::string file; // where it was first defined
+  SourceFile file; // where it was first defined
   unsigned line = 0;
   BalancerParams params;
   std::vector<Worker> members; // BalancerMember order

@@ -5,6 +5,7 @@
 // within it; the runtime merges a vhost with the main server (BalancerInherit, ProxyPassInherit).
 #include "directives/model/proxy_balancer.hpp"
 #include "directives/model/proxy_worker.hpp"
+#include "directives/model/source_file.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -36,7 +37,7 @@ struct ProxyPassRule {
   // ProxyServerConf::workers. (Apache looks the worker up again per request by the final URL, longest
   // prefix first, $n-matching for ProxyPassMatch workers; for a plain rule that finds this one.)
   std::optional<std::size_t> worker;
-  std::string file;
+  SourceFile file;
   unsigned line = 0;
   bool operator==(const ProxyPassRule&) const = default;
 };

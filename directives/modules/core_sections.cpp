@@ -141,7 +141,7 @@ Result virtual_host(CmdParms& cmd, Args) {
   // Built in place (a ServerConf is several KiB; thousands of vhosts), dropped again on an error.
   ServerConf& server = config.vhosts.emplace_back();
   server.is_vhost = true;
-  server.file = cmd.node.file ? *cmd.node.file : std::string();
+  server.file = cmd.node.file;
   server.line = cmd.node.line;
   for (const std::string& word : parser::split_words(text)) {
     VhostAddressResult parsed = parse_vhost_address(word, cmd.dispatcher.diagnostics());

@@ -1,5 +1,6 @@
 #include "directives/modules/http_util.hpp"
 
+#include "directives/ci_string.hpp"
 #include "parser/words.hpp"
 
 #include <algorithm>
@@ -7,10 +8,10 @@
 
 namespace balancerd::directives::http {
 
+// ASCII folding, as apr_tolower in the C locale Apache runs in (inline: this runs for every
+// enclosing section of most directives).
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  return ci_equal(a, b);
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -19,7 +20,7 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -39,8 +40,8 @@ bool in_dir_section(const CmdParms& cmd) {
   return cmd.section != nullptr;
 }
 
-std::string file_of(const CmdParms& cmd) {
-  return cmd.node.file ? *cmd.node.file : std::string();
+SourceFile file_of(const CmdParms& cmd) {
+  return cmd.node.file;
 }
 
 int loose_atoi(std::string_view s) {

@@ -24,7 +24,8 @@ std::string server_root_relative(const CmdParms& cmd, std::string_view path);
 // Inside <Directory>/<Location>/<Files>/<Proxy>/<If>... (Apache's cmd->path != NULL).
 bool in_dir_section(const CmdParms& cmd);
 
-std::string file_of(const CmdParms& cmd);
+// The node's file, shared with the parse tree (see model/source_file.hpp).
+SourceFile file_of(const CmdParms& cmd);
 
 // atoi(): leading blanks, sign, digits; anything else stops (Apache's loose numbers).
 int loose_atoi(std::string_view s);

@@ -14,8 +14,8 @@ namespace balancerd::directives::proxy {
 
 namespace {
 
-std::string file_of(const CmdParms& cmd) {
-  return cmd.node.file ? *cmd.node.file : std::string();
+SourceFile file_of(const CmdParms& cmd) {
+  return cmd.node.file;
 }
 
 } // namespace
@@ -76,8 +76,23 @@ Result balancer_member(CmdParms& cmd, Args args) {
     cmd.dispatcher.log("proxy", "debug",
                        "mod_proxy.c(2674): AH01147: Defining worker '" + *name + "' for balancer '" +
                            balancer->name + "'");
-  Worker worker;
-  if (auto err = make_worker(*name, kPrefix, true, worker)) return "BalancerMember " + *err;
+  if (balancer->members.empty()) {
+    // Room for the members written beside this one at once (growing moved each Worker again).
+    std::size_t siblings = 1;
+    // Inside <Proxy balancer://...> every member is this balancer's.
+    if (const parser::Node* parent = cmd.parent(); parent && ci_starts_with(parent->name, "<Proxy")) {
+      siblings = 0;
+      for (const parser::Node& n : parent->children) siblings += ci_equal(n.name, "BalancerMember") ? 1 : 0;
+    }
+    balancer->members.reserve(std::max<std::size_t>(siblings, 1));
+  }
+  // Built in place (a Worker is over half a KiB), dropped again on an error.
+  Worker& worker = balancer->members.emplace_back();
+  const auto fail = [balancer](std::string text) -> Result {
+    balancer->members.pop_back();
+    return "BalancerMember " + text;
+  };
+  if (auto err = make_worker(*name, kPrefix, true, worker)) return fail(std::move(*err));
   if (auto alert = worker_name_alert(worker)) cmd.dispatcher.log("proxy", "error", *alert);
   if (debug)
     cmd.dispatcher.log("proxy", "debug",
@@ -93,18 +108,7 @@ Result balancer_member(CmdParms& cmd, Args args) {
   }
   const ParamContext ctx = param_context(cmd);
   for (const auto& [key, val] : params)
-    if (auto err = set_worker_param(worker.params, key, val, ctx)) return "BalancerMember " + *err;
-  if (balancer->members.empty()) {
-    // Room for the members written beside this one at once (growing moved each Worker again).
-    std::size_t siblings = 1;
-    // Inside <Proxy balancer://...> every member is this balancer's.
-    if (const parser::Node* parent = cmd.parent(); parent && ci_starts_with(parent->name, "<Proxy")) {
-      siblings = 0;
-      for (const parser::Node& n : parent->children) siblings += ci_equal(n.name, "BalancerMember") ? 1 : 0;
-    }
-    balancer->members.reserve(std::max<std::size_t>(siblings, 1));
-  }
-  balancer->members.push_back(std::move(worker));
+    if (auto err = set_worker_param(worker.params, key, val, ctx)) return fail(std::move(*err));
   return std::nullopt;
 }
 

@@ -13,8 +13,8 @@ namespace balancerd::directives::proxy {
 
 namespace {
 
-std::string file_of(const CmdParms& cmd) {
-  return cmd.node.file ? *cmd.node.file : std::string();
+SourceFile file_of(const CmdParms& cmd) {
+  return cmd.node.file;
 }
 
 Result add_pass(CmdParms& cmd, std::string_view raw, bool is_regex) {
