@@ -85,8 +85,15 @@ bool Dispatcher::log_enabled(std::string_view module, std::string_view level) co
   const int wanted = log_level_value(level);
   const LogLevelConf& conf = config_.main.dir.core->log_level;
   int limit = conf.level.value_or(log_level_value("warn"));
-  for (const auto& [id, value] : conf.modules)
-    if (id == module || module_short_name(id) == module) limit = value;
+  constexpr std::string_view suffix = "_module";
+  for (const auto& [id, value] : conf.modules) {
+    // id == module, or id is module + "_module" (module_short_name without building a string:
+    // this runs for every BalancerMember of a large config).
+    const std::string_view i = id;
+    if (i == module || (!module.empty() && i.size() == module.size() + suffix.size() &&
+                        i.substr(0, module.size()) == module && i.substr(module.size()) == suffix))
+      limit = value;
+  }
   return wanted >= 0 && wanted <= limit;
 }
 

@@ -23,7 +23,7 @@ ModuleSet::ModuleSet(Diagnostics& diagnostics) : diagnostics_(diagnostics) {
 void ModuleSet::add(const ModuleDef* def, LoadedModule info) {
   if (def)
     for (const DirectiveDef& d : def->directives)
-      directives_.insert_or_assign(ascii_lower(d.name), FoundDirective{&d, def});
+      directives_.insert_or_assign(std::string(d.name), FoundDirective{&d, def});
   loaded_.push_back(Loaded{std::move(info), def});
 }
 
@@ -41,13 +41,18 @@ bool ModuleSet::directive_known(std::string_view name) const {
   return find(name).def != nullptr;
 }
 
+std::size_t ModuleSet::CiHash::operator()(std::string_view s) const {
+  std::size_t h = 14695981039346656037ull; // FNV-1a over the lower-cased bytes
+  for (char c : s) h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
+  return h;
+}
+
+bool ModuleSet::CiEqual::operator()(std::string_view a, std::string_view b) const {
+  return ci_equal(a, b);
+}
+
 FoundDirective ModuleSet::find(std::string_view name) const {
-  // Called for every line of the config: the lower-cased key reuses one buffer instead of a new
-  // string per lookup.
-  thread_local std::string key;
-  key.assign(name);
-  for (char& c : key) c = ascii_lower(c);
-  auto it = directives_.find(key);
+  auto it = directives_.find(name);
   return it == directives_.end() ? FoundDirective{} : it->second;
 }
 

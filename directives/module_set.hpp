@@ -57,7 +57,17 @@ private:
   const Loaded* find_loaded(std::string_view name) const;
   Diagnostics& diagnostics_;
   std::vector<Loaded> loaded_;
-  std::unordered_map<std::string, FoundDirective> directives_; // key: lower-cased name
+  // ASCII case-insensitive hash and equality, looked up with the name as written: no lower-cased
+  // copy per lookup (one per config line).
+  struct CiHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const;
+  };
+  struct CiEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const;
+  };
+  std::unordered_map<std::string, FoundDirective, CiHash, CiEqual> directives_;
 };
 
 // The short module name Apache prints in log lines: "proxy_module" -> "proxy".

@@ -165,9 +165,11 @@ Worker* find_worker(ProxyServerConf& conf, Balancer* balancer, std::string_view 
   for (Worker& w : list) {
     const std::size_t len = w.name.size();
     if (len > url->size() || len < min_match || len <= max_match) continue;
-    const bool prefix_ok = (mask & kPrefix) && std::strncmp(url_copy.c_str(), w.name.c_str(), len) == 0;
-    const bool match_ok = (mask & kMatch) && strcmp_ematch(url_copy.c_str(), w.name.c_str()) == 0;
-    if ((w.is_name_matchable || prefix_ok) && (!w.is_name_matchable || match_ok)) {
+    // Only a matchable worker's name is a pattern; the others compare by prefix.
+    const bool found = w.is_name_matchable
+                           ? (mask & kMatch) && strcmp_ematch(url_copy.c_str(), w.name.c_str()) == 0
+                           : (mask & kPrefix) && std::strncmp(url_copy.c_str(), w.name.c_str(), len) == 0;
+    if (found) {
       best = &w;
       max_match = len;
     }

@@ -6,6 +6,7 @@
 #include "directives/registry.hpp"
 #include "directives/run_mode.hpp"
 #include "server/cli/dumps.hpp"
+#include "server/cli/one_shot_heap.hpp"
 #include "server/cli/options.hpp"
 #include "server/cli/signal_server.hpp"
 #include "server/lifecycle/run_server.hpp"
@@ -80,6 +81,7 @@ int run(int argc, char** argv) {
 
   const bool dumping = o.has_define("DUMP_INCLUDES") || o.has_define("DUMP_VHOSTS") ||
                        o.has_define("DUMP_RUN_CFG") || o.has_define("DUMP_MODULES");
+  if (dumping || o.config_test) tune_heap_for_one_shot_run();
   directives::set_run_mode(dumping         ? directives::RunMode::ConfigDump
                            : o.config_test ? directives::RunMode::ConfigTest
                                            : directives::RunMode::Normal);
