@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 
 packages=(g++ cmake ninja-build pkg-config git wrk tao-pegtl-dev libboost1.81-dev libssl-dev libnghttp2-dev
-  libspdlog-dev libgtest-dev libgmock-dev libpcre2-dev apache2 apache2-doc clang libclang-rt-14-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libpcre2-dev apache2 apache2-doc clang libclang-rt-14-dev
   python3 curl)
 missing=()
 for p in "${packages[@]}"; do
