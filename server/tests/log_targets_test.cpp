@@ -3,6 +3,7 @@
 #include "server/log/file_target.hpp"
 #include "server/log/piped_log.hpp"
 #include "server/log/syslog_target.hpp"
+#include "server/log/tests/log_test_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,25 +18,8 @@
 namespace balancerd::log {
 namespace {
 
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/bd-logging-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
-private:
-  std::string dir_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_files::slurp;
+using test_files::TempDir;
 
 // Waits (bounded) until `path` holds `expected`.
 bool wait_for_content(const std::string& path, const std::string& expected) {
@@ -47,7 +31,7 @@ bool wait_for_content(const std::string& path, const std::string& expected) {
 }
 
 TEST(LogTargets, FileAppendsToExistingContent) {
-  TempDir d;
+  TempDir d("bd-logging");
   std::ofstream(d.path("a.log")) << "old\n";
   {
     FileTarget f(d.path("a.log"), LogKind::Access);
@@ -58,7 +42,7 @@ TEST(LogTargets, FileAppendsToExistingContent) {
 }
 
 TEST(LogTargets, ReopenFollowsRotation) {
-  TempDir d;
+  TempDir d("bd-logging");
   FileTarget f(d.path("a.log"), LogKind::Error);
   f.write("before\n");
   std::filesystem::rename(d.path("a.log"), d.path("a.log.1"));
@@ -97,7 +81,7 @@ TEST(LogTargets, PipedArgvSplitting) {
 }
 
 TEST(LogTargets, PipedProgramReceivesLines) {
-  TempDir d;
+  TempDir d("bd-logging");
   {
     PipedLog p("|$exec /bin/cat >> " + d.path("piped.log"));
     EXPECT_GT(p.pid(), 0);
@@ -109,7 +93,7 @@ TEST(LogTargets, PipedProgramReceivesLines) {
 }
 
 TEST(LogTargets, PipedProgramIsRestartedWhenItDies) {
-  TempDir d;
+  TempDir d("bd-logging");
   PipedLog p("|$exec /bin/cat >> " + d.path("piped.log"));
   p.write("first\n");
   ASSERT_TRUE(wait_for_content(d.path("piped.log"), "first\n"));
@@ -126,7 +110,7 @@ TEST(LogTargets, PipedProgramIsRestartedWhenItDies) {
 }
 
 TEST(LogTargets, LinesWrittenWhileTheProgramIsDownAreKept) {
-  TempDir d;
+  TempDir d("bd-logging");
   PipedLog p("|$exec /bin/cat >> " + d.path("piped.log"));
   const pid_t old = p.pid();
   ::kill(old, SIGKILL);
@@ -155,7 +139,7 @@ TEST(LogTargets, SyslogFacilitiesAndPriorities) {
 }
 
 TEST(LogTargets, FactoryPicksTheDestination) {
-  TempDir d;
+  TempDir d("bd-logging");
   EXPECT_TRUE(open_log_target("syslog:local1", LogKind::Error)->is_syslog());
   // mod_log_config has no syslog: a CustomLog "syslog" is a file.
   EXPECT_FALSE(open_log_target(d.path("syslog"), LogKind::Access)->is_syslog());

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/backend/tests/loopback_socket.hpp"
+
 namespace balancerd::backend::testing {
 
 class TestBackend {
@@ -31,16 +33,7 @@ public:
   explicit TestBackend(std::string response, Mode mode = Mode::KeepAlive, std::string uds_path = {})
       : response_(std::move(response)), mode_(mode), uds_(std::move(uds_path)) {
     if (uds_.empty()) {
-      fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-      int one = 1;
-      ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-      socklen_t len = sizeof a;
-      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-      port_ = ntohs(a.sin_port);
+      fd_ = bind_loopback(port_);
     } else {
       ::unlink(uds_.c_str());
       fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -20,11 +20,13 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
+using testing_support::eventually;
 using testing_support::get;
 using testing_support::ReservedPort;
 
@@ -35,10 +37,7 @@ void write_config(const fs::path& dir, const std::string& listen_and_more) {
   c << "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
     << "LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\n"
     << "ServerName localhost\n"
-    << "PidFile " << (dir / "httpd.pid").string() << "\n"
-    << "ErrorLog " << (dir / "error.log").string() << "\n"
-    << "DocumentRoot " << (dir / "htdocs").string() << "\n"
-    << listen_and_more;
+    << testing_support::server_files(dir) << listen_and_more;
 }
 
 std::string listen_line(unsigned short port) {
@@ -50,14 +49,6 @@ std::string listen_line(unsigned short port) {
 std::string vhost_on(unsigned short port) {
   return "<VirtualHost 127.0.0.1:" + std::to_string(port) + ">\n  Redirect /a.txt http://example.com/v\n" +
          "</VirtualHost>\n";
-}
-
-template <class F> bool eventually(F f) {
-  for (int i = 0; i < 200; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
 }
 
 std::string slurp(const fs::path& p) {
@@ -107,20 +98,11 @@ TEST(LifecycleListenReload, AddsRemovesAndKeepsRunningOnBindFailure) {
   // (log_reload.hpp), and that is not what this test is about.
   write_config(dir, listen_line(p1) + vhost_on(p2));
 
-  parser::ReadOptions read;
-  read.server_root = dir.string();
-  read.config_file = (dir / "server.conf").string();
-  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
-  directives::CompileResult compiled = directives::compile_config(read, diag);
+  const parser::ReadOptions read = testing_support::read_options(dir);
+  const directives::CompileResult compiled = testing_support::compile(read);
 
-  pid_t child = ::fork();
+  const pid_t child = testing_support::fork_server(read, compiled, 2);
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    lifecycle::RunOptions o;
-    o.read = read;
-    o.threads = 2;
-    ::_exit(lifecycle::run_server(compiled, o));
-  }
   ASSERT_TRUE(eventually([&] { return is_file(get(p1, "/a.txt")); }));
   EXPECT_TRUE(get(p2, "/a.txt").empty());
 
@@ -162,9 +144,8 @@ TEST(LifecycleListenReload, AddsRemovesAndKeepsRunningOnBindFailure) {
   EXPECT_TRUE(is_redirect(r)) << r;
   EXPECT_NE(r.find("\r\nServer: Apache/2.4.71 (Debian)\r\n"), std::string::npos) << r; // not Prod
 
-  ::kill(child, SIGTERM);
   int status = -1;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(testing_support::signal_and_wait(child, SIGTERM, status), child);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_TRUE(get(p2, "/a.txt").empty());

@@ -18,11 +18,13 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
+using testing_support::eventually;
 
 namespace {
 
@@ -61,24 +63,13 @@ void write_config(const fs::path& dir, unsigned short p1, unsigned short p2, int
     << "LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so\n"
     << "ServerName localhost\n"
     << "Listen 127.0.0.1:" << p1 << "\nListen 127.0.0.1:" << p2 << "\n"
-    << "PidFile " << (dir / "httpd.pid").string() << "\n"
-    << "ErrorLog " << (dir / "error.log").string() << "\n"
-    << "DocumentRoot " << (dir / "htdocs").string() << "\n"
-    << "Timeout 20\nRequestReadTimeout header=9 body=9\n"
+    << testing_support::server_files(dir) << "Timeout 20\nRequestReadTimeout header=9 body=9\n"
     << "<VirtualHost 127.0.0.1:" << p1 << ">\n ServerName a.test\n RequestReadTimeout header=1 body=1\n"
     << "</VirtualHost>\n"
     << "<VirtualHost 127.0.0.1:" << p1 << ">\n ServerName b.test\n RequestReadTimeout header=4 body=3\n"
     << "</VirtualHost>\n"
     << "<VirtualHost 127.0.0.1:" << p2 << ">\n ServerName c.test\n RequestReadTimeout header=" << p2_header
     << " body=1\n</VirtualHost>\n";
-}
-
-template <class F> bool eventually(F f) {
-  for (int i = 0; i < 200; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
 }
 
 bool is_408(const Slow& s) {
@@ -99,21 +90,12 @@ TEST(LifecycleRequestReadTimeout, HeaderFromTheAddressBodyFromTheNamedVhost) {
   const unsigned short p1 = r1.port(), p2 = r2.port();
   write_config(dir, p1, p2, 2);
 
-  parser::ReadOptions read;
-  read.server_root = dir.string();
-  read.config_file = (dir / "server.conf").string();
-  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
-  directives::CompileResult compiled = directives::compile_config(read, diag);
+  const parser::ReadOptions read = testing_support::read_options(dir);
+  const directives::CompileResult compiled = testing_support::compile(read);
   ASSERT_TRUE(compiled.config);
 
-  pid_t child = ::fork();
+  const pid_t child = testing_support::fork_server(read, compiled, 2);
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    lifecycle::RunOptions o;
-    o.read = read;
-    o.threads = 2;
-    ::_exit(lifecycle::run_server(compiled, o));
-  }
   ASSERT_TRUE(eventually([&] { return !testing_support::get(p1, "/a.txt").empty(); }));
 
   // all at once, so the test takes as long as the slowest stage (about 3 s)
@@ -148,9 +130,8 @@ TEST(LifecycleRequestReadTimeout, HeaderFromTheAddressBodyFromTheNamedVhost) {
   }
   EXPECT_TRUE(reloaded);
 
-  ::kill(child, SIGTERM);
   int status = -1;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(testing_support::signal_and_wait(child, SIGTERM, status), child);
   EXPECT_TRUE(WIFEXITED(status));
   fs::remove_all(dir);
 }

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
@@ -26,6 +27,7 @@ using namespace balancerd;
 
 namespace {
 
+using testing_support::eventually;
 using testing_support::get;
 
 void write_config(const fs::path& dir, unsigned short port, const std::string& extra) {
@@ -34,18 +36,7 @@ void write_config(const fs::path& dir, unsigned short port, const std::string& e
     << "LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\n"
     << "ServerName localhost\n"
     << "Listen 127.0.0.1:" << port << "\n"
-    << "PidFile " << (dir / "httpd.pid").string() << "\n"
-    << "ErrorLog " << (dir / "error.log").string() << "\n"
-    << "DocumentRoot " << (dir / "htdocs").string() << "\n"
-    << extra;
-}
-
-template <class F> bool eventually(F f) {
-  for (int i = 0; i < 200; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+    << testing_support::server_files(dir) << extra;
 }
 
 } // namespace
@@ -61,20 +52,11 @@ TEST(LifecycleRunServer, ServesReloadsAndStops) {
   const unsigned short port = reserved.port();
   write_config(dir, port, "");
 
-  parser::ReadOptions read;
-  read.server_root = dir.string();
-  read.config_file = (dir / "server.conf").string();
-  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
-  directives::CompileResult compiled = directives::compile_config(read, diag);
+  const parser::ReadOptions read = testing_support::read_options(dir);
+  const directives::CompileResult compiled = testing_support::compile(read);
 
-  pid_t child = ::fork();
+  const pid_t child = testing_support::fork_server(read, compiled, 2);
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    lifecycle::RunOptions o;
-    o.read = read;
-    o.threads = 2;
-    ::_exit(lifecycle::run_server(compiled, o));
-  }
   const fs::path pid_file = dir / "httpd.pid";
   ASSERT_TRUE(eventually([&] { return !get(port, "/a.txt").empty(); }));
   EXPECT_TRUE(fs::exists(pid_file));
@@ -99,9 +81,8 @@ TEST(LifecycleRunServer, ServesReloadsAndStops) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(get(port, "/a.txt").rfind("HTTP/1.1 302", 0), 0u);
 
-  ::kill(child, SIGTERM);
   int status = -1;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(testing_support::signal_and_wait(child, SIGTERM, status), child);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // removed by the process itself, or (started as root) by its root-owned helper just after
@@ -124,11 +105,8 @@ TEST(LifecycleRunServer, BindFailureExitsOne) {
   socklen_t len = sizeof a;
   ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
   write_config(dir, ntohs(a.sin_port), "");
-  parser::ReadOptions read;
-  read.server_root = dir.string();
-  read.config_file = (dir / "server.conf").string();
-  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
-  auto compiled = directives::compile_config(read, diag);
+  const parser::ReadOptions read = testing_support::read_options(dir);
+  auto compiled = testing_support::compile(read);
   lifecycle::RunOptions o;
   o.threads = 1;
   testing::internal::CaptureStderr();
@@ -158,23 +136,13 @@ TEST(LifecycleRunServer, GracefulStopOnSigwinchWritesLogs) {
   write_config(dir, port,
                "GracefulShutdownTimeout 3\nLogFormat \"%>s %U\" s\nCustomLog " +
                    (dir / "access.log").string() + " s\n");
-  parser::ReadOptions read;
-  read.server_root = dir.string();
-  read.config_file = (dir / "server.conf").string();
-  directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});
-  directives::CompileResult compiled = directives::compile_config(read, diag);
-  pid_t child = ::fork();
+  const parser::ReadOptions read = testing_support::read_options(dir);
+  const directives::CompileResult compiled = testing_support::compile(read);
+  const pid_t child = testing_support::fork_server(read, compiled, 1);
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    lifecycle::RunOptions o;
-    o.read = read;
-    o.threads = 1;
-    ::_exit(lifecycle::run_server(compiled, o));
-  }
   ASSERT_TRUE(eventually([&] { return !get(port, "/a.txt").empty(); }));
-  ::kill(child, SIGWINCH);
   int status = -1;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(testing_support::signal_and_wait(child, SIGWINCH, status), child);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   std::ifstream elog(dir / "error.log");

@@ -1,6 +1,7 @@
 // The file target of error logs (spdlog's file sink underneath): whole lines under concurrent
 // writers, rotation by reopen(), and the descriptor's flags and mode as our own open(2) had them.
 #include "server/log/file_target.hpp"
+#include "server/log/tests/log_test_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,25 +19,8 @@
 namespace balancerd::log {
 namespace {
 
-class TempDir {
-public:
-  TempDir() {
-    char tmpl[] = "/tmp/bd-filetarget-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
-private:
-  std::string dir_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_files::slurp;
+using test_files::TempDir;
 
 // Line `seq` of writer `id`: every 4th is longer than any stdio buffer (a buffered FILE would
 // hand it to the kernel in pieces, which another writer's line could then split).
@@ -72,7 +56,7 @@ void expect_whole_lines(const std::string& text, int writers, int per_writer) {
 constexpr int kLines = 1500;
 
 TEST(FileTarget, TwoThreadsOneTargetWriteWholeLines) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   FileTarget f(d.path("error.log"), LogKind::Error);
   std::vector<std::thread> threads;
   for (int id = 0; id < 2; ++id)
@@ -86,7 +70,7 @@ TEST(FileTarget, TwoThreadsOneTargetWriteWholeLines) {
 // Two targets on one file stand for two processes (or a generation still draining after a
 // reload): nothing serialises them but O_APPEND and one write(2) per line.
 TEST(FileTarget, TwoTargetsOnOneFileWriteWholeLines) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   FileTarget a(d.path("error.log"), LogKind::Error);
   FileTarget b(d.path("error.log"), LogKind::Error);
   std::thread ta([&a] {
@@ -101,7 +85,7 @@ TEST(FileTarget, TwoTargetsOnOneFileWriteWholeLines) {
 }
 
 TEST(FileTarget, EachLineIsOnDiskWhenWriteReturns) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   std::ofstream(d.path("error.log")) << "old\n";
   FileTarget f(d.path("error.log"), LogKind::Error);
   f.write("[x] one\n", 3);
@@ -111,7 +95,7 @@ TEST(FileTarget, EachLineIsOnDiskWhenWriteReturns) {
 }
 
 TEST(FileTarget, ReopenSendsNewLinesToTheNewFile) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   FileTarget f(d.path("error.log"), LogKind::Error);
   f.write("first\n", 3);
   std::filesystem::rename(d.path("error.log"), d.path("error.log.1"));
@@ -127,7 +111,7 @@ TEST(FileTarget, ReopenSendsNewLinesToTheNewFile) {
 }
 
 TEST(FileTarget, FailedReopenKeepsTheOldFile) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   std::filesystem::create_directory(d.path("logs"));
   FileTarget f(d.path("logs/error.log"), LogKind::Error);
   f.write("before\n", 3);
@@ -164,7 +148,7 @@ long open_flags_of(const std::string& path) {
 }
 
 TEST(FileTarget, FileIsAppendCloexecAndCreatedWithApacheMode) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   const mode_t old = ::umask(0);
   {
     FileTarget f(d.path("error.log"), LogKind::Error);
@@ -181,7 +165,7 @@ TEST(FileTarget, FileIsAppendCloexecAndCreatedWithApacheMode) {
 }
 
 TEST(FileTarget, AccessLogsStayOnTheirOwnDescriptor) {
-  TempDir d;
+  TempDir d("bd-filetarget");
   FileTarget f(d.path("access.log"), LogKind::Access);
   f.write("a\n");
   std::filesystem::rename(d.path("access.log"), d.path("access.log.1"));

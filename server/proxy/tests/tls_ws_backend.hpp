@@ -21,6 +21,9 @@
 #include <string>
 #include <thread>
 
+#include "server/backend/tests/loopback_socket.hpp"
+#include "server/backend/tests/self_signed.hpp"
+
 namespace balancerd::proxy::test {
 
 class TlsWsBackend {
@@ -30,31 +33,10 @@ public:
   TlsWsBackend() {
     ::signal(SIGPIPE, SIG_IGN);
     key_ = EVP_EC_gen("P-256");
-    cert_ = X509_new();
-    X509_set_version(cert_, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert_), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert_), 86400);
-    X509_set_pubkey(cert_, key_);
-    X509_NAME* name = X509_get_subject_name(cert_);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
-                               -1, -1, 0);
-    X509_set_issuer_name(cert_, name);
-    X509_sign(cert_, key_, EVP_sha256());
-    ctx_ = SSL_CTX_new(TLS_server_method());
-    SSL_CTX_use_certificate(ctx_, cert_);
-    SSL_CTX_use_PrivateKey(ctx_, key_);
+    cert_ = ::balancerd::backend::testing::make_self_signed(key_, -3600, 86400, false);
+    ctx_ = ::balancerd::backend::testing::server_context(cert_, key_);
 
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = ::balancerd::backend::testing::bind_loopback(port_);
     ::listen(fd_, 16);
     thread_ = std::thread([this] { run(); });
   }
