@@ -9,12 +9,12 @@
 
 namespace balancerd::backend::testing {
 
-// A TCP socket bound (SO_REUSEADDR) to 127.0.0.1 on an ephemeral port, not listening yet; the port
-// it got goes to `port`.
-inline int bind_loopback(std::uint16_t& port) {
+// A TCP socket bound to 127.0.0.1 on an ephemeral port (SO_REUSEADDR unless reuse_addr is false),
+// not listening yet; the port it got goes to `port`.
+inline int bind_loopback(std::uint16_t& port, bool reuse_addr = true) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuse_addr) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -130,16 +130,7 @@ private:
 // A port with nothing listening (bound, so no one else takes it while the test runs).
 class ClosedPort {
 public:
-  ClosedPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
+  ClosedPort() { fd_ = bind_loopback(port_, false); }
   ~ClosedPort() { ::close(fd_); }
   std::uint16_t port() const { return port_; }
 

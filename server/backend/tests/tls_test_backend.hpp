@@ -20,70 +20,37 @@
 #include <string>
 #include <thread>
 
-#include "server/backend/tests/loopback_socket.hpp"
-#include "server/backend/tests/self_signed.hpp"
+#include "server/backend/tests/tls_loopback.hpp"
 
 namespace balancerd::backend::testing {
 
 class TlsTestBackend {
 public:
-  TlsTestBackend(std::string response, bool expired = false) : response_(std::move(response)) {
-    ::signal(SIGPIPE, SIG_IGN); // OpenSSL writes with write(): a client that hung up must not kill the test
-    key_ = EVP_EC_gen("P-256");
-    cert_ = expired ? make_self_signed(key_, -3 * 86400, -86400, true)
-                    : make_self_signed(key_, -3600, 86400, true);
-    ctx_ = server_context(cert_, key_);
-
+  TlsTestBackend(std::string response, bool expired = false)
+      : response_(std::move(response)),
+        server_(expired ? -3 * 86400 : -3600, expired ? -86400 : 86400, true, [this](SSL* ssl, int) {
+          ++handshakes_;
+          serve(ssl);
+        }) {
     ca_path_ = "/tmp/bd-backend-test-" + std::to_string(::getpid()) + "-ca.pem";
     if (FILE* f = std::fopen(ca_path_.c_str(), "w")) {
-      PEM_write_X509(f, cert_);
+      PEM_write_X509(f, server_.cert());
       std::fclose(f);
     }
-
-    fd_ = bind_loopback(port_);
-    ::listen(fd_, 16);
-    thread_ = std::thread([this] { run(); });
   }
 
-  ~TlsTestBackend() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-    SSL_CTX_free(ctx_);
-    X509_free(cert_);
-    EVP_PKEY_free(key_);
-    ::unlink(ca_path_.c_str());
-  }
+  ~TlsTestBackend() { ::unlink(ca_path_.c_str()); }
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_.port(); }
   const std::string& ca_file() const { return ca_path_; } // the certificate, as a CA file
   int handshakes() const { return handshakes_.load(); }
   int requests() const { return requests_.load(); }
 
 private:
-  void run() {
-    for (int round = 0; !stop_ && round < 100000; ++round) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 5) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      timeval tv{0, 200000}; // a stuck peer cannot hold the thread
-      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      SSL* ssl = SSL_new(ctx_);
-      SSL_set_fd(ssl, c);
-      if (SSL_accept(ssl) == 1) {
-        ++handshakes_;
-        serve(ssl);
-      }
-      SSL_free(ssl);
-      ::close(c);
-    }
-  }
-
   void serve(SSL* ssl) {
     std::string buf;
     char tmp[4096];
-    for (int idle = 0; !stop_ && idle < 50;) {
+    for (int idle = 0; !server_.stopping() && idle < 50;) {
       int n = SSL_read(ssl, tmp, sizeof tmp);
       if (n <= 0) {
         if (SSL_get_error(ssl, n) == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -104,16 +71,10 @@ private:
   }
 
   std::string response_;
-  EVP_PKEY* key_ = nullptr;
-  X509* cert_ = nullptr;
-  SSL_CTX* ctx_ = nullptr;
   std::string ca_path_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<int> handshakes_{0};
   std::atomic<int> requests_{0};
-  std::thread thread_;
+  TlsLoopbackServer server_; // last: its thread stops before the members above go
 };
 
 } // namespace balancerd::backend::testing

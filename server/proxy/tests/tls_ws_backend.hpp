@@ -21,8 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "server/backend/tests/loopback_socket.hpp"
-#include "server/backend/tests/self_signed.hpp"
+#include "server/backend/tests/tls_loopback.hpp"
 
 namespace balancerd::proxy::test {
 
@@ -30,27 +29,9 @@ class TlsWsBackend {
 public:
   enum class Ending { None, Fin, CloseNotify, Error };
 
-  TlsWsBackend() {
-    ::signal(SIGPIPE, SIG_IGN);
-    key_ = EVP_EC_gen("P-256");
-    cert_ = ::balancerd::backend::testing::make_self_signed(key_, -3600, 86400, false);
-    ctx_ = ::balancerd::backend::testing::server_context(cert_, key_);
+  TlsWsBackend() : server_(-3600, 86400, false, [this](SSL* ssl, int fd) { serve(ssl, fd); }) {}
 
-    fd_ = ::balancerd::backend::testing::bind_loopback(port_);
-    ::listen(fd_, 16);
-    thread_ = std::thread([this] { run(); });
-  }
-
-  ~TlsWsBackend() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-    SSL_CTX_free(ctx_);
-    X509_free(cert_);
-    EVP_PKEY_free(key_);
-  }
-
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_.port(); }
   Ending ending() const { return ending_.load(); }
   std::string head() {
     std::lock_guard<std::mutex> l(mu_);
@@ -58,25 +39,9 @@ public:
   }
 
 private:
-  void run() {
-    for (int round = 0; !stop_ && round < 100000; ++round) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 5) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      timeval tv{0, 200000}; // a stuck peer cannot hold the thread
-      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      SSL* ssl = SSL_new(ctx_);
-      SSL_set_fd(ssl, c);
-      if (SSL_accept(ssl) == 1) serve(ssl, c);
-      SSL_free(ssl);
-      ::close(c);
-    }
-  }
-
   // SSL_read, retried while the receive timeout only says "nothing yet" (bounded).
   int read(SSL* ssl, char* buf, int size) {
-    for (int tries = 0; !stop_ && tries < 50; ++tries) {
+    for (int tries = 0; !server_.stopping() && tries < 50; ++tries) {
       int n = SSL_read(ssl, buf, size);
       if (n > 0) return n;
       if (SSL_get_error(ssl, n) == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -104,7 +69,7 @@ private:
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
     SSL_write(ssl, ok.data(), static_cast<int>(ok.size()));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+    while (!server_.stopping() && std::chrono::steady_clock::now() < deadline) {
       if (SSL_pending(ssl) == 0) {
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, 20) <= 0) continue;
@@ -128,16 +93,10 @@ private:
     }
   }
 
-  EVP_PKEY* key_ = nullptr;
-  X509* cert_ = nullptr;
-  SSL_CTX* ctx_ = nullptr;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<Ending> ending_{Ending::None};
   std::mutex mu_;
   std::string head_;
-  std::thread thread_;
+  ::balancerd::backend::testing::TlsLoopbackServer server_; // last: its thread stops first
 };
 
 } // namespace balancerd::proxy::test
