@@ -1,6 +1,7 @@
 """One side of a comparison: a server program (Apache or balancerd) started on private loopback ports with its own
 temp dir (ServerRoot, PidFile, ErrorLog, DefaultRuntimeDir, logs) and its own fake backends."""
 
+import errno
 import os
 import re
 import shutil
@@ -208,8 +209,19 @@ class Side:
 
     def _new_backend(self, ident, script, port=0):
         unix = self.scenario.backend_opts.get(ident, {}).get("unix")
-        b = fakebackend.Backend(ident, script, self.journal, port, self.sock_path(ident) if unix else None)
-        return b.start()
+        if port or unix:
+            b = fakebackend.Backend(ident, script, self.journal, port, self.sock_path(ident) if unix else None)
+            return b.start()
+        # A port from free_port(), never an ephemeral bind: the kernel may hand a backend the very port just
+        # chosen for a server that has not bound it yet (the server then fails to start and the client talks to
+        # the backend). Another process may still take it in between: try another.
+        for _ in range(20):
+            try:
+                return fakebackend.Backend(ident, script, self.journal, free_port(), None).start()
+            except OSError as e:
+                if e.errno != errno.EADDRINUSE:
+                    raise
+        raise StartError(f"backend {ident}: no free port")
 
     def signal_server(self, word):
         """graceful (SIGUSR1) or restart (SIGHUP), as apache2ctl sends them; returns once the server says it is
