@@ -12,6 +12,32 @@ constexpr bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+// One physical line from `begin`: its bytes up to LF or the end of input. Apache reads lines as C
+// strings, so a NUL hides the rest of its physical line, and such a line never continues.
+struct PhysicalLine {
+  std::size_t len;  // bytes before the LF (or to the end of input)
+  std::size_t text; // bytes before a NUL, else len
+  bool lf, nul;
+};
+
+inline PhysicalLine scan_physical(const char* begin, std::size_t left) {
+  const char* lf = static_cast<const char*>(std::memchr(begin, '\n', left));
+  const std::size_t len = lf ? static_cast<std::size_t>(lf - begin) : left;
+  const char* nul = static_cast<const char*>(std::memchr(begin, '\0', len));
+  return {len, nul ? static_cast<std::size_t>(nul - begin) : len, lf != nullptr, nul != nullptr};
+}
+
+// Fills `out` with the trimmed logical line; false for a blank or comment line to skip.
+inline bool emit(std::string_view t, unsigned line, bool keep_all, LogicalLine& out) {
+  while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
+  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  if ((t.empty() || t.front() == '#') && !keep_all) return false;
+  out.text = t;
+  out.line = line;
+  out.too_long = false;
+  return true;
+}
+
 } // namespace
 
 LineSource::LineSource(std::string contents, std::size_t max_line)
@@ -23,25 +49,15 @@ bool LineSource::next(LogicalLine& out) {
     // of a copy. Lines that continue (or are over the limit) take the general path below.
     {
       const char* begin = data_.data() + pos_;
-      const std::size_t left = data_.size() - pos_;
-      const char* lf = static_cast<const char*>(std::memchr(begin, '\n', left));
-      const std::size_t len = lf ? static_cast<std::size_t>(lf - begin) : left;
-      const char* nul = static_cast<const char*>(std::memchr(begin, '\0', len));
-      const std::size_t text = nul ? static_cast<std::size_t>(nul - begin) : len;
+      const auto [len, text, lf, nul] = scan_physical(begin, data_.size() - pos_);
       const bool continues =
           lf && !nul && text > 0 &&
           (begin[text - 1] == '\\' || (text >= 2 && begin[text - 1] == '\r' && begin[text - 2] == '\\'));
       if (!continues && text <= max_line_) {
         ++line_;
         pos_ += len + (lf ? 1 : 0);
-        std::string_view t(begin, text);
-        while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
-        while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-        if ((t.empty() || t.front() == '#') && !keep_all_) continue;
-        out.text = t;
-        out.line = line_;
-        out.too_long = false;
-        return true;
+        if (emit(std::string_view(begin, text), line_, keep_all_, out)) return true;
+        continue;
       }
     }
     buffer_.clear();
@@ -52,14 +68,8 @@ bool LineSource::next(LogicalLine& out) {
     // backslash continues again.
     while (true) {
       ++line_;
-      // One physical line: its bytes up to LF or the end of input. Apache reads lines as C strings,
-      // so a NUL hides the rest of its physical line, and such a line never continues.
       const char* begin = data_.data() + pos_;
-      const std::size_t left = data_.size() - pos_;
-      const char* lf = static_cast<const char*>(std::memchr(begin, '\n', left));
-      const std::size_t len = lf ? static_cast<std::size_t>(lf - begin) : left;
-      const char* nul = static_cast<const char*>(std::memchr(begin, '\0', len));
-      const std::size_t text = nul ? static_cast<std::size_t>(nul - begin) : len;
+      const auto [len, text, lf, nul] = scan_physical(begin, data_.size() - pos_);
       if (!too_long && text > 0) {
         if (buffer_.size() + text > max_line_) {
           too_long = true;
@@ -83,14 +93,7 @@ bool LineSource::next(LogicalLine& out) {
       out.too_long = true;
       return true;
     }
-    std::string_view t = buffer_;
-    while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
-    while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-    if ((t.empty() || t.front() == '#') && !keep_all_) continue;
-    out.text = t;
-    out.line = line_;
-    out.too_long = false;
-    return true;
+    if (emit(buffer_, line_, keep_all_, out)) return true;
   }
   return false;
 }
