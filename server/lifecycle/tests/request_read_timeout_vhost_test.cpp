@@ -36,17 +36,8 @@ struct Slow {
 // Sends `bytes` (a request cut short) and waits for the server to answer or close.
 Slow stall(unsigned short port, const std::string& bytes) {
   Slow out;
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(s);
-    return out;
-  }
-  timeval tv{8, 0};
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int s = testing_support::connect_loopback(port, 8);
+  if (s < 0) return out;
   const auto t0 = std::chrono::steady_clock::now();
   (void)!::write(s, bytes.data(), bytes.size());
   char buf[4096];

@@ -9,8 +9,9 @@
 
 namespace balancerd::testing_support {
 
-// The whole answer (head and body); "" when nothing answers on the port.
-inline std::string get(unsigned short port, const std::string& path) {
+// A connected socket to 127.0.0.1:port whose reads give up after `read_timeout_s`; -1 when
+// nothing accepts there.
+inline int connect_loopback(unsigned short port, long read_timeout_s) {
   int s = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -18,10 +19,17 @@ inline std::string get(unsigned short port, const std::string& path) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     ::close(s);
-    return {};
+    return -1;
   }
-  timeval tv{5, 0};
+  timeval tv{read_timeout_s, 0};
   ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return s;
+}
+
+// The whole answer (head and body); "" when nothing answers on the port.
+inline std::string get(unsigned short port, const std::string& path) {
+  int s = connect_loopback(port, 5);
+  if (s < 0) return {};
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   (void)!::write(s, req.data(), req.size());
   std::string out;
