@@ -23,9 +23,9 @@ from compat import scenario as scenario_mod  # noqa: E402
 from compat.client import Connection  # noqa: E402
 
 
-def run(*args, timeout=120):
+def run(*args, timeout=120, extra_env=None):
     p = subprocess.run([sys.executable, RUNNER, *args], capture_output=True, text=True, timeout=timeout,
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **(extra_env or {})))
     return p.returncode, p.stdout + p.stderr
 
 
@@ -33,10 +33,23 @@ def fix(name):
     return os.path.join(FIX, name)
 
 
-def our_servers():
-    """PIDs of server processes still running with one of the runner's temp dirs on their command line."""
+def our_servers(tag):
+    """Server processes still running that a runner started with `tag` in its environment.
+
+    The tag matters because ctest runs the compat suites beside this test: their servers are alive and
+    legitimate, and only the ones this test's own runner started must be gone."""
     out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "/compat-" in line and "server.conf" in line]
+    left = []
+    for line in out.splitlines():
+        if "/compat-" not in line or "server.conf" not in line:
+            continue
+        try:
+            with open(f"/proc/{line.split()[0]}/environ", "rb") as f:
+                if f"BD_SELFTEST_TAG={tag}".encode() in f.read().split(b"\0"):
+                    left.append(line)
+        except OSError:  # exited meanwhile
+            pass
+    return left
 
 
 class RunnerEndToEnd(unittest.TestCase):
@@ -212,9 +225,11 @@ class RunnerEndToEnd(unittest.TestCase):
         self.assertEqual(rc, 0, out)
 
     def test_no_server_left_running(self):
-        run("--apache-only", fix("static.scn"), fix("broken-expectation.scn"), "--mutate-b", "^@BASE@$=>NoSuch x")
+        tag = f"{os.getpid()}-{time.monotonic_ns()}"
+        run("--apache-only", fix("static.scn"), fix("broken-expectation.scn"), "--mutate-b", "^@BASE@$=>NoSuch x",
+            extra_env={"BD_SELFTEST_TAG": tag})
         time.sleep(0.3)
-        self.assertEqual(our_servers(), [])
+        self.assertEqual(our_servers(tag), [])
 
 
 class ScenarioFormat(unittest.TestCase):
