@@ -13,7 +13,9 @@ default rule; `when GLOB` starts a rule used for requests whose path (with query
 the first matching rule wins.
 
 In header values and bodies, @SELF@ is the backend's own address (127.0.0.1:PORT, or "localhost" for a unix
-socket backend) and the runner's substitutions (@PORT@, @BACKEND_b2@, ...) are applied when answering.
+socket backend), @PEER@ the address the request's connection came from (its IP without the port, "unix" on a
+unix socket: ProxySourceAddress shows there; the echo shows it too when its rule says `echo-peer`) and the
+runner's substitutions (@PORT@, @BACKEND_b2@, ...) are applied when answering.
 A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_path=PATH)).
 
     status CODE [REASON]        final status (default 200 OK)
@@ -26,6 +28,14 @@ A backend may listen on a unix socket instead of a TCP port (Backend(..., unix_p
     delay-headers SECONDS       wait before sending anything
     delay-body SECONDS          wait between the head and the body
     close-after BYTES           send the head and BYTES bytes of the body, then close
+    pause-at BYTES SECONDS      after BYTES bytes of the body (as sent on the wire, chunk framing included),
+                                wait SECONDS before sending the rest (repeatable, in increasing BYTES: a body
+                                sent in delayed pieces, for flushing)
+    echo-peer                   the echo's first line names the peer too: "backend=ID peer=IP"
+    accept off                  (default rule only) never accept: the listen queue is kept full (backlog 0, one
+                                connection of the backend's own waiting in it), so the kernel drops every SYN
+                                and connects hang until the client's own timeout, like a blackholed address:
+                                connectiontimeout= on loopback (a TCP backend only)
     close                       close the connection without answering
     reset                       reset the connection (RST) without answering
     garbage TEXT                send TEXT (escapes decoded) instead of a response, then close
@@ -99,6 +109,9 @@ class Rule:
         self.tunnel_idle = 1.0
         self.tunnel_bye = b""
         self.reused = None  # None | "close" | "reset": for a request that is not its connection's first
+        self.pauses = []  # [(bytes, seconds)]: pauses while sending the body
+        self.echo_peer = False
+        self.accept = True  # default rule only: False keeps the listen queue full (connects hang)
 
 
 def parse_script(text):
@@ -171,6 +184,17 @@ def parse_script(text):
                 if rest not in ("close", "reset"):
                     raise ValueError("reused is close or reset")
                 rule.reused = rest
+            elif word == "pause-at":
+                at, seconds = rest.split()
+                if rule.pauses and int(at) <= rule.pauses[-1][0]:
+                    raise ValueError("pause-at offsets must increase")
+                rule.pauses.append((int(at), float(seconds)))
+            elif word == "accept":
+                if rest not in ("on", "off") or len(rules) > 1:
+                    raise ValueError("accept on|off, before any `when`")
+                rule.accept = rest == "on"
+            elif word == "echo-peer":
+                rule.echo_peer = True
             elif word == "times":
                 rule.times = int(rest)
             elif word == "keep-alive":
@@ -242,7 +266,13 @@ class Backend:
             self._listener.bind(("127.0.0.1", port))
             self.port = self._listener.getsockname()[1]
             self.self_addr = f"127.0.0.1:{self.port}"
-        self._listener.listen(64)
+        self._filler = None
+        if not self.rules[0].accept and not unix_path:
+            # Backlog 0 holds one completed connection; ours takes it, so the kernel drops later SYNs.
+            self._listener.listen(0)
+            self._filler = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+        else:
+            self._listener.listen(64)
         self._listener.settimeout(0.2)
         self.subs = {}  # placeholders replaced in answers (the runner sets them once every backend has a port)
         self._conns = 0
@@ -251,6 +281,8 @@ class Backend:
         self._lock = threading.Lock()
 
     def start(self):
+        if self._filler is not None:
+            return self  # nothing is ever accepted
         t = threading.Thread(target=self._accept_loop, name=f"backend-{self.id}", daemon=True)
         t.start()
         self._threads.append(t)
@@ -258,6 +290,8 @@ class Backend:
 
     def stop(self):
         self._stop.set()
+        if self._filler is not None:
+            self._filler.close()
         self._listener.close()
         if self.unix_path and os.path.exists(self.unix_path):
             os.unlink(self.unix_path)
@@ -295,6 +329,11 @@ class Backend:
 
     def _serve(self, sock, conn_no):
         sock.settimeout(30)
+        try:
+            peer = sock.getpeername()
+            peer = peer[0] if isinstance(peer, tuple) else "unix"
+        except OSError:
+            peer = "unknown"
         reader = _Reader(sock)
         answered = 0
         try:
@@ -337,7 +376,7 @@ class Backend:
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     break
                 answered += 1
-                keep = self._answer(sock, rule, request_line, headers, body, parts[0])
+                keep = self._answer(sock, rule, request_line, headers, body, parts[0], peer)
                 client_close = lower.get("connection", "").lower() == "close" or request_line.endswith("1.0")
                 if not keep or client_close:
                     break
@@ -355,8 +394,10 @@ class Backend:
         if seconds:
             self._stop.wait(seconds)
 
-    def _subst(self, data):
+    def _subst(self, data, peer=None):
         data = data.replace(b"@SELF@", self.self_addr.encode())
+        if peer is not None:
+            data = data.replace(b"@PEER@", peer.encode())
         for k, v in self.subs.items():
             data = data.replace(k.encode("latin-1"), v.encode("latin-1"))
         return data
@@ -384,7 +425,7 @@ class Backend:
                 return
             sock.sendall(b"echo:" + data)
 
-    def _answer(self, sock, rule, request_line, headers, body, method):
+    def _answer(self, sock, rule, request_line, headers, body, method, peer="unknown"):
         """Sends the response; returns whether the connection may be kept."""
         self._sleep(rule.delay_headers)
         if rule.action == "close":
@@ -396,18 +437,19 @@ class Backend:
             sock.sendall(rule.garbage)
             return False
         for code, reason, ihdrs in rule.interims:
-            ihdrs = [(n, self._subst(v.encode("latin-1")).decode("latin-1")) for n, v in ihdrs]
+            ihdrs = [(n, self._subst(v.encode("latin-1"), peer).decode("latin-1")) for n, v in ihdrs]
             head = f"HTTP/1.1 {code} {reason}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in ihdrs) + "\r\n"
             sock.sendall(head.encode("latin-1"))
         if rule.echo or rule.body is None:
             # Headers sorted by name (stable), like the runner's comparison: header order is not significant, and
             # an echo must not make it so. The receipts keep the order as received.
             ordered = sorted(headers, key=lambda h: h[0].lower())
-            dump = f"backend={self.id}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in ordered) + "\n"
+            who = f"backend={self.id} peer={peer}" if rule.echo_peer else f"backend={self.id}"
+            dump = f"{who}\n{request_line}\n" + "".join(f"{n}: {v}\n" for n, v in ordered) + "\n"
             payload = dump.encode("latin-1") + body
         else:
-            payload = self._subst(rule.body)
-        out_headers = [(n, self._subst(v.encode("latin-1")).decode("latin-1")) for n, v in rule.headers]
+            payload = self._subst(rule.body, peer)
+        out_headers = [(n, self._subst(v.encode("latin-1"), peer).decode("latin-1")) for n, v in rule.headers]
         if rule.chunked:
             out_headers.append(("Transfer-Encoding", "chunked"))
         elif not rule.no_length:
@@ -429,10 +471,16 @@ class Backend:
         else:
             wire = payload
         if rule.close_after is not None:
-            sock.sendall(wire[: rule.close_after])
-            return False
-        sock.sendall(wire)
-        return keep
+            wire = wire[: rule.close_after]
+        sent = 0
+        for at, seconds in rule.pauses:
+            if at >= len(wire):
+                break
+            sock.sendall(wire[sent:at])
+            sent = at
+            self._sleep(seconds)
+        sock.sendall(wire[sent:])
+        return keep and rule.close_after is None
 
 
 class Journal:
