@@ -43,6 +43,9 @@ std::optional<std::string> invoke_with_shape(CmdParms& cmd, std::string_view arg
   auto word = [&rest] { return parser::next_word(rest); };
   switch (def.shape) {
   case ArgShape::RawArgs: {
+    // The node's own text when that is what is passed (the usual case): no copy of the line.
+    if (args.data() == cmd.node.args.data() && args.size() == cmd.node.args.size())
+      return call(cmd, std::span<const std::string>(&cmd.node.args, 1));
     const std::array<std::string, 1> raw{std::string(args)};
     return call(cmd, raw);
   }

@@ -8,6 +8,8 @@
 #include "directives/modules/proxy_workers.hpp"
 #include "parser/words.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 
 namespace balancerd::directives::proxy {
@@ -24,49 +26,65 @@ Result balancer_member(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(NOT_IN_HTACCESS)) return err;
   ProxyServerConf& conf = cmd.server.proxy;
   const std::optional<std::string> section = cmd_path(cmd);
-  std::optional<std::string> path = section;
-  std::optional<std::string> name;
-  ParamList params;
+  // The line's words first (views into them follow, so they stay put), on the stack for a usual
+  // line: this runs for every member of every balancer.
+  boost::container::small_vector<std::string, 8> words;
   std::string_view raw = args.empty() ? std::string_view() : std::string_view(args[0]);
-  while (!raw.empty()) {
-    std::string word = parser::next_word(raw);
+  while (!raw.empty()) words.push_back(parser::next_word(raw));
+  std::optional<std::string_view> path;
+  if (section) path = *section;
+  std::optional<std::string_view> name;
+  // key=value as Apache's apr_table_setn: a repeated key (any case) keeps its first place and takes
+  // the last value.
+  struct Param {
+    std::string_view key, val;
+  };
+  boost::container::small_vector<Param, 8> params;
+  for (const std::string& word : words) {
     const auto eq = word.find('=');
     if (eq == std::string::npos) {
       if (!path)
-        path = std::move(word);
+        path = word;
       else if (!name)
-        name = std::move(word);
+        name = word;
       else if (section)
         return "BalancerMember can not have a balancer name when defined in a location";
       else
         return "Invalid BalancerMember parameter. Parameter must be in the form 'key=value'";
-    } else {
-      table_set(params, word.substr(0, eq), word.substr(eq + 1));
+      continue;
     }
+    const std::string_view key = std::string_view(word).substr(0, eq);
+    const std::string_view val = std::string_view(word).substr(eq + 1);
+    auto same =
+        std::find_if(params.begin(), params.end(), [key](const Param& p) { return ci_equal(p.key, key); });
+    if (same != params.end())
+      same->val = val;
+    else
+      params.push_back({key, val});
   }
   if (!path) return "BalancerMember must define balancer name when outside <Proxy > section";
   if (!name) return "BalancerMember must define remote proxy server";
-  const auto real = de_socketfy(*name);
-  if (!real) return "BalancerMember uses an invalid \"unix:\" URL";
-  const std::string balancer_url = ascii_lower(*path);
+  if (ci_starts_with(*name, "unix:") && !de_socketfy(*name))
+    return "BalancerMember uses an invalid \"unix:\" URL";
 
-  Balancer* balancer = find_balancer(conf, balancer_url);
+  // Found case-insensitively; defined (and named in its errors) lower-cased, as Apache lowers it.
+  Balancer* balancer = find_balancer(conf, *path);
   if (!balancer) {
-    if (auto err = define_balancer(conf, balancer_url, std::string_view("/"), balancer))
+    if (auto err = define_balancer(conf, ascii_lower(*path), std::string_view("/"), balancer))
       return "BalancerMember " + *err;
     balancer->file = file_of(cmd);
     balancer->line = cmd.node.line;
   }
-  if (Worker* existing = find_worker(conf, balancer, *real, 0)) {
+  if (Worker* existing = find_worker(conf, balancer, *name, 0)) {
     // Worker sharing inside the balancer: the first definition's parameters stay.
     const std::string shared = worker_display_name(*existing);
     cmd.dispatcher.log("proxy", "info",
-                       "AH01149: Sharing worker '" + shared + "' instead of creating new worker '" + *name +
-                           "'");
-    for (const auto& [key, val] : params)
+                       "AH01149: Sharing worker '" + shared + "' instead of creating new worker '" +
+                           std::string(*name) + "'");
+    for (const Param& p : params)
       cmd.dispatcher.log("proxy", "warn",
-                         "AH01150: Ignoring parameter '" + key + "=" + val + "' for worker '" + shared +
-                             "' because of worker sharing");
+                         "AH01150: Ignoring parameter '" + std::string(p.key) + "=" + std::string(p.val) +
+                             "' for worker '" + shared + "' because of worker sharing");
     return std::nullopt;
   }
   // Apache's debug lines carry the source position of its own code; kept so logs compare equal.
@@ -74,8 +92,8 @@ Result balancer_member(CmdParms& cmd, Args args) {
   const bool debug = cmd.dispatcher.log_enabled("proxy", "debug");
   if (debug)
     cmd.dispatcher.log("proxy", "debug",
-                       "mod_proxy.c(2674): AH01147: Defining worker '" + *name + "' for balancer '" +
-                           balancer->name + "'");
+                       "mod_proxy.c(2674): AH01147: Defining worker '" + std::string(*name) +
+                           "' for balancer '" + balancer->name + "'");
   if (balancer->members.empty()) {
     // Room for the members written beside this one at once (growing moved each Worker again).
     std::size_t siblings = 1;
@@ -106,9 +124,10 @@ Result balancer_member(CmdParms& cmd, Args args) {
     worker.section = balancer->section;
     worker.has_section = true;
   }
+  if (params.empty()) return std::nullopt;
   const ParamContext ctx = param_context(cmd);
-  for (const auto& [key, val] : params)
-    if (auto err = set_worker_param(worker.params, key, val, ctx)) return fail(std::move(*err));
+  for (const Param& p : params)
+    if (auto err = set_worker_param(worker.params, p.key, p.val, ctx)) return fail(std::move(*err));
   return std::nullopt;
 }
 

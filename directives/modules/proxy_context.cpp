@@ -64,10 +64,7 @@ bool module_loaded(const CmdParms& cmd, std::string_view source) {
 ParamContext param_context(CmdParms& cmd) {
   ParamContext ctx;
   ctx.hcheck_loaded = module_loaded(cmd, "mod_proxy_hcheck.c");
-  for (const LoadedModule& m : cmd.config.modules) {
-    const std::string_view method = lbmethod_of_module(m.source);
-    if (!method.empty()) ctx.lbmethods.emplace_back(method);
-  }
+  ctx.modules = &cmd.config.modules;
   ctx.templates = &cmd.server.proxy.hc_templates;
   ctx.conditions = &cmd.server.proxy.hc_conditions;
   return ctx;

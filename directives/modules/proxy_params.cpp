@@ -319,8 +319,11 @@ std::optional<std::string> set_balancer_param(BalancerParams& b, std::string_vie
   } else if (ci_equal(key, "lbmethod")) {
     if (val.size() > 15) return "unknown lbmethod";
     // Providers are looked up by exact (case-sensitive) name.
-    if (std::find(ctx.lbmethods.begin(), ctx.lbmethods.end(), val) == ctx.lbmethods.end())
-      return "unknown lbmethod";
+    bool known = std::find(ctx.lbmethods.begin(), ctx.lbmethods.end(), val) != ctx.lbmethods.end();
+    if (!known && ctx.modules) {
+      for (const LoadedModule& m : *ctx.modules) known = known || lbmethod_of_module(m.source) == val;
+    }
+    if (!known) return "unknown lbmethod";
     b.lbmethod = std::string(val);
     b.lbmethod_set = true;
   } else if (ci_equal(key, "scolonpathdelim")) {

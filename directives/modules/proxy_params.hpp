@@ -1,6 +1,7 @@
 #pragma once
 // The key=value parameters of workers, balancers and health checks, with mod_proxy's checks and
 // messages (without the "ProxyPass " / "BalancerMember " / "ProxySet: " framing the callers add).
+#include "directives/model/config.hpp"
 #include "directives/model/proxy_conf.hpp"
 
 #include <optional>
@@ -13,8 +14,11 @@ namespace balancerd::directives::proxy {
 
 // What the parameter checks depend on besides the value.
 struct ParamContext {
-  bool hcheck_loaded = false;         // mod_proxy_hcheck takes the keys mod_proxy does not know
-  std::vector<std::string> lbmethods; // provider names of the loaded mod_lbmethod_* modules
+  bool hcheck_loaded = false; // mod_proxy_hcheck takes the keys mod_proxy does not know
+  // Provider names of the loaded mod_lbmethod_* modules: these, and those of `modules` (read only
+  // when an lbmethod= is checked, so building a context for every BalancerMember costs nothing).
+  std::vector<std::string_view> lbmethods;
+  const std::vector<LoadedModule>* modules = nullptr;
   const std::vector<HcTemplate>* templates = nullptr;   // this server's ProxyHCTemplate list
   const std::vector<HcCondition>* conditions = nullptr; // this server's ProxyHCExpr list
 };

@@ -14,25 +14,47 @@ bool is_ref(std::string_view s, std::size_t i) {
   return i + 1 < s.size() && s[i] == '$' && std::isdigit(static_cast<unsigned char>(s[i + 1]));
 }
 
-// apr_uri_unparse(..., APR_URI_UNP_REVEALPASSWORD).
+// apr_uri_unparse(..., APR_URI_UNP_REVEALPASSWORD), appended into one reserved string (this runs
+// for every worker of a config: no temporaries).
 std::string unparse(const ParsedUri& u) {
   std::string ret;
+  ret.reserve((u.scheme ? u.scheme->size() : 0) + (u.hostinfo ? u.hostinfo->size() : 0) +
+              (u.path ? u.path->size() : 0) + (u.query ? u.query->size() + 1 : 0) +
+              (u.fragment ? u.fragment->size() + 1 : 0) + 8);
+  if (u.scheme) {
+    ret += *u.scheme;
+    ret += ':';
+  }
+  if (u.hostname) ret += "//";
   if (u.user || u.password) {
-    ret = u.user.value_or("");
-    if (u.password) ret += ":" + *u.password;
-    ret += "@";
+    if (u.user) ret += *u.user;
+    if (u.password) {
+      ret += ':';
+      ret += *u.password;
+    }
+    ret += '@';
   }
   if (u.hostname) {
     const bool v6 = u.hostname->find(':') != std::string::npos;
     const bool default_port =
         !u.port_str || u.port == 0 || u.port == apr_port_of_scheme(u.scheme.value_or(""));
-    ret = "//" + ret + (v6 ? "[" : "") + *u.hostname + (v6 ? "]" : "") +
-          (default_port ? std::string() : ":" + *u.port_str);
+    if (v6) ret += '[';
+    ret += *u.hostname;
+    if (v6) ret += ']';
+    if (!default_port) {
+      ret += ':';
+      ret += *u.port_str;
+    }
   }
-  if (u.scheme) ret = *u.scheme + ":" + ret;
-  ret += u.path.value_or("");
-  if (u.query) ret += "?" + *u.query;
-  if (u.fragment) ret += "#" + *u.fragment;
+  if (u.path) ret += *u.path;
+  if (u.query) {
+    ret += '?';
+    ret += *u.query;
+  }
+  if (u.fragment) {
+    ret += '#';
+    ret += *u.fragment;
+  }
   return ret;
 }
 
@@ -63,7 +85,10 @@ int strcmp_ematch(const char* str, const char* expected) {
 } // namespace
 
 std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool in_balancer, Worker& out) {
-  std::string ptr(url);
+  // The URL to parse: `url` itself unless a "unix:...|" prefix or a $n port is taken out of it (a
+  // copy only then: this runs for every worker of a config).
+  std::string_view ptr = url;
+  std::string rewritten;
   std::string sockpath;
   bool has_sockpath = false;
   if (ci_starts_with(url, "unix:")) {
@@ -74,7 +99,7 @@ std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool
           sockpath = *uds->path;
           has_sockpath = true;
         }
-        ptr = std::string(url.substr(bar + 1));
+        ptr = url.substr(bar + 1);
       }
     }
   }
@@ -84,7 +109,7 @@ std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool
   if (mask & kMatch) {
     // $n in host[:port]: keep the host, move the port's $n into the path so the URL parses.
     auto pos = ptr.find("://");
-    if (pos != std::string::npos) {
+    if (pos != std::string_view::npos) {
       pos += 3;
       while (pos < ptr.size() && ptr[pos] != ':' && ptr[pos] != '/') {
         if (ptr[pos] == '$') address_not_reusable = true;
@@ -96,8 +121,10 @@ std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool
         if (is_ref(ptr, pos)) {
           std::size_t path = pos + 2;
           while (path < ptr.size() && ptr[path] != '/') ++path;
-          pdollars = ptr.substr(pos, path - pos);
-          ptr = ptr.substr(0, pos) + ptr.substr(path);
+          pdollars = std::string(ptr.substr(pos, path - pos));
+          rewritten = std::string(ptr.substr(0, pos));
+          rewritten += ptr.substr(path);
+          ptr = rewritten;
           address_not_reusable = true;
         }
       }
@@ -111,22 +138,22 @@ std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool
     if (!has_sockpath) return "URL must be absolute!: " + std::string(url);
     uri->hostname = "localhost";
   } else {
-    uri->hostname = ascii_lower(*uri->hostname);
+    for (char& c : *uri->hostname) c = ascii_lower(c);
   }
-  uri->scheme = ascii_lower(*uri->scheme);
+  for (char& c : *uri->scheme) c = ascii_lower(c);
   const std::uint16_t scheme_port = proxy_port_of_scheme(*uri->scheme);
   if (uri->port && uri->port == scheme_port) uri->port = 0;
   if (!pdollars.empty()) uri->path = pdollars + uri->path.value_or("");
 
-  out = Worker{};
+  // `out` is a fresh Worker (see the header): only what differs from its defaults is written.
   out.name = unparse(*uri);
-  out.scheme = *uri->scheme;
-  out.hostname = *uri->hostname;
+  out.scheme = std::move(*uri->scheme);
+  out.hostname = std::move(*uri->hostname);
   if (out.hostname.size() >= 256) return "worker hostname (" + out.hostname + ") too long";
   out.port = uri->port ? uri->port : scheme_port;
   if (has_sockpath) {
     if (sockpath.size() >= 96) return "worker uds path (" + sockpath + ") too long";
-    out.uds_path = sockpath;
+    out.uds_path = std::move(sockpath);
   }
   WorkerParams& p = out.params;
   p.address_ttl = address_not_reusable ? 0 : -1;
@@ -149,26 +176,51 @@ std::optional<std::string> worker_name_alert(const Worker& w) {
 }
 
 Worker* find_worker(ProxyServerConf& conf, Balancer* balancer, std::string_view url_in, unsigned mask) {
-  const auto url = de_socketfy(url_in);
-  if (!url) return nullptr;
-  const auto c = url->find(':');
-  if (c == std::string::npos || c + 3 >= url->size() || (*url)[c + 1] != '/' || (*url)[c + 2] != '/')
+  std::vector<Worker>& list = balancer ? balancer->members : conf.workers;
+  if (list.empty()) return nullptr; // a balancer's first member, a server's first worker
+  // The URL as written unless it has a "unix:...|" prefix (no copy otherwise: BalancerMember and
+  // ProxyPass look up every URL they define).
+  std::optional<std::string> socketless;
+  std::string_view url = url_in;
+  if (ci_starts_with(url_in, "unix:")) {
+    socketless = de_socketfy(url_in);
+    if (!socketless) return nullptr;
+    url = *socketless;
+  }
+  const auto c = url.find(':');
+  if (c == std::string_view::npos || c + 3 >= url.size() || url[c + 1] != '/' || url[c + 2] != '/')
     return nullptr;
-  const std::string url_copy = lower_site_part(*url);
-  const auto path = url->find('/', c + 3);
-  const std::size_t min_match = path == std::string::npos ? url->size() : path;
+  const auto path = url.find('/', c + 3);
+  const std::size_t min_match = path == std::string_view::npos ? url.size() : path;
+  // Apache lower-cases the URL up to its path before comparing (lower_site_part); done in the
+  // comparison for prefixes, and in a copy only for a $n pattern, which wants a C string.
+  const std::size_t site_end = min_match;
+  std::string url_copy;
   if (!(mask & (kPrefix | kMatch))) mask |= kPrefix | kMatch;
 
-  std::vector<Worker>& list = balancer ? balancer->members : conf.workers;
   Worker* best = nullptr;
   std::size_t max_match = 0;
   for (Worker& w : list) {
     const std::size_t len = w.name.size();
-    if (len > url->size() || len < min_match || len <= max_match) continue;
-    // Only a matchable worker's name is a pattern; the others compare by prefix.
-    const bool found = w.is_name_matchable
-                           ? (mask & kMatch) && strcmp_ematch(url_copy.c_str(), w.name.c_str()) == 0
-                           : (mask & kPrefix) && std::strncmp(url_copy.c_str(), w.name.c_str(), len) == 0;
+    if (len > url.size() || len < min_match || len <= max_match) continue;
+    bool found = false;
+    if (w.is_name_matchable) {
+      if (!(mask & kMatch)) continue;
+      if (url_copy.empty()) url_copy = lower_site_part(url);
+      found = strcmp_ematch(url_copy.c_str(), w.name.c_str()) == 0;
+    } else {
+      if (!(mask & kPrefix)) continue;
+      // strncmp over `len` bytes of the lowered URL: equal bytes, or a NUL in both ends it.
+      found = true;
+      for (std::size_t i = 0; i < len; ++i) {
+        const char u = i < site_end ? ascii_lower(url[i]) : url[i];
+        if (u != w.name[i]) {
+          found = false;
+          break;
+        }
+        if (u == '\0') break;
+      }
+    }
     if (found) {
       best = &w;
       max_match = len;
@@ -178,10 +230,16 @@ Worker* find_worker(ProxyServerConf& conf, Balancer* balancer, std::string_view 
 }
 
 Balancer* find_balancer(ProxyServerConf& conf, std::string_view url) {
-  const auto key = balancer_key(url);
-  if (!key) return nullptr;
+  // balancer_key's shape check and lower-cased prefix, compared in place (no key string per lookup).
+  const auto colon = url.find(':');
+  if (colon == std::string_view::npos || colon + 3 >= url.size() || url[colon + 1] != '/' ||
+      url[colon + 2] != '/')
+    return nullptr;
+  std::string_view key = url;
+  const auto slash = url.find('/', colon + 3);
+  if (slash != std::string_view::npos) key = url.substr(0, slash);
   for (Balancer& b : conf.balancers)
-    if (b.name == *key) return &b;
+    if (ci_equal(b.name, key)) return &b;
   return nullptr;
 }
 
@@ -207,10 +265,8 @@ std::optional<std::string> define_balancer(ProxyServerConf& conf, std::string_vi
   const auto key = balancer_key(url);
   if (!key) return "Bad syntax for a balancer name (" + std::string(url) + ")";
   if (key->size() >= 96) return "balancer name (" + *key + ") too long";
-  Balancer b;
-  b.name = *key;
-  conf.balancers.push_back(std::move(b));
-  out = &conf.balancers.back();
+  out = &conf.balancers.emplace_back();
+  out->name = std::move(*key);
   return update_balancer(*out, alias);
 }
 

@@ -15,7 +15,9 @@ namespace balancerd::directives::proxy {
 enum WorkerMask : unsigned { kPrefix = 1, kMatch = 2 };
 
 // ap_proxy_define_worker_ex's parsing and defaults: fills name, scheme, hostname, port, uds_path,
-// is_name_matchable and the default params of `out`, or returns Apache's error text.
+// is_name_matchable and the default params of `out`, or returns Apache's error text. `out` must be a
+// default-constructed Worker (every caller builds one in place; resetting it again cost a Worker's
+// construction and move per definition).
 std::optional<std::string> make_worker(std::string_view url, unsigned mask, bool in_balancer, Worker& out);
 
 // Apache's AH10366 text when the worker's name does not fit its 384-byte shared slot (Apache logs it

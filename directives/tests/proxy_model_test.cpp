@@ -201,6 +201,42 @@ TEST(ProxyModel, BalancerAssemblyKeepsMemberOrderAndParameters) {
   EXPECT_TRUE(p.workers.empty());
 }
 
+TEST(ProxyModel, BalancerMemberParametersAndLookupsWithoutCopies) {
+  // A repeated key (any case) keeps the last value; more words than the inline room; the balancer
+  // found case-insensitively by BalancerMember outside <Proxy>; the member URL's host compared
+  // case-insensitively (shared worker) but its path case-sensitively (new worker).
+  const auto c = compile_text(
+      "<Proxy balancer://Mixed>\n"
+      "  BalancerMember http://H1:9001/p route=a retry=5 RETRY=7 lbset=1 min=1 max=9 smax=8 ttl=3 "
+      "loadfactor=3 Route=z\n"
+      "</Proxy>\n"
+      "BalancerMember BALANCER://mixed http://h1:9001/p route=ignored\n"
+      "BalancerMember balancer://mixed/x http://h1:9001/P\n");
+  ASSERT_EQ(c.error, "");
+  const auto& p = main_proxy(c);
+  ASSERT_EQ(p.balancers.size(), 1u);
+  const Balancer& b = p.balancers[0];
+  EXPECT_EQ(b.name, "balancer://mixed");
+  ASSERT_EQ(b.members.size(), 2u);
+  const WorkerParams& w = b.members[0].params;
+  EXPECT_EQ(b.members[0].name, "http://h1:9001/p");
+  EXPECT_EQ(w.route, "z");
+  EXPECT_EQ(w.retry, seconds(7));
+  EXPECT_EQ(w.lbset, 1);
+  EXPECT_EQ(w.hmax, 9);
+  EXPECT_EQ(w.smax, 8);
+  EXPECT_EQ(w.lbfactor, 300);
+  EXPECT_EQ(b.members[1].name, "http://h1:9001/P");
+  EXPECT_EQ(b.members[1].balancer, "balancer://mixed");
+}
+
+TEST(ProxyModel, BalancerMemberErrorsNameTheLowerCasedBalancer) {
+  const auto c = compile_text("BalancerMember BALANCER:NoSlashes http://h/\n");
+  EXPECT_NE(c.error.find("BalancerMember Bad syntax for a balancer name (balancer:noslashes)"),
+            std::string::npos)
+      << c.error;
+}
+
 TEST(ProxyModel, BalancerDefaults) {
   const auto c = compile_text("BalancerMember balancer://b http://h/");
   ASSERT_EQ(c.error, "");
