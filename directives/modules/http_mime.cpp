@@ -3,6 +3,8 @@
 #include "directives/modules/http_bindings.hpp"
 #include "directives/modules/http_util.hpp"
 
+#include <algorithm>
+
 namespace balancerd::directives::http {
 namespace {
 
@@ -21,12 +23,22 @@ Result add_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping
   m.value =
       kind == MimeMapping::Kind::Type || kind == MimeMapping::Kind::Charset ? to_lower(args[0]) : args[0];
   for (std::size_t i = 1; i < args.size(); ++i) m.extensions.push_back(extension_key(args[i]));
-  list.push_back(std::move(m));
+  // apache2 applies a section's Remove* (all but RemoveType) when it merges the section, after all
+  // of the section's Add*: keeping them last in the section's list gives that order.
+  auto at = kind == MimeMapping::Kind::Type
+                ? list.end()
+                : std::find_if(list.begin(), list.end(), [](const MimeMapping& x) {
+                    return x.remove && x.kind != MimeMapping::Kind::Type;
+                  });
+  list.insert(at, std::move(m));
   return std::nullopt;
 }
 
 // ITERATE: one extension per call.
 Result remove_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping::Kind kind) {
+  // RemoveType marks the extension typeless where it stands; the other Remove* are merge-time edits,
+  // and the main server's own level is never merged onto anything: there they do nothing (apache2).
+  if (kind != MimeMapping::Kind::Type && !cmd.section && &cmd.server == &cmd.config.main) return std::nullopt;
   MimeMapping m;
   m.kind = kind;
   m.remove = true;

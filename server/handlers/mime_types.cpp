@@ -47,7 +47,7 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
                                    const std::string* force_type) const {
   if (force_type && !force_type->empty() && !ieq(*force_type, "none")) return *force_type;
   std::string_view result;
-  auto dot = name.find('.');
+  auto dot = name.find('.', name.find_first_not_of('.')); // leading dots are part of the name
   if (dot == std::string_view::npos) return result;
   std::string_view rest = name.substr(dot + 1);
   char lower[64];
@@ -68,36 +68,12 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
         if (e == key) hit = &m;
     }
     if (hit) {
-      if (!hit->remove) {
-        result = hit->value;
-        continue;
-      }
+      // RemoveType leaves the extension without a type: TypesConfig's is not consulted either
+      if (!hit->remove) result = hit->value;
+      continue;
     }
-    if (!hit || hit->remove) {
-      if (hit && hit->remove) {
-        // RemoveType: fall back to TypesConfig
-      }
-      auto it = by_ext_.find(std::string(key));
-      if (it != by_ext_.end()) result = it->second;
-    }
-  }
-  return result;
-}
-
-std::string_view MimeTypes::charset(std::string_view name, const std::vector<directives::MimeMapping>& dir) {
-  std::string_view result;
-  auto dot = name.find('.');
-  if (dot == std::string_view::npos) return result;
-  std::string_view rest = name.substr(dot + 1);
-  while (!rest.empty()) {
-    auto next = rest.find('.');
-    std::string_view ext = rest.substr(0, next);
-    rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
-    for (const auto& m : dir) {
-      if (m.kind != directives::MimeMapping::Kind::Charset) continue;
-      for (const auto& e : m.extensions)
-        if (ieq(e, ext)) result = m.remove ? std::string_view{} : std::string_view(m.value);
-    }
+    auto it = by_ext_.find(std::string(key));
+    if (it != by_ext_.end()) result = it->second;
   }
   return result;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Content types by file extension, as mod_mime assigns them: the TypesConfig file (loaded once per
 // configuration), then the per-directory AddType/RemoveType mappings over it, and ForceType above
-// all. Every extension of the name counts ("a.txt.gz"), the last one that has a type wins.
+// all. Every extension of the name counts ("a.txt.gz"), the last one that has a type wins. The
+// charset, encodings and languages are file_mime.hpp's.
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,10 +22,6 @@ public:
   std::string_view lookup(std::string_view file_name,
                           const std::vector<directives::MimeMapping>& dir_mappings,
                           const std::string* force_type) const;
-
-  // AddCharset for `file_name` (last extension with one wins); empty when none.
-  static std::string_view charset(std::string_view file_name,
-                                  const std::vector<directives::MimeMapping>& dir_mappings);
 
 private:
   std::unordered_map<std::string, std::string> by_ext_; // lower-case extension -> type

@@ -11,6 +11,7 @@
 
 #include "server/handlers/byte_ranges.hpp"
 #include "server/handlers/file_body_cache.hpp"
+#include "server/handlers/file_mime.hpp"
 #include "server/handlers/file_validators.hpp"
 #include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
@@ -159,6 +160,13 @@ void append_dec(std::string& out, std::uint64_t v) {
   out += std::to_string(v);
 }
 
+// mod_mime's metadata: on every answer that carries the file's headers (200, 206, 412, HEAD,
+// OPTIONS), never on a 304 (Apache drops them there) or on the byterange filter's 416.
+void add_mime_fields(http::ResponseHead& h, const StaticFile& file) {
+  if (!file.encoding.empty()) h.add("Content-Encoding", file.encoding);
+  if (!file.language.empty()) h.add("Content-Language", file.language);
+}
+
 } // namespace
 
 namespace {
@@ -170,6 +178,13 @@ void serve_now(net::Exchange& ex, StaticFile file);
 struct Drain {
   net::Exchange* ex;
   StaticFile file;
+  std::string type, encoding, language; // owned copies: the views' buffers are reused meanwhile
+  Drain(net::Exchange* e, StaticFile f)
+      : ex(e), file(std::move(f)), type(file.type), encoding(file.encoding), language(file.language) {
+    file.type = type;
+    file.encoding = encoding;
+    file.language = language;
+  }
 };
 
 void drain(std::shared_ptr<Drain> d) {
@@ -186,12 +201,38 @@ void drain(std::shared_ptr<Drain> d) {
   });
 }
 
+bool ascii_ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 } // namespace
+
+void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTypes& types,
+                      const directives::DirConf* dir) {
+  thread_local FileMime mime;
+  resolve_file_mime(base_name, types, dir, mime);
+  file.type = mime.type;
+  file.encoding = mime.encoding;
+  file.language = mime.languages;
+  file.charset = {};
+  // AddDefaultCharset only fills in a text/plain or text/html that names no charset (serve_now)
+  if (dir && dir->core->add_default_charset && !ascii_ieq(*dir->core->add_default_charset, "off"))
+    file.charset = ascii_ieq(*dir->core->add_default_charset, "on")
+                       ? std::string_view("iso-8859-1")
+                       : std::string_view(*dir->core->add_default_charset);
+}
 
 void serve_static_file(net::Exchange& ex, StaticFile file) {
   if (ex.request().body != http::BodyKind::None && file.status == 0) {
     ex.set_body_limit(file.body_limit);
-    drain(std::make_shared<Drain>(Drain{&ex, std::move(file)}));
+    drain(std::make_shared<Drain>(&ex, std::move(file)));
     return;
   }
   serve_now(ex, std::move(file));
@@ -210,6 +251,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
       h.status = 200;
       h.add("Allow", "GET,HEAD,OPTIONS,POST,TRACE");
       h.content_length = 0;
+      add_mime_fields(h, file);
       if (!file.type.empty()) h.set_content_type(file.type);
       ex.write({}, true, {});
       return;
@@ -268,6 +310,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
     // Apache answers both from the default handler with the file's headers and no body.
     h.status = cond == Condition::NotModified ? 304 : 412;
     if (cond == Condition::PreconditionFailed) {
+      add_mime_fields(h, file);
       h.content_length = 0;
       if (!ctype.empty()) h.set_content_type(ctype);
     }
@@ -302,6 +345,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
     return;
   }
   h.status = 200;
+  add_mime_fields(h, file);
   if (!head) {
     job->body = cached_file_body(file.path, file.st, static_cast<std::time_t>(now / 1000000));
     if (!job->body) job->fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -9,20 +9,31 @@
 #include <string>
 #include <string_view>
 
+#include "directives/model/config.hpp"
+#include "server/handlers/mime_types.hpp"
 #include "server/net/exchange.hpp"
 
 namespace balancerd::handlers {
 
 struct StaticFile {
-  std::string path;         // file system path
-  struct stat st {};        // its stat
-  std::string_view type;    // Content-Type ("" for none); must outlive the call
-  std::string_view charset; // AddDefaultCharset value to append to text/plain and text/html ("" = off)
+  std::string path;          // file system path
+  struct stat st {};         // its stat
+  std::string_view type;     // Content-Type ("" for none); must outlive the call
+  std::string_view charset;  // AddDefaultCharset value to append to text/plain and text/html ("" = off)
+  std::string_view encoding; // Content-Encoding from AddEncoding ("" none); must outlive the call
+  std::string_view language; // Content-Language from AddLanguage/DefaultLanguage ("" none); likewise
   std::uint64_t body_limit = 1073741824; // LimitRequestBody for this request (0: unlimited)
   int status = 0;                        // ErrorDocument: send with this status, no conditionals or ranges
   bool etag = true;                      // FileETag None turns it off
   std::shared_ptr<const void> hold;      // kept alive until the response is done (the config snapshot)
 };
+
+// Sets the file's type, encoding and language from mod_mime (resolve_file_mime) for `base_name`
+// under `dir` (may be null), and the AddDefaultCharset charset. The views point into `dir`, `types`
+// and a per-thread buffer that the next call on this thread reuses (serve_static_file copies them
+// when it has to wait).
+void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTypes& types,
+                      const directives::DirConf* dir);
 
 // Answers the request from the file. Methods other than GET/HEAD get 405 (POST) as Apache does.
 void serve_static_file(net::Exchange& ex, StaticFile file);

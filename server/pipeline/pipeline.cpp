@@ -147,7 +147,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         f.path = sv.merged.core.document_root.value_or("/var/www/html") + a;
         if (::stat(f.path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
           auto slash = a.rfind('/');
-          f.type = mime.lookup(std::string_view(a).substr(slash + 1), dir->mapping->mime, nullptr);
+          handlers::assign_file_mime(f, std::string_view(a).substr(slash + 1), mime, dir);
           f.status = status;
           handlers::serve_static_file(ex, std::move(f));
           return;
@@ -835,25 +835,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   f.st = fst;
   auto slash = file_path.rfind('/');
   std::string_view base_name = std::string_view(file_path).substr(slash == std::string::npos ? 0 : slash + 1);
-  static const std::vector<directives::MimeMapping> no_mappings;
-  f.type = snap.mime.lookup(base_name, dir ? dir->mapping->mime : no_mappings,
-                            dir && dir->core->force_type ? &*dir->core->force_type : nullptr);
-  if (dir && dir->core->add_default_charset && !ieq(*dir->core->add_default_charset, "off")) {
-    f.charset = ieq(*dir->core->add_default_charset, "on")
-                    ? std::string_view("iso-8859-1")
-                    : std::string_view(*dir->core->add_default_charset);
-  }
-  // AddCharset (mod_mime) names the charset of any type that has none; AddDefaultCharset only
-  // fills in text/plain and text/html
-  if (dir && !f.type.empty() && f.type.find("charset=") == std::string_view::npos) {
-    std::string_view cs = handlers::MimeTypes::charset(base_name, dir->mapping->mime);
-    if (!cs.empty()) {
-      thread_local std::string typed;
-      typed.assign(f.type).append("; charset=").append(cs);
-      f.type = typed;
-      f.charset = {};
-    }
-  }
+  handlers::assign_file_mime(f, base_name, snap.mime, dir); // type, charset, encoding, language
   f.etag = !(dir && dir->core->etag_none.value_or(false));
   if (dir && dir->core->limit_request_body)
     f.body_limit = static_cast<std::uint64_t>(*dir->core->limit_request_body);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "directives/model/config.hpp"
+#include "server/handlers/file_mime.hpp"
 #include "server/handlers/mime_types.hpp"
 #include "server/proxy/backend_request.hpp"
 
@@ -22,17 +23,8 @@ namespace balancerd::proxy {
 std::string_view proxied_file_type(std::string_view filename, const handlers::MimeTypes& mime,
                                    const directives::DirConf* dir);
 
-struct ProxiedMime {
-  std::string type;      // Content-Type, "; charset=..." added from AddCharset; "" none
-  std::string encoding;  // AddEncoding codings in extension order, lower case, ", "-joined; "" none
-  std::string languages; // AddLanguage languages (lower case) in extension order, ","-joined, else
-                         // DefaultLanguage as written; "" none
-  void clear() {
-    type.clear();
-    encoding.clear();
-    languages.clear();
-  }
-};
+// mod_mime's findings (type with charset, encodings, languages): the same resolver as static files.
+using ProxiedMime = handlers::FileMime;
 
 // Fills `out` (its buffers are reused) for `filename` under `dir` (may be null).
 void proxied_mime(std::string_view filename, const handlers::MimeTypes& mime, const directives::DirConf* dir,
