@@ -71,7 +71,9 @@ struct ServerConf {
   unsigned line = 0;
   CoreServerConf core;
   ProxyServerConf proxy;
-  SslServerConf ssl;
+  // Allocated only when an SSL* directive sets something (most vhosts of a large config have none,
+  // and inline it was over a KiB each); read with `->`, an unset one reads as defaults.
+  Slot<SslServerConf> ssl;
   LogServerConf log;
   MappingServerConf mapping;
   EnvServerConf env;

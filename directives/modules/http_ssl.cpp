@@ -56,11 +56,11 @@ bool is_proxy_directive(const CmdParms& cmd) {
 
 // The proxy side of where the directive stands (<Proxy> section or server/vhost).
 SslProxySide& proxy_side(CmdParms& cmd) {
-  return cmd.section ? cmd.dir().ssl->proxy : cmd.server.ssl.proxy;
+  return cmd.section ? cmd.dir().ssl->proxy : cmd.server.ssl->proxy;
 }
 
 SslContextConf& context(CmdParms& cmd) {
-  return is_proxy_directive(cmd) ? proxy_side(cmd).ctx : cmd.server.ssl.server;
+  return is_proxy_directive(cmd) ? proxy_side(cmd).ctx : cmd.server.ssl->server;
 }
 
 bool flag_on(std::span<const std::string> a) {
@@ -70,11 +70,11 @@ bool flag_on(std::span<const std::string> a) {
 Result engine(CmdParms& cmd, std::span<const std::string> a) {
   const std::string v = a.empty() ? std::string() : a[0];
   if (iequals(v, "on"))
-    cmd.server.ssl.engine = SslEngine::On;
+    cmd.server.ssl->engine = SslEngine::On;
   else if (iequals(v, "off"))
-    cmd.server.ssl.engine = SslEngine::Off;
+    cmd.server.ssl->engine = SslEngine::Off;
   else if (iequals(v, "optional")) {
-    cmd.server.ssl.engine = SslEngine::Optional;
+    cmd.server.ssl->engine = SslEngine::Optional;
     // A notice: Apache logs notices whatever the LogLevel.
     cmd.dispatcher.diagnostics().log("ssl", "notice", "AH10510: 'SSLEngine optional' is no longer supported");
   } else
@@ -85,14 +85,14 @@ Result engine(CmdParms& cmd, std::span<const std::string> a) {
 Result certificate_file(CmdParms& cmd, std::span<const std::string> a) {
   std::string path;
   if (auto err = checked_file(cmd, a[0], path)) return err;
-  cmd.server.ssl.server.certificate_files.push_back(std::move(path));
+  cmd.server.ssl->server.certificate_files.push_back(std::move(path));
   return std::nullopt;
 }
 
 Result certificate_key_file(CmdParms& cmd, std::span<const std::string> a) {
   std::string path;
   if (auto err = checked_file(cmd, a[0], path)) return err;
-  cmd.server.ssl.server.certificate_key_files.push_back(std::move(path));
+  cmd.server.ssl->server.certificate_key_files.push_back(std::move(path));
   return std::nullopt;
 }
 
@@ -170,7 +170,7 @@ Result verify(CmdParms& cmd, std::span<const std::string> a) {
   else if (cmd.section)
     cmd.dir().ssl->verify_client = *m;
   else
-    cmd.server.ssl.server.verify = *m;
+    cmd.server.ssl->server.verify = *m;
   return std::nullopt;
 }
 
@@ -182,7 +182,7 @@ Result verify_depth(CmdParms& cmd, std::span<const std::string> a) {
   else if (cmd.section)
     cmd.dir().ssl->verify_depth = d;
   else
-    cmd.server.ssl.server.verify_depth = d;
+    cmd.server.ssl->server.verify_depth = d;
   return std::nullopt;
 }
 
@@ -202,7 +202,7 @@ Result proxy_flag(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result server_flag(CmdParms& cmd, std::span<const std::string> a) {
-  SslServerConf& s = cmd.server.ssl;
+  SslServerConf& s = *cmd.server.ssl;
   const std::string_view n = cmd.def.name;
   const bool on = flag_on(a);
   if (n == "SSLHonorCipherOrder")
@@ -245,7 +245,7 @@ Result shmcb_size_error(const std::string& arg) {
 Result session_cache(CmdParms& cmd, std::span<const std::string> a) {
   const std::string& v = a[0];
   if (iequals(v, "none") || iequals(v, "nonenotnull")) {
-    cmd.server.ssl.session_cache = v;
+    cmd.server.ssl->session_cache = v;
     return std::nullopt;
   }
   const std::string name = v.substr(0, v.find(':'));
@@ -261,12 +261,12 @@ Result session_cache(CmdParms& cmd, std::span<const std::string> a) {
   }
   if (name == "shmcb" && v.find(':') != std::string::npos)
     if (auto err = shmcb_size_error(v.substr(v.find(':') + 1))) return "SSLSessionCache: " + *err;
-  cmd.server.ssl.session_cache = v;
+  cmd.server.ssl->session_cache = v;
   return std::nullopt;
 }
 
 Result session_cache_timeout(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.server.ssl.session_cache_timeout = loose_atoi(a[0]);
+  cmd.server.ssl->session_cache_timeout = loose_atoi(a[0]);
   return std::nullopt;
 }
 
@@ -339,12 +339,12 @@ Result ocsp_enable(CmdParms& cmd, std::span<const std::string> a) {
       return "SSLOCSPEnable: Invalid argument '" + w + "'";
     v += (v.empty() ? "" : " ") + w;
   }
-  cmd.server.ssl.ocsp_enable = v;
+  cmd.server.ssl->ocsp_enable = v;
   return std::nullopt;
 }
 
 Result stapling_cache(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.server.ssl.stapling_cache = a[0];
+  cmd.server.ssl->stapling_cache = a[0];
   return std::nullopt;
 }
 

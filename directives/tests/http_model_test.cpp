@@ -237,7 +237,7 @@ TEST(HttpModel, TlsSettings) {
               "</VirtualHost>\n");
   ASSERT_TRUE(c);
   ASSERT_EQ(c->vhosts.size(), 1u);
-  const auto& ssl = c->vhosts[0].ssl;
+  const auto& ssl = *c->vhosts[0].ssl;
   EXPECT_EQ(ssl.engine, SslEngine::On);
   ASSERT_EQ(ssl.server.certificate_files.size(), 1u);
   EXPECT_EQ(ssl.server.certificate_files[0], c->server_root + "/cert.pem");
@@ -248,7 +248,8 @@ TEST(HttpModel, TlsSettings) {
   EXPECT_EQ(ssl.proxy.ctx.verify, SslVerify::Require);
   EXPECT_EQ(ssl.proxy.check_peer_name, std::optional<bool>(false));
   EXPECT_EQ(ssl.proxy.ctx.protocols, std::optional<unsigned>(SSL_PROTO_TLSV1_3));
-  EXPECT_EQ(c->main.ssl.engine, SslEngine::Unset);
+  EXPECT_FALSE(c->main.ssl.allocated()); // no SSL* directive at server level: nothing allocated
+  EXPECT_EQ(c->main.ssl->engine, SslEngine::Unset);
 }
 
 TEST(HttpModel, ReadTimeoutsAndH2) {

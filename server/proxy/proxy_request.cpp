@@ -527,7 +527,7 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
 // the server's). Without SSLProxyEngine On, or with settings that cannot be loaded, Apache cannot
 // enable TLS for the connection: the request ends with 500.
 std::shared_ptr<const backend::BackendTlsContext> Request::backend_tls() {
-  const auto& sp = st_.server->merged.ssl.proxy;
+  const auto& sp = st_.server->merged.ssl->proxy;
   const directives::SslProxySide* dp = st_.dir ? &st_.dir->ssl->proxy : nullptr;
   const bool engine = dp && dp->engine ? *dp->engine : sp.engine.value_or(false);
   std::string error;

@@ -184,7 +184,8 @@ d::ServerConf merge_server(const d::ServerConf& main, const d::ServerConf& vhost
   out.line = vhost.line;
   out.core = merge_core_server(main.core, vhost.core);
   out.proxy = merge_proxy_server(main.proxy, vhost.proxy);
-  out.ssl = merge_ssl_server(main.ssl, vhost.ssl);
+  // Allocated only when either side has SSL* settings (merging two defaults gives defaults).
+  if (main.ssl.allocated() || vhost.ssl.allocated()) out.ssl = merge_ssl_server(*main.ssl, *vhost.ssl);
   out.log = merge_log_server(main.log, vhost.log);
   out.mapping = merge_mapping_server(main.mapping, vhost.mapping);
   out.env = merge_env_server(main.env, vhost.env);
