@@ -6,6 +6,7 @@
 #include "server/access/host_cache.hpp"
 #include "server/headers/header_rules.hpp"
 #include "server/headers/request_env.hpp"
+#include "server/runtime/section_walk.hpp"
 #include "server/runtime/server_merge.hpp"
 
 namespace balancerd::pipeline {
@@ -67,10 +68,17 @@ void lower(std::string& s) {
 }
 
 // ExprContext's lazy REMOTE_HOST: HostnameLookups of the per-directory configuration as far as the
-// request has one (during the section walk, the server level's).
+// request has one. During the section walk's <If> phase that is the latest section merged before
+// the <If>s that sets it, else the server level's (as apache2 reads r->per_dir_config then).
 std::string_view expr_remote_host(void* arg) {
   auto& state = *static_cast<RequestState*>(arg);
-  const d::DirConf* conf = state.dir ? state.dir.get() : state.server ? state.server->base.get() : nullptr;
+  const d::DirConf* server_level = state.server ? state.server->base.get() : nullptr;
+  const d::DirConf* conf = state.dir ? state.dir.get() : server_level;
+  if (const runtime::IfWalkScope* walk = runtime::current_if_walk()) {
+    const d::DirConf* set =
+        walk->latest([](const d::DirConf& c) { return c.core->hostname_lookups.has_value(); });
+    conf = set ? set : server_level;
+  }
   return resolve_remote_host(state, conf);
 }
 

@@ -246,6 +246,14 @@ void SectionTable::walk_ifs(const std::vector<SectionId>& list, const ExprHook& 
   }
 }
 
+namespace {
+thread_local const IfWalkScope* if_walk_scope = nullptr;
+} // namespace
+
+const IfWalkScope* current_if_walk() noexcept {
+  return if_walk_scope;
+}
+
 void SectionTable::walk(const ServerSections& server, const WalkRequest& request, const ExprHook& hook,
                         WalkResult& out) const {
   out.clear();
@@ -316,6 +324,15 @@ void SectionTable::walk(const ServerSections& server, const WalkRequest& request
     const auto& nested = sections_[id].ifs;
     if_list.insert(if_list.end(), nested.begin(), nested.end());
   }
+  // the conditions see the sections applied so far (a copy: walk_ifs appends to out.applied)
+  thread_local std::vector<SectionId> merged;
+  merged.assign(out.applied.begin(), out.applied.end());
+  const IfWalkScope scope{this, merged};
+  struct Restore {
+    const IfWalkScope* saved;
+    ~Restore() { if_walk_scope = saved; }
+  } restore{if_walk_scope};
+  if_walk_scope = &scope;
   walk_ifs(if_list, hook, out, 0); // recursion walks the sections' own lists, never if_list
 }
 

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -108,6 +109,28 @@ private:
   std::vector<ServerSections> views_;
   std::vector<directives::DirConf> bases_;
 };
+
+// While walk() evaluates <If>/<ElseIf> conditions on this thread: the sections merged before the
+// <If>s (Directory, Files, Location or Proxy, in merge order). apache2
+// evaluates the conditions on r->per_dir_config as those walks left it, so a per-directory setting
+// the condition depends on (HostnameLookups for %{REMOTE_HOST}) comes from the latest of them that
+// sets it, even one merged after the section holding the <If>; an <If>'s own settings never reach
+// another <If> of the same walk.
+struct IfWalkScope {
+  const SectionTable* table = nullptr;
+  std::span<const SectionId> merged; // in merge order
+
+  // The latest merged section's settings for which `has(conf)` holds; nullptr when none (then the
+  // server level's apply).
+  template <typename Has> const directives::DirConf* latest(Has has) const {
+    for (std::size_t i = merged.size(); i-- > 0;)
+      if (const directives::DirConf& c = table->at(merged[i]).conf; has(c)) return &c;
+    return nullptr;
+  }
+};
+
+// The scope of the <If> walk running on this thread, or nullptr outside one.
+const IfWalkScope* current_if_walk() noexcept;
 
 // Apache's canonical <Directory> path: "." and ".." segments resolved, repeated slashes merged,
 // a trailing '/' added ("/" stays "/").
