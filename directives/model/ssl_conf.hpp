@@ -52,6 +52,8 @@ struct SslProxySide {
 
 struct SslServerConf {
   SslEngine engine = SslEngine::Unset;
+  std::string engine_file; // where the SSLEngine in force was written (start-up refusal, DUMP_COMPAT)
+  unsigned engine_line = 0;
   SslContextConf server;
   SslProxySide proxy;
   // Misc server settings

@@ -79,6 +79,8 @@ Result engine(CmdParms& cmd, std::span<const std::string> a) {
     cmd.dispatcher.diagnostics().log("ssl", "notice", "AH10510: 'SSLEngine optional' is no longer supported");
   } else
     return "Argument must be On or Off";
+  cmd.server.ssl->engine_file = cmd.node.file ? *cmd.node.file : std::string();
+  cmd.server.ssl->engine_line = cmd.node.line;
   return std::nullopt;
 }
 
@@ -358,27 +360,31 @@ Result user_name(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
+// The server side (SSLEngine, certificates, protocols, ciphers, client verification...) only matters
+// when TLS is terminated toward clients, which balancerd does not do yet: Unsupported, so that
+// -D DUMP_COMPAT lists them (server/cli/dumps.cpp gives the reason) and start-up refuses a vhost
+// with SSLEngine on (server/runtime/tls_guard.hpp). The SSLProxy* side works.
 constexpr HandlerBinding kSsl[] = {
-    {"SSLEngine", Support::Implemented, engine},
-    {"SSLCertificateFile", Support::Implemented, certificate_file},
-    {"SSLCertificateKeyFile", Support::Implemented, certificate_key_file},
-    {"SSLCertificateChainFile", Support::Implemented, file_setting},
-    {"SSLCACertificateFile", Support::Implemented, file_setting},
-    {"SSLCACertificatePath", Support::Implemented, dir_setting},
+    {"SSLEngine", Support::Unsupported, engine},
+    {"SSLCertificateFile", Support::Unsupported, certificate_file},
+    {"SSLCertificateKeyFile", Support::Unsupported, certificate_key_file},
+    {"SSLCertificateChainFile", Support::Unsupported, file_setting},
+    {"SSLCACertificateFile", Support::Unsupported, file_setting},
+    {"SSLCACertificatePath", Support::Unsupported, dir_setting},
     {"SSLCARevocationFile", Support::Unsupported, file_setting},
     {"SSLCARevocationPath", Support::Unsupported, dir_setting},
     {"SSLCARevocationCheck", Support::Unsupported, revocation_check},
-    {"SSLProtocol", Support::Implemented, protocol},
-    {"SSLCipherSuite", Support::Implemented, cipher_suite},
-    {"SSLHonorCipherOrder", Support::Implemented, server_flag},
+    {"SSLProtocol", Support::Unsupported, protocol},
+    {"SSLCipherSuite", Support::Unsupported, cipher_suite},
+    {"SSLHonorCipherOrder", Support::Unsupported, server_flag},
     {"SSLCompression", Support::NoEffect, server_flag},
-    {"SSLSessionTickets", Support::Implemented, server_flag},
+    {"SSLSessionTickets", Support::Unsupported, server_flag},
     {"SSLInsecureRenegotiation", Support::NoEffect, server_flag},
     {"SSLStrictSNIVHostCheck", Support::Unsupported, server_flag},
     {"SSLUseStapling", Support::Unsupported, server_flag},
     {"SSLStaplingCache", Support::NoEffect, stapling_cache},
     {"SSLSessionCache", Support::NoEffect, session_cache},
-    {"SSLSessionCacheTimeout", Support::Implemented, session_cache_timeout},
+    {"SSLSessionCacheTimeout", Support::Unsupported, session_cache_timeout},
     {"SSLVerifyClient", Support::Unsupported, verify},
     {"SSLVerifyDepth", Support::Unsupported, verify_depth},
     {"SSLOptions", Support::Unsupported, options},

@@ -209,14 +209,43 @@ void dump_includes(std::ostream& out, const CompileResult& result) {
   }
 }
 
+namespace {
+
+// Whether `use` is an SSLEngine that left its server with TLS on (or optional): an SSLEngine Off,
+// or one a later SSLEngine of the same server overrode, changes nothing balancerd does not do.
+bool engine_in_force(const directives::DirectiveUse& use, const Config* config) {
+  if (!config) return true;
+  auto turns_on = [&](const ServerConf& s) {
+    const auto& ssl = *s.ssl;
+    return ssl.engine != directives::SslEngine::Unset && ssl.engine != directives::SslEngine::Off &&
+           ssl.engine_line == use.line && ssl.engine_file == use.file;
+  };
+  if (turns_on(config->main)) return true;
+  return std::any_of(config->vhosts.begin(), config->vhosts.end(), turns_on);
+}
+
+// Why an unsupported directive is listed, when one reason covers a whole family.
+std::string_view unsupported_reason(const directives::DirectiveUse& use) {
+  // mod_ssl's server side: everything but SSLProxy* (TLS toward backends works)
+  if (use.module == "ssl_module" && use.name.rfind("SSLProxy", 0) != 0)
+    return "TLS termination toward clients is not implemented";
+  return {};
+}
+
+} // namespace
+
 void dump_compat(std::ostream& out, const CompileResult& result) {
   out << "Directives in use that balancerd does not fully reproduce:\n";
   std::size_t count = 0;
   for (const auto& use : result.uses) {
     if (use.support == directives::Support::Implemented) continue;
+    if (use.name == "SSLEngine" && !engine_in_force(use, result.config.get())) continue;
     ++count;
     out << "  " << use.file << ":" << use.line << ": " << use.name << " (" << use.module << ") "
-        << (use.support == directives::Support::NoEffect ? "accepted, no effect" : "unsupported") << "\n";
+        << (use.support == directives::Support::NoEffect ? "accepted, no effect" : "unsupported");
+    if (use.support == directives::Support::Unsupported)
+      if (const std::string_view why = unsupported_reason(use); !why.empty()) out << ": " << why;
+    out << "\n";
   }
   if (count == 0) out << "  (none)\n";
 }
