@@ -26,6 +26,7 @@
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/request_log.hpp"
 #include "server/proxy/proxy_engine.hpp"
+#include "server/runtime/tls_guard.hpp"
 
 namespace balancerd::lifecycle {
 
@@ -227,7 +228,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     return 1;
   }
   write_startup_log(options.startup_log, *logs);
-  if (report_startup_errors(config, *logs)) {
+  if (report_startup_errors(config, *logs) ||
+      runtime::refuse_plaintext_tls(config, options.read.defines, *logs, std::cerr)) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
@@ -346,6 +348,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       write_startup_log(diag.records(), *next_logs); // apache2 logs the re-read's warnings too
       net::ServerOptions next_so = server_options_from_config(*next.config, next.fqdn);
       if (next_so.listen.empty()) throw std::runtime_error("no listening sockets available");
+      if (runtime::refuse_plaintext_tls(*next.config, options.read.defines, *next_logs, std::cerr))
+        throw std::runtime_error("a server has SSLEngine on, and TLS toward clients is not implemented");
       // Apache's new children listen exactly where the new configuration says: added addresses
       // are bound first (a failure leaves everything as it was), the new configuration is
       // published before any connection is accepted on them, then removed addresses close.
