@@ -1,5 +1,7 @@
 #include "server/backend/backend_connection.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -27,6 +30,34 @@ using boost::system::error_code;
 namespace {
 
 std::atomic<std::uint64_t> next_connection_id{1};
+
+// ProxySourceAddress: binds `fd` to `source` (port 0) in the address family of the connect. An IP
+// literal is parsed in place; a name is resolved here (blocking, as apache2 resolves it once at config
+// time: names are rare for a source address).
+bool bind_source(int fd, int family, const std::string& source) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
+    s4->sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &s4->sin_addr) == 1) len = sizeof(sockaddr_in);
+  } else if (family == AF_INET6) {
+    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    s6->sin6_family = AF_INET6;
+    if (::inet_pton(AF_INET6, source.c_str(), &s6->sin6_addr) == 1) len = sizeof(sockaddr_in6);
+  }
+  if (len == 0) {
+    addrinfo hints{};
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (::getaddrinfo(source.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
+    std::memcpy(&ss, res->ai_addr, res->ai_addrlen);
+    len = static_cast<socklen_t>(res->ai_addrlen);
+    ::freeaddrinfo(res);
+  }
+  return ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0;
+}
 
 BackendError connect_error(const error_code& ec) {
   if (ec == asio::error::connection_refused || ec == asio::error::not_found ||
@@ -287,6 +318,11 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     const int proto = a.family() == AF_UNIX ? 0 : IPPROTO_TCP;
     socket.open(asio::generic::stream_protocol(a.family(), proto), ec);
     if (ec) {
+      last_error = BackendError::ConnectFailed;
+      return try_next();
+    }
+    if (a.family() != AF_UNIX && !options.source_address.empty() &&
+        !bind_source(socket.native_handle(), a.family(), options.source_address)) {
       last_error = BackendError::ConnectFailed;
       return try_next();
     }

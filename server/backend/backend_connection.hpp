@@ -30,6 +30,9 @@ struct ConnectOptions {
   // name check use tls_host (no SNI for an IP literal).
   std::shared_ptr<const BackendTlsContext> tls;
   std::string tls_host;
+  // Bind TCP sockets to this local address (an IP literal, or a name resolved when connecting) before
+  // connecting; "" = the system's choice. A bind that fails counts as a failed connect to that address.
+  std::string source_address;
 };
 
 class BackendConnection {

@@ -19,6 +19,10 @@ struct BackendEndpoint {
   std::string host; // lower-case, IPv6 without brackets
   std::uint16_t port = 80;
   std::string uds_path; // non-empty: connect to this unix socket (host/port still name the Host header)
+  // ProxySourceAddress of the request's server: TCP connections are bound to this local address
+  // before connecting ("" = the system's choice). Part of the endpoint, so pools of one worker
+  // used by servers with different source addresses do not share connections.
+  std::string source_address;
 
   bool is_unix() const noexcept { return !uds_path.empty(); }
   // "http://host:port" (IPv6 bracketed), or "unix:/path|http://host:port".

@@ -151,6 +151,7 @@ void BackendPool::open_new(AcquireCallback cb) {
   connecting_.push_back(std::move(conn));
   ConnectOptions opt{settings_.connect_timeout,     settings_.io_timeout, settings_.tcp_keepalive,
                      settings_.receive_buffer_size, settings_.tls,        endpoint_.host};
+  opt.source_address = endpoint_.source_address;
   raw->connect(addrs, opt, [self = shared_from_this(), raw, cb = std::move(cb)](BackendError e) mutable {
     auto it = std::find_if(self->connecting_.begin(), self->connecting_.end(),
                            [raw](const auto& p) { return p.get() == raw; });

@@ -516,6 +516,7 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
     return false;
   }
   if (!target_.uds_path.empty() && endpoint_.uds_path.empty()) endpoint_.uds_path = target_.uds_path;
+  if (sconf_->source_address) endpoint_.source_address = *sconf_->source_address;
   pool_name_.assign(pool_name);
   auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
   if (endpoint_.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls())) return false;
