@@ -31,6 +31,21 @@ std::tm local_tm(std::time_t secs) {
   return tm;
 }
 
+// APR's own status codes (APR_OS_START_STATUS = 70000 on): the ones the proxy logs, worded as APR's
+// apr_strerror words them (a connect or acquire that ran out of time is APR_TIMEUP, 70007).
+const char* apr_status_text(int code) {
+  switch (code) {
+  case 70007:
+    return "The timeout specified has expired";
+  case 70008:
+    return "Partial results are valid but processing is incomplete";
+  case 70014:
+    return "End of file found";
+  default:
+    return nullptr;
+  }
+}
+
 } // namespace
 
 void append_ctime(std::string& out, std::chrono::system_clock::time_point when, bool micros) {
@@ -178,7 +193,8 @@ void ErrorLineFormat::render(const ErrorEvent& ev, std::string_view message, std
       case 'E':
         if (ev.os_error != 0) {
           char buf[256];
-          const char* text = strerror_r(ev.os_error, buf, sizeof buf);
+          const char* text = apr_status_text(ev.os_error);
+          if (!text) text = strerror_r(ev.os_error, buf, sizeof buf);
           fmt::format_to(std::back_inserter(out), "({}){}", ev.os_error, text);
         }
         break;

@@ -75,12 +75,16 @@ int to_level(balancer::LogSeverity s) {
   return log::kError;
 }
 
+// apache2 reports a connect or an acquire that ran out of time as APR_TIMEUP, not as ETIMEDOUT.
+constexpr int kAprTimeup = 70007;
+
 int errno_of(BackendError e) {
   switch (e) {
   case BackendError::Refused:
     return ECONNREFUSED;
   case BackendError::ConnectTimeout:
-    return ETIMEDOUT;
+  case BackendError::AcquireTimeout:
+    return kAprTimeup;
   case BackendError::Reset:
     return ECONNRESET;
   default:
@@ -626,8 +630,8 @@ void Request::on_acquired(BackendError err, backend::BackendLease lease) {
 void Request::connect_failed(BackendError err) {
   const std::string hp = endpoint_.host_port();
   if (err == BackendError::AcquireTimeout) {
-    log_line(log::mod::proxy, log::kError, 0, true,
-             "AH00941: HTTP: failed to acquire connection for (" + hp + ")");
+    log_line(log::mod::proxy, log::kError, errno_of(err), false,
+             "AH00941: http: failed to acquire connection for (" + hp + ")");
   } else {
     std::string addr = endpoint_.is_unix() ? endpoint_.uds_path : hp;
     log_line(log::mod::proxy, log::kError, errno_of(err), false,

@@ -66,6 +66,18 @@ TEST_F(ErrorLine, DefaultLineWithOsErrorAndNoRequest) {
       "http: attempt to connect to 127.0.0.1:1 (127.0.0.1:1) failed");
 }
 
+// APR's status codes are worded as apr_strerror words them (apache2's connectiontimeout= and acquire=
+// lines), not as strerror would.
+TEST_F(ErrorLine, AprTimeupIsWordedAsApr) {
+  ErrorEvent ev = event(mod::proxy, kError, 1795500381510661, 6992, 6996);
+  ev.os_error = 70007;
+  EXPECT_EQ(
+      line(ErrorLineFormat::apache_default(), ev,
+           "AH00941: http: failed to acquire connection for (127.0.0.1:1)"),
+      "[Tue Nov 24 06:06:21.510661 2026] [proxy:error] [pid 6992:tid 6996] (70007)The timeout specified has "
+      "expired: AH00941: http: failed to acquire connection for (127.0.0.1:1)");
+}
+
 TEST_F(ErrorLine, MessageIsEscapedButQuotesStay) {
   FakeRequest r;
   r.view.client_port = 33766;
