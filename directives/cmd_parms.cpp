@@ -4,17 +4,42 @@
 #include "directives/ci_string.hpp"
 #include "directives/dispatcher.hpp"
 
-#include <initializer_list>
-
 namespace balancerd::directives {
 
 namespace {
 
-bool is_dir_context_section(std::string_view name) {
-  for (std::string_view s : {"<Directory", "<DirectoryMatch", "<Location", "<LocationMatch", "<Files",
-                             "<FilesMatch", "<Proxy", "<ProxyMatch", "<If", "<ElseIf", "<Else"})
-    if (ci_equal(name, s)) return true;
-  return false;
+// The section families ap_check_cmd_context looks for, from a section node's name: one switch on
+// the letter after '<', then a comparison or two (the names of a parent chain are looked at for
+// most directives of a config).
+constexpr unsigned kLimit = 1;     // <Limit>, <LimitExcept>
+constexpr unsigned kDirectory = 2; // <Directory>, <DirectoryMatch>
+constexpr unsigned kLocation = 4;  // <Location>, <LocationMatch>
+constexpr unsigned kFiles = 8;     // <Files>, <FilesMatch>, and <If>/<ElseIf>/<Else> (Apache groups them so)
+constexpr unsigned kProxy = 16;    // <Proxy>, <ProxyMatch>
+constexpr unsigned kDirContext = kDirectory | kLocation | kFiles | kProxy;
+
+unsigned family(std::string_view name) {
+  if (name.size() < 3 || name[0] != '<') return 0;
+  const auto either = [name](std::string_view a, std::string_view b) {
+    return ci_equal(name, a) || ci_equal(name, b);
+  };
+  switch (ascii_lower(name[1])) {
+  case 'd':
+    return either("<Directory", "<DirectoryMatch") ? kDirectory : 0;
+  case 'l':
+    if (either("<Location", "<LocationMatch")) return kLocation;
+    return either("<Limit", "<LimitExcept") ? kLimit : 0;
+  case 'f':
+    return either("<Files", "<FilesMatch") ? kFiles : 0;
+  case 'i':
+    return ci_equal(name, "<If") ? kFiles : 0;
+  case 'e':
+    return either("<ElseIf", "<Else") ? kFiles : 0;
+  case 'p':
+    return either("<Proxy", "<ProxyMatch") ? kProxy : 0;
+  default:
+    return 0;
+  }
 }
 
 } // namespace
@@ -31,27 +56,25 @@ std::optional<std::string> CmdParms::check_context(unsigned forbidden) const {
     return name_of() + " cannot occur within <VirtualHost> section";
   if (forbidden & NOT_IN_LIMIT) {
     for (const parser::Node* p : parents)
-      if (ci_equal(p->name, "<Limit") || ci_equal(p->name, "<LimitExcept"))
+      if (family(p->name) & kLimit)
         return name_of() + " cannot occur within <Limit> or <LimitExcept> section";
   }
   if ((forbidden & NOT_IN_DIR_CONTEXT) == NOT_IN_DIR_CONTEXT) {
     for (const parser::Node* p : parents)
-      if (is_dir_context_section(p->name)) return name_of() + " cannot occur within directory context";
+      if (family(p->name) & kDirContext) return name_of() + " cannot occur within directory context";
     if (def.req_override & EXEC_ON_READ) return std::nullopt;
   }
   // The nearest enclosing section of each forbidden family, checked family by family as Apache does.
-  auto find_parent = [this](std::initializer_list<std::string_view> names) -> const parser::Node* {
+  auto find_parent = [this](unsigned wanted) -> const parser::Node* {
     for (auto it = parents.rbegin(); it != parents.rend(); ++it)
-      for (std::string_view n : names)
-        if (ci_equal((*it)->name, n)) return *it;
+      if (family((*it)->name) & wanted) return *it;
     return nullptr;
   };
   const parser::Node* found = nullptr;
-  if ((forbidden & NOT_IN_DIRECTORY) && (found = find_parent({"<Directory", "<DirectoryMatch"}))) {
-  } else if ((forbidden & NOT_IN_LOCATION) && (found = find_parent({"<Location", "<LocationMatch"}))) {
-  } else if ((forbidden & NOT_IN_FILES) &&
-             (found = find_parent({"<Files", "<FilesMatch", "<If", "<ElseIf", "<Else"}))) {
-  } else if ((forbidden & NOT_IN_PROXY) && (found = find_parent({"<Proxy", "<ProxyMatch"}))) {
+  if ((forbidden & NOT_IN_DIRECTORY) && (found = find_parent(kDirectory))) {
+  } else if ((forbidden & NOT_IN_LOCATION) && (found = find_parent(kLocation))) {
+  } else if ((forbidden & NOT_IN_FILES) && (found = find_parent(kFiles))) {
+  } else if ((forbidden & NOT_IN_PROXY) && (found = find_parent(kProxy))) {
   }
   if (found) return name_of() + " cannot occur within " + dispatcher.canonical_name(*found) + "> section";
   return std::nullopt;

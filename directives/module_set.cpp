@@ -3,7 +3,9 @@
 #include "directives/ci_string.hpp"
 #include "directives/module_link_deps.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace balancerd::directives {
@@ -42,9 +44,26 @@ bool ModuleSet::directive_known(std::string_view name) const {
 }
 
 std::size_t ModuleSet::CiHash::operator()(std::string_view s) const {
-  std::size_t h = 14695981039346656037ull; // FNV-1a over the lower-cased bytes
-  for (char c : s) h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
-  return h;
+  // Eight bytes at a time (one lookup per config line): each byte OR 0x20 folds ASCII letters to
+  // lower case. Other bytes may fold together too ('@' and '`'), which only costs a comparison:
+  // CiEqual decides.
+  constexpr std::uint64_t kFold = 0x2020202020202020ull;
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = s.size() * kMul;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ (w | kFold)) * kMul;
+    h ^= h >> 29;
+  }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    h = (h ^ (w | kFold)) * kMul;
+    h ^= h >> 29;
+  }
+  return static_cast<std::size_t>(h);
 }
 
 bool ModuleSet::CiEqual::operator()(std::string_view a, std::string_view b) const {

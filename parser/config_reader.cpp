@@ -40,13 +40,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return r;
-}
-
 // Internal failure carrying Apache's message and, when it is not the current line, the line the
 // "Syntax error on line" prefix must name.
 struct Failure {
@@ -132,13 +125,69 @@ struct Frame {
   std::vector<Node>* nested_out() const { return open.empty() ? out : nullptr; }
 };
 
+// The names the read pass acts on (any case). Found by length first, then one case-insensitive
+// comparison: nearly every line of a large config is none of them, and this runs for each.
+enum class ReadTime {
+  None,
+  Include,
+  IncludeOptional,
+  Define,
+  UnDefine,
+  LoadModule,
+  LoadFile,
+  ServerRoot,
+  DefaultRuntimeDir,
+  MacroIgnoreEmptyArgs,
+  MacroIgnoreBadNesting,
+  Use,
+  UndefMacro,
+};
+
+ReadTime read_time_kind(std::string_view name) {
+  auto is = [name](std::string_view lower_name) { return iequals(name, lower_name); };
+  switch (name.size()) {
+  case 3:
+    return is("use") ? ReadTime::Use : ReadTime::None;
+  case 6:
+    return is("define") ? ReadTime::Define : ReadTime::None;
+  case 7:
+    return is("include") ? ReadTime::Include : ReadTime::None;
+  case 8:
+    return is("undefine") ? ReadTime::UnDefine : is("loadfile") ? ReadTime::LoadFile : ReadTime::None;
+  case 10:
+    return is("loadmodule")   ? ReadTime::LoadModule
+           : is("serverroot") ? ReadTime::ServerRoot
+           : is("undefmacro") ? ReadTime::UndefMacro
+                              : ReadTime::None;
+  case 15:
+    return is("includeoptional") ? ReadTime::IncludeOptional : ReadTime::None;
+  case 17:
+    return is("defaultruntimedir") ? ReadTime::DefaultRuntimeDir : ReadTime::None;
+  case 20:
+    return is("macroignoreemptyargs") ? ReadTime::MacroIgnoreEmptyArgs : ReadTime::None;
+  case 21:
+    return is("macroignorebadnesting") ? ReadTime::MacroIgnoreBadNesting : ReadTime::None;
+  default:
+    return ReadTime::None;
+  }
+}
+
 // Directives Apache runs while reading (EXEC_ON_READ). Only they move the line a read error's
 // "Syntax error on line N" prefix names: Apache keeps the last one it executed, not the last line.
-bool is_read_time(std::string_view lname) {
-  for (const char* d : {"include", "includeoptional", "define", "undefine", "loadmodule", "loadfile",
-                        "serverroot", "defaultruntimedir"})
-    if (lname == d) return true;
-  return false;
+bool is_read_time(ReadTime kind) {
+  switch (kind) {
+  case ReadTime::Include:
+  case ReadTime::IncludeOptional:
+  case ReadTime::Define:
+  case ReadTime::UnDefine:
+  case ReadTime::LoadModule:
+  case ReadTime::LoadFile:
+  case ReadTime::ServerRoot:
+  case ReadTime::DefaultRuntimeDir:
+    return true;
+  default:
+    return false;
+  }
 }
 
 // The read-time sections and their canonical spelling.
@@ -279,12 +328,15 @@ private:
   std::vector<Node>& sink(Frame& f) { return (!f.open.empty() || f.out == nullptr) ? scratch_ : *f.out; }
 
   void close_innermost(Frame& f) {
-    OpenSection s = std::move(f.open.back());
-    f.open.pop_back();
-    const auto first = scratch_.begin() + static_cast<std::ptrdiff_t>(s.first);
-    s.node.children.assign(std::make_move_iterator(first), std::make_move_iterator(scratch_.end()));
+    // The node moves once, into the container it belongs to (the enclosing section's children on
+    // the scratch stack, or the frame's output).
+    Node& node = f.open.back().node;
+    const auto first = scratch_.begin() + static_cast<std::ptrdiff_t>(f.open.back().first);
+    node.children.assign(std::make_move_iterator(first), std::make_move_iterator(scratch_.end()));
     scratch_.erase(first, scratch_.end());
-    sink(f).push_back(std::move(s.node));
+    std::vector<Node>& into = (f.open.size() > 1 || f.out == nullptr) ? scratch_ : *f.out;
+    into.push_back(std::move(node));
+    f.open.pop_back();
   }
 
   // ---- one logical line -----------------------------------------------------------------------
@@ -316,14 +368,14 @@ private:
       if (had_gt) name.pop_back();
       std::string args(rest);
       if (had_gt && args.empty()) args = ">";
-      std::string lname = lower(name);
-      if (lname == "<macro" && hooks_.directive_known("<Macro")) {
+      if (iequals(name, "<macro") && hooks_.directive_known("<Macro")) {
         define_macro(f, args, lineno);
         return;
       }
-      const bool maybe_cond = lname.size() > 3 && lname[1] == 'i' && lname[2] == 'f';
+      const bool maybe_cond =
+          name.size() > 3 && (name[1] == 'i' || name[1] == 'I') && (name[2] == 'f' || name[2] == 'F');
       for (const auto& cs : kCondSections) {
-        if (maybe_cond && lname == cs.lower_name) {
+        if (maybe_cond && iequals(name, cs.lower_name)) {
           f.src->last_directive_line = lineno;
           conditional(f, cs.name, args, lineno);
           return;
@@ -342,39 +394,51 @@ private:
     // Apache drops a '>' ending the first word of any line, not only of a section opener:
     // "ServerName>" is ServerName without arguments, ">" alone an empty (invalid) name.
     if (name.back() == '>') name.pop_back();
-    std::string lname = lower(name);
-    // Every name the read pass acts on starts with one of these letters; the rest (nearly every
-    // line of a large config) skips the comparisons.
-    const bool maybe_read_time = lname.find_first_of("idulsm") == 0;
-    if (maybe_read_time && is_read_time(lname)) f.src->last_directive_line = lineno;
-    if (!maybe_read_time) {
+    const ReadTime kind = read_time_kind(name);
+    if (is_read_time(kind)) f.src->last_directive_line = lineno;
+    switch (kind) {
+    case ReadTime::None:
       add_directive(f, std::move(name), rest, lineno);
-    } else if (lname == "include" || lname == "includeoptional") {
-      include(f, rest, lname == "includeoptional");
-    } else if (lname == "define") {
+      return;
+    case ReadTime::Include:
+    case ReadTime::IncludeOptional:
+      include(f, rest, kind == ReadTime::IncludeOptional);
+      return;
+    case ReadTime::Define:
       define(rest);
-    } else if (lname == "undefine") {
+      return;
+    case ReadTime::UnDefine:
       undefine(rest);
-    } else if (lname == "loadmodule") {
+      return;
+    case ReadTime::LoadModule:
       load_module(rest);
-    } else if (lname == "loadfile") {
+      return;
+    case ReadTime::LoadFile:
       load_file(rest);
-    } else if (lname == "serverroot") {
+      return;
+    case ReadTime::ServerRoot:
       server_root(rest);
-    } else if (lname == "defaultruntimedir") {
+      return;
+    case ReadTime::DefaultRuntimeDir:
       runtime_dir(rest);
-    } else if ((lname == "macroignoreemptyargs" || lname == "macroignorebadnesting") &&
-               hooks_.directive_known(name)) {
-      (lname == "macroignoreemptyargs" ? macros_.ignore_empty_args : macros_.ignore_bad_nesting) = true;
-    } else if ((lname == "use" || lname == "undefmacro") && hooks_.directive_known(name)) {
-      if (lname == "use") {
-        use_macro(f, rest, lineno);
-      } else if (auto err = macros_.undefine(rest)) {
-        fail(*err);
-      }
-    } else {
-      add_directive(f, std::move(name), rest, lineno);
+      return;
+    case ReadTime::MacroIgnoreEmptyArgs:
+    case ReadTime::MacroIgnoreBadNesting:
+      // mod_macro's directives only when it is loaded; otherwise the walk pass calls them unknown.
+      if (!hooks_.directive_known(name)) break;
+      (kind == ReadTime::MacroIgnoreEmptyArgs ? macros_.ignore_empty_args : macros_.ignore_bad_nesting) =
+          true;
+      return;
+    case ReadTime::Use:
+      if (!hooks_.directive_known(name)) break;
+      use_macro(f, rest, lineno);
+      return;
+    case ReadTime::UndefMacro:
+      if (!hooks_.directive_known(name)) break;
+      if (auto err = macros_.undefine(rest)) fail(*err);
+      return;
     }
+    add_directive(f, std::move(name), rest, lineno);
   }
 
   // A directive for the walk pass.

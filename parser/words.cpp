@@ -7,16 +7,19 @@
 namespace balancerd::parser {
 namespace {
 
-// C isspace() in the "C" locale; Apache uses apr_isspace which is the same set. A table: this
-// runs for every character of every word of a config.
-constexpr std::array<bool, 256> kSpace = [] {
-  std::array<bool, 256> t{};
-  for (unsigned char c : {' ', '\t', '\n', '\v', '\f', '\r'}) t[c] = true;
+// Character classes of the word scanner. Space is C isspace() in the "C" locale (Apache uses
+// apr_isspace, the same set); a backslash is the only character that can make a word's text differ
+// from its bytes. One table lookup per character: this runs for every character of every word.
+enum : unsigned char { kOther = 0, kSpaceChar = 1, kBackslash = 2 };
+constexpr std::array<unsigned char, 256> kClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (unsigned char c : {' ', '\t', '\n', '\v', '\f', '\r'}) t[c] = kSpaceChar;
+  t[static_cast<unsigned char>('\\')] = kBackslash;
   return t;
 }();
 
 inline bool is_space(char c) {
-  return kSpace[static_cast<unsigned char>(c)];
+  return kClass[static_cast<unsigned char>(c)] == kSpaceChar;
 }
 
 void skip_space(std::string_view& s) {
@@ -26,10 +29,8 @@ void skip_space(std::string_view& s) {
 }
 
 // Copies `raw`, turning "\\" into "\" and, inside quotes, "\Q" into "Q"; every other backslash
-// stays literal.
-std::string unescape(std::string_view raw, char quote) {
-  // Most words have no backslash at all: one copy, no per-character appends.
-  std::size_t first = raw.find('\\');
+// stays literal. `first` is the position of the first backslash (npos: none, a plain copy).
+std::string unescape(std::string_view raw, char quote, std::size_t first) {
   if (first == std::string_view::npos) return std::string(raw);
   std::string out;
   out.reserve(raw.size());
@@ -45,19 +46,27 @@ std::string unescape(std::string_view raw, char quote) {
   return out;
 }
 
+std::string unescape(std::string_view raw, char quote) {
+  return unescape(raw, quote, raw.find('\\'));
+}
+
 std::string quoted_word(std::string_view& line) {
   const char quote = line[0];
   std::size_t end = 1;
+  std::size_t first_backslash = std::string_view::npos;
   // An escaped quote or an escaped backslash does not end the word.
   while (end < line.size() && line[end] != quote) {
-    if (line[end] == '\\' && end + 1 < line.size() && (line[end + 1] == quote || line[end + 1] == '\\')) {
-      end += 2;
-    } else {
-      ++end;
+    if (line[end] == '\\') {
+      if (first_backslash == std::string_view::npos) first_backslash = end - 1;
+      if (end + 1 < line.size() && (line[end + 1] == quote || line[end + 1] == '\\')) {
+        end += 2;
+        continue;
+      }
     }
+    ++end;
   }
   if (end > line.size()) end = line.size();
-  std::string word = unescape(line.substr(1, end - 1), quote);
+  std::string word = unescape(line.substr(1, end - 1), quote, first_backslash);
   if (end < line.size()) ++end; // the closing quote ends the word even without a blank after it
   line.remove_prefix(end);
   skip_space(line);
@@ -66,8 +75,14 @@ std::string quoted_word(std::string_view& line) {
 
 std::string plain_word(std::string_view& line) {
   std::size_t end = 0;
-  while (end < line.size() && !is_space(line[end])) ++end;
-  std::string word = unescape(line.substr(0, end), 0);
+  std::size_t first_backslash = std::string_view::npos;
+  for (; end < line.size(); ++end) {
+    const unsigned char k = kClass[static_cast<unsigned char>(line[end])];
+    if (k == kOther) continue;
+    if (k == kSpaceChar) break;
+    if (first_backslash == std::string_view::npos) first_backslash = end;
+  }
+  std::string word = unescape(line.substr(0, end), 0, first_backslash);
   line.remove_prefix(end);
   skip_space(line);
   return word;

@@ -49,10 +49,9 @@ AuthzNode& current_parent(CmdParms& cmd) {
   if (!open_sections.empty() && inside_require_section(cmd)) return *open_sections.back().node;
   DirConf& dir = cmd.dir();
   if (!dir.authz->root) {
-    AuthzNode root;
+    AuthzNode& root = dir.authz->root.emplace(); // in place: an AuthzNode is over 200 bytes
     root.is_section = true;
     root.logic = AuthzLogic::Any;
-    dir.authz->root = std::move(root);
   }
   return *dir.authz->root;
 }

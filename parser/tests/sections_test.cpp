@@ -42,6 +42,17 @@ TEST_F(Sections, OpenerArgsKeepTheirBracketAndQuotes) {
   EXPECT_EQ(r.result->tree[1].args, "/x"); // missing '>' is the section handler's error
 }
 
+TEST_F(Sections, ReadTimeDirectivesAreFoundInAnyCaseAndOthersOfTheirLengthAreKept) {
+  // DEFINE and iNcLuDeOpTiOnAl act at read time; "Defile", "Includes", "Use" and "UndefMacro"
+  // (mod_macro not loaded here) are ordinary directives for the walk pass, as in Apache.
+  t.write("inc.conf", "ServerName inc\n");
+  auto r = parse("DEFINE X\n<IfDefine X>\n  DocumentRoot /x\n</IfDefine>\n"
+                 "iNcLuDeOpTiOnAl inc.conf\nDefile a\nIncludes b\nUse m\nUndefMacro m\n");
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(outline(*r.result),
+            "DocumentRoot /x\nServerName inc\nDefile a\nIncludes b\nUse m\nUndefMacro m\n");
+}
+
 TEST_F(Sections, NamesAreCaseInsensitive) {
   EXPECT_EQ(parse("<location /a>\n</LOCATION>\n").error, "");
 }
