@@ -28,6 +28,12 @@ struct HeartbeatTable {
 
 inline constexpr int kHeartbeatMaxLastSeen = 10;
 
+// HeartbeatStorage's default. apache2 resolves "hb.dat" against its compiled-in runtime directory when
+// it creates the server config, before DefaultRuntimeDir is read, so the default never follows
+// DefaultRuntimeDir (measured: AH01213 names /var/run/apache2/hb.dat with DefaultRuntimeDir elsewhere).
+// An explicit relative HeartbeatStorage is resolved against DefaultRuntimeDir.
+inline constexpr std::string_view kHeartbeatDefaultStorage = "/var/run/apache2/hb.dat";
+
 HeartbeatTable parse_heartbeats(std::string_view text);
 // Reads and parses the file; nullopt when it cannot be read (Apache: AH01213, no worker -> 503).
 std::optional<HeartbeatTable> read_heartbeats(const std::string& path);

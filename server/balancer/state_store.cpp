@@ -1,6 +1,7 @@
 #include "server/balancer/state_store.hpp"
 
 #include "directives/modules/proxy_merge.hpp"
+#include "server/balancer/heartbeat.hpp"
 #include "server/balancer/persist_file.hpp"
 
 #include <unistd.h>
@@ -269,7 +270,8 @@ struct StateStore::Impl {
   }
 
   static std::string heartbeat_path(const Config& config) {
-    return resolve_runtime(config, config.main.proxy.heartbeat_storage.value_or("hb.dat"));
+    return resolve_runtime(
+        config, config.main.proxy.heartbeat_storage.value_or(std::string(kHeartbeatDefaultStorage)));
   }
 };
 

@@ -98,7 +98,8 @@ TEST(Heartbeat, ParsesMonitorFile) {
 }
 
 TEST(Heartbeat, WeightedPickOverFreshUsableMembers) {
-  Fixture f(R"(<Proxy "balancer://c">
+  Fixture f(R"(HeartbeatStorage hb.dat
+<Proxy "balancer://c">
     BalancerMember "http://10.0.0.1:8080"
     BalancerMember "http://10.0.0.2:80"
     BalancerMember "http://10.0.0.3:80"
@@ -131,7 +132,8 @@ TEST(Heartbeat, WeightedPickOverFreshUsableMembers) {
 }
 
 TEST(Heartbeat, MissingFileMeansNoWorker) {
-  Fixture f(R"(<Proxy "balancer://c">
+  Fixture f(R"(HeartbeatStorage hb.dat
+<Proxy "balancer://c">
     BalancerMember "http://10.0.0.1:8080"
     ProxySet lbmethod=heartbeat
 </Proxy>)");
@@ -141,6 +143,28 @@ TEST(Heartbeat, MissingFileMeansNoWorker) {
   ASSERT_EQ(s.logs.size(), 2u);
   EXPECT_EQ(s.logs[0].text,
             "AH01213: lb_heartbeat: Unable to read heartbeats at '" + f.dir.dir() + "/logs/hb.dat'");
+}
+
+// apache2 computes the default before DefaultRuntimeDir is read: it stays in the compiled-in runtime
+// directory (the fixture's DefaultRuntimeDir is its temp dir); a relative HeartbeatStorage follows it.
+TEST(Heartbeat, DefaultStorageIgnoresDefaultRuntimeDir) {
+  Fixture dflt(R"(<Proxy "balancer://c">
+    BalancerMember "http://10.0.0.1:8080"
+    ProxySet lbmethod=heartbeat
+</Proxy>)");
+  ASSERT_NE(dflt.b, nullptr);
+  {
+    std::lock_guard lock(dflt.b->mutex());
+    EXPECT_EQ(dflt.b->heartbeat_path_locked(), "/var/run/apache2/hb.dat");
+  }
+  Fixture rel(R"(HeartbeatStorage sub/hb.dat
+<Proxy "balancer://c">
+    BalancerMember "http://10.0.0.1:8080"
+    ProxySet lbmethod=heartbeat
+</Proxy>)");
+  ASSERT_NE(rel.b, nullptr);
+  std::lock_guard lock(rel.b->mutex());
+  EXPECT_EQ(rel.b->heartbeat_path_locked(), rel.dir.dir() + "/logs/sub/hb.dat");
 }
 
 TEST(Reset, LbmethodChangeResetsCountersOnNextRequest) {
