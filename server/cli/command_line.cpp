@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace balancerd::cli {
 
@@ -81,7 +82,13 @@ int run(int argc, char** argv) {
 
   const bool dumping = o.has_define("DUMP_INCLUDES") || o.has_define("DUMP_VHOSTS") ||
                        o.has_define("DUMP_RUN_CFG") || o.has_define("DUMP_MODULES");
-  if (dumping || o.config_test) tune_heap_for_one_shot_run();
+  // A one-shot run builds the model once and exits: its heap is tuned for that, and filled ahead
+  // of use by a helper thread until the model is built.
+  std::optional<HeapPrefaulter> prefaulter;
+  if (dumping || o.config_test) {
+    tune_heap_for_one_shot_run();
+    prefaulter.emplace();
+  }
   directives::set_run_mode(dumping         ? directives::RunMode::ConfigDump
                            : o.config_test ? directives::RunMode::ConfigTest
                                            : directives::RunMode::Normal);
@@ -98,6 +105,7 @@ int run(int argc, char** argv) {
     std::cerr << e.report(o.program) << std::endl;
     return 1;
   }
+  prefaulter.reset();
   if (o.list_directives) {
     list_directives(std::cout, *result.config);
     return 0;
