@@ -18,7 +18,10 @@ namespace {
 constexpr int MADV_POPULATE_WRITE = 23; // Linux 5.14; older headers lack the name
 #endif
 
-// How far the heap grows past a request when it must grow: the step the prefaulter fills ahead.
+// Once the heap has grown by this much (a large configuration), it grows in steps of kGrowthStep
+// past each request, and the prefaulter fills each step ahead of use. Below it (Debian's stock tree
+// needs about 1 MiB) nothing changes: a step filled ahead would be most of a small run's memory.
+constexpr std::size_t kLargeHeap = 16 * 1024 * 1024;
 constexpr std::size_t kGrowthStep = 8 * 1024 * 1024;
 // The helper gives up after this long whatever happens (a config test takes well under a second).
 constexpr auto kHelperLimit = std::chrono::seconds(120);
@@ -40,8 +43,6 @@ void tune_heap_for_one_shot_run() {
   ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   // Never shrink the heap: the process exits right after the model is built.
   ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-  // Grow in steps the prefaulter can fill while the model is built in the step before.
-  ::mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
 }
 
 struct HeapPrefaulter::State {
@@ -51,14 +52,19 @@ struct HeapPrefaulter::State {
 
 HeapPrefaulter::HeapPrefaulter() : state_(std::make_unique<State>()) {
   State& s = *state_;
-  // Everything below the break now is in use already (faulted in); the helper fills what comes.
   const std::uintptr_t start = page_floor(current_break());
   s.helper = std::thread([&s, start] {
     const auto deadline = std::chrono::steady_clock::now() + kHelperLimit;
-    std::uintptr_t filled = start;
+    std::uintptr_t filled = 0; // 0: the heap is not large yet
     while (!s.stop.load(std::memory_order_relaxed) && std::chrono::steady_clock::now() < deadline) {
       const std::uintptr_t end = page_floor(current_break());
-      if (end <= filled) {
+      if (filled == 0 && end - start >= kLargeHeap) {
+        // A large configuration: from now on the heap grows in steps this thread fills ahead of
+        // the main thread. Below the current break the pages are in use, so faulted in already.
+        ::mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
+        filled = end;
+      }
+      if (filled == 0 || end <= filled) {
         std::this_thread::sleep_for(kPoll);
         continue;
       }
