@@ -22,6 +22,8 @@
 #include <optional>
 #include <vector>
 
+#include "server/net/drained_read.hpp"
+
 namespace balancerd::backend {
 
 namespace asio = boost::asio;
@@ -77,43 +79,6 @@ BackendError io_error(const error_code& ec) {
   return BackendError::Io;
 }
 
-// Reads whose start waits until the handlers already queued on an io_context have run (see
-// read_some()). One posted handler starts every read deferred meanwhile: a post per read cost a
-// handler allocation and a queue pass each (perf at 512 connections: ~2% of the proxy's CPU). An
-// io_context here is run by one thread, so the lists need no lock.
-template <class Conn> class DeferredStarts : public asio::execution_context::service {
-public:
-  static asio::execution_context::id id;
-  explicit DeferredStarts(asio::execution_context& ctx)
-      : asio::execution_context::service(ctx), io_(static_cast<asio::io_context&>(ctx)) {}
-
-  void add(std::shared_ptr<Conn> conn) {
-    pending_.push_back(std::move(conn));
-    if (posted_) return;
-    posted_ = true;
-    asio::post(io_, [this] { run(); });
-  }
-
-private:
-  void run() {
-    posted_ = false;
-    // Reads deferred by the starts below (a callback run at once) wait for the next pass.
-    std::swap(pending_, running_);
-    for (auto& c : running_) c->deferred_start();
-    running_.clear();
-  }
-  void shutdown() override {
-    pending_.clear();
-    running_.clear();
-  }
-
-  asio::io_context& io_;
-  std::vector<std::shared_ptr<Conn>> pending_, running_;
-  bool posted_ = false;
-};
-
-template <class Conn> asio::execution_context::id DeferredStarts<Conn>::id;
-
 } // namespace
 
 // Shared with the pending handlers, so a connection destroyed mid-operation leaves them a valid
@@ -123,13 +88,11 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   static constexpr SteadyClock::time_point kNever = SteadyClock::time_point::max();
 
   Impl(asio::io_context& io, std::size_t buffer_size)
-      : socket(io), timer(io), buffer(buffer_size ? buffer_size : 8192),
-        deferred(asio::use_service<DeferredStarts<Impl>>(io)) {}
+      : socket(io), timer(io), buffer(buffer_size ? buffer_size : 8192) {}
 
   asio::generic::stream_protocol::socket socket;
   asio::steady_timer timer;
   std::vector<char> buffer;
-  DeferredStarts<Impl>& deferred; // this io_context's (looked up once: use_service takes a lock)
   std::chrono::milliseconds io_timeout{60000};
   std::uint64_t read_total = 0;
   std::uint64_t written_total = 0;
@@ -260,20 +223,15 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     timer.cancel(); // releases the handler's reference now
   }
 
-  // read_some()'s read, started from the io loop's queue.
-  void deferred_start() {
-    if (orphaned) return;
-    if (!socket.is_open() || timed_out) return read_done(asio::error::operation_aborted, 0);
-    start_read();
-  }
-
   void start_read() {
     read_pending = true;
     auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) { self->read_done(ec, n); };
     if (tls) {
       tls->async_read_some(asio::buffer(buffer), std::move(done));
     } else {
-      socket.async_read_some(asio::buffer(buffer), std::move(done));
+      // Right after a request went out its answer is rarely there yet: after the last response drained
+      // the socket, this read waits for readiness instead of failing a recv with EAGAIN first.
+      net::async_read_drained(socket, asio::buffer(buffer), std::move(done));
     }
   }
 
@@ -329,6 +287,7 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     if (a.family() != AF_UNIX) {
       socket.set_option(asio::ip::tcp::no_delay(true), ec);
       if (options.tcp_keepalive) socket.set_option(asio::socket_base::keep_alive(true), ec);
+      net::enable_drained_reads(socket.native_handle());
     }
     if (options.receive_buffer_size)
       socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(options.receive_buffer_size)),
@@ -408,11 +367,14 @@ void BackendConnection::read_some(ReadCallback cb) {
   s.read_cb = cb ? std::move(cb) : ReadCallback([](BackendError, std::span<const char>) {});
   s.arm(s.io_timeout, false);
   if (s.read_pending) return; // the idle watch's read is taken over
-  // The read starts from the io loop's queue, not here: Asio tries every read at once, and right after
-  // the request went out the answer is rarely there yet (a recv failing with EAGAIN per request);
-  // after the handlers already queued have run, it often is.
-  s.read_pending = true;
-  s.deferred.add(impl_);
+  if (!s.socket.is_open()) {
+    // Closed under the owner (a timeout, close()): the callback still runs from the io loop.
+    s.read_pending = true;
+    asio::post(s.socket.get_executor(),
+               [self = impl_] { self->read_done(asio::error::operation_aborted, 0); });
+    return;
+  }
+  s.start_read();
 }
 
 void BackendConnection::watch_idle() {

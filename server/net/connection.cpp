@@ -8,6 +8,7 @@
 
 #include "server/http/http_date.hpp"
 #include "server/http/status.hpp"
+#include "server/net/drained_read.hpp"
 
 namespace balancerd::net {
 
@@ -94,6 +95,7 @@ void Connection::start() {
   error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
+  enable_drained_reads(socket_.native_handle());
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
     format_address(remote, remote_ip_);
@@ -178,23 +180,23 @@ void Connection::wait_for_request() {
   if (list_.draining) return close(); // graceful stop: no further request on this connection
   idle_ = true;
   // (perfproxy) A connection past its second request keeps its exchange state and reads straight
-  // into it: Asio's async_wait re-registers the socket with epoll_ctl on every call, while an async
-  // read after a drained read is queued with no system call (one recv per keep-alive request instead
-  // of epoll_ctl + recv; proxy bench: 1 of 6 system calls per request). A connection that served one
+  // into it: Asio's async_wait re-registers the socket with epoll_ctl on every call, while a read
+  // after a drained read (async_read_drained) is queued with no system call (one recv per keep-alive
+  // request instead of epoll_ctl + recv, or a failed recv + recv). A connection that served one
   // request or none holds no buffer while idle, as before.
   if (served_ > 1 && st_ && st_->in.empty()) {
     arm_timer(Duration(opts_.keep_alive_timeout));
     st_->in.reserve_space(kMinRead);
-    socket_.async_read_some(asio::buffer(st_->in.space(), st_->in.space_size()),
-                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                              self->idle_ = false;
-                              if (self->closed_) return;
-                              if (ec || n == 0) return self->close(); // idle timeout or peer gone
-                              self->st_->in.commit(n);
-                              self->parser_.reset();
-                              self->mark_begin();
-                              self->process_head();
-                            });
+    async_read_drained(socket_, asio::buffer(st_->in.space(), st_->in.space_size()),
+                       [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                         self->idle_ = false;
+                         if (self->closed_) return;
+                         if (ec || n == 0) return self->close(); // idle timeout or peer gone
+                         self->st_->in.commit(n);
+                         self->parser_.reset();
+                         self->mark_begin();
+                         self->process_head();
+                       });
     return;
   }
   if (st_ && st_->in.empty()) release_exchange_state(std::move(st_));
@@ -232,19 +234,19 @@ void Connection::process_head() {
 void Connection::read_head_more() {
   st_->in.reserve_space(kMinRead);
   arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
-  socket_.async_read_some(asio::buffer(st_->in.space(), st_->in.space_size()),
-                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                            if (self->closed_) return;
-                            if (ec) {
-                              // A stalled request line is dropped silently; stalled headers get 408.
-                              if (self->timed_out_ && !self->parser_.in_request_line())
-                                return self->send_protocol_error(408, {}, {});
-                              return self->close();
-                            }
-                            self->st_->in.commit(n);
-                            self->read_stage_.received(n);
-                            self->process_head();
-                          });
+  async_read_drained(socket_, asio::buffer(st_->in.space(), st_->in.space_size()),
+                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                       if (self->closed_) return;
+                       if (ec) {
+                         // A stalled request line is dropped silently; stalled headers get 408.
+                         if (self->timed_out_ && !self->parser_.in_request_line())
+                           return self->send_protocol_error(408, {}, {});
+                         return self->close();
+                       }
+                       self->st_->in.commit(n);
+                       self->read_stage_.received(n);
+                       self->process_head();
+                     });
 }
 
 void Connection::dispatch() {
@@ -387,18 +389,18 @@ void Connection::read_body_more() {
   if (in.space_size() < kMinRead) grow_buffer(kMinRead);
   reading_body_ = true;
   arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
-  socket_.async_read_some(asio::buffer(in.space(), in.space_size()),
-                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                            self->reading_body_ = false;
-                            if (ec) {
-                              self->body_error_ = self->timed_out_ ? 408 : -1;
-                              self->broken_ = true;
-                            } else {
-                              self->st_->in.commit(n);
-                              self->read_stage_.received(n);
-                            }
-                            self->pump_body();
-                          });
+  async_read_drained(socket_, asio::buffer(in.space(), in.space_size()),
+                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                       self->reading_body_ = false;
+                       if (ec) {
+                         self->body_error_ = self->timed_out_ ? 408 : -1;
+                         self->broken_ = true;
+                       } else {
+                         self->st_->in.commit(n);
+                         self->read_stage_.received(n);
+                       }
+                       self->pump_body();
+                     });
 }
 
 // ---- response -----------------------------------------------------------------------------------
