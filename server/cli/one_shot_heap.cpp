@@ -19,10 +19,10 @@ constexpr int MADV_POPULATE_WRITE = 23; // Linux 5.14; older headers lack the na
 #endif
 
 // Once the heap has grown by this much (a large configuration), it grows in steps of kGrowthStep
-// past each request, and the prefaulter fills each step ahead of use. Below it (Debian's stock tree
-// needs about 1 MiB) nothing changes: a step filled ahead would be most of a small run's memory.
-constexpr std::size_t kLargeHeap = 16 * 1024 * 1024;
-constexpr std::size_t kGrowthStep = 8 * 1024 * 1024;
+// past each request, and the prefaulter fills each step ahead of use. Below it (the heap of Debian's
+// stock tree is about 300 KiB) nothing changes: a step filled ahead would be most of a small run's memory.
+constexpr std::size_t kLargeHeap = 4 * 1024 * 1024;
+constexpr std::size_t kGrowthStep = 4 * 1024 * 1024;
 // The helper gives up after this long whatever happens (a config test takes well under a second).
 constexpr auto kHelperLimit = std::chrono::seconds(120);
 constexpr auto kPoll = std::chrono::microseconds(50);
