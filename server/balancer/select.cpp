@@ -93,16 +93,7 @@ void finish(Selection& sel) {
 
 std::vector<std::pair<std::string, std::string>> Selection::env() const {
   std::vector<std::pair<std::string, std::string>> out;
-  if (status != SelectStatus::Chosen || !worker) return out;
-  out.reserve(6);
-  if (route_changed) out.emplace_back("BALANCER_ROUTE_CHANGED", "1");
-  out.emplace_back("BALANCER_NAME", std::string(balancer_name));
-  out.emplace_back("BALANCER_WORKER_NAME", worker->name());
-  out.emplace_back("BALANCER_WORKER_ROUTE", worker_route);
-  if (session_route) {
-    out.emplace_back("BALANCER_SESSION_STICKY", session_sticky);
-    out.emplace_back("BALANCER_SESSION_ROUTE", *session_route);
-  }
+  for_each_env([&out](std::string_view k, std::string_view v) { out.emplace_back(k, v); });
   return out;
 }
 

@@ -126,9 +126,10 @@ public:
 // once a thread has served a few).
 struct Buffers {
   std::string cookie, prefetch, head_out, reason, scratch, note;
+  std::string url, pool_name, rewritten; // the attempt's backend URL, its pool, a balancer member's URL
   backend::ResponseParser parser;
   void clear() {
-    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note}) {
+    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note, &url, &pool_name, &rewritten}) {
       s->clear();
       if (s->capacity() > 65536) s->shrink_to_fit(); // a big spooled body is not kept around
     }
@@ -269,10 +270,10 @@ private:
   // The worker of the current attempt.
   balancer::WorkerState* worker_ = nullptr;
   const directives::WorkerParams* wparams_ = nullptr;
-  std::string url_; // the backend URL of this attempt
+  std::string& url_ = buf_->url; // the backend URL of this attempt
   std::optional<proxypass::BackendUrl> burl_;
   backend::BackendEndpoint endpoint_;
-  std::string pool_name_;
+  std::string& pool_name_ = buf_->pool_name;
   std::shared_ptr<backend::BackendPool> pool_;
   backend::BackendLease lease_;
   bool fresh_retry_used_ = false;
@@ -465,7 +466,7 @@ void Request::on_selected(balancer::Selection sel) {
     send_error_page(ex_, st_, sel.http_status ? sel.http_status : 503);
     return finish();
   }
-  for (const auto& [k, v] : sel.env()) st_.env.set(k, v);
+  sel.for_each_env([this](std::string_view k, std::string_view v) { st_.env.set(k, v); });
   for (const auto& [k, v] : sel.notes()) st_.notes.set(k, v);
   worker_ = sel.worker;
 
@@ -474,7 +475,8 @@ void Request::on_selected(balancer::Selection sel) {
   std::string_view rest = std::string_view(target_.url).substr(std::min(target_.url.size(), std::size_t{11}));
   auto slash = rest.find_first_of("/?");
   rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  std::string url = worker_->name();
+  std::string& url = buf_->rewritten;
+  url.assign(worker_->name());
   url.append(rest);
 
   const directives::Worker* cfg = nullptr;
