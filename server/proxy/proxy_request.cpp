@@ -75,8 +75,10 @@ int to_level(balancer::LogSeverity s) {
   return log::kError;
 }
 
-// apache2 reports a connect or an acquire that ran out of time as APR_TIMEUP, not as ETIMEDOUT.
+// apache2 reports a connect, an acquire or a read that ran out of time as APR_TIMEUP, not as ETIMEDOUT,
+// and a body cut short by the backend's close as APR_INCOMPLETE.
 constexpr int kAprTimeup = 70007;
+constexpr int kAprIncomplete = 70008;
 
 int errno_of(BackendError e) {
   switch (e) {
@@ -84,6 +86,7 @@ int errno_of(BackendError e) {
     return ECONNREFUSED;
   case BackendError::ConnectTimeout:
   case BackendError::AcquireTimeout:
+  case BackendError::Timeout:
     return kAprTimeup;
   case BackendError::Reset:
     return ECONNRESET;
@@ -1070,6 +1073,12 @@ void Request::on_relay_done(const backend::RelayResult& r) {
     return complete(final_status_);
   }
   // The body broke off: the client can only learn it by the connection ending (Apache aborts it).
+  // mod_proxy_http logs the backend side's failure (not a client gone away).
+  if (!r.client_failed && log_on(log::mod::proxy_http, log::kError)) {
+    const int os = errno_of(r.backend);
+    log_line(log::mod::proxy_http, log::kError, os ? os : kAprIncomplete, true,
+             "AH01110: error reading response");
+  }
   if (r.backend == BackendError::Timeout) {
     timed_out_ = true;
     st_.notes.set("proxy_timedout", "1");
