@@ -93,7 +93,7 @@ CompileResult compile_config(const parser::ReadOptions& options, Diagnostics& di
   }
 
   CompileResult result;
-  result.fqdn = run_startup_checks(*config, diagnostics);
+  result.fqdn = run_startup_checks(*config, diagnostics, dispatcher.require_all_sections() > 0);
   result.includes = std::move(read.includes);
   result.variables = std::move(read.variables);
   result.uses = dispatcher.take_uses();

@@ -59,6 +59,10 @@ public:
   // Every directive dispatched so far that balancerd does not fully reproduce (support other than
   // Implemented), for -D DUMP_COMPAT.
   const std::vector<DirectiveUse>& uses() const { return uses_; }
+
+  // <RequireAll> sections opened so far (mod_authz_core's check after the walk needs one to fail).
+  void count_require_all() { ++require_all_sections_; }
+  std::size_t require_all_sections() const { return require_all_sections_; }
   std::vector<DirectiveUse> take_uses() { return std::move(uses_); }
 
 private:
@@ -70,6 +74,7 @@ private:
   const ModuleSet& modules_;
   Diagnostics& diagnostics_;
   const parser::Node* error_node_ = nullptr;
+  std::size_t require_all_sections_ = 0;
 };
 
 } // namespace balancerd::directives

@@ -116,6 +116,10 @@ std::string default_error_log(const Config& config) {
 }
 
 std::string run_startup_checks(Config& config, Diagnostics& diagnostics) {
+  return run_startup_checks(config, diagnostics, true);
+}
+
+std::string run_startup_checks(Config& config, Diagnostics& diagnostics, bool may_have_require_all) {
   std::string fqdn;
   if (config.main.core.server_name) {
     fqdn = *config.main.core.server_name;
@@ -137,7 +141,7 @@ std::string run_startup_checks(Config& config, Diagnostics& diagnostics) {
           "error log of vhost defined at " + vhost.file + ":" + std::to_string(vhost.line), diagnostics);
   if (!logs_ok) throw ConfigError(ConfigError::Kind::Other, "AH00014: Configuration check failed");
   // mod_authz_core's own check runs after core's, still before Apache calls the config good.
-  if (auto authz = check_authz_config(config))
+  if (auto authz = may_have_require_all ? check_authz_config(config) : std::nullopt)
     throw ConfigError(ConfigError::Kind::Other, *authz + "\nAH00014: Configuration check failed");
 
   const std::string mpm = config.main.core.mpm.value_or("");

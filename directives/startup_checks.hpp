@@ -14,5 +14,9 @@ namespace balancerd::directives {
 std::string default_error_log(const Config& config);
 
 std::string run_startup_checks(Config& config, Diagnostics& diagnostics);
+// The same; `may_have_require_all` false (the walk opened no <RequireAll>) skips mod_authz_core's
+// check, which can only fail on one: it reads every section of every vhost again, a few percent of
+// a large config test in cache misses.
+std::string run_startup_checks(Config& config, Diagnostics& diagnostics, bool may_have_require_all);
 
 } // namespace balancerd::directives

@@ -93,6 +93,7 @@ Result require_section(CmdParms& cmd, std::span<const std::string> args, AuthzLo
   if (rest.find_first_not_of(" \t") != std::string_view::npos)
     return std::string(section_name(logic)) + " directive doesn't take additional arguments";
 
+  if (logic == AuthzLogic::All) cmd.dispatcher.count_require_all();
   AuthzNode node;
   node.is_section = true;
   node.logic = logic;

@@ -187,6 +187,18 @@ TEST(HttpModel, NegativeOnlyRequireAllIsFoundAfterTheWalk) {
   EXPECT_EQ(check_authz_config(*fine), std::nullopt);
 }
 
+TEST(HttpModel, NegativeOnlyRequireAllNestedInAVirtualHostFailsTheConfigTest) {
+  // apache2 -t: "AH01624: ..." then "AH00014: Configuration check failed". The check after the walk
+  // runs because the walk counted the <RequireAll> (it is skipped only when there is none).
+  auto r = compile_text("<VirtualHost *:80>\n<Location />\n<RequireAny>\n<RequireAll>\n"
+                        "Require not ip 1.2.3.4\n</RequireAll>\nRequire all granted\n</RequireAny>\n"
+                        "</Location>\n</VirtualHost>\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_NE(r.error.find("AH01624: <RequireAll> directive contains only negative authorization directives"),
+            std::string::npos)
+      << r.error;
+}
+
 TEST(HttpModel, LogFormatsAndLogs) {
   auto c = ok("LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\"\" combined\n"
               "LogFormat \"%!200,304{User-Agent}i\" ua\n"
