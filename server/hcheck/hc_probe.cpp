@@ -60,7 +60,7 @@ private:
   }
 
   int error_of(const boost::system::error_code& ec) const {
-    if (timed_out_) return ETIMEDOUT;
+    if (timed_out_) return 70007; // APR_TIMEUP: apache2 logs a check that ran out of time so
     if (ec.category() == boost::system::system_category()) return ec.value();
     return ec == asio::error::host_not_found ? EHOSTUNREACH : EIO;
   }

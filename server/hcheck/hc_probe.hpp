@@ -35,7 +35,7 @@ struct HcProbeResult {
     NoAnswer,      // connected, then closed/timed out/failed before any byte
   };
   Outcome outcome = Outcome::ConnectFailed;
-  int os_error = 0;    // errno of the failure (ETIMEDOUT for a timeout)
+  int os_error = 0;    // errno of the failure (APR_TIMEUP, 70007, for a timeout, as apache2 logs it)
   std::string address; // "ip:port" last tried ("" if the name did not resolve)
   HcResponseParser response{false};
 };

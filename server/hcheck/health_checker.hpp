@@ -37,7 +37,6 @@
 //  - A "unix:/path|http://host/" member is checked over its socket; Apache's hcheck ignores the
 //    socket and connects to host:port over TCP (so it flags such members when nothing listens
 //    there). The AH02454 text used on failure is mod_proxy's, not seen from hcheck.
-//  - A timed-out connect or read reports errno ETIMEDOUT, where Apache prints APR's 70007.
 //  - The body hc('body') sees is capped at 1 MiB (HcResponseParser::kMaxBody).
 //  - CPING is refused by the config layer for every scheme (no AJP here); Apache allows it on ajp://.
 #include "server/log/log_level.hpp"
