@@ -192,6 +192,10 @@ void BackendPool::give_back(std::unique_ptr<BackendConnection> conn, bool reusab
   if (!shut_down_ && reusable && settings_.reuse && conn->is_open()) {
     conn->note_request_done();
     conn->idle_since = now;
+    // A read stays pending while the connection is idle (no system call after a drained read), so a
+    // backend that closes it or sends stray bytes is seen by the reactor, and take_idle() drops it
+    // even where the request skips the socket check (verify_idle false).
+    conn->watch_idle();
     idle_.push_back(std::move(conn));
     expire_idle(now);
   } else {

@@ -157,6 +157,47 @@ TEST(BackendPool, StaleIdleConnectionIsDetected) {
   EXPECT_EQ(c.reused, 0u);
 }
 
+// Without the socket check (verify_idle false) the idle connection's pending read has seen the close.
+TEST(BackendPool, StaleIdleConnectionIsDetectedWithoutTheSocketCheck) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  auto pool = BackendPool::create(io, loopback(be.port()), quick_settings());
+  {
+    auto l = acquire_sync(io, *pool);
+    round_trip(io, l);
+    l.release(true);
+  }
+  be.close_all();
+  ASSERT_TRUE(run_until(io, [&] { return be.open_connections() == 0; }));
+  run_for(io, 20ms); // the FIN reaches the idle connection's read
+  AcquireOptions unverified;
+  unverified.verify_idle = false;
+  auto l = acquire_sync(io, *pool, BackendError::None, unverified);
+  ASSERT_TRUE(l);
+  EXPECT_FALSE(l->reused());
+  round_trip(io, l);
+  EXPECT_EQ(pool->counters().closed_stale, 1u);
+}
+
+// The idle connection's pending read becomes the next request's read: the answer arrives through it.
+TEST(BackendPool, WatchedIdleConnectionServesTheNextRequest) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  auto pool = BackendPool::create(io, loopback(be.port()), quick_settings());
+  for (int i = 0; i < 3; ++i) {
+    AcquireOptions unverified;
+    unverified.verify_idle = false;
+    auto l = acquire_sync(io, *pool, BackendError::None, unverified);
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->reused(), i > 0);
+    run_for(io, 5ms); // the watch's read is queued and idle before the request goes out
+    round_trip(io, l);
+    l.release(true);
+  }
+  EXPECT_EQ(pool->counters().created, 1u);
+  EXPECT_EQ(pool->counters().reused, 2u);
+}
+
 TEST(BackendPool, MaxMakesAcquireWaitForRelease) {
   TestBackend be(kOk);
   boost::asio::io_context io;
