@@ -201,12 +201,6 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   const auto& config = *compiled.config;
   net::ServerOptions so = server_options_from_config(config, compiled.fqdn);
   so.threads = options.single_process ? 1 : options.threads;
-  // An io thread plays the part of one apache2 child (per-child limits such as a worker's max= apply
-  // per thread), so ServerLimit, apache2's bound on its children, bounds the io threads too.
-  if (const auto& limit = config.main.core.mpm_conf.server_limit; limit && *limit > 0) {
-    const unsigned threads = so.threads ? so.threads : std::max(1u, std::thread::hardware_concurrency());
-    so.threads = std::min(threads, static_cast<unsigned>(*limit));
-  }
   if (so.listen.empty()) {
     std::cerr << "no listening sockets available, shutting down" << std::endl;
     std::cerr << "AH00015: Unable to open logs" << std::endl;
