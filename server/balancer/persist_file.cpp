@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,8 @@
 namespace balancerd::balancer {
 
 namespace {
+
+std::atomic<RuntimeFileOpener> runtime_file_opener{nullptr};
 
 constexpr std::string_view kMagic = "balancerd-balancers 1";
 
@@ -222,7 +225,15 @@ bool write_persisted(const std::string& path, const std::vector<PersistedServer>
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return false;
+    if (!f) {
+      // not ours to create: in place, through a descriptor opened for us
+      const auto opener = runtime_file_opener.load();
+      const int fd = opener ? opener(path) : -1;
+      if (fd < 0) return false;
+      const bool ok = write_persisted_fd(fd, servers);
+      ::close(fd);
+      return ok;
+    }
     f << serialize_persisted(servers);
     f.flush();
     if (!f) return false;
@@ -231,7 +242,15 @@ bool write_persisted(const std::string& path, const std::vector<PersistedServer>
 }
 
 int open_persisted_for_update(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0 || (errno != EACCES && errno != EPERM)) return fd;
+  const auto opener = runtime_file_opener.load();
+  const int via = opener ? opener(path) : -1;
+  return via >= 0 ? via : -1;
+}
+
+void set_runtime_file_opener(RuntimeFileOpener opener) {
+  runtime_file_opener.store(opener);
 }
 
 bool write_persisted_fd(int fd, const std::vector<PersistedServer>& servers) {

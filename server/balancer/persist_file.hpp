@@ -36,15 +36,25 @@ std::string serialize_persisted(const std::vector<PersistedServer>& servers);
 // nullopt when the text is not a file of this format (a damaged file is ignored, not half-used).
 std::optional<std::vector<PersistedServer>> parse_persisted(std::string_view text);
 
-// Whole-file helpers: write to a temporary name then rename, so a crash never leaves half a file.
+// Whole-file helpers: write to a temporary name then rename, so a crash never leaves half a file. When
+// the temporary file cannot be created (a server now running as User, whose DefaultRuntimeDir is
+// root's, e.g. a new one after a reload), the runtime-file opener below opens `path` itself and it is
+// rewritten in place.
 bool write_persisted(const std::string& path, const std::vector<PersistedServer>& servers);
 
 // The file kept open for later writes: the server writes it first while it is still root, then gives
 // root up (User/Group), after which it can no longer create files in DefaultRuntimeDir; Apache's root
 // parent writes its persisted slotmem at shutdown, balancerd rewrites this descriptor in place (a file
 // cut short by a crash fails parse_persisted and is ignored). -1 when it cannot be opened.
+// Falls back to the runtime-file opener when this process may not open the file itself.
 int open_persisted_for_update(const std::string& path);
 bool write_persisted_fd(int fd, const std::vector<PersistedServer>& servers);
 std::optional<std::vector<PersistedServer>> read_persisted(const std::string& path);
+
+// Opens (creating it, not truncating) a runtime file for writing where this process may not: a
+// descriptor or -errno. The server installs its privileged helper's (Apache's root parent writes
+// these files; this library cannot depend on the server, hence a hook). nullptr: none.
+using RuntimeFileOpener = int (*)(const std::string& path);
+void set_runtime_file_opener(RuntimeFileOpener opener);
 
 } // namespace balancerd::balancer

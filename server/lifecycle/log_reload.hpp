@@ -1,10 +1,14 @@
 #pragma once
-// Logs across a graceful reload. Apache's root parent reopens every log; balancerd runs as User
-// after start, so it may not be allowed to open root-owned log files again. When the new
-// configuration names the same logs (same files, formats, levels, the same servers), the running
-// LogSet is kept and only reopened (best effort: after a rotation the files are recreated when
-// permissions allow). Otherwise the new configuration's logs are opened; if that fails, the reload
-// is refused and the running configuration stays.
+// Logs across a graceful reload. Apache's root parent reopens every log. balancerd runs as User after
+// start, so when it started as root, its privileged helper (privileged_helper.hpp) opens the files
+// and starts the piped loggers for it, as root: a reload may add servers with their own ErrorLog or
+// CustomLog anywhere root could write, and the files are created root-owned as apache2 creates
+// them. Without a helper (not started as root), the process opens them itself, with its own rights.
+// When the new configuration names the same logs (same files, formats, levels, the same servers),
+// the running LogSet is kept and only reopened (after a rotation the files are recreated; a failure
+// there is a warning and the old files go on). Otherwise the new configuration's logs are opened;
+// if that fails (a missing directory, a program that cannot start), the reload is refused and the
+// running configuration stays.
 #include <memory>
 #include <string>
 

@@ -14,10 +14,12 @@
 #include <thread>
 
 #include "directives/modules/proxy_startup.hpp"
+#include "server/balancer/persist_file.hpp"
 #include "server/balancer/state_store.hpp"
 #include "server/hcheck/health_checker.hpp"
 #include "server/lifecycle/detach.hpp"
 #include "server/lifecycle/log_reload.hpp"
+#include "server/lifecycle/privileged_helper.hpp"
 #include "server/lifecycle/privileges.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
 #include "server/log/file_target.hpp"
@@ -104,37 +106,6 @@ bool write_pid_file(const std::string& path) {
   return static_cast<bool>(out);
 }
 
-// After the privilege drop this process may no longer remove the PidFile (its directory is root's),
-// so, as Apache's root parent does, a small process that keeps root removes it once we are gone: it
-// waits for the end of a pipe that only this process holds. Only async-signal-safe calls in the
-// child (threads already exist).
-void spawn_pid_file_remover(const std::string& pid_file) {
-  int fds[2];
-  if (::pipe(fds) != 0) return;
-  pid_t child = ::fork();
-  if (child == 0) {
-    for (int fd = 3; fd < 4096; ++fd)
-      if (fd != fds[0]) ::close(fd);
-    // nor keep the server's output pipes open for whoever reads them
-    int null = ::open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      if (null > 2) ::close(null);
-    }
-    char c;
-    while (::read(fds[0], &c, 1) > 0) {
-    }
-    ::unlink(pid_file.c_str());
-    ::_exit(0);
-  }
-  ::close(fds[0]);
-  if (child < 0) ::close(fds[1]);
-  // fds[1] stays open (close-on-exec) for the life of this process
-  if (child > 0) ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-}
-
 // mod_proxy's post-config failures: Apache writes them to the error log, then "AH00020:
 // Configuration Failed, exiting" (with an empty module name), and exits 1.
 bool report_startup_errors(const directives::Config& config, const log::LogSet& logs) {
@@ -216,6 +187,18 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   pthread_sigmask(SIG_BLOCK, &set, &old);
   ::signal(SIGPIPE, SIG_IGN);
 
+  const std::string pid_file = config.main.core.pid_file.value_or(
+      (config.default_runtime_dir.empty() ? config.server_root + "/logs" : config.default_runtime_dir) +
+      "/httpd.pid");
+  // Started as root: the helper that stays root, as Apache's parent does, for what a reload opens
+  // after the privilege drop (logs, piped loggers, runtime files) and to remove the PidFile at the
+  // end (privileged_helper.hpp). Forked before any log opens, so it is also the parent of the
+  // piped loggers, and declared before everything that uses it, so it outlives them.
+  const std::unique_ptr<PrivilegedHelper> helper = PrivilegedHelper::start(pid_file);
+  const InstalledHelper helper_in_use(helper.get());
+  // the BalancerPersist file of a reload's new DefaultRuntimeDir, written as root as Apache does
+  balancer::set_runtime_file_opener(&open_runtime_file);
+
   // Logs are opened before the privileges are dropped, as Apache opens them.
   std::shared_ptr<const log::LogSet> logs;
   try {
@@ -271,10 +254,10 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     return 1;
   }
 
-  const std::string pid_file = config.main.core.pid_file.value_or(
-      (config.default_runtime_dir.empty() ? config.server_root + "/logs" : config.default_runtime_dir) +
-      "/httpd.pid");
-  if (!write_pid_file(pid_file)) {
+  const bool pid_file_written = write_pid_file(pid_file);
+  // the helper removes it once we are gone: as User this process may not (its directory is root's)
+  if (pid_file_written && helper) helper->arm_pid_file();
+  if (!pid_file_written) {
     log_line("error", "AH00099: could not create " + pid_file);
     // A daemon whose pid cannot be recorded cannot be stopped with -k: apache2 gives up there. In
     // the foreground the process is still reachable, so it goes on.
@@ -294,7 +277,6 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     if (const auto* f = dynamic_cast<const log::FileTarget*>(&logs->main().error_log->target()))
       daemon_stderr = ::open(f->path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   }
-  if (::geteuid() == 0) spawn_pid_file_remover(pid_file);
   // this thread keeps the right to bind ports below 1024 for the reloads (privileges.hpp)
   std::string priv = drop_privileges(config.main.core);
   if (!priv.empty()) {

@@ -1,30 +1,53 @@
 // spdlog is used header-only (the program links the C++ runtime statically and no libspdlog.so), on the same
-// header-only fmt as the rest of bd_server. SPDLOG_PREVENT_CHILD_FD makes spdlog open its file O_CLOEXEC, as
-// every other descriptor of ours, so piped-log programs do not inherit it. Only this file includes
-// spdlog, so these macros cannot disagree between units.
+// header-only fmt as the rest of bd_server. Only this file includes spdlog, so these macros cannot disagree
+// between units.
 #ifndef SPDLOG_HEADER_ONLY
 #define SPDLOG_HEADER_ONLY
 #endif
 #ifndef SPDLOG_FMT_EXTERNAL
 #define SPDLOG_FMT_EXTERNAL 1 // as Debian's tweakme.h has it (an identical redefinition)
 #endif
-#ifndef SPDLOG_PREVENT_CHILD_FD
-#define SPDLOG_PREVENT_CHILD_FD
-#endif
 
 #include "server/log/file_target.hpp"
 
 #include <spdlog/details/log_msg.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <unistd.h>
 
+#include "server/lifecycle/privileged_helper.hpp"
+
 namespace balancerd::log {
+
+namespace {
+
+// An spdlog sink on a descriptor we opened: ours, because the helper may be the one that opened it
+// (spdlog's file sink opens by name, which a server running as User may not do), and because
+// open(2)'s 0666 is Apache's mode (spdlog would create 0644) and a missing directory must fail (spdlog
+// would create it). The line is already Apache's, '\n' included: it goes out as it is, in one write(2)
+// on the O_APPEND descriptor, so nothing waits in a buffer and a line is never split across writes
+// (lines of several processes appending to one file cannot interleave).
+class AppendFdSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit AppendFdSink(int fd) : fd_(fd) {}
+  ~AppendFdSink() override { ::close(fd_); }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    write_all(fd_, std::string_view(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+
+private:
+  int fd_;
+};
+
+} // namespace
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -50,9 +73,11 @@ FileTarget::~FileTarget() {
 }
 
 int FileTarget::open_file() const {
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  // O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0666 & umask as apr_file_open: here, or by the privileged
+  // helper once this process runs as User (a reload adding a log in a root-owned directory).
+  const int fd = lifecycle::open_log_file(path_);
   if (fd < 0) {
-    const int err = errno;
+    const int err = -fd;
     // Apache's texts: ap_log_error with the APR status in front.
     const std::string what = kind_ == LogKind::Error ? "AH00091: balancerd: could not open error log file "
                                                      : "AH00649: could not open transfer log file ";
@@ -62,29 +87,7 @@ int FileTarget::open_file() const {
 }
 
 std::shared_ptr<spdlog::sinks::sink> FileTarget::open_sink() const {
-  // Our own open first: it creates the file with Apache's mode (0666 & ~umask; spdlog would use 0644), fails
-  // with Apache's text, and fails where the directory is missing (spdlog's file helper would create the
-  // directories). spdlog then opens the existing file "ab" (O_APPEND).
-  const int fd = open_file();
-  spdlog::file_event_handlers handlers;
-  // Unbuffered stdio: each fwrite() of a finished line is then one write(2) on the O_APPEND descriptor, so a
-  // line is never split across writes (a buffered FILE splits lines longer than its buffer, and lines of
-  // several processes appending to one file could interleave).
-  handlers.after_open = [](const spdlog::filename_t&, std::FILE* f) { std::setvbuf(f, nullptr, _IONBF, 0); };
-  std::shared_ptr<spdlog::sinks::sink> sink;
-  try {
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path_, false, handlers);
-  } catch (const spdlog::spdlog_ex&) {
-    const int err = errno; // the failed open(2)'s, before close() may change it
-    ::close(fd);
-    throw LogOpenError("(" + std::to_string(err) + ")" + std::strerror(err) +
-                       ": AH00091: balancerd: could not open error log file " + path_ + ".");
-  }
-  ::close(fd);
-  // The line is already Apache's, '\n' included: the formatter adds nothing (no time, no eol).
-  sink->set_formatter(
-      std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::local, ""));
-  return sink;
+  return std::make_shared<AppendFdSink>(open_file());
 }
 
 void FileTarget::write(std::string_view lines, int) {
@@ -110,8 +113,7 @@ void FileTarget::reopen() {
     return;
   }
   const int fd = open_file();
-  ::dup2(fd, fd_); // clears FD_CLOEXEC on fd_: set it again
-  ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+  ::dup3(fd, fd_, O_CLOEXEC); // atomically replaced: a writer never sees fd_ closed
   ::close(fd);
 }
 

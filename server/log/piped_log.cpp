@@ -1,5 +1,6 @@
 #include "server/log/piped_log.hpp"
 
+#include "server/lifecycle/privileged_helper.hpp"
 #include "server/log/file_target.hpp"
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,26 +93,65 @@ PipedLog::~PipedLog() {
   ::close(write_fd_);
   ::close(read_fd_);
   const pid_t pid = pid_.load();
-  if (pid <= 0) return;
-  // The program exits on EOF; give it 2 s (bounded), then ask harder.
-  for (int i = 0; i < 200; ++i) {
-    if (::waitpid(pid, nullptr, WNOHANG) != 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (pid > 0) {
+    // The program exits on EOF; give it 2 s (bounded), then ask harder.
+    bool ended = false;
+    for (int i = 0; i < 200 && !ended; ++i) {
+      ended = via_helper_ ? program_ended() : ::waitpid(pid, nullptr, WNOHANG) != 0;
+      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!ended && !via_helper_) {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    } else if (!ended) {
+      // a root program: only its parent, the helper, may signal it (and reaps it)
+      if (auto* helper = lifecycle::PrivilegedHelper::installed()) helper->stop_logger(pid);
+    }
   }
-  ::kill(pid, SIGTERM);
-  ::waitpid(pid, nullptr, 0);
+  if (pidfd_ >= 0) ::close(pidfd_);
 }
 
 void PipedLog::spawn() {
+  if (pidfd_ >= 0) ::close(pidfd_);
+  pidfd_ = -1;
+  via_helper_ = false;
+  if (auto* helper = lifecycle::PrivilegedHelper::installed()) {
+    // The helper, root, is the program's parent as Apache's root parent is (nullopt: it is gone,
+    // start the program here).
+    if (auto s = helper->spawn_logger(argv_, read_fd_, STDOUT_FILENO, STDERR_FILENO)) {
+      if (s->error != 0) {
+        std::fprintf(stderr, "(%d)%s: AH00104: unable to start piped log program '%s'\n", s->error,
+                     std::strerror(s->error), command_.c_str());
+        pid_.store(-1);
+        return;
+      }
+      via_helper_ = true;
+      pidfd_ = s->pidfd;
+      pid_.store(s->pid);
+      return;
+    }
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, read_fd_, STDIN_FILENO); // dup2 clears CLOEXEC
+  // The server's threads block the signals it waits for: the program starts with none blocked and
+  // default handling, so it can be stopped.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGQUIT}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> argv;
   for (std::string& a : argv_) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     // Like a program that exits at once: the monitor retries.
     std::fprintf(stderr, "(%d)%s: AH00104: unable to start piped log program '%s'\n", rc, std::strerror(rc),
@@ -121,6 +162,21 @@ void PipedLog::spawn() {
   pid_.store(pid);
 }
 
+bool PipedLog::program_ended() {
+  const pid_t pid = pid_.load();
+  if (pid <= 0) return true;
+  if (!via_helper_) {
+    int status = 0;
+    return ::waitpid(pid, &status, WNOHANG) == pid;
+  }
+  if (pidfd_ >= 0) {
+    pollfd p{pidfd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+  // no pidfd (an old kernel): the helper reaps its programs within half a second, then the pid is gone
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 void PipedLog::monitor() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
@@ -128,12 +184,7 @@ void PipedLog::monitor() {
     cv_.wait_for(lock, std::chrono::milliseconds(100));
     if (stop_) break;
     const pid_t pid = pid_.load();
-    bool died = pid <= 0;
-    if (pid > 0) {
-      int status = 0;
-      died = ::waitpid(pid, &status, WNOHANG) == pid;
-    }
-    if (!died) continue;
+    if (!program_ended()) continue;
     if (pid > 0)
       std::fprintf(stderr, "AH00106: piped log program '%s' failed unexpectedly\n", command_.c_str());
     restarts_.fetch_add(1);

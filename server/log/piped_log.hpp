@@ -3,6 +3,9 @@
 // spawned once, fed on its stdin, restarted when it dies (AH00106 on stderr). The parent keeps both
 // ends of the pipe open, so lines written while the program restarts wait in the pipe instead of
 // being lost or raising SIGPIPE.
+// Apache's root parent starts (and restarts) its piped loggers, so they run as root. When the
+// server started as root, the privileged helper (server/lifecycle/privileged_helper.hpp) starts
+// them, so they do here too, also on a reload and after a restart; else this process does.
 #include "server/log/log_target.hpp"
 
 #include <atomic>
@@ -37,11 +40,15 @@ public:
 private:
   void spawn();
   void monitor();
+  bool program_ended(); // the running program (not) exited, whoever its parent is
 
   std::string command_; // without the leading "|", "||" or "|$"
   std::vector<std::string> argv_;
   int read_fd_ = -1, write_fd_ = -1;
   std::atomic<pid_t> pid_{-1};
+  // Started by the privileged helper: not our child, so its end is seen on a pidfd (or by kill(0)).
+  bool via_helper_ = false;
+  int pidfd_ = -1;
   std::atomic<unsigned> restarts_{0};
   std::mutex mutex_;
   std::condition_variable cv_;

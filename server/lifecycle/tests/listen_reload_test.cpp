@@ -93,9 +93,8 @@ TEST(LifecycleListenReload, AddsRemovesAndKeepsRunningOnBindFailure) {
   ASSERT_NE(first.port(), 0);
   ASSERT_NE(second->port(), 0);
   const unsigned short p1 = first.port(), p2 = second->port();
-  // The virtual host is there from the start: a reload that adds a server with its own logs would
-  // have to open them again, which a server running as www-data cannot do for root's files
-  // (log_reload.hpp), and that is not what this test is about.
+  // The virtual host is there from the start: this test is about the sockets, not about the logs
+  // a reload adding a server opens (privileged_reload_test.cpp).
   write_config(dir, listen_line(p1) + vhost_on(p2));
 
   const parser::ReadOptions read = testing_support::read_options(dir);

@@ -1,0 +1,287 @@
+// What Apache's root parent does on a reload, done here by the privileged helper for a server that
+// started as root and runs as www-data: a graceful reload adding a virtual host that logs into a
+// fresh root-only (0700) directory opens its ErrorLog and CustomLog there (root-owned files, as
+// apache2 creates them), a piped logger added on a reload runs as root, an unrelated failure still
+// refuses the reload, and the helper never outlives the server. run_server runs in a forked child;
+// skipped unless root.
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/run_server_harness.hpp"
+#include "server/lifecycle/tests/test_get.hpp"
+#include "server/lifecycle/tests/test_port.hpp"
+
+namespace fs = std::filesystem;
+using namespace balancerd;
+using testing_support::eventually;
+using testing_support::get;
+using testing_support::ReservedPort;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A server directory (readable by www-data, as the server needs its DocumentRoot) with one file,
+// and a root-only 0700 directory "private" for the logs a reload adds.
+struct ServerDir {
+  fs::path dir;
+  explicit ServerDir(const std::string& name) {
+    dir = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "htdocs");
+    ::chmod(dir.c_str(), 0755);
+    ::chmod((dir / "htdocs").c_str(), 0755);
+    std::ofstream(dir / "htdocs" / "a.txt") << "hello\n";
+    fs::create_directory(dir / "private");
+    ::chmod((dir / "private").c_str(), 0700);
+  }
+  ~ServerDir() { fs::remove_all(dir); }
+  fs::path operator/(const std::string& name) const { return dir / name; }
+
+  void write_config(unsigned short port, const std::string& more) const {
+    std::ofstream c(dir / "server.conf", std::ios::trunc);
+    c << "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
+      << "ServerName localhost\n"
+      << "User www-data\nGroup www-data\n"
+      << "Listen 127.0.0.1:" << port << "\n"
+      << testing_support::server_files(dir) << more;
+  }
+};
+
+// The only virtual host on the port: every request there is its own.
+std::string vhost(unsigned short port, const std::string& body) {
+  return "<VirtualHost 127.0.0.1:" + std::to_string(port) + ">\n  ServerName v.example\n" + body +
+         "</VirtualHost>\n";
+}
+
+bool is_file(const std::string& r) {
+  return r.rfind("HTTP/1.1 200 OK\r\n", 0) == 0 && r.find("\r\n\r\nhello\n") != std::string::npos;
+}
+
+uid_t owner_of(const fs::path& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
+// /proc/<pid>/stat's parent pid (-1 when the process is gone).
+pid_t parent_of(pid_t pid) {
+  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 1));
+  char state = 0;
+  pid_t ppid = -1;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+// A live (not zombie) process?
+bool running(pid_t pid) {
+  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (parent_of(pid) == parent && running(pid)) out.push_back(pid);
+  }
+  return out;
+}
+
+// The real uid of a process, from /proc/<pid>/status.
+long uid_of(pid_t pid) {
+  std::istringstream status(slurp("/proc/" + std::to_string(pid) + "/status"));
+  std::string key;
+  while (status >> key)
+    if (key == "Uid:") {
+      long uid = -1;
+      status >> uid;
+      return uid;
+    }
+  return -1;
+}
+
+bool skip_reason(std::string& why) {
+  if (::geteuid() != 0)
+    why = "not root";
+  else if (!::getpwnam("www-data"))
+    why = "no www-data user";
+  else if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so"))
+    why = "no Apache modules";
+  return !why.empty();
+}
+
+// The forked server: a failed assertion that leaves the test early still ends it (SIGKILL).
+struct Server {
+  pid_t pid;
+  explicit Server(pid_t p) : pid(p) {}
+  ~Server() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  // Stops it as `sig` does and returns the wait status.
+  int end(int sig) {
+    int status = -1;
+    EXPECT_EQ(testing_support::signal_and_wait(pid, sig, status), pid);
+    pid = -1;
+    return status;
+  }
+};
+
+void stop(Server& server) {
+  const int status = server.end(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+} // namespace
+
+TEST(LifecyclePrivilegedReload, ReloadOpensNewLogsInARootOnlyDirectory) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << why;
+  const ServerDir d("bd-priv-reload");
+  const ReservedPort port;
+  ASSERT_NE(port.port(), 0);
+  const unsigned short p = port.port();
+  d.write_config(p, "");
+  const parser::ReadOptions read = testing_support::read_options(d.dir);
+  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  const pid_t child = server.pid;
+  ASSERT_GE(child, 0);
+  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
+  ASSERT_TRUE(eventually([&] { return uid_of(child) == static_cast<long>(::getpwnam("www-data")->pw_uid); }));
+
+  // a graceful reload adding a virtual host with its own logs in the root-only directory
+  const fs::path elog = d / "private/v_error.log", alog = d / "private/v_access.log";
+  d.write_config(
+      p, vhost(p, "  ErrorLog " + elog.string() + "\n  CustomLog " + alog.string() + " \"%U %>s\"\n"));
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    get(p, "/a.txt");
+    return slurp(alog).find("/a.txt 200\n") != std::string::npos;
+  })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+  EXPECT_TRUE(fs::exists(elog));
+  // created by root, as apache2's parent creates them (0666 less the umask)
+  EXPECT_EQ(owner_of(elog), 0u);
+  EXPECT_EQ(owner_of(alog), 0u);
+
+  // an unrelated failure (a log in a directory that does not exist) still refuses the reload, and
+  // the running configuration goes on logging where it did
+  d.write_config(p, vhost(p, "  ErrorLog " + elog.string() + "\n  CustomLog " + alog.string() +
+                                 " \"%U %>s\"\n  CustomLog " + (d / "missing/x.log").string() + " \"%U\"\n"));
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    return slurp(d / "error.log").find("graceful restart failed, keeping the running configuration") !=
+           std::string::npos;
+  })) << slurp(d / "error.log");
+  EXPECT_NE(slurp(d / "error.log")
+                .find("(2)No such file or directory: AH00649: could not open transfer log file " +
+                      (d / "missing/x.log").string()),
+            std::string::npos)
+      << slurp(d / "error.log");
+  get(p, "/a.txt?again");
+  EXPECT_TRUE(eventually([&] { return slurp(alog).find("/a.txt 200\n/a.txt 200\n") != std::string::npos; }))
+      << slurp(alog);
+  stop(server);
+}
+
+TEST(LifecyclePrivilegedReload, PipedLoggerAddedOnReloadRunsAsRoot) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << why;
+  const ServerDir d("bd-priv-piped");
+  const ReservedPort port;
+  ASSERT_NE(port.port(), 0);
+  const unsigned short p = port.port();
+  d.write_config(p, "");
+  const parser::ReadOptions read = testing_support::read_options(d.dir);
+  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  const pid_t child = server.pid;
+  ASSERT_GE(child, 0);
+  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
+
+  // the program records its uid and its pid, then appends what it reads in the root-only directory
+  const fs::path priv = d / "private";
+  const std::string program = "id -u > " + (priv / "uid").string() + "; echo $$ > " +
+                              (priv / "pid").string() + "; exec cat >> " + (priv / "piped.log").string();
+  d.write_config(p, vhost(p, "  CustomLog \"|$" + program + "\" \"%U %>s\"\n"));
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] {
+    get(p, "/a.txt");
+    return slurp(priv / "piped.log").find("/a.txt 200\n") != std::string::npos;
+  })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(priv / "uid"), "0\n");
+  // its parent is the helper (root, the server's child), as apache2's logger is its root parent's
+  const pid_t logger = static_cast<pid_t>(std::atol(slurp(priv / "pid").c_str()));
+  ASSERT_GT(logger, 0);
+  const pid_t helper = parent_of(logger);
+  EXPECT_NE(helper, child);
+  EXPECT_EQ(parent_of(helper), child);
+  EXPECT_EQ(uid_of(helper), 0);
+  EXPECT_EQ(uid_of(logger), 0);
+
+  stop(server);
+  // the server's end of the pipe is gone: the program ends too
+  EXPECT_TRUE(eventually([&] { return !running(logger); }));
+}
+
+TEST(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << why;
+  // Orphans (the helper of a killed server) become ours, so they can be reaped and seen to end.
+  struct Subreaper {
+    Subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+    ~Subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  } const subreaper;
+  for (const int sig : {SIGTERM, SIGKILL}) {
+    const ServerDir d("bd-priv-helper");
+    const ReservedPort port;
+    ASSERT_NE(port.port(), 0);
+    d.write_config(port.port(), "");
+    const parser::ReadOptions read = testing_support::read_options(d.dir);
+    Server server(testing_support::fork_server(read, testing_support::compile(read), 1));
+    const pid_t child = server.pid;
+    ASSERT_GE(child, 0);
+    ASSERT_TRUE(eventually([&] { return is_file(get(port.port(), "/a.txt")); }));
+    ASSERT_TRUE(fs::exists(d / "httpd.pid"));
+    const std::vector<pid_t> kids = children_of(child);
+    ASSERT_EQ(kids.size(), 1u) << "the helper is the server's only child";
+    const pid_t helper = kids.front();
+    EXPECT_EQ(uid_of(helper), 0);
+    EXPECT_TRUE(eventually([&] { return uid_of(child) > 0; })); // the server gave root up
+
+    server.end(sig);
+    // the helper sees the server's end of the socket close, removes the PidFile the server (now
+    // www-data) could not remove from the root-owned directory, and exits
+    EXPECT_TRUE(eventually([&] {
+      if (sig == SIGKILL) ::waitpid(helper, nullptr, WNOHANG); // our orphan now
+      return !running(helper);
+    })) << "signal "
+        << sig;
+    EXPECT_TRUE(eventually([&] { return !fs::exists(d / "httpd.pid"); })) << "signal " << sig;
+  }
+}
