@@ -24,8 +24,7 @@ ModuleSet::ModuleSet(Diagnostics& diagnostics) : diagnostics_(diagnostics) {
 
 void ModuleSet::add(const ModuleDef* def, LoadedModule info) {
   if (def)
-    for (const DirectiveDef& d : def->directives)
-      directives_.insert_or_assign(std::string(d.name), FoundDirective{&d, def});
+    for (const DirectiveDef& d : def->directives) insert_directive(&d, def);
   loaded_.push_back(Loaded{std::move(info), def});
 }
 
@@ -46,7 +45,7 @@ bool ModuleSet::directive_known(std::string_view name) const {
 std::size_t ModuleSet::CiHash::operator()(std::string_view s) const {
   // Eight bytes at a time (one lookup per config line): each byte OR 0x20 folds ASCII letters to
   // lower case. Other bytes may fold together too ('@' and '`'), which only costs a comparison:
-  // CiEqual decides.
+  // the name comparison decides.
   constexpr std::uint64_t kFold = 0x2020202020202020ull;
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
   std::uint64_t h = s.size() * kMul;
@@ -66,13 +65,62 @@ std::size_t ModuleSet::CiHash::operator()(std::string_view s) const {
   return static_cast<std::size_t>(h);
 }
 
-bool ModuleSet::CiEqual::operator()(std::string_view a, std::string_view b) const {
-  return ci_equal(a, b);
+namespace {
+
+// ci_equal eight bytes at a time where the bytes are identical (a name is usually typed as its
+// module spells it), byte by byte only in a block that differs.
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y && !ci_equal(a.substr(i, 8), b.substr(i, 8))) return false;
+  }
+  std::uint64_t x = 0, y = 0;
+  std::memcpy(&x, a.data() + i, a.size() - i);
+  std::memcpy(&y, b.data() + i, b.size() - i);
+  return x == y || ci_equal(a.substr(i), b.substr(i));
+}
+
+} // namespace
+
+void ModuleSet::insert_directive(const DirectiveDef* def, const ModuleDef* module) {
+  if ((entries_ + 1) * 2 > table_.size()) {
+    // Grow (doubling, from 512) and re-place every entry.
+    std::vector<Entry> old = std::move(table_);
+    table_.assign(old.empty() ? 512 : old.size() * 2, Entry{});
+    entries_ = 0;
+    for (const Entry& e : old)
+      if (e.found.def) insert_directive(e.found.def, e.found.module);
+  }
+  const std::size_t hash = CiHash{}(def->name);
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    Entry& e = table_[i];
+    if (!e.found.def) {
+      e = Entry{hash, FoundDirective{def, module}};
+      ++entries_;
+      return;
+    }
+    // The same name from a module loaded later replaces it, as in Apache's module list.
+    if (e.hash == hash && ci_equal(e.found.def->name, def->name)) {
+      e.found = FoundDirective{def, module};
+      return;
+    }
+  }
 }
 
 FoundDirective ModuleSet::find(std::string_view name) const {
-  auto it = directives_.find(name);
-  return it == directives_.end() ? FoundDirective{} : it->second;
+  if (table_.empty()) return {};
+  const std::size_t hash = CiHash{}(name);
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Entry& e = table_[i];
+    if (!e.found.def) return {};
+    if (e.hash == hash && same_name(e.found.def->name, name)) return e.found;
+  }
 }
 
 namespace {

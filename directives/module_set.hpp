@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace balancerd::directives {
@@ -57,17 +56,21 @@ private:
   const Loaded* find_loaded(std::string_view name) const;
   Diagnostics& diagnostics_;
   std::vector<Loaded> loaded_;
-  // ASCII case-insensitive hash and equality, looked up with the name as written: no lower-cased
-  // copy per lookup (one per config line).
+  // ASCII case-insensitive hash, of the name as written: no lower-cased copy per lookup (one per
+  // config line).
   struct CiHash {
-    using is_transparent = void;
     std::size_t operator()(std::string_view s) const;
   };
-  struct CiEqual {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const;
+  // The directives of the loaded modules by name (any case): open addressing with linear probing
+  // in a power-of-two table at most half full, each entry keeping its name's hash, so a lookup is
+  // one hash, a mask and usually one comparison. An entry with no def is empty.
+  struct Entry {
+    std::size_t hash = 0;
+    FoundDirective found;
   };
-  std::unordered_map<std::string, FoundDirective, CiHash, CiEqual> directives_;
+  void insert_directive(const DirectiveDef* def, const ModuleDef* module);
+  std::vector<Entry> table_;
+  std::size_t entries_ = 0;
 };
 
 // The short module name Apache prints in log lines: "proxy_module" -> "proxy".
