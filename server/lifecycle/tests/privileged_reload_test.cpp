@@ -249,6 +249,51 @@ TEST(LifecyclePrivilegedReload, PipedLoggerAddedOnReloadRunsAsRoot) {
   EXPECT_TRUE(eventually([&] { return !running(logger); }));
 }
 
+// BalancerPersist with a DefaultRuntimeDir that a reload moves into the root-only directory: the
+// state file is created there (by the helper, root-owned) when the server, running as www-data,
+// saves it at the end.
+TEST(LifecyclePrivilegedReload, BalancerPersistFileInANewRootOnlyRuntimeDir) {
+  std::string why;
+  if (skip_reason(why)) GTEST_SKIP() << why;
+  if (!fs::exists("/usr/lib/apache2/modules/mod_proxy_balancer.so")) GTEST_SKIP() << "no mod_proxy_balancer";
+  const ServerDir d("bd-priv-persist");
+  fs::create_directory(d / "run");
+  ::chmod((d / "run").c_str(), 0755);
+  const ReservedPort port;
+  ASSERT_NE(port.port(), 0);
+  const unsigned short p = port.port();
+  auto config = [&](const fs::path& runtime_dir) {
+    std::string m;
+    for (const char* mod : {"proxy", "proxy_http", "proxy_balancer", "slotmem_shm", "lbmethod_byrequests"})
+      m += std::string("LoadModule ") + mod + "_module /usr/lib/apache2/modules/mod_" + mod + ".so\n";
+    return m + "DefaultRuntimeDir " + runtime_dir.string() +
+           "\nBalancerPersist On\n<Proxy \"balancer://mc\">\n  BalancerMember \"http://127.0.0.1:9\" "
+           "route=r1\n</Proxy>\nProxyPass \"/app/\" \"balancer://mc/\"\n";
+  };
+  d.write_config(p, config(d / "run"));
+  const parser::ReadOptions read = testing_support::read_options(d.dir);
+  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  const pid_t child = server.pid;
+  ASSERT_GE(child, 0);
+  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
+  ASSERT_TRUE(eventually([&] { return uid_of(child) > 0; }));
+
+  d.write_config(p, config(d / "private"));
+  ::kill(child, SIGUSR1);
+  ASSERT_TRUE(eventually([&] {
+    return slurp(d / "error.log").find("AH00493: SIGUSR1 received") != std::string::npos &&
+           slurp(d / "error.log").rfind("resuming normal operations") >
+               slurp(d / "error.log").find("AH00493: SIGUSR1 received");
+  })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+  stop(server);
+  const fs::path state = d / "private/balancerd-balancers.state";
+  EXPECT_EQ(slurp(state).rfind("balancerd-balancers 1\n", 0), 0u) << slurp(state);
+  EXPECT_NE(slurp(state).find("balancer://mc"), std::string::npos) << slurp(state);
+  EXPECT_EQ(owner_of(state), 0u);
+}
+
 TEST(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
   std::string why;
   if (skip_reason(why)) GTEST_SKIP() << why;
