@@ -25,7 +25,8 @@ SourceFile file_of(const CmdParms& cmd) {
 Result balancer_member(CmdParms& cmd, Args args) {
   if (auto err = cmd.check_context(NOT_IN_HTACCESS)) return err;
   ProxyServerConf& conf = cmd.server.proxy;
-  const std::optional<std::string> section = cmd_path(cmd);
+  std::string section_storage;
+  const std::optional<std::string_view> section = cmd_path_view(cmd, section_storage);
   // The line's words first (views into them follow, so they stay put), on the stack for a usual
   // line: this runs for every member of every balancer.
   boost::container::small_vector<std::string, 8> words;

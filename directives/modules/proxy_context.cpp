@@ -55,6 +55,43 @@ std::optional<std::string> cmd_path(const CmdParms& cmd) {
   return std::nullopt;
 }
 
+std::optional<std::string_view> cmd_path_view(const CmdParms& cmd, std::string& storage) {
+  for (auto it = cmd.parents.rbegin(); it != cmd.parents.rend(); ++it) {
+    const parser::Node& section = **it;
+    switch (section_effect(section.name)) {
+    case Effect::Clears:
+      return std::nullopt;
+    case Effect::Keeps:
+      continue;
+    case Effect::Sets:
+      break;
+    }
+    std::string_view args = section.args;
+    const auto gt = args.rfind('>');
+    if (gt != std::string_view::npos) args = args.substr(0, gt);
+    // A <Proxy> path without backslashes is its first word's bytes as they stand (quotes removed):
+    // no copy. Anything else takes section_path.
+    if (ci_starts_with(section.name, "<Proxy") && args.find('\\') == std::string_view::npos) {
+      while (!args.empty() && (args.front() == ' ' || args.front() == '\t' || args.front() == '\n' ||
+                               args.front() == '\v' || args.front() == '\f' || args.front() == '\r'))
+        args.remove_prefix(1);
+      std::string_view word;
+      if (!args.empty() && (args.front() == '"' || args.front() == '\'')) {
+        const auto close = args.find(args.front(), 1);
+        word = args.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+      } else {
+        const auto end = args.find_first_of(" \t\n\v\f\r");
+        word = args.substr(0, end);
+      }
+      if (ci_starts_with(word, "proxy:")) word.remove_prefix(6);
+      return word;
+    }
+    storage = *section_path(section);
+    return std::string_view(storage);
+  }
+  return std::nullopt;
+}
+
 bool module_loaded(const CmdParms& cmd, std::string_view source) {
   for (const LoadedModule& m : cmd.config.modules)
     if (m.source == source) return true;

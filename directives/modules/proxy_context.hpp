@@ -14,6 +14,9 @@ namespace balancerd::directives::proxy {
 // set it ("<Directory /x>" -> "/x/", "<Proxy proxy:balancer://b>" -> "balancer://b", "<If>" -> "*If").
 std::optional<std::string> cmd_path(const CmdParms& cmd);
 
+// cmd_path as a view: into the section node's own text when the path needs no unescaping (a
+// <Proxy> path, for every BalancerMember inside it), else into `storage`.
+std::optional<std::string_view> cmd_path_view(const CmdParms& cmd, std::string& storage);
 // The path a section node sets, as above (the node's name says which section it is).
 std::optional<std::string> section_path(const parser::Node& section);
 

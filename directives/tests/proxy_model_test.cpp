@@ -230,6 +230,23 @@ TEST(ProxyModel, BalancerMemberParametersAndLookupsWithoutCopies) {
   EXPECT_EQ(b.members[1].balancer, "balancer://mixed");
 }
 
+TEST(ProxyModel, BalancerMemberTakesTheBalancerFromItsProxySection) {
+  // The <Proxy> path read in place (quoted, "proxy:" prefix, plain) or through the unescaping path
+  // (a doubled backslash in quotes is one backslash). apache2 -t accepts all four.
+  const auto c = compile_text("<Proxy \"proxy:Balancer://Quoted\">\n  BalancerMember http://h:1\n</Proxy>\n"
+                              "<Proxy balancer://plain>\n  BalancerMember http://h:2\n</Proxy>\n"
+                              "<Proxy \"balancer://back\\\\slash\">\n  BalancerMember http://h:3\n</Proxy>\n"
+                              "<Proxy 'balancer://single' >\n  BalancerMember http://h:4\n</Proxy>\n");
+  ASSERT_EQ(c.error, "");
+  const auto& p = main_proxy(c);
+  ASSERT_EQ(p.balancers.size(), 4u);
+  EXPECT_EQ(p.balancers[0].name, "balancer://quoted");
+  EXPECT_EQ(p.balancers[1].name, "balancer://plain");
+  EXPECT_EQ(p.balancers[2].name, "balancer://back\\slash");
+  EXPECT_EQ(p.balancers[3].name, "balancer://single");
+  for (const Balancer& b : p.balancers) EXPECT_EQ(b.members.size(), 1u) << b.name;
+}
+
 TEST(ProxyModel, BalancerMemberErrorsNameTheLowerCasedBalancer) {
   const auto c = compile_text("BalancerMember BALANCER:NoSlashes http://h/\n");
   EXPECT_NE(c.error.find("BalancerMember Bad syntax for a balancer name (balancer:noslashes)"),
