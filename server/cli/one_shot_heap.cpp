@@ -47,6 +47,7 @@ void tune_heap_for_one_shot_run() {
 
 struct HeapPrefaulter::State {
   std::atomic<bool> stop{false};
+  std::atomic<bool> filling{false};
   std::thread helper;
 };
 
@@ -63,6 +64,7 @@ HeapPrefaulter::HeapPrefaulter() : state_(std::make_unique<State>()) {
         // the main thread. Below the current break the pages are in use, so faulted in already.
         ::mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
         filled = end;
+        s.filling.store(true, std::memory_order_release);
       }
       if (filled == 0 || end <= filled) {
         std::this_thread::sleep_for(kPoll);
@@ -74,6 +76,10 @@ HeapPrefaulter::HeapPrefaulter() : state_(std::make_unique<State>()) {
       filled = end;
     }
   });
+}
+
+bool HeapPrefaulter::filling() const {
+  return state_->filling.load(std::memory_order_acquire);
 }
 
 HeapPrefaulter::~HeapPrefaulter() {

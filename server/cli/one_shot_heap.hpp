@@ -24,6 +24,9 @@ public:
   HeapPrefaulter(const HeapPrefaulter&) = delete;
   HeapPrefaulter& operator=(const HeapPrefaulter&) = delete;
 
+  // Whether the heap has grown large enough for the helper to fill it (for tests).
+  bool filling() const;
+
 private:
   struct State;
   std::unique_ptr<State> state_;
