@@ -61,9 +61,11 @@ HeapPrefaulter::HeapPrefaulter() : state_(std::make_unique<State>()) {
       const std::uintptr_t end = page_floor(current_break());
       if (filled == 0 && end - start >= kLargeHeap) {
         // A large configuration: from now on the heap grows in steps this thread fills ahead of
-        // the main thread. Below the current break the pages are in use, so faulted in already.
+        // the main thread. It starts at the break it was created with: what grew since is mostly
+        // a block just handed out and not written yet (the config file's text, read next), and
+        // for pages written already the fill costs only a page-table walk.
         ::mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
-        filled = end;
+        filled = start;
         s.filling.store(true, std::memory_order_release);
       }
       if (filled == 0 || end <= filled) {
