@@ -13,6 +13,13 @@
 //   - remove the PidFile once the server is gone (the server, as User, may not).
 // It exits when the server's end of the socket closes, so it never outlives the server.
 //
+// Trust: the helper serves whoever holds the server's end of the socket, which only the server
+// process has (close-on-exec, never passed on). It cannot check a request against the
+// configuration (it does not read it), so the server process, although it runs as User, can still
+// have files opened and piped-log programs started as root: that is the bound of this design, as
+// with Apache's parent, which runs what the configuration names as root. A compromise of the
+// server process therefore reaches root through it, where one of Apache's children would not.
+//
 // The log layer and the persist file call the free functions below: through the helper when this
 // process is no longer root and a helper runs, else directly here (a server not started as root,
 // or start-up before the privilege drop). Errors come back as errno values so the messages stay

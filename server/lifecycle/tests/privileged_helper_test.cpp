@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "server/lifecycle/privileged_helper.hpp"
+#include "server/log/piped_log.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
@@ -165,4 +166,53 @@ TEST(LifecyclePrivilegedHelper, EndsWhenItsSocketClosesAndRemovesTheArmedPidFile
     EXPECT_EQ(errno, ESRCH);
     EXPECT_EQ(fs::exists(d.path("httpd.pid")), !arm);
   }
+}
+
+// A piped log while a helper is installed: the helper starts the program (its parent), the log
+// sees it die on the pidfd and has the helper start it again, and at the end a program that
+// ignores EOF is stopped through the helper.
+TEST(LifecyclePrivilegedHelper, PipedLogsAreStartedRestartedAndStoppedThroughTheHelper) {
+  if (::geteuid() != 0) GTEST_SKIP() << "not root";
+  const TempDir d;
+  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"));
+  ASSERT_TRUE(helper);
+  const lifecycle::InstalledHelper installed(helper.get());
+  const auto parent_of = [](pid_t pid) {
+    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    std::istringstream rest(close == std::string::npos ? std::string() : stat.substr(close + 1));
+    char state = 0;
+    pid_t ppid = -1;
+    rest >> state >> ppid;
+    return ppid;
+  };
+  const auto eventually = [](auto f) {
+    for (int i = 0; i < 200; ++i) {
+      if (f()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  {
+    log::PipedLog piped("|$exec cat >> " + d.path("piped.out"));
+    const pid_t first = piped.pid();
+    ASSERT_GT(first, 0);
+    EXPECT_EQ(parent_of(first), helper->pid());
+    piped.write("one\n");
+    EXPECT_TRUE(eventually([&] { return slurp(d.path("piped.out")) == "one\n"; }));
+    ::kill(first, SIGKILL);
+    EXPECT_TRUE(
+        eventually([&] { return piped.restarts() == 1u && piped.pid() > 0 && piped.pid() != first; }));
+    EXPECT_EQ(parent_of(piped.pid()), helper->pid());
+    piped.write("two\n");
+    EXPECT_TRUE(eventually([&] { return slurp(d.path("piped.out")) == "one\ntwo\n"; }));
+  }
+  pid_t stubborn = -1;
+  {
+    log::PipedLog piped("||sleep 30");
+    stubborn = piped.pid();
+    ASSERT_GT(stubborn, 0);
+    // ~PipedLog: EOF is not enough for sleep; after 2 s the helper sends SIGTERM
+  }
+  EXPECT_TRUE(eventually([&] { return ::kill(stubborn, 0) != 0; })) << "sleep 30 still runs";
 }
