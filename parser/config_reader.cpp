@@ -350,7 +350,9 @@ private:
     }
     std::string substituted;
     std::string_view text = raw;
-    if (substitute_variables(
+    // Most lines have no "${" at all: no substitution call (and no std::function) for them.
+    if (raw.find("${") != std::string_view::npos &&
+        substitute_variables(
             raw, vars_, [this](std::string_view name) { warn_undefined(name); }, substituted))
       text = substituted;
 
