@@ -2,6 +2,7 @@
 
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
+#include "server/proxy/connection_tokens.hpp"
 #include "server/proxy/hop_by_hop.hpp"
 
 #include <array>
@@ -24,16 +25,6 @@ struct Plan {
   std::array<bool, kAddedCount> replace{}; // set (replace) rather than merge
   std::array<bool, kAddedCount> done{};
 };
-
-bool named_in_connection(std::span<const Field> client, std::string_view name) {
-  for (const auto& f : client) {
-    if (!iequals(f.name, "Connection")) continue;
-    bool found = false;
-    for_each_connection_token(f.value, [&](std::string_view t) { found = found || iequals(t, name); });
-    if (found) return true;
-  }
-  return false;
-}
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
@@ -109,12 +100,13 @@ void build_backend_request(std::string& out, const BackendRequestParams& p, std:
   }
 
   // The client's fields in order, with the additions merged into the first of their name.
+  const ConnectionTokens connection(client);
   for (const auto& f : client) {
     if (is_request_hop_field(f.name)) continue;
     if (p.via == ViaMode::Block && iequals(f.name, "Via")) continue;
     if (!p.expect_100 && iequals(f.name, "Expect")) continue;
     if (p.drop_proxy_authorization && iequals(f.name, "Proxy-Authorization")) continue;
-    if (named_in_connection(client, f.name)) continue;
+    if (connection.names(f.name)) continue;
     // Apache merges repeated request fields into the first ("Cookie: a=1, b=2"): skip the later
     // ones here, the first one carries them all.
     bool repeated = false;
@@ -159,7 +151,7 @@ void build_backend_request(std::string& out, const BackendRequestParams& p, std:
   }
   for (unsigned i = 0; i < kAddedCount; ++i) {
     if (!plan.active[i] || plan.done[i]) continue;
-    if (named_in_connection(client, kAddedNames[i])) continue;
+    if (connection.names(kAddedNames[i])) continue;
     append_field(out, kAddedNames[i], plan.value[i]);
   }
 

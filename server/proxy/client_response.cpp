@@ -1,6 +1,7 @@
 #include "server/proxy/client_response.hpp"
 
 #include "server/http/request.hpp"
+#include "server/proxy/connection_tokens.hpp"
 #include "server/proxy/hop_by_hop.hpp"
 
 namespace balancerd::proxy {
@@ -20,14 +21,9 @@ bool parse_length(std::string_view v, std::uint64_t& out) {
   return true;
 }
 
-bool named_in_connection(std::span<const Field> fields, std::string_view name) {
-  for (const auto& f : fields) {
-    if (!iequals(f.name, "Connection")) continue;
-    bool found = false;
-    for_each_connection_token(f.value, [&](std::string_view t) { found = found || iequals(t, name); });
-    if (found) return true;
-  }
-  return false;
+// A field name compare that skips the call for names of another length (most of them).
+bool is_name(std::string_view name, std::string_view wanted) noexcept {
+  return name.size() == wanted.size() && iequals(name, wanted);
 }
 
 } // namespace
@@ -37,25 +33,26 @@ ClientResponseInfo build_client_response(http::ResponseHead& head, const ClientR
   ClientResponseInfo info;
   const bool is_101 = p.status == 101;
   for (const auto& f : backend) {
-    if (iequals(f.name, "Connection")) {
+    if (is_name(f.name, "Connection")) {
       if (for_each_connection_token(f.value, [](std::string_view) {})) info.backend_close = true;
-    } else if (iequals(f.name, "Transfer-Encoding")) {
+    } else if (is_name(f.name, "Transfer-Encoding")) {
       info.chunked = true;
-    } else if (iequals(f.name, "Content-Length")) {
+    } else if (is_name(f.name, "Content-Length")) {
       std::uint64_t n = 0;
       if (!parse_length(f.value, n) || (info.content_length && *info.content_length != n))
         info.bad_content_length = true;
       else
         info.content_length = n;
-    } else if (iequals(f.name, "Upgrade")) {
+    } else if (is_name(f.name, "Upgrade")) {
       info.upgrade = f.value;
     }
   }
   if (info.chunked) info.content_length.reset();
 
+  const ConnectionTokens connection(backend);
   for (const auto& f : backend) {
     if (is_response_hop_field(f.name, is_101)) continue;
-    if (named_in_connection(backend, f.name)) continue;
+    if (connection.names(f.name)) continue;
     std::string_view value = f.value;
     if (p.reverse) {
       if (iequals(f.name, "Location") || iequals(f.name, "Content-Location") || iequals(f.name, "URI")) {

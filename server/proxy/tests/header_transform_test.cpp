@@ -187,5 +187,40 @@ TEST(ClientResponse, ChunkedWinsOverLength) {
   EXPECT_TRUE(build_client_response(head, p, bad, scratch).bad_content_length);
 }
 
+// Tokens of every Connection field count, however many (more than ConnectionTokens keeps inline).
+TEST(ClientResponse, FieldsNamedByAnyConnectionFieldAreDropped) {
+  http::ResponseHead head;
+  std::string scratch;
+  ClientResponseParams p;
+  std::vector<Field> f = {{"Connection", "t1, t2, t3, t4, t5"},
+                          {"T1", "1"},
+                          {"Connection", "t6 t7,t8,t9"},
+                          {"T9", "9"},
+                          {"T5", "5"},
+                          {"X-Keep", "1"},
+                          {"Connection", "x-late"},
+                          {"X-Late", "2"}};
+  build_client_response(head, p, f, scratch);
+  EXPECT_EQ(head.fields(), "X-Keep: 1\r\n");
+  http::ResponseHead few;
+  std::vector<Field> g = {
+      {"X-A", "1"}, {"Connection", "X-A"}, {"X-B", "2"}, {"Connection", "x-b"}, {"X-C", "3"}};
+  build_client_response(few, p, g, scratch);
+  EXPECT_EQ(few.fields(), "X-C: 3\r\n");
+}
+
+TEST(BackendRequest, FieldsNamedByAnyConnectionFieldAreDropped) {
+  BackendRequestParams p;
+  p.method = "GET";
+  p.path_query = "/";
+  p.host = "b";
+  EXPECT_EQ(build(p, {{"Connection", "a1, a2, a3, a4, a5, a6, a7, a8"},
+                      {"A8", "x"},
+                      {"Connection", "a9"},
+                      {"A9", "x"},
+                      {"B", "1"}}),
+            "GET / HTTP/1.1\r\nHost: b\r\nB: 1\r\nConnection: Keep-Alive\r\n\r\n");
+}
+
 } // namespace
 } // namespace balancerd::proxy
