@@ -85,11 +85,25 @@ const ModuleDef* find_module_by_so(std::string_view so_file_name);
 
 namespace balancerd::directives {
 
+// What one use of a directive reproduces, when that depends on its arguments (SetHandler
+// server-status works, SetHandler cgi-script does not). Only -D DUMP_COMPAT asks, so a config test
+// never pays for it. `reason` (short, may be empty) is printed after the level.
+struct UseVerdict {
+  Support support;
+  std::string_view reason;
+};
+using UseCheck = UseVerdict (*)(std::span<const std::string> args);
+
 // A module implementation binds handlers to the generated directive entries by name.
 struct HandlerBinding {
   std::string_view name;
+  // The worst case when `check` is set: the dispatcher records only uses that are not Implemented,
+  // so an argument-dependent directive is bound below Implemented and its check clears the uses
+  // that are.
   Support support;
-  Handler handler; // may be nullptr (e.g. NoEffect directives that only need the generic checks)
+  Handler handler;              // may be nullptr (e.g. NoEffect directives that only need the generic checks)
+  UseCheck check = nullptr;     // per-use level (DUMP_COMPAT only); nullptr: `support` for every use
+  std::string_view reason = {}; // why, when not Implemented and no check says otherwise
 };
 
 // Bindings per module source name ("mod_proxy.c"); each family lives in its own file under modules/.

@@ -5,6 +5,9 @@
 #include "directives/modules/proxy_handlers.hpp"
 #include "directives/registry.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace balancerd::directives {
 
 namespace {
@@ -13,6 +16,97 @@ using core::Result;
 constexpr Support I = Support::Implemented;
 constexpr Support N = Support::NoEffect;
 constexpr Support U = Support::Unsupported;
+
+using Words = std::span<const std::string>;
+
+bool same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The handlers the pipeline serves (server/pipeline: SetHandler); "none" clears an inherited one.
+UseVerdict set_handler_use(Words a) {
+  if (a.empty()) return {I, {}};
+  const std::string_view h = a[0];
+  if (same(h, "none") || h == "server-status" || same(h, "balancer-manager") ||
+      (h.size() > 6 && same(h.substr(0, 6), "proxy:")))
+    return {I, {}};
+  return {U, "this handler is not implemented"};
+}
+
+// Only Indexes (mod_autoindex) changes what balancerd does; symbolic links are always followed.
+UseVerdict options_use(Words a) {
+  bool absolute = false, follows = false;
+  for (std::string_view w : a) {
+    const bool signed_word = !w.empty() && (w[0] == '+' || w[0] == '-');
+    const bool minus = signed_word && w[0] == '-';
+    if (signed_word) w.remove_prefix(1);
+    absolute = absolute || !signed_word;
+    if (same(w, "ExecCGI")) {
+      if (!minus) return {U, "CGI is not implemented"};
+    } else if (same(w, "Includes") || same(w, "IncludesNOEXEC")) {
+      if (!minus) return {U, "server-side includes are not implemented"};
+    } else if (same(w, "MultiViews")) {
+      if (!minus) return {U, "content negotiation is not implemented"};
+    } else if (same(w, "SymLinksIfOwnerMatch")) {
+      if (!minus) return {U, "symbolic links are followed without the owner check"};
+    } else if (same(w, "FollowSymLinks") || same(w, "All")) {
+      if (minus) return {U, "symbolic links are always followed"};
+      follows = true;
+    }
+  }
+  if (absolute && !follows) return {U, "symbolic links are always followed"};
+  return {I, {}};
+}
+
+// balancerd's ETag is Apache's default (MTime Size), or none.
+UseVerdict file_etag_use(Words a) {
+  if (a.size() == 1 && same(a[0], "None")) return {I, {}};
+  bool mtime = false, size = false;
+  for (std::string_view w : a) {
+    if (!w.empty() && w[0] == '+') w.remove_prefix(1);
+    if (same(w, "MTime"))
+      mtime = true;
+    else if (same(w, "Size"))
+      size = true;
+    else
+      return {U, "only FileETag None and MTime Size are reproduced"};
+  }
+  if (mtime && size) return {I, {}};
+  return {U, "only FileETag None and MTime Size are reproduced"};
+}
+
+UseVerdict add_default_charset_use(Words a) {
+  if (!a.empty() && same(a[0], "Off")) return {I, {}};
+  return {U, "added to static files only, not to proxied responses"};
+}
+
+// 0 (never recycle) is what balancerd's single long-lived process does.
+UseVerdict connections_per_child_use(Words a) {
+  if (!a.empty() && a[0] == "0") return {I, {}};
+  return {U, "the server process is never recycled"};
+}
+
+// balancerd reads no .htaccess files, which is what None asks for.
+UseVerdict allow_override_use(Words a) {
+  if (a.size() == 1 && same(a[0], "None")) return {I, {}};
+  return {U, ".htaccess files are not read"};
+}
+
+// server-status always shows the extended fields (Apache's default once mod_status is loaded).
+UseVerdict extended_status_use(Words a) {
+  if (!a.empty() && same(a[0], "On")) return {I, {}};
+  return {U, "server-status always shows the extended fields"};
+}
+
+// Range requests keep Apache's default cap (server/handlers/byte_ranges.cpp).
+UseVerdict max_ranges_use(Words a) {
+  if (!a.empty() && (same(a[0], "default") || a[0] == "200")) return {I, {}};
+  return {U, "only the default (200) is reproduced"};
+}
+
+constexpr std::string_view no_concurrency_cap = "concurrent connections are not capped";
 
 const HandlerBinding core_c[] = {
     // Read pass (parser): Include, Define, <IfModule>...
@@ -46,7 +140,7 @@ const HandlerBinding core_c[] = {
     {"ServerAdmin", I, core::server_admin},
     {"DocumentRoot", I, core::document_root},
     {"UseCanonicalName", I, core::use_canonical_name},
-    {"HostnameLookups", U, core::hostname_lookups},
+    {"HostnameLookups", I, core::hostname_lookups},
     {"UseCanonicalPhysicalPort", U, nullptr},
     {"ServerPath", U, nullptr},
     {"NameVirtualHost", N, core::name_virtual_host},
@@ -69,7 +163,7 @@ const HandlerBinding core_c[] = {
     {"MergeTrailers", U, nullptr},
     {"RegisterHttpMethod", U, nullptr},
     {"LimitXMLRequestBody", N, nullptr},
-    {"MaxRanges", U, nullptr},
+    {"MaxRanges", U, nullptr, max_ranges_use},
     {"MaxRangeOverlaps", U, nullptr},
     {"MaxRangeReversals", U, nullptr},
     {"ReadBufferSize", N, nullptr},
@@ -78,20 +172,20 @@ const HandlerBinding core_c[] = {
     // Logging.
     {"LogLevel", I, core::log_level},
     {"ErrorLog", I, core::error_log},
-    {"ErrorLogFormat", U, core::error_log_format},
+    {"ErrorLogFormat", I, core::error_log_format},
     // Responses and per-dir settings.
     {"ServerTokens", I, core::server_tokens},
     {"ServerSignature", I, core::server_signature},
-    {"Options", N, core::options},
-    {"AllowOverride", N, core::allow_override},
-    {"AllowOverrideList", N, nullptr},
+    {"Options", U, core::options, options_use},
+    {"AllowOverride", U, core::allow_override, allow_override_use},
+    {"AllowOverrideList", U, nullptr, allow_override_use},
     {"AccessFileName", N, nullptr},
-    {"ErrorDocument", U, core::error_document},
-    {"SetHandler", U, core::set_handler},
-    {"AddDefaultCharset", U, core::add_default_charset},
+    {"ErrorDocument", I, core::error_document},
+    {"SetHandler", U, core::set_handler, set_handler_use},
+    {"AddDefaultCharset", U, core::add_default_charset, add_default_charset_use},
     {"DefaultType", N, core::default_type},
-    {"ForceType", U, core::force_type},
-    {"FileETag", N, core::file_etag},
+    {"ForceType", I, core::force_type},
+    {"FileETag", U, core::file_etag, file_etag_use},
     {"EnableMMAP", N, nullptr},
     {"EnableSendfile", N, nullptr},
     {"ContentDigest", U, nullptr},
@@ -111,10 +205,10 @@ const HandlerBinding core_c[] = {
     {"PidFile", I, core::pid_file},
     {"Mutex", N, core::mutex},
     {"ScoreBoardFile", N, core::global_only},
-    {"ExtendedStatus", N, nullptr},
+    {"ExtendedStatus", U, nullptr, extended_status_use},
     {"SeeRequestTail", N, nullptr},
-    {"MaxRequestsPerChild", N, core::max_connections_per_child},
-    {"MaxConnectionsPerChild", N, core::max_connections_per_child},
+    {"MaxRequestsPerChild", U, core::max_connections_per_child, connections_per_child_use},
+    {"MaxConnectionsPerChild", U, core::max_connections_per_child, connections_per_child_use},
     {"CoreDumpDirectory", N, core::global_only},
     {"MaxMemFree", N, nullptr},
     {"ThreadStackSize", N, nullptr},
@@ -128,26 +222,27 @@ const HandlerBinding http_core_c[] = {
 
 const HandlerBinding mpm_c[] = {
     {"Listen", I, core::listen},
-    {"ListenBacklog", N, core::listen_backlog},
+    {"ListenBacklog", I, core::listen_backlog},
     {"ListenCoresBucketsRatio", N, nullptr},
     {"SendBufferSize", N, nullptr},
     {"ReceiveBufferSize", N, nullptr},
     {"ListenTCPDeferAccept", N, nullptr},
     {"StartServers", N, core::start_servers},
-    {"ServerLimit", N, core::server_limit},
+    {"ServerLimit", U, core::server_limit, nullptr, no_concurrency_cap},
     {"MinSpareThreads", N, core::min_spare_threads},
     {"MaxSpareThreads", N, core::max_spare_threads},
-    {"MaxClients", N, core::max_request_workers},
-    {"MaxRequestWorkers", N, core::max_request_workers},
-    {"ThreadsPerChild", N, core::threads_per_child},
+    {"MaxClients", U, core::max_request_workers, nullptr, no_concurrency_cap},
+    {"MaxRequestWorkers", U, core::max_request_workers, nullptr, no_concurrency_cap},
+    {"ThreadsPerChild", U, core::threads_per_child, nullptr,
+     "concurrent connections are not capped (read only as balancer-manager's default max)"},
     {"ThreadLimit", N, core::thread_limit},
     {"AsyncRequestWorkerFactor", N, core::async_request_worker_factor},
     {"GracefulShutdownTimeout", I, core::graceful_shutdown_timeout},
     {"MinSpareServers", N, core::min_spare_servers},
     {"MaxSpareServers", N, core::max_spare_servers},
     {"PidFile", I, core::pid_file},
-    {"MaxRequestsPerChild", N, core::max_connections_per_child},
-    {"MaxConnectionsPerChild", N, core::max_connections_per_child},
+    {"MaxRequestsPerChild", U, core::max_connections_per_child, connections_per_child_use},
+    {"MaxConnectionsPerChild", U, core::max_connections_per_child, connections_per_child_use},
     {"CoreDumpDirectory", N, core::global_only},
     {"ScoreBoardFile", N, core::global_only},
     {"MaxMemFree", N, nullptr},

@@ -173,10 +173,10 @@ Result alias_preserve_path(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 constexpr HandlerBinding kAlias[] = {
-    {"Alias", Support::Unsupported, alias_handler},
-    {"ScriptAlias", Support::Unsupported, script_alias_handler},
-    {"AliasMatch", Support::Unsupported, alias_match},
-    {"ScriptAliasMatch", Support::Unsupported, script_alias_match},
+    {"Alias", Support::Implemented, alias_handler},
+    {"ScriptAlias", Support::Unsupported, script_alias_handler, nullptr, "CGI is not implemented"},
+    {"AliasMatch", Support::Implemented, alias_match},
+    {"ScriptAliasMatch", Support::Unsupported, script_alias_match, nullptr, "CGI is not implemented"},
     {"Redirect", Support::Implemented, redirect},
     {"RedirectMatch", Support::Implemented, redirect_match},
     {"RedirectTemp", Support::Implemented, redirect_temp},

@@ -212,9 +212,9 @@ Result track_ttfb(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 constexpr HandlerBinding kLogConfig[] = {
-    {"LogFormat", Support::Implemented, log_format},     {"CustomLog", Support::Implemented, custom_log},
-    {"TransferLog", Support::Implemented, transfer_log}, {"GlobalLog", Support::Implemented, global_log},
-    {"BufferedLogs", Support::NoEffect, buffered_logs},
+    {"LogFormat", Support::Implemented, log_format},       {"CustomLog", Support::Implemented, custom_log},
+    {"TransferLog", Support::Implemented, transfer_log},   {"GlobalLog", Support::Implemented, global_log},
+    {"BufferedLogs", Support::Implemented, buffered_logs},
 };
 
 constexpr HandlerBinding kLogio[] = {

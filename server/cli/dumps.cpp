@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <grp.h>
 #include <map>
@@ -232,19 +234,138 @@ std::string_view unsupported_reason(const directives::DirectiveUse& use) {
   return {};
 }
 
+// The binding behind a recorded use (per-use check and reason). Linear, DUMP_COMPAT only.
+const directives::HandlerBinding* binding_of(const directives::DirectiveUse& use) {
+  const directives::ModuleDef* module = directives::find_module_by_id(use.module);
+  if (!module) return nullptr;
+  for (auto family : {directives::core_family_bindings, directives::proxy_family_bindings,
+                      directives::http_family_bindings})
+    for (const directives::HandlerBinding& b : family(module->source))
+      if (b.name == use.name) return &b;
+  return nullptr;
+}
+
+// The arguments of the directive at file:line, read back from the file: the walk keeps no
+// arguments per use (that would cost every config test memory), and only argument-dependent
+// directives come here. Continuation lines are joined, quotes and backslash escapes undone and
+// ${NAME} replaced from Define (then the environment), as the reader does.
+class SourceArgs {
+public:
+  explicit SourceArgs(const std::map<std::string, std::string>& defines) : defines_(defines) {}
+
+  std::vector<std::string> at(const std::string& file, unsigned line) {
+    auto it = files_.find(file);
+    if (it == files_.end()) {
+      std::vector<std::string> lines;
+      if (std::FILE* f = std::fopen(file.c_str(), "r")) {
+        std::string cur;
+        for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) {
+          if (c == '\n') {
+            lines.push_back(std::move(cur));
+            cur.clear();
+          } else {
+            cur += static_cast<char>(c);
+          }
+        }
+        lines.push_back(std::move(cur));
+        std::fclose(f);
+      }
+      it = files_.emplace(file, std::move(lines)).first;
+    }
+    const auto& lines = it->second;
+    // A continued directive is numbered by its last line, as Apache does: start from its first.
+    const auto continued = [](std::string_view l) {
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      return !l.empty() && l.back() == '\\';
+    };
+    std::size_t first = line ? line - 1 : 0;
+    while (first > 0 && first <= lines.size() && continued(lines[first - 1])) --first;
+    std::string text;
+    for (std::size_t i = first; i < lines.size(); ++i) {
+      std::string_view l = lines[i];
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      if (!l.empty() && l.back() == '\\') {
+        text.append(l.substr(0, l.size() - 1));
+        continue;
+      }
+      text.append(l);
+      break;
+    }
+    std::vector<std::string> words = split_words(substitute(text));
+    if (!words.empty()) words.erase(words.begin()); // the directive's name
+    return words;
+  }
+
+private:
+  std::string substitute(const std::string& text) const {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const std::size_t close = text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{'
+                                    ? text.find('}', i + 2)
+                                    : std::string::npos;
+      if (close == std::string::npos) {
+        out += text[i];
+        continue;
+      }
+      const std::string name = text.substr(i + 2, close - i - 2);
+      if (auto d = defines_.find(name); d != defines_.end())
+        out += d->second;
+      else if (const char* env = std::getenv(name.c_str()))
+        out += env;
+      else
+        out.append(text, i, close - i + 1);
+      i = close;
+    }
+    return out;
+  }
+
+  static std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    for (;;) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i >= text.size()) break;
+      std::string word;
+      if (text[i] == '"' || text[i] == '\'') {
+        const char quote = text[i++];
+        for (; i < text.size() && text[i] != quote; ++i) {
+          if (text[i] == '\\' && i + 1 < text.size()) ++i;
+          word += text[i];
+        }
+        ++i;
+      } else {
+        while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) word += text[i++];
+      }
+      words.push_back(std::move(word));
+    }
+    return words;
+  }
+
+  const std::map<std::string, std::string>& defines_;
+  std::map<std::string, std::vector<std::string>> files_;
+};
+
 } // namespace
 
 void dump_compat(std::ostream& out, const CompileResult& result) {
   out << "Directives in use that balancerd does not fully reproduce:\n";
   std::size_t count = 0;
+  SourceArgs source(result.variables);
   for (const auto& use : result.uses) {
-    if (use.support == directives::Support::Implemented) continue;
+    directives::UseVerdict verdict{use.support, {}};
+    const directives::HandlerBinding* binding = binding_of(use);
+    if (binding && binding->check)
+      verdict = binding->check(source.at(use.file, use.line));
+    else if (binding)
+      verdict.reason = binding->reason;
+    if (verdict.support == directives::Support::Implemented) continue;
     if (use.name == "SSLEngine" && !engine_in_force(use, result.config.get())) continue;
+    if (verdict.reason.empty() && verdict.support == directives::Support::Unsupported)
+      verdict.reason = unsupported_reason(use);
     ++count;
     out << "  " << use.file << ":" << use.line << ": " << use.name << " (" << use.module << ") "
-        << (use.support == directives::Support::NoEffect ? "accepted, no effect" : "unsupported");
-    if (use.support == directives::Support::Unsupported)
-      if (const std::string_view why = unsupported_reason(use); !why.empty()) out << ": " << why;
+        << (verdict.support == directives::Support::NoEffect ? "accepted, no effect" : "unsupported");
+    if (!verdict.reason.empty()) out << ": " << verdict.reason;
     out << "\n";
   }
   if (count == 0) out << "  (none)\n";
