@@ -153,6 +153,10 @@ int run(int argc, char** argv) {
     run.command_line += arg;
   }
   run.read = read;
+  // this very program checks the privileged helper's requests (privileged_check.hpp); resolved now,
+  // as the path may name another file by the time of a reload
+  std::error_code exe_ec;
+  run.privileged_check_binary = std::filesystem::read_symlink("/proc/self/exe", exe_ec).string();
   run.single_process = o.foreground_single;
   run.detach = !o.foreground_single && !o.has_define("ONE_PROCESS") && !o.has_define("FOREGROUND") &&
                !o.has_define("NO_DETACH");

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "server/lifecycle/privileged_check.hpp"
 #include "server/lifecycle/privileged_helper_protocol.hpp"
 
 namespace balancerd::lifecycle {
@@ -26,10 +27,30 @@ PrivilegedHelper* helper_for_unprivileged() {
   return ::geteuid() != 0 ? current_helper.load() : nullptr;
 }
 
+// The helper refused a request (EPERM): the configuration it read does not name it. On stderr,
+// which is the main error log once the server runs; the caller reports its own failure as well.
+void report_refusal(const std::string& what) {
+  const std::string line = "balancerd: the privileged helper refused to " + what +
+                           " as root: the configuration does not name it\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
 } // namespace
 
-std::unique_ptr<PrivilegedHelper> PrivilegedHelper::start(const std::string& pid_file) {
+std::unique_ptr<PrivilegedHelper> PrivilegedHelper::start(const std::string& pid_file,
+                                                          const std::string& check_binary,
+                                                          const parser::ReadOptions& read) {
   if (::geteuid() != 0) return nullptr;
+  // The validator's words, built here because the child may not allocate: it reads its copy of
+  // these vectors' memory. Without a binary (or with an absurdly long command line) the child gets
+  // none and refuses every checked request.
+  std::vector<std::string> check_words;
+  std::vector<char*> check_argv;
+  if (!check_binary.empty()) {
+    check_words = privileged_check_prefix(check_binary, read);
+    if (check_words.size() <= static_cast<std::size_t>(proto::kMaxCheckPrefix))
+      for (auto& w : check_words) check_argv.push_back(w.data());
+  }
   int fds[2];
   // SEQPACKET: one request, one message; close-on-exec, so no program the server starts holds the
   // server's end open (the helper must see it close when the server goes).
@@ -38,7 +59,8 @@ std::unique_ptr<PrivilegedHelper> PrivilegedHelper::start(const std::string& pid
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(fds[0]);
-    proto::run_helper_process(fds[1], path);
+    proto::run_helper_process(fds[1], path, check_argv.empty() ? nullptr : check_argv.data(),
+                              static_cast<int>(check_argv.size()));
   }
   ::close(fds[1]);
   if (child < 0) {
@@ -113,12 +135,14 @@ std::optional<PrivilegedHelper::Reply> PrivilegedHelper::call(unsigned op, const
 std::optional<int> PrivilegedHelper::open_log(const std::string& path) {
   auto r = call(proto::kOpenLog, path, 0, nullptr, 0);
   if (!r) return std::nullopt;
+  if (r->error == EPERM) report_refusal("open the log file '" + path + "'");
   return r->fd >= 0 ? r->fd : -(r->error ? r->error : EIO);
 }
 
 std::optional<int> PrivilegedHelper::open_runtime_file(const std::string& path) {
   auto r = call(proto::kOpenRuntime, path, 0, nullptr, 0);
   if (!r) return std::nullopt;
+  if (r->error == EPERM) report_refusal("open the runtime file '" + path + "'");
   return r->fd >= 0 ? r->fd : -(r->error ? r->error : EIO);
 }
 
@@ -145,6 +169,7 @@ std::optional<SpawnedLogger> PrivilegedHelper::spawn_logger(const std::vector<st
   auto r = call(proto::kSpawnLogger, words, static_cast<unsigned>(argv.size()), fds, 3);
   if (null >= 0) ::close(null);
   if (!r) return std::nullopt;
+  if (r->error == EPERM) report_refusal("start the program '" + argv[0] + "'");
   s.error = r->error;
   s.pid = r->error ? -1 : r->pid;
   s.pidfd = r->fd;
@@ -157,6 +182,11 @@ void PrivilegedHelper::stop_logger(pid_t pid) {
 
 bool PrivilegedHelper::arm_pid_file() {
   auto r = call(proto::kArmPidFile, {}, 0, nullptr, 0);
+  return r && r->error == 0;
+}
+
+bool PrivilegedHelper::require_checks() {
+  auto r = call(proto::kRequireChecks, {}, 0, nullptr, 0);
   return r && r->error == 0;
 }
 

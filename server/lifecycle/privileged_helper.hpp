@@ -14,11 +14,26 @@
 // It exits when the server's end of the socket closes, so it never outlives the server.
 //
 // Trust: the helper serves whoever holds the server's end of the socket, which only the server
-// process has (close-on-exec, never passed on). It cannot check a request against the
-// configuration (it does not read it), so the server process, although it runs as User, can still
-// have files opened and piped-log programs started as root: that is the bound of this design, as
-// with Apache's parent, which runs what the configuration names as root. A compromise of the
-// server process therefore reaches root through it, where one of Apache's children would not.
+// process has (close-on-exec, never passed on), and that process runs as User: a compromise of it
+// must not reach root. So the helper does not take the server's word for a request: before opening
+// a log or runtime file or starting a program, it runs a validator (privileged_check.hpp), the
+// balancerd binary in a hidden mode, as root, which reads the configuration itself with the
+// options a reload uses (-d, -f, -D, -C, -c from the command line, the binary from /proc/self/exe,
+// both fixed before the fork) and allows only
+//   - a log file that is one of the configuration's ErrorLog, CustomLog or TransferLog files,
+//   - the BalancerPersist file (DefaultRuntimeDir/balancerd-balancers.state) when a server has
+//     BalancerPersist On,
+//   - a program that is exactly one of its piped logs ("|cmd", "||cmd", "|$cmd", as PipedLog
+//     splits it).
+// Anything else is refused with EPERM (the reload then fails with Apache's message and "(1)
+// Operation not permitted"; the refusal is logged). What remains reachable is what root's
+// configuration names, as with Apache's root parent: the server can still have those files opened
+// and those programs (re)started. Only requests through the helper are checked (a reload, a piped
+// logger restarted after its program died), and only once the server asked for checks
+// (require_checks()), which it does right after start-up opened its logs as root and before it
+// reads any input or drops privileges. A check compiles the configuration once per request
+// (bounded to a minute); the request allowed last is not checked again for 2 s (a piped log whose
+// program cannot start is retried every 100 ms).
 //
 // The log layer and the persist file call the free functions below: through the helper when this
 // process is no longer root and a helper runs, else directly here (a server not started as root,
@@ -31,6 +46,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "parser/config_reader.hpp"
 
 namespace balancerd::lifecycle {
 
@@ -46,8 +63,11 @@ class PrivilegedHelper {
 public:
   // Forks the helper. nullptr when this process is not root, or when the socketpair or fork fails
   // (the server then runs as before: no reload-time opening as root). `pid_file` is the path the
-  // helper removes at the end once arm_pid_file() was called.
-  static std::unique_ptr<PrivilegedHelper> start(const std::string& pid_file);
+  // helper removes at the end once arm_pid_file() was called. `check_binary` is the balancerd
+  // program the helper runs as the validator with `read` (the options a reload reads the
+  // configuration with); empty: every open and program start is refused (EPERM).
+  static std::unique_ptr<PrivilegedHelper> start(const std::string& pid_file, const std::string& check_binary,
+                                                 const parser::ReadOptions& read);
   // Closes the socket: the helper removes the armed PidFile and exits. Reaps it (bounded wait).
   ~PrivilegedHelper();
   PrivilegedHelper(const PrivilegedHelper&) = delete;
@@ -65,6 +85,11 @@ public:
   void stop_logger(pid_t pid);
   // The PidFile is written: remove it once the server is gone.
   bool arm_pid_file();
+  // From now on every open and program start is checked against the configuration (see Trust);
+  // before, the requests come from a process that is still root and are done as asked. The server
+  // calls it once its start-up logs are open, before it handles any input or gives up root. There
+  // is no way back.
+  bool require_checks();
   pid_t pid() const { return pid_; }
 
   // The helper the free functions below and the piped logs use (nullptr: none). The caller keeps

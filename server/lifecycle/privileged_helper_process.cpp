@@ -7,7 +7,9 @@
 // may only make async-signal-safe calls (another thread may have held the malloc or stdio lock at
 // the fork), so everything here uses fixed buffers on the stack, raw system calls and the few
 // string functions POSIX lists as safe: no malloc, no C++ library, no locks. It never returns into
-// the server's code: it _exits.
+// the server's code: it _exits. What needs the configuration (whether a request is allowed) runs in
+// a fresh process it execs, the validator (privileged_check.hpp), where malloc is fine again.
+#include "server/lifecycle/privileged_check.hpp"
 #include "server/lifecycle/privileged_helper_protocol.hpp"
 
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -111,6 +114,13 @@ int find_program(const char* name, char* out, std::size_t out_size) {
   return error;
 }
 
+// The validator's command line up to "--", captured before the fork (privileged_helper.cpp).
+struct CheckCommand {
+  char* const* argv;
+  int argc;
+};
+constexpr int kCheckTimeoutMs = 60 * 1000;
+
 struct ExecArgs {
   const char* path;
   char* const* argv;
@@ -143,8 +153,84 @@ int exec_program(void* p) {
 // allocates for its file actions): the helper waits until the program has exec'd or failed.
 alignas(16) char spawn_stack[64 * 1024];
 
-Reply spawn(char* data, std::uint32_t length, std::uint32_t argc, const int* fds, int nfds,
-            Children& children) {
+// Runs the validator (privileged_check.hpp) for request `op` with `words`: 0 when the configuration
+// allows it, else EPERM (also when it cannot be run: a request is refused unless shown allowed).
+int check_request(const CheckCommand& check, const char* op, char* const* words, std::uint32_t nwords) {
+  if (!check.argv || check.argc <= 0 || check.argc > kMaxCheckPrefix || nwords > kMaxArgs) return EPERM;
+  char* argv[kMaxCheckPrefix + 1 + kMaxArgs + 1];
+  int n = 0;
+  for (int i = 0; i < check.argc; ++i) argv[n++] = check.argv[i];
+  argv[n++] = const_cast<char*>(op);
+  for (std::uint32_t i = 0; i < nwords; ++i) argv[n++] = words[i];
+  argv[n] = nullptr;
+  // its standard streams are the helper's (/dev/null): it prints nothing anyway
+  ExecArgs args{argv[0], argv, {0, 1, 2}, 0};
+  const pid_t pid =
+      ::clone(exec_program, spawn_stack + sizeof spawn_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  if (pid < 0) return EPERM;
+  int status = 0;
+  if (args.error == 0) {
+    // Bounded: a configuration that never finishes reading (an Include of a FIFO) refuses the
+    // request after a minute instead of stopping the helper for good.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      int ready;
+      while ((ready = ::poll(&p, 1, kCheckTimeoutMs)) < 0 && errno == EINTR) {
+      }
+      if (ready <= 0) ::kill(pid, SIGKILL);
+      ::close(pidfd);
+    }
+  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (args.error != 0) return EPERM;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EPERM;
+}
+
+// The last request the validator allowed, and when: the same request again within kAllowedForMs
+// is not checked again. The server retries a piped log whose program cannot start (a missing
+// program) every 100 ms; without this, each retry would read the whole configuration. Static: too
+// large for the stack.
+constexpr long long kAllowedForMs = 2000;
+struct LastAllowed {
+  std::uint32_t op = 0;
+  std::uint32_t argc = 0;
+  std::uint32_t length = 0;
+  long long at_ms = -1;
+  char data[kMaxData];
+};
+LastAllowed last_allowed;
+
+long long now_ms() {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<long long>(t.tv_sec) * 1000 + t.tv_nsec / 1000000;
+}
+
+// check_request for the request `req` (its data `data`), unless it is the one allowed just before.
+int check_recent(const CheckCommand& check, const Request& req, const char* data, const char* op,
+                 char* const* words, std::uint32_t nwords) {
+  const long long now = now_ms();
+  if (last_allowed.at_ms >= 0 && now - last_allowed.at_ms < kAllowedForMs && last_allowed.op == req.op &&
+      last_allowed.argc == req.argc && last_allowed.length == req.length &&
+      std::memcmp(last_allowed.data, data, req.length) == 0)
+    return 0;
+  const int e = check_request(check, op, words, nwords);
+  if (e == 0 && req.length <= kMaxData) {
+    last_allowed.op = req.op;
+    last_allowed.argc = req.argc;
+    last_allowed.length = req.length;
+    std::memcpy(last_allowed.data, data, req.length);
+    last_allowed.at_ms = now_ms();
+  }
+  return e;
+}
+
+Reply spawn(const Request& req, char* data, const int* fds, int nfds, Children& children,
+            const CheckCommand* check) {
+  const std::uint32_t length = req.length;
+  const std::uint32_t argc = req.argc;
   Reply r;
   if (nfds != 3 || argc == 0 || argc > kMaxArgs) {
     r.error = EINVAL;
@@ -161,6 +247,10 @@ Reply spawn(char* data, std::uint32_t length, std::uint32_t argc, const int* fds
     return r;
   }
   argv[argc] = nullptr;
+  if (const int e = check ? check_recent(*check, req, data, kCheckSpawn, argv, argc) : 0) {
+    r.error = e;
+    return r;
+  }
   char program[4096];
   if (const int e = find_program(argv[0], program, sizeof program)) {
     r.error = e;
@@ -211,7 +301,8 @@ void send_reply(int socket, const Reply& reply, int fd) {
 
 } // namespace
 
-void run_helper_process(int socket, const char* pid_file) {
+void run_helper_process(int socket, const char* pid_file, char* const* check_argv, int check_argc) {
+  const CheckCommand check{check_argv, check_argc};
   // Only the socket stays (above the standard streams); the standard streams become /dev/null, so
   // the helper never keeps a pipe of whoever started the server open.
   const int s = ::fcntl(socket, F_DUPFD_CLOEXEC, 3);
@@ -235,6 +326,10 @@ void run_helper_process(int socket, const char* pid_file) {
 
   Children children;
   bool armed = false;
+  // Until the server asks for checks it is root itself (start-up, before the privilege drop) and
+  // could do all this without the helper: its requests are not checked then, so start-up pays for
+  // no configuration read.
+  bool checking = false;
   for (;;) {
     children.reap();
     pollfd p{s, POLLIN, 0};
@@ -286,15 +381,22 @@ void run_helper_process(int socket, const char* pid_file) {
         reply.error = EINVAL;
       } else if (req.op == kOpenLog || req.op == kOpenRuntime) {
         const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (req.op == kOpenLog ? O_APPEND : 0);
+        char* path[1] = {data};
         if (length == 0 || std::strlen(data) != length) {
           reply.error = EINVAL;
+        } else if (const int e =
+                       checking
+                           ? check_recent(check, req, data,
+                                          req.op == kOpenLog ? kCheckOpenLog : kCheckOpenRuntime, path, 1)
+                           : 0) {
+          reply.error = e;
         } else {
           // 0666 less the umask the server had when it forked this helper: Apache's mode
           reply_fd = ::open(data, flags, 0666);
           if (reply_fd < 0) reply.error = errno;
         }
       } else if (req.op == kSpawnLogger) {
-        reply = spawn(data, req.length, req.argc, fds, nfds, children);
+        reply = spawn(req, data, fds, nfds, children, checking ? &check : nullptr);
         if (reply.error == 0) {
           // a pidfd lets the server see the program end although it is not its parent
           reply_fd = static_cast<int>(::syscall(SYS_pidfd_open, reply.pid, 0));
@@ -306,6 +408,9 @@ void run_helper_process(int socket, const char* pid_file) {
           reply.error = ESRCH;
       } else if (req.op == kArmPidFile) {
         armed = true;
+      } else if (req.op == kRequireChecks) {
+        // never undone: after this, only what the configuration names is done as root
+        checking = true;
       } else {
         reply.error = EINVAL;
       }

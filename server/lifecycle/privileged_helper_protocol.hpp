@@ -15,6 +15,7 @@ enum Op : std::uint32_t {
   kSpawnLogger = 3, // data: argc NUL-terminated words; fds: stdin, stdout, stderr; reply: pid, pidfd
   kStopLogger = 4,  // pid
   kArmPidFile = 5,
+  kRequireChecks = 6, // from now on, kOpenLog, kOpenRuntime and kSpawnLogger are checked
 };
 
 struct Request {
@@ -33,8 +34,15 @@ constexpr std::size_t kMaxData = 16384; // a path or a piped-log command line
 constexpr std::size_t kMaxArgs = 255;
 constexpr int kMaxFds = 3;
 
+// The validator's command line before the request (privileged_check.hpp) has at most this many words.
+constexpr int kMaxCheckPrefix = 512;
+
 // The helper's life, in the forked child: serves requests on `socket` until the server's end
-// closes, then removes `pid_file` if armed and _exits. Only async-signal-safe calls.
-[[noreturn]] void run_helper_process(int socket, const char* pid_file);
+// closes, then removes `pid_file` if armed and _exits. Only async-signal-safe calls. After
+// kRequireChecks, each kOpenLog, kOpenRuntime and kSpawnLogger request is first checked by running
+// `check_argv` (the validator's words up to "--", built before the fork) with the request appended;
+// without it (nullptr) those requests are refused with EPERM.
+[[noreturn]] void run_helper_process(int socket, const char* pid_file, char* const* check_argv,
+                                     int check_argc);
 
 } // namespace balancerd::lifecycle::helper_protocol

@@ -194,7 +194,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   // after the privilege drop (logs, piped loggers, runtime files) and to remove the PidFile at the
   // end (privileged_helper.hpp). Forked before any log opens, so it is also the parent of the
   // piped loggers, and declared before everything that uses it, so it outlives them.
-  const std::unique_ptr<PrivilegedHelper> helper = PrivilegedHelper::start(pid_file);
+  const std::unique_ptr<PrivilegedHelper> helper =
+      PrivilegedHelper::start(pid_file, options.privileged_check_binary, options.read);
   const InstalledHelper helper_in_use(helper.get());
   // the BalancerPersist file of a reload's new DefaultRuntimeDir, written as root as Apache does
   balancer::set_runtime_file_opener(&open_runtime_file);
@@ -210,6 +211,9 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
+  // Start-up's logs are open (piped ones started by the helper as asked): from here on, before
+  // any input is read or root given up, the helper checks each request against the configuration.
+  if (helper) helper->require_checks();
   write_startup_log(options.startup_log, *logs);
   if (report_startup_errors(config, *logs) ||
       runtime::refuse_plaintext_tls(config, options.read.defines, *logs, std::cerr)) {

@@ -31,6 +31,10 @@ struct RunOptions {
   // The command line as given ("balancerd -f x.conf"), logged with AH00094 after each start and
   // restart as apache2 logs it; nothing when empty.
   std::string command_line;
+  // The balancerd program, which the privileged helper runs to check its requests against the
+  // configuration (privileged_check.hpp): /proc/self/exe for balancerd itself; a test program
+  // names the built balancerd. Empty: the helper refuses every reload-time open and program start.
+  std::string privileged_check_binary;
   // Called once listening (tests use it to learn that the server is up).
   std::function<void()> on_ready;
 };

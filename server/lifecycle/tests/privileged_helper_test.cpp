@@ -58,7 +58,7 @@ int fd_flags(int fd) {
 TEST(LifecyclePrivilegedHelper, OpensLogAndRuntimeFilesWithApacheModeAndErrno) {
   if (::geteuid() != 0) GTEST_SKIP() << "not root";
   const TempDir d;
-  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"));
+  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), "", {});
   ASSERT_TRUE(helper);
   const mode_t old = ::umask(0); // the helper forked with this umask (read, then put back)
   ::umask(old);
@@ -102,7 +102,7 @@ TEST(LifecyclePrivilegedHelper, OpensLogAndRuntimeFilesWithApacheModeAndErrno) {
 TEST(LifecyclePrivilegedHelper, StartsAProgramOnOurPipeAndStopsOnlyItsOwn) {
   if (::geteuid() != 0) GTEST_SKIP() << "not root";
   const TempDir d;
-  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"));
+  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), "", {});
   ASSERT_TRUE(helper);
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
@@ -155,7 +155,7 @@ TEST(LifecyclePrivilegedHelper, EndsWhenItsSocketClosesAndRemovesTheArmedPidFile
   for (const bool arm : {false, true}) {
     const TempDir d;
     std::ofstream(d.path("httpd.pid")) << "1\n";
-    auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"));
+    auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), "", {});
     ASSERT_TRUE(helper);
     const pid_t pid = helper->pid();
     if (arm) {
@@ -174,7 +174,7 @@ TEST(LifecyclePrivilegedHelper, EndsWhenItsSocketClosesAndRemovesTheArmedPidFile
 TEST(LifecyclePrivilegedHelper, PipedLogsAreStartedRestartedAndStoppedThroughTheHelper) {
   if (::geteuid() != 0) GTEST_SKIP() << "not root";
   const TempDir d;
-  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"));
+  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), "", {});
   ASSERT_TRUE(helper);
   const lifecycle::InstalledHelper installed(helper.get());
   const auto parent_of = [](pid_t pid) {

@@ -54,6 +54,9 @@ inline pid_t fork_server(const parser::ReadOptions& read, const directives::Comp
     lifecycle::RunOptions o;
     o.read = read;
     o.threads = threads;
+#ifdef BALANCERD_BINARY
+    o.privileged_check_binary = BALANCERD_BINARY; // checks the privileged helper's requests
+#endif
     ::_exit(lifecycle::run_server(compiled, o));
   }
   return child;
