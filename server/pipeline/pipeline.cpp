@@ -17,6 +17,7 @@
 #include "server/http/error_page.hpp"
 #include "server/manager/balancer_manager.hpp"
 #include "server/pipeline/access_check.hpp"
+#include "server/pipeline/internal_redirect.hpp"
 #include "server/pipeline/redirect_page.hpp"
 #include "server/pipeline/request_log.hpp"
 #include "server/pipeline/request_phases.hpp"
@@ -61,6 +62,9 @@ RequestState* acquire_state() {
 
 void release_state(RequestState* s) {
   --state_pool.in_use;
+  // an ErrorDocument's internal redirect ran as a request of its own, with its own state
+  if (s->redirect && s->redirect->exchange && s->redirect->exchange->inner())
+    release_state(s->redirect->exchange->inner());
   s->reset();
   if (state_pool.free.size() >= kStatePoolMax) {
     delete s;
@@ -130,26 +134,58 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
   }
 }
 
+// An error of a request that is itself an ErrorDocument's internal redirect: Apache goes back to the
+// original request and answers its status with the "Additionally" paragraph (no second ErrorDocument).
+void send_nested_error(net::Exchange& ex, RequestState& inner, int nested_status) {
+  RequestState& orig = *inner.redirected_from;
+  orig.redirect->failed = true;
+  orig.error_response = true; // the original request's page: only `Header always`
+  const int status = orig.redirect->exchange->status();
+  http::ErrorPageInfo info;
+  info.method = ex.request().method_text;
+  const auto& admin = orig.server->merged.core.server_admin;
+  if (admin) info.server_admin = *admin;
+  std::string page;
+  // Apache names the original status there too: the redirect started with it as its own status
+  (void)nested_status;
+  append_additional_error_body(page, status, status, info);
+  auto& h = ex.response();
+  h.status = status;
+  h.reason = {};
+  h.set_content_type("text/html; charset=iso-8859-1");
+  if (ex.request().method == http::Method::Head) {
+    ex.write({}, true, {}); // as Apache's error pages for HEAD: no Content-Length, no body
+    return;
+  }
+  h.content_length = page.size();
+  handlers::write_owned(ex, std::move(page));
+}
+
+// A local ErrorDocument: the URL is requested anew on the same exchange (Apache's internal redirect).
+void redirect_to_error_document(net::Exchange& ex, RequestState& st, int status, std::string_view url) {
+  st.redirect = std::make_unique<InternalRedirect>();
+  st.redirect->exchange = std::make_unique<RedirectedExchange>(ex, st, url, status);
+  st.pipeline->handle(*st.redirect->exchange);
+}
+
 // ErrorDocument, then Apache's own page.
-thread_local const handlers::MimeTypes* current_mime = nullptr;
 
 void send_error(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
                 const runtime::ServerView& sv, std::string_view allow = {},
                 const http::ErrorPageInfo& info = {}) {
-  const handlers::MimeTypes& mime = *current_mime;
+  if (st.redirected_from) {
+    send_nested_error(ex, st, status);
+    return;
+  }
+  (void)sv;
   if (dir) {
     auto it = dir->core->error_documents.find(status);
     if (it != dir->core->error_documents.end() && it->second.action != "default") {
       const std::string& a = it->second.action;
       if (!a.empty() && a[0] == '/') {
-        // a local document, served with the original status and the file's own headers
-        handlers::StaticFile f;
-        f.path = sv.merged.core.document_root.value_or("/var/www/html") + a;
-        if (::stat(f.path.c_str(), &f.st) == 0 && S_ISREG(f.st.st_mode)) {
-          auto slash = a.rfind('/');
-          handlers::assign_file_mime(f, std::string_view(a).substr(slash + 1), mime, dir);
-          f.status = status;
-          handlers::serve_static_file(ex, std::move(f));
+        // Apache's internal redirect (once per request: a second error is answered plainly)
+        if (st.pipeline && !st.redirect) {
+          redirect_to_error_document(ex, st, status, a);
           return;
         }
       } else if (a.find("://") != std::string::npos) {
@@ -175,7 +211,6 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
 
 // RequestState::send_error_page: a handler's late error (mod_proxy) takes the pipeline's path.
 void handler_error_page(net::Exchange& ex, RequestState& st, int status, const http::ErrorPageInfo& info) {
-  current_mime = &st.snapshot->mime;
   const directives::DirConf* dir = st.dir ? st.dir.get() : st.server->base.get();
   send_error(ex, st, status, dir, *st.server, {}, info);
 }
@@ -399,6 +434,12 @@ void Pipeline::handle(net::Exchange& ex) {
 
 void Pipeline::on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) {
   auto* st = static_cast<RequestState*>(ex.handler_state());
+  if (st && st->redirect && !st->redirect->failed && st->redirect->exchange->inner()) {
+    // answered by an ErrorDocument's internal redirect: the new request's settings shape the head,
+    // plus what the original request kept for its error page (r->err_headers_out goes along)
+    for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
+    st = st->redirect->exchange->inner();
+  }
   if (st && (error_page || st->error_response))
     for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
   if (st && st->server) apply_response_rules(*st, head, error_page);
@@ -430,7 +471,6 @@ void Pipeline::finished(net::Exchange& ex, const net::ExchangeOutcome& outcome) 
 
 void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   const auto& resolver = *snap.resolver;
-  current_mime = &snap.mime;
   const auto& req = ex.request();
   const auto& peer = ex.peer();
 
@@ -442,6 +482,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   st.server = &sv;
   st.logs = snap.server_logs(vhost);
   st.send_error_page = handler_error_page;
+  st.pipeline = this;
   const auto& core = sv.merged.core;
   init_request_facts(
       st, ex, core.server_name ? std::string_view(*core.server_name) : std::string_view(snap.main_name),

@@ -13,6 +13,7 @@
 #include "server/expr/var_table.hpp"
 #include "server/log/log_level.hpp"
 #include "server/net/exchange.hpp"
+#include "server/pipeline/internal_redirect.hpp"
 #include "server/runtime/request_config.hpp"
 
 namespace balancerd::log {
@@ -74,6 +75,11 @@ struct RequestState {
   expr::VarTable vary; // request headers an expression read (<If>, Require expr): sent in Vary
   std::string scratch; // reused value buffer for rule formatting
 
+  // --- ErrorDocument internal redirects (internal_redirect.hpp); unused unless one happens ------
+  net::RequestHandler* pipeline = nullptr;    // runs a redirect's phases (set by the pipeline)
+  std::unique_ptr<InternalRedirect> redirect; // this request's error was answered by a redirect
+  RequestState* redirected_from = nullptr;    // this request is such a redirect, answering that one
+
   // Forget the previous request but keep the buffers' capacity (states are pooled per thread).
   void reset() {
     snapshot.reset();
@@ -101,6 +107,9 @@ struct RequestState {
     headers_out.clear();
     err_headers_out.clear();
     vary.clear();
+    pipeline = nullptr;
+    redirect.reset(); // the pipeline has released the redirect's own state already
+    redirected_from = nullptr;
   }
 
   // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
