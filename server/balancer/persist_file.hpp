@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+namespace balancerd::directives {
+struct Config;
+}
+
 namespace balancerd::balancer {
 
 struct PersistedWorker {
@@ -31,6 +35,10 @@ struct PersistedServer {
   std::string key; // the server identity (see StateStore)
   std::vector<PersistedBalancer> balancers;
 };
+
+// Where the state store keeps the file unless told otherwise: DefaultRuntimeDir (else
+// ServerRoot/logs) + "/balancerd-balancers.state". The privileged helper's check allows this path.
+std::string default_persist_path(const directives::Config& config);
 
 std::string serialize_persisted(const std::vector<PersistedServer>& servers);
 // nullopt when the text is not a file of this format (a damaged file is ignored, not half-used).

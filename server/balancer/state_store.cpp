@@ -335,8 +335,7 @@ void StateStore::sync(const Config& config) {
   std::lock_guard sync_lock(impl_->sync_mu);
   Impl& m = *impl_;
   const Index* old = index_.load(std::memory_order_acquire);
-  m.persist_path =
-      m.opt.persist_path.empty() ? runtime_dir(config) + "/balancerd-balancers.state" : m.opt.persist_path;
+  m.persist_path = m.opt.persist_path.empty() ? default_persist_path(config) : m.opt.persist_path;
   if (!m.file_consulted) {
     m.file_consulted = true;
     if (auto saved = read_persisted(m.persist_path)) m.from_file = std::move(*saved);
@@ -460,6 +459,10 @@ const std::string& StateStore::persist_path() const {
 bool StateStore::save() const {
   std::lock_guard lock(impl_->sync_mu);
   return save_locked(index_.load(std::memory_order_acquire));
+}
+
+std::string default_persist_path(const Config& config) {
+  return runtime_dir(config) + "/balancerd-balancers.state";
 }
 
 } // namespace balancerd::balancer

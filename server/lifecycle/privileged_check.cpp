@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "directives/compile.hpp"
+#include "server/balancer/persist_file.hpp"
+#include "server/log/log_set.hpp"
 #include "server/log/piped_log.hpp"
 
 namespace balancerd::lifecycle {
@@ -18,27 +20,14 @@ bool is_syslog(const std::string& spec) {
   return spec == "syslog" || spec.starts_with("syslog:");
 }
 
-// LogSet::open's default for a main server without ErrorLog.
-std::string default_error_log(const directives::Config& config) {
-  std::string root = config.server_root.empty() ? std::string("/etc/apache2") : config.server_root;
-  if (root.back() != '/') root += '/';
-  return root + "logs/error_log";
-}
-
 // Every log target spec LogSet::open gives to open_log_target, with whether it is an error log.
 template <typename F> void for_each_log_spec(const directives::Config& config, F&& f) {
-  f(config.main.core.error_log.value_or(default_error_log(config)), true);
+  f(config.main.core.error_log.value_or(log::default_error_log(config)), true);
   for (const auto& l : config.main.log.logs) f(l.target, false);
   for (const auto& v : config.vhosts) {
     if (v.core.error_log) f(*v.core.error_log, true);
     for (const auto& l : v.log.logs) f(l.target, false);
   }
-}
-
-// The balancer state store's directory for its file (state_store.cpp's runtime_dir).
-std::string runtime_dir(const directives::Config& c) {
-  if (!c.default_runtime_dir.empty()) return c.default_runtime_dir;
-  return c.server_root.empty() ? std::string("logs") : c.server_root + "/logs";
 }
 
 } // namespace
@@ -73,7 +62,7 @@ std::string configured_persist_file(const directives::Config& config) {
   // BalancerPersist is not inherited: each server's own value decides (as the state store reads it).
   bool persist = config.main.proxy.balancer_persist;
   for (const auto& v : config.vhosts) persist = persist || v.proxy.balancer_persist;
-  return persist ? runtime_dir(config) + "/balancerd-balancers.state" : std::string();
+  return persist ? balancer::default_persist_path(config) : std::string();
 }
 
 bool privileged_request_allowed(const directives::Config& config, std::string_view op,

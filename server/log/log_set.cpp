@@ -21,12 +21,6 @@ private:
   std::map<std::string, std::shared_ptr<LogTarget>> cache_;
 };
 
-std::string default_error_log(const directives::Config& config) {
-  std::string root = config.server_root.empty() ? std::string("/etc/apache2") : config.server_root;
-  if (root.back() != '/') root += '/';
-  return root + "logs/error_log";
-}
-
 std::string server_name_of(const directives::ServerConf& s, const directives::ServerConf& main) {
   if (s.core.server_name) {
     std::string name = *s.core.server_name;
@@ -105,6 +99,12 @@ void LogSet::flush_older_than(std::chrono::steady_clock::duration age) const {
 void LogSet::reopen() const {
   for (const auto& l : all_access_) l->reopen();
   for (const auto& e : all_error_) e->reopen();
+}
+
+std::string default_error_log(const directives::Config& config) {
+  std::string root = config.server_root.empty() ? std::string("/etc/apache2") : config.server_root;
+  if (root.back() != '/') root += '/';
+  return root + "logs/error_log";
 }
 
 } // namespace balancerd::log

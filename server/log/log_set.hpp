@@ -30,6 +30,10 @@ struct LogSetOptions {
   LogExprEval expr_eval;             // CustomLog expr= conditions
 };
 
+// The main server's error log when it names none (ServerRoot/logs/error_log, as Debian's apache2
+// defaults it); the privileged helper's check allows it too.
+std::string default_error_log(const directives::Config& config);
+
 class LogSet {
 public:
   // Throws LogOpenError (Apache's text) if a file cannot be opened or a program started, and
