@@ -1,5 +1,7 @@
 // -D DUMP_COMPAT's report (server/cli/dumps.cpp): each directive in use that balancerd does not
 // fully reproduce, with file:line, its level and, where the gap is specific, the reason.
+// The file name sorts after heap_prefaulter_test.cpp on purpose: that test needs a heap no test
+// has grown before it in the same program, and gtest runs files in link (name) order.
 #include "server/cli/dumps.hpp"
 
 #include <gtest/gtest.h>
