@@ -42,7 +42,9 @@ def executed_functions(callgrind_out: Path, binary: str) -> list[str]:
     for line in callgrind_out.read_text(errors="replace").splitlines():
         if line.startswith("ob="):
             obj = line[3:]
-        elif line.startswith("fn=") and obj and os.path.basename(obj) == base:
+        # valgrind names the main binary's code "???" when its text is split into several mappings
+        # (the ordered functions' section ahead of .text); every shared library keeps its name
+        elif line.startswith("fn=") and obj and (os.path.basename(obj) == base or obj == "???"):
             name = re.sub(r"'\d+$", "", line[3:])  # callgrind's recursion-depth suffix
             if name not in seen and not name.startswith(("0x", "(")):
                 seen.add(name)
