@@ -35,6 +35,13 @@ UseVerdict set_handler_use(Words a) {
   return {U, "this handler is not implemented"};
 }
 
+// Only http/1.1 is spoken: h2 and h2c in the list are what Apache's mod_http2 would add.
+UseVerdict protocols_use(Words a) {
+  for (std::string_view w : a)
+    if (same(w, "h2") || same(w, "h2c")) return {U, "HTTP/2 is not implemented"};
+  return {I, {}};
+}
+
 // Only Indexes (mod_autoindex) changes what balancerd does; symbolic links are always followed.
 UseVerdict options_use(Words a) {
   bool absolute = false, follows = false;
@@ -153,7 +160,7 @@ const HandlerBinding core_c[] = {
     {"LimitRequestBody", I, core::limit_request_body},
     {"HttpProtocolOptions", I, core::http_protocol_options},
     {"TraceEnable", I, core::trace_enable},
-    {"Protocols", I, core::protocols},
+    {"Protocols", U, core::protocols, protocols_use},
     {"ProtocolsHonorOrder", I, core::protocols_honor_order},
     {"MergeSlashes", I, core::merge_slashes},
     {"AllowEncodedSlashes", I, core::allow_encoded_slashes},

@@ -146,21 +146,25 @@ Result recorded(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
+// balancerd speaks HTTP/1.1 only: these settings are kept in the model (and checked as Apache
+// checks them) but nothing serves h2 or h2c yet, so the compat report must say so.
+constexpr std::string_view kNoH2 = "HTTP/2 is not implemented";
+
 constexpr HandlerBinding kHttp2[] = {
-    {"H2Direct", Support::Implemented, bool_setting},
-    {"H2Upgrade", Support::Implemented, bool_setting},
+    {"H2Direct", Support::Unsupported, bool_setting, nullptr, kNoH2},
+    {"H2Upgrade", Support::Unsupported, bool_setting, nullptr, kNoH2},
     {"H2Push", Support::NoEffect, bool_setting},
-    {"H2ModernTLSOnly", Support::Implemented, bool_setting},
+    {"H2ModernTLSOnly", Support::Unsupported, bool_setting, nullptr, kNoH2},
     {"H2EarlyHints", Support::NoEffect, bool_setting},
     {"H2WebSockets", Support::Unsupported, bool_setting},
     {"H2ProxyRequests", Support::Unsupported, bool_setting},
     {"H2CopyFiles", Support::NoEffect, bool_setting},
     {"H2SerializeHeaders", Support::NoEffect, bool_setting},
     {"H2OutputBuffering", Support::NoEffect, bool_setting},
-    {"H2MaxSessionStreams", Support::Implemented, int_setting},
+    {"H2MaxSessionStreams", Support::Unsupported, int_setting, nullptr, kNoH2},
     {"H2MinWorkers", Support::NoEffect, int_setting},
     {"H2MaxWorkers", Support::NoEffect, int_setting},
-    {"H2WindowSize", Support::Implemented, int_setting},
+    {"H2WindowSize", Support::Unsupported, int_setting, nullptr, kNoH2},
     {"H2StreamMaxMemSize", Support::NoEffect, int_setting},
     {"H2Padding", Support::NoEffect, int_setting},
     {"H2MaxDataFrameLen", Support::NoEffect, int_setting},

@@ -128,5 +128,27 @@ TEST(CompatReport, NoneWhenEverythingIsImplemented) {
   EXPECT_EQ(out.str(), "Directives in use that balancerd does not fully reproduce:\n  (none)\n");
 }
 
+// balancerd speaks HTTP/1.1 only: Protocols naming h2/h2c and the mod_http2 settings that would
+// change what a client sees are reported; a Protocols list of http/1.1 alone is not.
+TEST(CompatReport, Http2IsReportedAsNotImplemented) {
+  Tree tree;
+  const std::string path = tree.write("c/h2.conf", "Include <T>/base.conf\n"  // 1
+                                                   "ServerName localhost\n"   // 2
+                                                   "LoadModule http2_module " // 3
+                                                   "/usr/lib/apache2/modules/mod_http2.so\n"
+                                                   "Protocols http/1.1\n"     // 4
+                                                   "Protocols h2c http/1.1\n" // 5
+                                                   "H2Direct on\n"            // 6
+                                                   "H2WindowSize 65535\n");   // 7
+  const auto result = compile(path);
+  std::ostringstream out;
+  dump_compat(out, result);
+  const std::string f = tree.expand("  <T>/c/h2.conf:");
+  EXPECT_EQ(out.str(), "Directives in use that balancerd does not fully reproduce:\n" + f +
+                           "5: Protocols (core_module) unsupported: HTTP/2 is not implemented\n" + f +
+                           "6: H2Direct (http2_module) unsupported: HTTP/2 is not implemented\n" + f +
+                           "7: H2WindowSize (http2_module) unsupported: HTTP/2 is not implemented\n");
+}
+
 } // namespace
 } // namespace balancerd::cli
