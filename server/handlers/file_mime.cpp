@@ -2,22 +2,13 @@
 
 #include <vector>
 
+#include "server/http/request.hpp"
+
 namespace balancerd::handlers {
 
 namespace {
 
 using Kind = directives::MimeMapping::Kind;
-
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -32,7 +23,7 @@ const std::string* mapping_for(const std::vector<directives::MimeMapping>& maps,
   for (const auto& m : maps) {
     if (m.kind != kind) continue;
     for (const auto& e : m.extensions)
-      if (ieq(e, ext)) hit = m.remove ? nullptr : &m.value;
+      if (http::iequals(e, ext)) hit = m.remove ? nullptr : &m.value;
   }
   return hit;
 }
@@ -62,7 +53,7 @@ void append_type_with_charset(std::string& out, std::string_view type, std::stri
     const std::string_view value =
         eq == std::string_view::npos ? std::string_view{} : trim(param.substr(eq + 1));
     out.append("; ").append(name).push_back('=');
-    if (!charset.empty() && ieq(name, "charset")) {
+    if (!charset.empty() && http::iequals(name, "charset")) {
       out.append(charset);
       charset_set = true;
     } else {
@@ -77,10 +68,10 @@ void resolve_file_mime(std::string_view name, const MimeTypes& types, const dire
   out.clear();
   static const std::vector<directives::MimeMapping> no_mappings;
   const auto& maps = dir ? dir->mapping->mime : no_mappings;
-  const std::string* force =
-      dir && dir->core->force_type && !dir->core->force_type->empty() && !ieq(*dir->core->force_type, "none")
-          ? &*dir->core->force_type
-          : nullptr;
+  const std::string* force = dir && dir->core->force_type && !dir->core->force_type->empty() &&
+                                     !http::iequals(*dir->core->force_type, "none")
+                                 ? &*dir->core->force_type
+                                 : nullptr;
   const std::string_view type = types.lookup(name, maps, force);
 
   // The first segment is the name itself, never an extension; leading dots belong to it.

@@ -16,6 +16,7 @@
 #include "server/handlers/owned_body.hpp"
 #include "server/http/error_page.hpp"
 #include "server/http/http_date.hpp"
+#include "server/http/request.hpp"
 
 namespace balancerd::handlers {
 
@@ -201,17 +202,6 @@ void drain(std::shared_ptr<Drain> d) {
   });
 }
 
-bool ascii_ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 } // namespace
 
 void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTypes& types,
@@ -223,8 +213,8 @@ void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTy
   file.language = mime.languages;
   file.charset = {};
   // AddDefaultCharset only fills in a text/plain or text/html that names no charset (serve_now)
-  if (dir && dir->core->add_default_charset && !ascii_ieq(*dir->core->add_default_charset, "off"))
-    file.charset = ascii_ieq(*dir->core->add_default_charset, "on")
+  if (dir && dir->core->add_default_charset && !http::iequals(*dir->core->add_default_charset, "off"))
+    file.charset = http::iequals(*dir->core->add_default_charset, "on")
                        ? std::string_view("iso-8859-1")
                        : std::string_view(*dir->core->add_default_charset);
 }
