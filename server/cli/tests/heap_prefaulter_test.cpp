@@ -13,6 +13,13 @@
 #include <thread>
 #include <vector>
 
+// g++ defines __SANITIZE_ADDRESS__; clang (the sanitizer build) answers __has_feature instead.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BD_TEST_HAS_ASAN 1
+#endif
+#endif
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -40,7 +47,7 @@ template <typename Pred> bool eventually(Pred pred) {
 }
 
 TEST(HeapPrefaulter, LeavesASmallHeapAloneAndFillsALargeOneAheadOfUse) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(BD_TEST_HAS_ASAN)
   // ASan's allocator takes its memory from its own mappings, never from the brk heap that the
   // prefaulter watches, so there is nothing for it to fill (balancerd -t then runs without it).
   GTEST_SKIP() << "the sanitizer's allocator does not use the brk heap";
