@@ -1,5 +1,6 @@
 #include "server/balancer/heartbeat.hpp"
 
+#include "directives/ci_string.hpp"
 #include "directives/modules/proxy_numbers.hpp"
 
 #include <fstream>
@@ -29,15 +30,6 @@ std::string unescape(std::string_view s) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 void parse_line(std::string_view line, HeartbeatTable& table) {
   if (line.empty() || line[0] == '#') return;
   const std::size_t sp = line.find(' ');
@@ -63,13 +55,13 @@ void parse_line(std::string_view line, HeartbeatTable& table) {
     const std::size_t eq = item.find('=');
     const std::string key = unescape(item.substr(0, eq));
     const std::string value = eq == std::string_view::npos ? std::string("1") : unescape(item.substr(eq + 1));
-    if (iequals(key, "busy"))
+    if (directives::ci_equal(key, "busy"))
       busy = value;
-    else if (iequals(key, "ready"))
+    else if (directives::ci_equal(key, "ready"))
       ready = value;
-    else if (iequals(key, "lastseen"))
+    else if (directives::ci_equal(key, "lastseen"))
       seen = value;
-    else if (iequals(key, "port"))
+    else if (directives::ci_equal(key, "port"))
       port = value;
   }
   if (busy) server->busy = directives::proxy::c_atoi(*busy);

@@ -1,11 +1,10 @@
 #include "server/balancer/manager_ops.hpp"
 
+#include "directives/ci_string.hpp"
 #include "directives/modules/proxy_numbers.hpp"
 #include "directives/modules/proxy_workers.hpp"
 #include "server/balancer/lbmethods.hpp"
 #include "server/balancer/state_store.hpp"
-
-#include <cctype>
 
 namespace balancerd::balancer {
 
@@ -14,15 +13,6 @@ using proxy::c_atof;
 using proxy::c_atoi;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 // The health-check methods mod_proxy_hcheck implements for HTTP workers (the manager's list).
 struct HcName {
@@ -91,14 +81,14 @@ void apply_worker_edit(BalancerState* b, WorkerState& w, const WorkerEdit& e, bo
   }
   if (e.w_hm) {
     for (const HcName& m : kHcMethods) {
-      if (iequals(m.name, *e.w_hm)) w.hc_method.store(static_cast<int>(m.method));
+      if (ci_equal(m.name, *e.w_hm)) w.hc_method.store(static_cast<int>(m.method));
     }
   }
   if (e.w_hu) w.set_hc_uri(short_text(*e.w_hu));
   if (hc_loaded && e.w_he) {
     bool valid = false;
     for (const HcCondition& c : hc_conditions) {
-      if (iequals(c.name, *e.w_he)) valid = true;
+      if (ci_equal(c.name, *e.w_he)) valid = true;
     }
     w.set_hc_expr(!e.w_he->empty() && valid && e.w_he->size() <= kMaxHcExpr ? *e.w_he : std::string());
   }
@@ -202,13 +192,13 @@ std::vector<EditProblem> check_worker_edit(const WorkerEdit& e, bool hc_loaded,
   if (e.w_hf && c_atoi(*e.w_hf) < 1) problem(out, "w_hf", e.w_hf, "fails must be at least 1: ignored");
   if (e.w_hm) {
     bool known = false;
-    for (const HcName& m : kHcMethods) known = known || iequals(m.name, *e.w_hm);
+    for (const HcName& m : kHcMethods) known = known || ci_equal(m.name, *e.w_hm);
     if (!known) problem(out, "w_hm", e.w_hm, "not a health-check method: ignored");
   }
   check_text(out, "w_hu", e.w_hu);
   if (hc_loaded && e.w_he && !e.w_he->empty()) {
     bool valid = false;
-    for (const HcCondition& c : hc_conditions) valid = valid || iequals(c.name, *e.w_he);
+    for (const HcCondition& c : hc_conditions) valid = valid || ci_equal(c.name, *e.w_he);
     if (!valid || e.w_he->size() > kMaxHcExpr)
       problem(out, "w_he", e.w_he, "no ProxyHCExpr of that name: the field was cleared");
   }

@@ -1,5 +1,6 @@
 #include "server/balancer/state_store.hpp"
 
+#include "directives/ci_string.hpp"
 #include "directives/modules/proxy_merge.hpp"
 #include "server/balancer/heartbeat.hpp"
 #include "server/balancer/persist_file.hpp"
@@ -22,15 +23,6 @@ struct SvHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 std::uint32_t fnv1a(std::string_view s) {
   std::uint32_t h = 2166136261u;
@@ -116,7 +108,7 @@ struct StateStore::Index {
   }
   static BalancerState* find_balancer(const Server& s, std::string_view name) {
     for (BalancerState* b : s.balancers) {
-      if (iequals(b->name(), name)) return b;
+      if (ci_equal(b->name(), name)) return b;
     }
     return nullptr;
   }
@@ -202,7 +194,7 @@ struct StateStore::Impl {
     for (const PersistedServer& ps : from_file) {
       if (ps.key != key) continue;
       for (const PersistedBalancer& pb : ps.balancers) {
-        if (!iequals(pb.name, name)) continue;
+        if (!ci_equal(pb.name, name)) continue;
         BalancerState* b = new_balancer(pb.name, make_sname(key, pb.name), pb.capacity);
         std::lock_guard lock(b->mutex());
         b->settings_locked() = pb.settings;

@@ -1,6 +1,7 @@
 #include "server/hcheck/hc_expr.hpp"
 
-#include <algorithm>
+#include "directives/ci_string.hpp"
+
 #include <cctype>
 
 namespace balancerd::hcheck {
@@ -9,12 +10,6 @@ namespace {
 
 bool ident_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 } // namespace
@@ -62,12 +57,12 @@ HcExprContext::HcExprContext(int status, std::string_view body,
 std::optional<std::string_view> HcExprContext::response_header(std::string_view name) const {
   if (!headers_) return std::nullopt;
   for (const auto& [n, v] : *headers_)
-    if (iequals(n, name)) return std::string_view(v);
+    if (directives::ci_equal(n, name)) return std::string_view(v);
   return std::nullopt;
 }
 
 std::optional<std::string_view> HcExprContext::note(std::string_view name) const {
-  if (iequals(name, "body")) return body_;
+  if (directives::ci_equal(name, "body")) return body_;
   return std::nullopt;
 }
 

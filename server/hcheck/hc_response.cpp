@@ -1,18 +1,13 @@
 #include "server/hcheck/hc_response.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace balancerd::hcheck {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -93,12 +88,12 @@ void HcResponseParser::parse_head(std::string_view head) {
     std::string_view name = trim(line.substr(0, colon));
     std::string_view value = trim(line.substr(colon + 1));
     headers_.emplace_back(std::string(name), std::string(value));
-    if (iequals(name, "Transfer-Encoding")) te = value;
-    if (iequals(name, "Content-Length")) cl = value;
+    if (directives::ci_equal(name, "Transfer-Encoding")) te = value;
+    if (directives::ci_equal(name, "Content-Length")) cl = value;
   }
   if (!read_body_ || status_ == 0 || status_ == 204 || status_ == 304) {
     mode_ = BodyMode::None;
-  } else if (!te.empty() && iequals(te.substr(te.size() >= 7 ? te.size() - 7 : 0), "chunked")) {
+  } else if (!te.empty() && directives::ci_equal(te.substr(te.size() >= 7 ? te.size() - 7 : 0), "chunked")) {
     mode_ = BodyMode::Chunked;
   } else if (!cl.empty()) {
     std::size_t n = 0;

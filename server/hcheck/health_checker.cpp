@@ -1,5 +1,6 @@
 #include "server/hcheck/health_checker.hpp"
 
+#include "directives/ci_string.hpp"
 #include "directives/model/config.hpp"
 #include "directives/modules/proxy_merge.hpp"
 #include "server/balancer/health_state.hpp"
@@ -17,7 +18,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <deque>
 #include <future>
 #include <map>
@@ -36,12 +36,6 @@ constexpr int kDefaultTpSize = 16;
 constexpr auto kRescanEvery = std::chrono::seconds(1); // picks up members added by balancer-manager
 constexpr microseconds kDefaultTimeout = std::chrono::seconds(60);
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A server's ProxyHCExpr conditions, parsed once per configuration.
 struct Condition {
   std::string name;
@@ -51,7 +45,7 @@ using Conditions = std::vector<Condition>;
 
 const Condition* find_condition(const Conditions& list, std::string_view name) {
   for (const Condition& c : list)
-    if (iequals(c.name, name)) return &c;
+    if (directives::ci_equal(c.name, name)) return &c;
   return nullptr;
 }
 
@@ -205,7 +199,7 @@ struct HealthChecker::Impl {
       for (balancer::BalancerState* b : store.balancers(server)) {
         const directives::Balancer* bconf = nullptr;
         for (const directives::Balancer& cb : info.proxy.balancers)
-          if (iequals(cb.name, b->name())) bconf = &cb;
+          if (directives::ci_equal(cb.name, b->name())) bconf = &cb;
         for (std::size_t i = 0; i < b->size(); ++i) {
           balancer::WorkerState* ws = &b->member(i);
           const directives::Worker* wconf = nullptr;
