@@ -3,6 +3,7 @@
 // stack instead of recursion, so deep nesting or long include chains cannot exhaust the C++ stack.
 #include "parser/config_reader.hpp"
 
+#include "parser/ascii_case.hpp"
 #include "parser/include_paths.hpp"
 #include "parser/line_source.hpp"
 #include "parser/log_escape.hpp"
@@ -28,17 +29,6 @@ namespace {
 
 constexpr unsigned kMaxIncludeDepth = 128;
 constexpr const char* kCmdlineFile = "-c/-C directives";
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Internal failure carrying Apache's message and, when it is not the current line, the line the
 // "Syntax error on line" prefix must name.
@@ -144,7 +134,7 @@ enum class ReadTime {
 };
 
 ReadTime read_time_kind(std::string_view name) {
-  auto is = [name](std::string_view lower_name) { return iequals(name, lower_name); };
+  auto is = [name](std::string_view lower_name) { return ci_equal(name, lower_name); };
   switch (name.size()) {
   case 3:
     return is("use") ? ReadTime::Use : ReadTime::None;
@@ -344,7 +334,7 @@ private:
   void process(Frame& f, std::string_view raw) {
     // A true <If*> body ends at a line that is exactly its closing tag, when nothing is open.
     if (f.kind == Frame::Kind::Cond && f.open.empty() && raw.size() >= 2 && raw[0] == '<' && raw[1] == '/' &&
-        iequals(raw.substr(2), f.terminator)) {
+        ci_equal(raw.substr(2), f.terminator)) {
       frames_.pop_back();
       return;
     }
@@ -370,14 +360,14 @@ private:
       if (had_gt) name.pop_back();
       std::string args(rest);
       if (had_gt && args.empty()) args = ">";
-      if (iequals(name, "<macro") && hooks_.directive_known("<Macro")) {
+      if (ci_equal(name, "<macro") && hooks_.directive_known("<Macro")) {
         define_macro(f, args, lineno);
         return;
       }
       const bool maybe_cond =
           name.size() > 3 && (name[1] == 'i' || name[1] == 'I') && (name[2] == 'f' || name[2] == 'F');
       for (const auto& cs : kCondSections) {
-        if (maybe_cond && iequals(name, cs.lower_name)) {
+        if (maybe_cond && ci_equal(name, cs.lower_name)) {
           f.src->last_directive_line = lineno;
           conditional(f, cs.name, args, lineno);
           return;
@@ -457,7 +447,7 @@ private:
     if (word.back() != '>') fail(word + "> directive missing closing '>'");
     std::string_view closing = std::string_view(word).substr(2, word.size() - 3);
     const Node& top = f.open.back().node;
-    if (!iequals(closing, std::string_view(top.name).substr(1)))
+    if (!ci_equal(closing, std::string_view(top.name).substr(1)))
       fail("Expected </" + display_name(top.name).substr(1) + "> but saw " + word);
     close_innermost(f);
   }
@@ -526,7 +516,7 @@ private:
       if (word.size() > 1 && word[1] == '/') {
         std::string seen = word.substr(0, word.size() - 1); // Apache drops the last character
         std::string_view closing = seen.size() > 2 ? std::string_view(seen).substr(2) : std::string_view{};
-        if (!iequals(closing, names.back()))
+        if (!ci_equal(closing, names.back()))
           fail("Expected </" + names.back() + "> but saw " + seen + ">", opener_line);
         names.pop_back();
         if (names.empty()) return;
@@ -559,7 +549,7 @@ private:
         read_error(line.line);
       }
       std::string_view t = line.text;
-      if (t.size() >= 8 && iequals(t.substr(0, 8), "</macro>")) {
+      if (ci_starts_with(t, "</macro>")) {
         if (nested == 0) {
           if (t.size() > 8)
             warn("AH02794: non blank chars found after directive closing on line " +
@@ -569,7 +559,7 @@ private:
           break;
         }
         --nested;
-      } else if (t.size() >= 6 && iequals(t.substr(0, 6), "<macro") &&
+      } else if (ci_starts_with(t, "<macro") &&
                  (t.size() == 6 || t[6] == ' ' || t[6] == '\t' || t[6] == '>')) {
         ++nested;
       }

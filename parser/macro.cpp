@@ -1,18 +1,12 @@
 #include "parser/macro.hpp"
 
+#include "parser/ascii_case.hpp"
 #include "parser/words.hpp"
 
 #include <algorithm>
 
 namespace balancerd::parser {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return r;
-}
 
 // The scan both substitution and the "never used" check make: at each position the longest
 // parameter name that starts there; replaced text is not scanned again.
@@ -47,7 +41,7 @@ std::variant<std::string, Macro> MacroTable::parse_header(std::string_view args,
   m.location = std::move(location);
   std::string name = next_word(args);
   if (name.empty()) return std::string("<Macro macro definition: empty name");
-  m.name = lower(name);
+  m.name = ascii_lower(name);
   for (std::string w = next_word(args); !w.empty(); w = next_word(args)) m.params.push_back(std::move(w));
   const std::string label = m.label();
   for (std::size_t i = 0; i < m.params.size(); ++i) {
@@ -113,8 +107,8 @@ std::optional<std::string> MacroTable::undefine(std::string_view args) {
   if (name.empty() || !next_word(args).empty())
     return "UndefMacro takes one argument, Remove a macro definition.";
   if (!ever_defined_) return "no macro defined before UndefMacro";
-  auto it = macros_.find(lower(name));
-  if (it == macros_.end()) return "cannot remove undefined macro '" + lower(name) + "'";
+  auto it = macros_.find(ascii_lower(name));
+  if (it == macros_.end()) return "cannot remove undefined macro '" + ascii_lower(name) + "'";
   macros_.erase(it);
   return std::nullopt;
 }
@@ -125,7 +119,7 @@ std::variant<std::string, MacroTable::Use> MacroTable::use(std::string_view args
   if (!ever_defined_) return std::string("no macro defined before Use");
   std::string name = next_word(args);
   if (name.empty()) return std::string("no macro name specified with Use");
-  name = lower(name);
+  name = ascii_lower(name);
   auto it = macros_.find(name);
   if (it == macros_.end()) return "macro '" + name + "' undefined";
   const Macro& m = it->second;

@@ -1,6 +1,7 @@
 // libFuzzer entry: the input is the contents of the main config file; the read pass must end in a
 // tree or a ReadError, never a crash, hang or sanitizer report. Built only with
 // -DBALANCERD_FUZZ=ON and clang.
+#include "parser/ascii_case.hpp"
 #include "parser/config_reader.hpp"
 
 #include <sys/mman.h>
@@ -54,9 +55,7 @@ const std::string& work_dir() {
 // An Include of an absolute path (or one reaching outside through .. or a variable, or after a
 // ServerRoot change) would walk the real filesystem: legitimate for Apache, useless for fuzzing.
 bool escapes_work_dir(const std::string& s) {
-  std::string l;
-  l.reserve(s.size());
-  for (char c : s) l.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c));
+  const std::string l = balancerd::parser::ascii_lower(s);
   if (l.find("include") == std::string::npos) return false;
   return l.find('/') != std::string::npos || l.find("..") != std::string::npos ||
          l.find("${") != std::string::npos || l.find("serverroot") != std::string::npos;
