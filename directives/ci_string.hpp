@@ -1,30 +1,14 @@
 #pragma once
 // ASCII case-insensitive helpers: Apache compares directive, section and module names this way.
-#include <cstddef>
-#include <string>
-#include <string_view>
+// One implementation for the whole code base (parser/ascii_case.hpp, the lowest layer), named
+// here for directives and the server.
+#include "parser/ascii_case.hpp"
 
 namespace balancerd::directives {
 
-inline char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-inline bool ci_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-inline bool ci_starts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ci_equal(s.substr(0, prefix.size()), prefix);
-}
+using parser::ascii_lower;
+using parser::ascii_upper;
+using parser::ci_equal;
+using parser::ci_starts_with;
 
 } // namespace balancerd::directives

@@ -7,6 +7,7 @@
 // Apache's two message channels are kept: `syntax_` (the bison message; parsing stops) and
 // `semantic_` (set while building nodes: unknown variable/function/operator, bad subnet; parsing
 // goes on). The final text is "syntax: semantic", or whichever exists.
+#include "directives/ci_string.hpp"
 #include "directives/expr/expr.hpp"
 #include "directives/expr/expr_lexer.hpp"
 #include "directives/model/ip_subnet.hpp"
@@ -15,7 +16,6 @@
 #include <pcre2.h>
 
 #include <algorithm>
-#include <cctype>
 #include <initializer_list>
 #include <iterator>
 #include <utility>
@@ -27,18 +27,8 @@ using detail::Lexer;
 using detail::Tok;
 using detail::Token;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 template <std::size_t N> bool in_list(const std::string_view (&list)[N], std::string_view name) {
-  return std::any_of(std::begin(list), std::end(list), [&](std::string_view v) { return iequals(v, name); });
+  return std::any_of(std::begin(list), std::end(list), [&](std::string_view v) { return ci_equal(v, name); });
 }
 
 // Variables of the core expression provider, mod_ssl (SSL_*, HTTPS) and mod_http2 (HTTP2), as
@@ -492,7 +482,7 @@ private:
   Node make_unary(std::string op, Node arg) {
     if (!is_known_unary_op(op)) {
       semantic_ = "Unary operator '-" + op + "' does not exist";
-    } else if (iequals(op, "R")) {
+    } else if (ci_equal(op, "R")) {
       check_subnet_operand(op, arg);
     }
     Node n = make(Kind::Unary, std::move(op));
@@ -503,7 +493,7 @@ private:
   Node make_binary(std::string op, Node left, Node right) {
     if (!is_known_binary_op(op)) {
       semantic_ = "Binary operator '-" + op + "' does not exist";
-    } else if (iequals(op, "ipmatch")) {
+    } else if (ci_equal(op, "ipmatch")) {
       check_subnet_operand(op, right);
     }
     Node n = make2(Kind::Binary, std::move(left), std::move(right));
@@ -521,7 +511,7 @@ private:
 } // namespace
 
 bool is_known_variable(std::string_view name) {
-  return in_list(kVariables, name) || istarts_with(name, "SSL_");
+  return in_list(kVariables, name) || ci_starts_with(name, "SSL_");
 }
 
 bool is_known_function(std::string_view name) {

@@ -1,12 +1,10 @@
 // Binds the core family's handlers and support levels to the generated directive entries.
 // Implemented: balancerd reads the value and uses it (or checks it as Apache does); NoEffect:
 // accepted and harmless; Unsupported: accepted, but the behaviour is not reproduced (DUMP_COMPAT).
+#include "directives/ci_string.hpp"
 #include "directives/modules/core_handlers.hpp"
 #include "directives/modules/proxy_handlers.hpp"
 #include "directives/registry.hpp"
-
-#include <algorithm>
-#include <cctype>
 
 namespace balancerd::directives {
 
@@ -19,18 +17,12 @@ constexpr Support U = Support::Unsupported;
 
 using Words = std::span<const std::string>;
 
-bool same(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // The handlers the pipeline serves (server/pipeline: SetHandler); "none" clears an inherited one.
 UseVerdict set_handler_use(Words a) {
   if (a.empty()) return {I, {}};
   const std::string_view h = a[0];
-  if (same(h, "none") || h == "server-status" || same(h, "balancer-manager") ||
-      (h.size() > 6 && same(h.substr(0, 6), "proxy:")))
+  if (ci_equal(h, "none") || h == "server-status" || ci_equal(h, "balancer-manager") ||
+      (h.size() > 6 && ci_starts_with(h, "proxy:")))
     return {I, {}};
   return {U, "this handler is not implemented"};
 }
@@ -38,7 +30,7 @@ UseVerdict set_handler_use(Words a) {
 // Only http/1.1 is spoken: h2 and h2c in the list are what Apache's mod_http2 would add.
 UseVerdict protocols_use(Words a) {
   for (std::string_view w : a)
-    if (same(w, "h2") || same(w, "h2c")) return {U, "HTTP/2 is not implemented"};
+    if (ci_equal(w, "h2") || ci_equal(w, "h2c")) return {U, "HTTP/2 is not implemented"};
   return {I, {}};
 }
 
@@ -50,15 +42,15 @@ UseVerdict options_use(Words a) {
     const bool minus = signed_word && w[0] == '-';
     if (signed_word) w.remove_prefix(1);
     absolute = absolute || !signed_word;
-    if (same(w, "ExecCGI")) {
+    if (ci_equal(w, "ExecCGI")) {
       if (!minus) return {U, "CGI is not implemented"};
-    } else if (same(w, "Includes") || same(w, "IncludesNOEXEC")) {
+    } else if (ci_equal(w, "Includes") || ci_equal(w, "IncludesNOEXEC")) {
       if (!minus) return {U, "server-side includes are not implemented"};
-    } else if (same(w, "MultiViews")) {
+    } else if (ci_equal(w, "MultiViews")) {
       if (!minus) return {U, "content negotiation is not implemented"};
-    } else if (same(w, "SymLinksIfOwnerMatch")) {
+    } else if (ci_equal(w, "SymLinksIfOwnerMatch")) {
       if (!minus) return {U, "symbolic links are followed without the owner check"};
-    } else if (same(w, "FollowSymLinks") || same(w, "All")) {
+    } else if (ci_equal(w, "FollowSymLinks") || ci_equal(w, "All")) {
       if (minus) return {U, "symbolic links are always followed"};
       follows = true;
     }
@@ -69,13 +61,13 @@ UseVerdict options_use(Words a) {
 
 // balancerd's ETag is Apache's default (MTime Size), or none.
 UseVerdict file_etag_use(Words a) {
-  if (a.size() == 1 && same(a[0], "None")) return {I, {}};
+  if (a.size() == 1 && ci_equal(a[0], "None")) return {I, {}};
   bool mtime = false, size = false;
   for (std::string_view w : a) {
     if (!w.empty() && w[0] == '+') w.remove_prefix(1);
-    if (same(w, "MTime"))
+    if (ci_equal(w, "MTime"))
       mtime = true;
-    else if (same(w, "Size"))
+    else if (ci_equal(w, "Size"))
       size = true;
     else
       return {U, "only FileETag None and MTime Size are reproduced"};
@@ -85,7 +77,7 @@ UseVerdict file_etag_use(Words a) {
 }
 
 UseVerdict add_default_charset_use(Words a) {
-  if (!a.empty() && same(a[0], "Off")) return {I, {}};
+  if (!a.empty() && ci_equal(a[0], "Off")) return {I, {}};
   return {U, "added to static files only, not to proxied responses"};
 }
 
@@ -97,19 +89,19 @@ UseVerdict connections_per_child_use(Words a) {
 
 // balancerd reads no .htaccess files, which is what None asks for.
 UseVerdict allow_override_use(Words a) {
-  if (a.size() == 1 && same(a[0], "None")) return {I, {}};
+  if (a.size() == 1 && ci_equal(a[0], "None")) return {I, {}};
   return {U, ".htaccess files are not read"};
 }
 
 // server-status always shows the extended fields (Apache's default once mod_status is loaded).
 UseVerdict extended_status_use(Words a) {
-  if (!a.empty() && same(a[0], "On")) return {I, {}};
+  if (!a.empty() && ci_equal(a[0], "On")) return {I, {}};
   return {U, "server-status always shows the extended fields"};
 }
 
 // Range requests keep Apache's default cap (server/handlers/byte_ranges.cpp).
 UseVerdict max_ranges_use(Words a) {
-  if (!a.empty() && (same(a[0], "default") || a[0] == "200")) return {I, {}};
+  if (!a.empty() && (ci_equal(a[0], "default") || a[0] == "200")) return {I, {}};
   return {U, "only the default (200) is reproduced"};
 }
 

@@ -35,7 +35,7 @@ Result alias_common(CmdParms& cmd, std::span<const std::string> args, AliasRule:
     }
     DirAlias a;
     a.kind = kind;
-    if (istarts_with(args[0], "expr=")) {
+    if (ci_starts_with(args[0], "expr=")) {
       Result err;
       a.real_expr = parse_target_expr(args[0], "alias", err);
       if (err) return err;
@@ -93,13 +93,13 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
   int status = default_status;
   bool grokarg1 = true;
   if (a1) {
-    if (iequals(*a1, "gone"))
+    if (ci_equal(*a1, "gone"))
       status = 410;
-    else if (iequals(*a1, "permanent"))
+    else if (ci_equal(*a1, "permanent"))
       status = 301;
-    else if (iequals(*a1, "temp"))
+    else if (ci_equal(*a1, "temp"))
       status = 302;
-    else if (iequals(*a1, "seeother"))
+    else if (ci_equal(*a1, "seeother"))
       status = 303;
     else if (!a1->empty() && std::isdigit(static_cast<unsigned char>((*a1)[0])))
       status = loose_atoi(*a1);
@@ -116,7 +116,7 @@ Result redirect_common(CmdParms& cmd, std::span<const std::string> args, bool us
     DirAlias d;
     d.kind = AliasRule::Kind::Redirect;
     d.status = status;
-    if (url && istarts_with(*url, "expr=")) {
+    if (url && ci_starts_with(*url, "expr=")) {
       Result err;
       d.real_expr = parse_target_expr(*url, "redirect", err);
       if (err) return err;
@@ -164,11 +164,11 @@ Result redirect_permanent(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result redirect_relative(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping->redirect_relative = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->redirect_relative = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 Result alias_preserve_path(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping->alias_preserve_path = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->alias_preserve_path = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 

@@ -39,8 +39,8 @@ thread_local std::vector<OpenSection> open_sections;
 bool inside_require_section(const CmdParms& cmd) {
   for (auto it = cmd.parents.rbegin(); it != cmd.parents.rend(); ++it) {
     const std::string& n = (*it)->name;
-    if (iequals(n, "<Limit") || iequals(n, "<LimitExcept")) continue;
-    return iequals(n, "<RequireAll") || iequals(n, "<RequireAny") || iequals(n, "<RequireNone");
+    if (ci_equal(n, "<Limit") || ci_equal(n, "<LimitExcept")) continue;
+    return ci_equal(n, "<RequireAll") || ci_equal(n, "<RequireAny") || ci_equal(n, "<RequireNone");
   }
   return false;
 }
@@ -60,8 +60,8 @@ AuthzNode& current_parent(CmdParms& cmd) {
 void apply_limit(const CmdParms& cmd, AuthzNode& node) {
   for (auto it = cmd.parents.rbegin(); it != cmd.parents.rend(); ++it) {
     const parser::Node& p = **it;
-    const bool limit = iequals(p.name, "<Limit");
-    const bool except = iequals(p.name, "<LimitExcept");
+    const bool limit = ci_equal(p.name, "<Limit");
+    const bool except = ci_equal(p.name, "<LimitExcept");
     if (!limit && !except) continue;
     std::string_view args = p.args;
     if (auto gt = args.rfind('>'); gt != std::string_view::npos) args = args.substr(0, gt);
@@ -135,11 +135,11 @@ Result require_none(CmdParms& cmd, std::span<const std::string> args) {
 Result auth_merging(CmdParms& cmd, std::span<const std::string> args) {
   const std::string& v = args.empty() ? std::string() : args[0];
   AuthMerging m;
-  if (iequals(v, "off"))
+  if (ci_equal(v, "off"))
     m = AuthMerging::Off;
-  else if (iequals(v, "and"))
+  else if (ci_equal(v, "and"))
     m = AuthMerging::And;
-  else if (iequals(v, "or"))
+  else if (ci_equal(v, "or"))
     m = AuthMerging::Or;
   else
     return "AuthMerging must be one of: Off | And | Or";
@@ -148,7 +148,7 @@ Result auth_merging(CmdParms& cmd, std::span<const std::string> args) {
 }
 
 Result send_forbidden(CmdParms& cmd, std::span<const std::string> args) {
-  cmd.dir().authz->send_forbidden_on_failure = !args.empty() && iequals(args[0], "on");
+  cmd.dir().authz->send_forbidden_on_failure = !args.empty() && ci_equal(args[0], "on");
   return std::nullopt;
 }
 
@@ -157,11 +157,11 @@ Result send_forbidden(CmdParms& cmd, std::span<const std::string> args) {
 Result order_handler(CmdParms& cmd, std::span<const std::string> args) {
   const std::string& v = args.empty() ? std::string() : args[0];
   AccessOrder o;
-  if (iequals(v, "allow,deny"))
+  if (ci_equal(v, "allow,deny"))
     o = AccessOrder::AllowDeny;
-  else if (iequals(v, "deny,allow"))
+  else if (ci_equal(v, "deny,allow"))
     o = AccessOrder::DenyAllow;
-  else if (iequals(v, "mutual-failure"))
+  else if (ci_equal(v, "mutual-failure"))
     o = AccessOrder::MutualFailure;
   else
     return "unknown order";
@@ -189,9 +189,9 @@ Result deny_handler(CmdParms& cmd, std::span<const std::string> args) {
 
 Result satisfy_handler(CmdParms& cmd, std::span<const std::string> args) {
   const std::string& v = args.empty() ? std::string() : args[0];
-  if (iequals(v, "any"))
+  if (ci_equal(v, "any"))
     cmd.dir().authz->satisfy_any = true;
-  else if (iequals(v, "all"))
+  else if (ci_equal(v, "all"))
     cmd.dir().authz->satisfy_any = false;
   else
     return "Satisfy either 'any' or 'all'.";
@@ -255,7 +255,7 @@ Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzReq
                           const std::vector<std::string>& other_providers) {
   std::string_view rest = raw;
   std::string provider = parser::next_word(rest);
-  if (iequals(provider, "not")) {
+  if (ci_equal(provider, "not")) {
     out.negated = true;
     provider = parser::next_word(rest);
   }
@@ -267,9 +267,9 @@ Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzReq
 
   if (provider == "all") {
     out.provider = AuthzProvider::All;
-    if (iequals(rest, "granted"))
+    if (ci_equal(rest, "granted"))
       out.granted = true;
-    else if (iequals(rest, "denied"))
+    else if (ci_equal(rest, "denied"))
       out.granted = false;
     else
       return "Argument for 'Require all' must be 'granted' or 'denied'";
@@ -318,15 +318,15 @@ Result parse_require_line(std::string_view raw, bool authz_host_loaded, AuthzReq
 }
 
 Result parse_access_rule(std::string_view from, std::string_view where, AccessRule& out) {
-  if (!iequals(from, "from")) return "allow and deny must be followed by 'from'";
-  if (istarts_with(where, "env=")) {
+  if (!ci_equal(from, "from")) return "allow and deny must be followed by 'from'";
+  if (ci_starts_with(where, "env=")) {
     std::string_view name = where.substr(4);
     const bool neg = !name.empty() && name.front() == '!';
     out.kind = neg ? AccessRule::Kind::EnvNot : AccessRule::Kind::Env;
     out.text = std::string(neg ? name.substr(1) : name);
     return std::nullopt;
   }
-  if (iequals(where, "all")) {
+  if (ci_equal(where, "all")) {
     out.kind = AccessRule::Kind::All;
     return std::nullopt;
   }

@@ -103,39 +103,39 @@ Result index_options(CmdParms& cmd, std::span<const std::string> args) {
     const std::string_view key = w.substr(0, eq);
     const bool has_value = eq != std::string_view::npos;
     const std::string_view value = has_value ? w.substr(eq + 1) : std::string_view{};
-    if (iequals(key, "None")) {
+    if (ci_equal(key, "None")) {
       if (prefix) return "Cannot combine '+' or '-' with 'None' keyword";
       ai.opts = 0;
       ai.incr_on = ai.incr_off = 0;
       continue;
     }
-    if (iequals(key, "NameWidth")) {
+    if (ci_equal(key, "NameWidth")) {
       if (auto e = width_option(ai.name_width, "NameWidth", value, has_value, prefix)) return e;
       continue;
     }
-    if (iequals(key, "DescriptionWidth")) {
+    if (ci_equal(key, "DescriptionWidth")) {
       if (auto e = width_option(ai.desc_width, "DescriptionWidth", value, has_value, prefix)) return e;
       continue;
     }
-    if (iequals(key, "IconWidth") || iequals(key, "IconHeight")) {
-      auto& slot = iequals(key, "IconWidth") ? ai.icon_width : ai.icon_height;
+    if (ci_equal(key, "IconWidth") || ci_equal(key, "IconHeight")) {
+      auto& slot = ci_equal(key, "IconWidth") ? ai.icon_width : ai.icon_height;
       if (prefix == '-')
         slot.reset();
       else
         slot = has_value ? loose_atoi(value) : 0;
       continue;
     }
-    if (iequals(key, "Charset")) {
+    if (ci_equal(key, "Charset")) {
       ai.charset = std::string(value);
       continue;
     }
-    if (iequals(key, "Type")) {
+    if (ci_equal(key, "Type")) {
       ai.content_type = std::string(value);
       continue;
     }
     unsigned bit = 0;
     for (const auto& k : kKeywords)
-      if (iequals(key, k.name)) bit = k.bit;
+      if (ci_equal(key, k.name)) bit = k.bit;
     if (bit == 0 || has_value) return "Invalid directory indexing option";
     if (prefix == '+') {
       ai.incr_on |= bit;
@@ -155,20 +155,20 @@ Result index_options(CmdParms& cmd, std::span<const std::string> args) {
 
 Result index_order_default(CmdParms& cmd, std::span<const std::string> a) {
   bool desc;
-  if (iequals(a[0], "Ascending"))
+  if (ci_equal(a[0], "Ascending"))
     desc = false;
-  else if (iequals(a[0], "Descending"))
+  else if (ci_equal(a[0], "Descending"))
     desc = true;
   else
     return "First keyword must be 'Ascending' or 'Descending'";
   char key;
-  if (iequals(a[1], "Name"))
+  if (ci_equal(a[1], "Name"))
     key = 'N';
-  else if (iequals(a[1], "Date"))
+  else if (ci_equal(a[1], "Date"))
     key = 'M';
-  else if (iequals(a[1], "Size"))
+  else if (ci_equal(a[1], "Size"))
     key = 'S';
-  else if (iequals(a[1], "Description"))
+  else if (ci_equal(a[1], "Description"))
     key = 'D';
   else
     return "Second keyword must be 'Name', 'Date', 'Size', or 'Description'";
@@ -183,7 +183,7 @@ Result index_ignore(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result index_ignore_reset(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().autoindex->ignore_reset = iequals(a[0], "on");
+  cmd.dir().autoindex->ignore_reset = ci_equal(a[0], "on");
   return std::nullopt;
 }
 

@@ -14,7 +14,7 @@ Result directory_index(CmdParms& cmd, std::span<const std::string> args) {
   if (!list) list.emplace();
   for (const std::string& a : args) {
     for (std::string& w : words_of(a)) {
-      if (iequals(w, "disabled"))
+      if (ci_equal(w, "disabled"))
         list->clear(); // "disabled" turns the index off (names given before it are dropped)
       else
         list->push_back(std::move(w));
@@ -24,12 +24,12 @@ Result directory_index(CmdParms& cmd, std::span<const std::string> args) {
 }
 
 Result directory_slash(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping->directory_slash = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->directory_slash = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 
 Result directory_check_handler(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping->directory_check_handler = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->directory_check_handler = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 
@@ -41,15 +41,15 @@ Result fallback_resource(CmdParms& cmd, std::span<const std::string> a) {
 Result directory_index_redirect(CmdParms& cmd, std::span<const std::string> a) {
   const std::string v = a.empty() ? std::string() : a[0];
   int status;
-  if (iequals(v, "on"))
+  if (ci_equal(v, "on"))
     status = 302;
-  else if (iequals(v, "off"))
+  else if (ci_equal(v, "off"))
     status = 0;
-  else if (iequals(v, "permanent"))
+  else if (ci_equal(v, "permanent"))
     status = 301;
-  else if (iequals(v, "temp"))
+  else if (ci_equal(v, "temp"))
     status = 302;
-  else if (iequals(v, "seeother"))
+  else if (ci_equal(v, "seeother"))
     status = 303;
   else if (!v.empty() && std::isdigit(static_cast<unsigned char>(v[0]))) {
     status = loose_atoi(v);

@@ -31,16 +31,16 @@ constexpr std::string_view kBadAction = "first argument must be 'add', 'set', 's
                                         "'edit*'.";
 
 Result parse_condition(const std::string& clause, HeaderCondition& cond) {
-  if (iequals(clause, "early")) {
+  if (ci_equal(clause, "early")) {
     cond.kind = HeaderCondition::Kind::Early;
-  } else if (istarts_with(clause, "env=")) {
+  } else if (ci_starts_with(clause, "env=")) {
     std::string_view name = std::string_view(clause).substr(4);
     if (name.empty() || name == "!")
       return "error: missing environment variable name. envclause should be in the form env=envar ";
     cond.kind = HeaderCondition::Kind::Env;
     cond.env_negated = name.front() == '!';
     cond.env = std::string(cond.env_negated ? name.substr(1) : name);
-  } else if (istarts_with(clause, "expr=")) {
+  } else if (ci_starts_with(clause, "expr=")) {
     auto r = expr::parse(std::string_view(clause).substr(5));
     if (!r.ok()) return "Can't parse envclause/expression: " + r.error;
     cond.kind = HeaderCondition::Kind::Expr;
@@ -121,10 +121,10 @@ Result parse_header_directive(std::string_view raw, bool request, HeaderRule& ru
   std::string action = parser::next_word(rest);
   rule.table = request ? HeaderTable::Request : HeaderTable::ResponseSuccess;
   if (!request) {
-    if (iequals(action, "always")) {
+    if (ci_equal(action, "always")) {
       rule.table = HeaderTable::ResponseAlways;
       action = parser::next_word(rest);
-    } else if (iequals(action, "onsuccess")) {
+    } else if (ci_equal(action, "onsuccess")) {
       action = parser::next_word(rest);
     }
   }
@@ -137,7 +137,7 @@ Result parse_header_directive(std::string_view raw, bool request, HeaderRule& ru
 
   bool known = false;
   for (const auto& a : kActions) {
-    if (iequals(action, a.name)) {
+    if (ci_equal(action, a.name)) {
       rule.action = a.action;
       known = true;
       break;
@@ -187,7 +187,7 @@ Result parse_header_directive(std::string_view raw, bool request, HeaderRule& ru
   // The formatted part: the substitution for edit, the value otherwise.
   const std::optional<std::string>& format = edit ? subs : value;
   if (format) {
-    if (istarts_with(*format, "expr=")) {
+    if (ci_starts_with(*format, "expr=")) {
       auto r = expr::parse_string(std::string_view(*format).substr(5));
       if (!r.ok()) return "Can't parse value expression : " + r.error;
       rule.value_expr = r.expr;

@@ -13,9 +13,9 @@ H2Settings& h2(CmdParms& cmd) {
 }
 
 Result on_off(const std::string& v, std::optional<bool>& out) {
-  if (iequals(v, "on"))
+  if (ci_equal(v, "on"))
     out = true;
-  else if (iequals(v, "off"))
+  else if (ci_equal(v, "off"))
     out = false;
   else
     return "value must be On or Off";
@@ -98,7 +98,7 @@ Result stream_timeout(CmdParms& cmd, std::span<const std::string> a) {
   const std::string& v = a[0];
   std::size_t i = 0;
   while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-  const std::string unit = to_lower(std::string_view(v).substr(i));
+  const std::string unit = ascii_lower(std::string_view(v).substr(i));
   if (i == 0 || !(unit.empty() || unit == "s" || unit == "ms" || unit == "mi" || unit == "h"))
     return "Invalid timeout value";
   long secs = loose_atoi(v.substr(0, i));
@@ -111,7 +111,7 @@ Result stream_timeout(CmdParms& cmd, std::span<const std::string> a) {
 
 Result push_priority(CmdParms& cmd, std::span<const std::string> a) {
   auto is_dependency = [](const std::string& w) {
-    return iequals(w, "after") || iequals(w, "before") || iequals(w, "interleaved");
+    return ci_equal(w, "after") || ci_equal(w, "before") || ci_equal(w, "interleaved");
   };
   // "type dependency [weight]", or "type weight" when the second word starts with a digit.
   const std::string* weight = a.size() > 2 ? &a[2] : nullptr;

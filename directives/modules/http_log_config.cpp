@@ -109,7 +109,7 @@ std::optional<std::string> parse_log_format(std::string_view s, LogFormat& out) 
 }
 
 std::optional<std::string> parse_log_condition(std::string_view text, LogCondition& out) {
-  if (istarts_with(text, "env=")) {
+  if (ci_starts_with(text, "env=")) {
     std::string_view name = text.substr(4);
     const bool neg = !name.empty() && name.front() == '!';
     if (neg) name.remove_prefix(1);
@@ -118,7 +118,7 @@ std::optional<std::string> parse_log_condition(std::string_view text, LogConditi
     out.env = std::string(name);
     return std::nullopt;
   }
-  if (istarts_with(text, "expr=")) {
+  if (ci_starts_with(text, "expr=")) {
     auto r = expr::parse(text.substr(5));
     if (!r.ok()) return r.error;
     out.kind = LogCondition::Kind::Expr;
@@ -142,7 +142,7 @@ Result add_log(CmdParms& cmd, const std::string& target, const std::string* form
                const std::string* condition, bool global) {
   AccessLog log;
   log.piped = !target.empty() && target.front() == '|';
-  log.target = log.piped || istarts_with(target, "syslog") ? target : server_root_relative(cmd, target);
+  log.target = log.piped || ci_starts_with(target, "syslog") ? target : server_root_relative(cmd, target);
   log.global = global;
   log.file = file_of(cmd);
   log.line = cmd.node.line;
@@ -198,12 +198,12 @@ Result log_format(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result buffered_logs(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.server.log.buffered = !a.empty() && iequals(a[0], "on");
+  cmd.server.log.buffered = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 
 Result track_ttfb(CmdParms& cmd, std::span<const std::string> a) {
-  const bool on = !a.empty() && iequals(a[0], "on");
+  const bool on = !a.empty() && ci_equal(a[0], "on");
   if (cmd.section)
     cmd.dir().log.track_ttfb = on;
   else

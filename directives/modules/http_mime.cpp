@@ -11,7 +11,7 @@ namespace {
 // Extensions are stored lower-case without their leading dot, as Apache keys them.
 std::string extension_key(std::string_view ext) {
   if (!ext.empty() && ext.front() == '.') ext.remove_prefix(1);
-  return to_lower(ext);
+  return ascii_lower(ext);
 }
 
 // ITERATE2: args[0] is the value, args[1] one extension (the dispatcher calls once per extension).
@@ -21,7 +21,7 @@ Result add_mapping(CmdParms& cmd, std::span<const std::string> args, MimeMapping
   MimeMapping m;
   m.kind = kind;
   m.value =
-      kind == MimeMapping::Kind::Type || kind == MimeMapping::Kind::Charset ? to_lower(args[0]) : args[0];
+      kind == MimeMapping::Kind::Type || kind == MimeMapping::Kind::Charset ? ascii_lower(args[0]) : args[0];
   for (std::size_t i = 1; i < args.size(); ++i) m.extensions.push_back(extension_key(args[i]));
   // apache2 applies a section's Remove* (all but RemoveType) when it merges the section, after all
   // of the section's Add*: keeping them last in the section's list gives that order.
@@ -77,22 +77,22 @@ Result multiviews_match(CmdParms& cmd, std::span<const std::string> args) {
   auto& list = cmd.dir().mapping->multiviews_match;
   auto has = [&](std::string_view v) {
     for (const auto& s : list)
-      if (iequals(s, v)) return true;
+      if (ci_equal(s, v)) return true;
     return false;
   };
   for (const std::string& a : args) {
-    if (iequals(a, "Any")) {
+    if (ci_equal(a, "Any")) {
       if (has("NegotiatedOnly") || has("Filters") || has("Handlers"))
         return "Any is incompatible with NegotiatedOnly, Filters and Handlers";
       list.push_back("Any");
-    } else if (iequals(a, "NegotiatedOnly")) {
+    } else if (ci_equal(a, "NegotiatedOnly")) {
       if (has("Any") || has("Filters") || has("Handlers"))
         return "NegotiatedOnly is incompatible with Any, Filters and Handlers";
       list.push_back("NegotiatedOnly");
-    } else if (iequals(a, "Filters")) {
+    } else if (ci_equal(a, "Filters")) {
       if (has("Any") || has("NegotiatedOnly")) return "Filters is incompatible with Any and NegotiatedOnly";
       list.push_back("Filters");
-    } else if (iequals(a, "Handlers")) {
+    } else if (ci_equal(a, "Handlers")) {
       if (has("Any") || has("NegotiatedOnly")) return "Handlers is incompatible with Any and NegotiatedOnly";
       list.push_back("Handlers");
     } else {
@@ -103,7 +103,7 @@ Result multiviews_match(CmdParms& cmd, std::span<const std::string> args) {
 }
 
 Result use_path_info(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.dir().mapping->use_path_info = !a.empty() && iequals(a[0], "on");
+  cmd.dir().mapping->use_path_info = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 

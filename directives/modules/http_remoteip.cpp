@@ -82,7 +82,7 @@ Result header(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result proxy_protocol(CmdParms& cmd, std::span<const std::string> a) {
-  cmd.server.env.proxy_protocol = !a.empty() && iequals(a[0], "on");
+  cmd.server.env.proxy_protocol = !a.empty() && ci_equal(a[0], "on");
   return std::nullopt;
 }
 

@@ -28,7 +28,7 @@ std::optional<std::string> parse_stage(std::string_view val, ReadTimeoutStage& s
   std::optional<std::string_view> rate_part;
   if (auto comma = val.find(','); comma != std::string_view::npos) {
     std::string_view after = val.substr(comma + 1);
-    if (istarts_with(after, "minrate=")) {
+    if (ci_starts_with(after, "minrate=")) {
       rate_part = after.substr(8);
       time_part = val.substr(0, comma);
     }
@@ -75,11 +75,11 @@ std::optional<std::string> parse_request_read_timeout(std::string_view raw, Misc
       return "Invalid RequestReadTimeout parameter. Parameter must be in the form 'key=value'";
     const std::string_view key = std::string_view(word).substr(0, eq);
     ReadTimeoutStage* st = nullptr;
-    if (iequals(key, "handshake"))
+    if (ci_equal(key, "handshake"))
       st = &conf.handshake_timeout;
-    else if (iequals(key, "header"))
+    else if (ci_equal(key, "header"))
       st = &conf.header_timeout;
-    else if (iequals(key, "body"))
+    else if (ci_equal(key, "body"))
       st = &conf.body_timeout;
     std::optional<std::string> err;
     if (!st)

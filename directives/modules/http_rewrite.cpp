@@ -60,7 +60,7 @@ bool flag_pieces(std::string_view field, std::vector<std::pair<std::string, std:
 
 // Key equals the one-letter-or-short spelling `shortk` or the long spelling `longk`.
 bool key_is(std::string_view key, std::string_view shortk, std::string_view longk) {
-  return iequals(key, shortk) || (!longk.empty() && iequals(key, longk));
+  return ci_equal(key, shortk) || (!longk.empty() && ci_equal(key, longk));
 }
 
 // Apache answers a status it has no slot for with 500's slot; R= refuses those (except 500).
@@ -82,19 +82,19 @@ int status_of(std::string_view v) {
 
 Result rule_flag(const std::string& key, const std::string& val, bool& nocase) {
   bool ok = false;
-  if (key_is(key, "B", "backrefescaping") || key_is(key, "BNP", "backrefnoplus") || iequals(key, "BCTLS"))
+  if (key_is(key, "B", "backrefescaping") || key_is(key, "BNP", "backrefnoplus") || ci_equal(key, "BCTLS"))
     ok = true;
-  else if (iequals(key, "BNE")) {
+  else if (ci_equal(key, "BNE")) {
     if (val.empty()) return "RewriteRule: flag 'BNE' wants a list of characters (i.e. [BNE=...])";
     ok = true;
   } else if (key_is(key, "C", "chain") || key_is(key, "CO", "cookie") || key_is(key, "DPI", "discardpath") ||
-             key_is(key, "E", "env") || iequals(key, "END") || key_is(key, "F", "forbidden") ||
+             key_is(key, "E", "env") || ci_equal(key, "END") || key_is(key, "F", "forbidden") ||
              key_is(key, "G", "gone") || key_is(key, "H", "handler") || key_is(key, "L", "last") ||
              key_is(key, "NE", "noescape") || key_is(key, "N", "next") || key_is(key, "NS", "nosubreq") ||
              key_is(key, "P", "proxy") || key_is(key, "PT", "passthrough") ||
              key_is(key, "QSA", "qsappend") || key_is(key, "QSD", "qsdiscard") ||
              key_is(key, "QSL", "qslast") || key_is(key, "S", "skip") || key_is(key, "T", "type") ||
-             iequals(key, "UnsafePrefixStat") || iequals(key, "UnsafeAllow3F"))
+             ci_equal(key, "UnsafePrefixStat") || ci_equal(key, "UnsafeAllow3F"))
     ok = true;
   else if (key_is(key, "NC", "nocase")) {
     nocase = true;
@@ -185,8 +185,8 @@ Result rewrite_options(CmdParms& cmd, std::span<const std::string> args) {
       "AllowNoSlash", "AllowAnyURI",   "MergeBase",   "IgnoreContextInfo", "LegacyPrefixDocRoot"};
   const std::string& opt = args[0];
   for (std::string_view o : kOptions)
-    if (iequals(opt, o)) return std::nullopt;
-  if (istarts_with(opt, "MaxRedirects=")) {
+    if (ci_equal(opt, o)) return std::nullopt;
+  if (ci_starts_with(opt, "MaxRedirects=")) {
     cmd.dispatcher.log("rewrite", "warn",
                        "AH00664: RewriteOptions: MaxRedirects option has been removed in favor of "
                        "the global LimitInternalRecursion directive and will be ignored.");
@@ -216,8 +216,9 @@ Result map_file_check(CmdParms& cmd, const std::string& name, std::string_view f
 Result rewrite_map(CmdParms& cmd, std::span<const std::string> args) {
   const std::string& name = args[0];
   std::string_view map = args[1];
-  if (istarts_with(map, "txt:") || istarts_with(map, "rnd:")) return map_file_check(cmd, name, map.substr(4));
-  if (istarts_with(map, "dbm")) {
+  if (ci_starts_with(map, "txt:") || ci_starts_with(map, "rnd:"))
+    return map_file_check(cmd, name, map.substr(4));
+  if (ci_starts_with(map, "dbm")) {
     std::string type = "default";
     std::string_view file;
     if (map.size() > 3 && map[3] == ':') {
@@ -231,24 +232,25 @@ Result rewrite_map(CmdParms& cmd, std::span<const std::string> args) {
       return "RewriteMap: bad map:" + std::string(map);
     }
     // The DBM drivers Debian's libaprutil has; "default" is its db driver, sdbm keeps NAME.dir.
-    if (!(iequals(type, "default") || iequals(type, "db") || iequals(type, "gdbm") || iequals(type, "sdbm")))
+    if (!(ci_equal(type, "default") || ci_equal(type, "db") || ci_equal(type, "gdbm") ||
+          ci_equal(type, "sdbm")))
       return "RewriteMap: dbm type " + type + " is invalid";
     std::string path = server_root_relative(cmd, file);
-    if (iequals(type, "sdbm")) path += ".dir";
+    if (ci_equal(type, "sdbm")) path += ".dir";
     if (!path_exists(path)) return "RewriteMap: file for map " + name + " not found:" + path;
     return std::nullopt;
   }
-  if (istarts_with(map, "prg:")) {
+  if (ci_starts_with(map, "prg:")) {
     std::vector<std::string> argv = parser::split_words(map.substr(4));
     if (argv.empty() || argv.front().empty()) return std::nullopt;
     return map_file_check(cmd, name, argv.front());
   }
-  if (istarts_with(map, "int:")) {
+  if (ci_starts_with(map, "int:")) {
     std::string_view fn = map.substr(4);
     if (fn == "toupper" || fn == "tolower" || fn == "escape" || fn == "unescape") return std::nullopt;
     return "RewriteMap: internal map not found:" + std::string(fn);
   }
-  if (istarts_with(map, "dbd:") || istarts_with(map, "fastdbd:")) {
+  if (ci_starts_with(map, "dbd:") || ci_starts_with(map, "fastdbd:")) {
     for (const LoadedModule& m : cmd.config.modules)
       if (m.source == "mod_dbd.c") return std::nullopt;
     return "RewriteMap types dbd and fastdbd require mod_dbd!";

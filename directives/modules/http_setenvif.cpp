@@ -57,7 +57,7 @@ Result set_env_if_common(CmdParms& cmd, std::string_view raw, bool nocase, bool 
   };
   rule.subject = SetEnvIfRule::Subject::Header;
   for (const Special& s : kSpecial)
-    if (iequals(attribute, s.name)) rule.subject = s.subject;
+    if (ci_equal(attribute, s.name)) rule.subject = s.subject;
   if (rule.subject == SetEnvIfRule::Subject::Header && looks_like_regex(attribute)) {
     rule.subject = SetEnvIfRule::Subject::HeaderRegex;
     rule.name_regex = Regex::compile(attribute, Regex::Caseless);

@@ -64,16 +64,16 @@ SslContextConf& context(CmdParms& cmd) {
 }
 
 bool flag_on(std::span<const std::string> a) {
-  return !a.empty() && iequals(a[0], "on");
+  return !a.empty() && ci_equal(a[0], "on");
 }
 
 Result engine(CmdParms& cmd, std::span<const std::string> a) {
   const std::string v = a.empty() ? std::string() : a[0];
-  if (iequals(v, "on"))
+  if (ci_equal(v, "on"))
     cmd.server.ssl->engine = SslEngine::On;
-  else if (iequals(v, "off"))
+  else if (ci_equal(v, "off"))
     cmd.server.ssl->engine = SslEngine::Off;
-  else if (iequals(v, "optional")) {
+  else if (ci_equal(v, "optional")) {
     cmd.server.ssl->engine = SslEngine::Optional;
     // A notice: Apache logs notices whatever the LogLevel.
     cmd.dispatcher.diagnostics().log("ssl", "notice", "AH10510: 'SSLEngine optional' is no longer supported");
@@ -143,8 +143,8 @@ Result protocol(CmdParms& cmd, std::span<const std::string> a) {
 Result cipher_suite(CmdParms& cmd, std::span<const std::string> a) {
   std::string proto = a.size() > 1 ? a[0] : std::string();
   const std::string& spec = a.size() > 1 ? a[1] : a[0];
-  const bool tls13 = iequals(proto, "TLSv1.3");
-  if (!proto.empty() && !tls13 && !iequals(proto, "SSL")) return "protocol '" + proto + "' not supported";
+  const bool tls13 = ci_equal(proto, "TLSv1.3");
+  if (!proto.empty() && !tls13 && !ci_equal(proto, "SSL")) return "protocol '" + proto + "' not supported";
   if (cmd.section && !is_proxy_directive(cmd)) {
     cmd.dir().ssl->cipher_suite = spec; // per-dir: renegotiation
     return std::nullopt;
@@ -156,11 +156,11 @@ Result cipher_suite(CmdParms& cmd, std::span<const std::string> a) {
 
 std::optional<SslVerify> verify_mode(std::string_view v) {
   // mod_ssl also takes "off" for none and "on" for require.
-  if (iequals(v, "none") || iequals(v, "off")) return SslVerify::None;
-  if (iequals(v, "on")) return SslVerify::Require;
-  if (iequals(v, "optional")) return SslVerify::Optional;
-  if (iequals(v, "require")) return SslVerify::Require;
-  if (iequals(v, "optional_no_ca")) return SslVerify::OptionalNoCa;
+  if (ci_equal(v, "none") || ci_equal(v, "off")) return SslVerify::None;
+  if (ci_equal(v, "on")) return SslVerify::Require;
+  if (ci_equal(v, "optional")) return SslVerify::Optional;
+  if (ci_equal(v, "require")) return SslVerify::Require;
+  if (ci_equal(v, "optional_no_ca")) return SslVerify::OptionalNoCa;
   return std::nullopt;
 }
 
@@ -246,7 +246,7 @@ Result shmcb_size_error(const std::string& arg) {
 // socache providers come from the loaded mod_socache_* modules.
 Result session_cache(CmdParms& cmd, std::span<const std::string> a) {
   const std::string& v = a[0];
-  if (iequals(v, "none") || iequals(v, "nonenotnull")) {
+  if (ci_equal(v, "none") || ci_equal(v, "nonenotnull")) {
     cmd.server.ssl->session_cache = v;
     return std::nullopt;
   }
@@ -280,7 +280,7 @@ Result options(CmdParms& cmd, std::span<const std::string> a) {
   for (const std::string& w : words_of(a.empty() ? std::string_view() : std::string_view(a[0]))) {
     std::string_view name = w;
     if (!name.empty() && (name.front() == '+' || name.front() == '-')) name.remove_prefix(1);
-    if (std::none_of(kOptions.begin(), kOptions.end(), [&](std::string_view o) { return iequals(o, name); }))
+    if (std::none_of(kOptions.begin(), kOptions.end(), [&](std::string_view o) { return ci_equal(o, name); }))
       return "SSLOptions: Illegal option '" + std::string(name) + "'";
     out.push_back(w);
   }
@@ -290,19 +290,20 @@ Result options(CmdParms& cmd, std::span<const std::string> a) {
 }
 
 Result random_seed(CmdParms& cmd, std::span<const std::string> a) {
-  if (!iequals(a[0], "startup") && !iequals(a[0], "connect"))
+  if (!ci_equal(a[0], "startup") && !ci_equal(a[0], "connect"))
     return "SSLRandomSeed: invalid context: `" + a[0] + "'";
   if (a.size() < 2) return std::nullopt;
   const std::string& src = a[1];
-  if (iequals(src, "builtin") || istarts_with(src, "exec:") || istarts_with(src, "egd:")) return std::nullopt;
-  const std::string path = server_root_relative(cmd, istarts_with(src, "file:") ? src.substr(5) : src);
+  if (ci_equal(src, "builtin") || ci_starts_with(src, "exec:") || ci_starts_with(src, "egd:"))
+    return std::nullopt;
+  const std::string path = server_root_relative(cmd, ci_starts_with(src, "file:") ? src.substr(5) : src);
   if (!exists(path)) return "SSLRandomSeed: source path '" + path + "' does not exist";
   return std::nullopt;
 }
 
 Result pass_phrase_dialog(CmdParms&, std::span<const std::string> a) {
   const std::string& v = a[0];
-  if (iequals(v, "builtin") || istarts_with(v, "exec:") || (!v.empty() && v.front() == '|'))
+  if (ci_equal(v, "builtin") || ci_starts_with(v, "exec:") || (!v.empty() && v.front() == '|'))
     return std::nullopt;
   return "SSLPassPhraseDialog: Invalid argument";
 }
@@ -321,11 +322,11 @@ Result revocation_check(CmdParms& cmd, std::span<const std::string> args) {
     for (std::string& x : words_of(w)) a.push_back(std::move(x));
   if (a.empty()) return name_of(cmd) + ": Invalid argument ''";
   const std::string& mode = a[0];
-  if (!iequals(mode, "none") && !iequals(mode, "chain") && !iequals(mode, "leaf"))
+  if (!ci_equal(mode, "none") && !ci_equal(mode, "chain") && !ci_equal(mode, "leaf"))
     return name_of(cmd) + ": Invalid argument '" + mode + "'";
   std::string v = mode;
   for (std::size_t i = 1; i < a.size(); ++i) {
-    if (!iequals(a[i], "no_crl_for_cert_ok")) return name_of(cmd) + ": Invalid argument '" + a[i] + "'";
+    if (!ci_equal(a[i], "no_crl_for_cert_ok")) return name_of(cmd) + ": Invalid argument '" + a[i] + "'";
     v += " " + a[i];
   }
   context(cmd).ca_revocation_check = v;
@@ -337,7 +338,8 @@ Result ocsp_enable(CmdParms& cmd, std::span<const std::string> a) {
   if (words_of(a.empty() ? std::string_view() : std::string_view(a[0])).empty())
     return "SSLOCSPEnable: Invalid argument ''";
   for (const std::string& w : words_of(a.empty() ? std::string_view() : std::string_view(a[0]))) {
-    if (!iequals(w, "on") && !iequals(w, "off") && !iequals(w, "leaf") && !iequals(w, "no_ocsp_for_cert_ok"))
+    if (!ci_equal(w, "on") && !ci_equal(w, "off") && !ci_equal(w, "leaf") &&
+        !ci_equal(w, "no_ocsp_for_cert_ok"))
       return "SSLOCSPEnable: Invalid argument '" + w + "'";
     v += (v.empty() ? "" : " ") + w;
   }
@@ -360,37 +362,37 @@ Result user_name(CmdParms& cmd, std::span<const std::string> a) {
   return std::nullopt;
 }
 
-// The server side (SSLEngine, certificates, protocols, ciphers, client verification...) only matters
-// when TLS is terminated toward clients, which balancerd does not do yet: Unsupported, so that
-// -D DUMP_COMPAT lists them (server/cli/dumps.cpp gives the reason) and start-up refuses a vhost
-// with SSLEngine on (server/runtime/tls_guard.hpp). The SSLProxy* side works.
+// The server side: balancerd terminates TLS toward clients (server/net/tls_context.cpp builds one
+// context per server with SSLEngine on). What it does not reproduce stays Unsupported, so that
+// -D DUMP_COMPAT lists it (server/cli/dumps.cpp gives the reason): CRLs, OCSP, renegotiation per
+// directory, SSLRequireSSL, SSLUserName. The SSLProxy* side works.
 constexpr HandlerBinding kSsl[] = {
-    {"SSLEngine", Support::Unsupported, engine},
-    {"SSLCertificateFile", Support::Unsupported, certificate_file},
-    {"SSLCertificateKeyFile", Support::Unsupported, certificate_key_file},
-    {"SSLCertificateChainFile", Support::Unsupported, file_setting},
-    {"SSLCACertificateFile", Support::Unsupported, file_setting},
-    {"SSLCACertificatePath", Support::Unsupported, dir_setting},
+    {"SSLEngine", Support::Implemented, engine},
+    {"SSLCertificateFile", Support::Implemented, certificate_file},
+    {"SSLCertificateKeyFile", Support::Implemented, certificate_key_file},
+    {"SSLCertificateChainFile", Support::Implemented, file_setting},
+    {"SSLCACertificateFile", Support::Implemented, file_setting},
+    {"SSLCACertificatePath", Support::Implemented, dir_setting},
     {"SSLCARevocationFile", Support::Unsupported, file_setting},
     {"SSLCARevocationPath", Support::Unsupported, dir_setting},
     {"SSLCARevocationCheck", Support::Unsupported, revocation_check},
-    {"SSLProtocol", Support::Unsupported, protocol},
-    {"SSLCipherSuite", Support::Unsupported, cipher_suite},
-    {"SSLHonorCipherOrder", Support::Unsupported, server_flag},
-    {"SSLCompression", Support::NoEffect, server_flag},
-    {"SSLSessionTickets", Support::Unsupported, server_flag},
+    {"SSLProtocol", Support::Implemented, protocol},
+    {"SSLCipherSuite", Support::Implemented, cipher_suite},
+    {"SSLHonorCipherOrder", Support::Implemented, server_flag},
+    {"SSLCompression", Support::Implemented, server_flag},
+    {"SSLSessionTickets", Support::Implemented, server_flag},
     {"SSLInsecureRenegotiation", Support::NoEffect, server_flag},
     {"SSLStrictSNIVHostCheck", Support::Unsupported, server_flag},
     {"SSLUseStapling", Support::Unsupported, server_flag},
     {"SSLStaplingCache", Support::NoEffect, stapling_cache},
     {"SSLSessionCache", Support::NoEffect, session_cache},
-    {"SSLSessionCacheTimeout", Support::Unsupported, session_cache_timeout},
-    {"SSLVerifyClient", Support::Unsupported, verify},
-    {"SSLVerifyDepth", Support::Unsupported, verify_depth},
-    {"SSLOptions", Support::Unsupported, options},
+    {"SSLSessionCacheTimeout", Support::NoEffect, session_cache_timeout},
+    {"SSLVerifyClient", Support::Implemented, verify},
+    {"SSLVerifyDepth", Support::Implemented, verify_depth},
+    {"SSLOptions", Support::Implemented, options},
     {"SSLRandomSeed", Support::NoEffect, random_seed},
     {"SSLPassPhraseDialog", Support::Unsupported, pass_phrase_dialog},
-    {"SSLOpenSSLConfCmd", Support::Unsupported, openssl_conf_cmd},
+    {"SSLOpenSSLConfCmd", Support::Implemented, openssl_conf_cmd},
     {"SSLOCSPEnable", Support::Unsupported, ocsp_enable},
     {"SSLRequireSSL", Support::Unsupported, require_ssl},
     {"SSLUserName", Support::Unsupported, user_name},
@@ -435,10 +437,10 @@ std::optional<std::string> parse_ssl_protocols(std::string_view directive, std::
       name.remove_prefix(1);
     }
     // Apache names SSLProtocol here even for SSLProxyProtocol.
-    if (iequals(name, "SSLv2")) return "SSLProtocol: SSLv2 is no longer supported";
+    if (ci_equal(name, "SSLv2")) return "SSLProtocol: SSLv2 is no longer supported";
     const Proto* found = nullptr;
     for (const Proto& p : kProtos)
-      if (iequals(p.name, name)) found = &p;
+      if (ci_equal(p.name, name)) found = &p;
     if (!found) return std::string(directive) + ": Illegal protocol '" + std::string(name) + "'";
     if (action == '-')
       bits &= ~found->bits;
@@ -479,7 +481,7 @@ bool is_openssl_conf_command(std::string_view name) {
                                                                  "RecordPadding",
                                                                  "NumTickets"};
   return std::any_of(kCommands.begin(), kCommands.end(),
-                     [&](std::string_view c) { return iequals(c, name); });
+                     [&](std::string_view c) { return ci_equal(c, name); });
 }
 
 std::span<const HandlerBinding> ssl_bindings() {

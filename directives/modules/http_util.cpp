@@ -1,28 +1,11 @@
 #include "directives/modules/http_util.hpp"
 
-#include "directives/ci_string.hpp"
 #include "parser/words.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace balancerd::directives::http {
-
-// ASCII folding, as apr_tolower in the C locale Apache runs in (inline: this runs for every
-// enclosing section of most directives).
-bool iequals(std::string_view a, std::string_view b) {
-  return ci_equal(a, b);
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
 
 std::vector<std::string> words_of(std::string_view raw) {
   return parser::split_words(raw);

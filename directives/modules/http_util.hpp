@@ -1,5 +1,6 @@
 #pragma once
 // Small helpers shared by the http_* module handlers (mod_headers, mod_authz_*, mod_ssl, ...).
+#include "directives/ci_string.hpp"
 #include "directives/cmd_parms.hpp"
 
 #include <optional>
@@ -10,10 +11,6 @@
 namespace balancerd::directives::http {
 
 using Result = std::optional<std::string>;
-
-bool iequals(std::string_view a, std::string_view b);
-bool istarts_with(std::string_view s, std::string_view prefix);
-std::string to_lower(std::string_view s);
 
 // All words of a RawArgs argument string (ap_getword_conf rules).
 std::vector<std::string> words_of(std::string_view raw);

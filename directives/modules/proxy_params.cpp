@@ -4,7 +4,6 @@
 #include "directives/modules/proxy_numbers.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -31,7 +30,7 @@ bool status_letter(char c, bool set, unsigned& status) {
       {'U', kWorkerInShutdown},  {'D', kWorkerDisabled},     {'S', kWorkerStopped}, {'E', kWorkerInError},
       {'H', kWorkerHotStandby},  {'R', kWorkerHotSpare},     {'F', kWorkerFree},    {'C', kWorkerHcFail},
   };
-  const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const char upper = ascii_upper(c);
   for (const Flag& f : flags) {
     if (f.letter != upper) continue;
     if (set)
