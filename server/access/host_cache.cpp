@@ -1,6 +1,6 @@
 #include "server/access/host_cache.hpp"
 
-#include <cctype>
+#include "directives/ci_string.hpp"
 
 namespace balancerd::access {
 
@@ -48,7 +48,7 @@ std::string lookup_remote_host(HostResolver& resolver, std::string_view mode, st
   std::string name = mode == "on"       ? resolver.reverse(ip)
                      : mode == "double" ? double_reverse_lookup(resolver, ip)
                                         : std::string();
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : name) c = directives::ascii_lower(c);
   return name;
 }
 

@@ -1,6 +1,6 @@
 #include "server/access/host_resolver.hpp"
 
-#include "server/expr/var_table.hpp"
+#include "directives/ci_string.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -78,7 +78,7 @@ bool host_in_domain(std::string_view domain, std::string_view host) {
   if (domain.empty() || host.empty()) return false;
   if (domain.size() > host.size()) return false;
   const std::string_view tail = host.substr(host.size() - domain.size());
-  if (!expr::iequals(tail, domain)) return false;
+  if (!directives::ci_equal(tail, domain)) return false;
   return domain.size() == host.size() || domain.front() == '.' ||
          host[host.size() - domain.size() - 1] == '.';
 }

@@ -1,5 +1,7 @@
 #include "server/expr/expr_context.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <cstdlib>
 #include <string>
 
@@ -18,7 +20,7 @@ std::optional<std::string_view> ExprContext::os_env(std::string_view name) const
 std::optional<std::string_view> RequestContext::request_header(std::string_view name) const {
   if (headers_in) return headers_in->get(name);
   for (const http::Header& h : raw_headers)
-    if (iequals(h.name, name)) return h.value;
+    if (directives::ci_equal(h.name, name)) return h.value;
   return std::nullopt;
 }
 

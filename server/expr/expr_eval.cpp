@@ -1,5 +1,6 @@
 #include "server/expr/expr_eval.hpp"
 
+#include "directives/ci_string.hpp"
 #include "directives/model/ip_subnet.hpp"
 #include "directives/model/regex.hpp"
 #include "server/expr/expr_functions.hpp"
@@ -19,6 +20,7 @@ namespace balancerd::expr {
 namespace {
 
 namespace dx = directives::expr;
+using directives::ci_equal;
 using directives::IpSubnet;
 using directives::Regex;
 using Groups = std::vector<std::pair<std::size_t, std::size_t>>;
@@ -71,7 +73,7 @@ std::string_view header_of_variable(std::string_view name) {
                                   {"HTTP_REFERER", "Referer"},
                                   {"HTTP_USER_AGENT", "User-Agent"}};
   for (const Pair& p : kMap)
-    if (iequals(p.var, name)) return p.header;
+    if (ci_equal(p.var, name)) return p.header;
   return {};
 }
 
@@ -183,22 +185,22 @@ struct Evaluator::Impl {
       if (auto v = ctx->request_header(h)) put(*v);
       return;
     }
-    if (name.size() > 4 && iequals(name.substr(0, 4), "SSL_")) {
+    if (name.size() > 4 && ci_equal(name.substr(0, 4), "SSL_")) {
       if (auto v = ctx->ssl_var(name)) put(*v);
       return;
     }
-    if (name.size() >= 4 && iequals(name.substr(0, 4), "TIME")) {
+    if (name.size() >= 4 && ci_equal(name.substr(0, 4), "TIME")) {
       const std::time_t secs = static_cast<std::time_t>(now_us(f) / 1000000);
       std::tm tm{};
       localtime_r(&secs, &tm);
-      if (iequals(name, "TIME_YEAR")) return append_number(out, tm.tm_year + 1900, 4);
-      if (iequals(name, "TIME_MON")) return append_number(out, tm.tm_mon + 1, 2);
-      if (iequals(name, "TIME_DAY")) return append_number(out, tm.tm_mday, 2);
-      if (iequals(name, "TIME_HOUR")) return append_number(out, tm.tm_hour, 2);
-      if (iequals(name, "TIME_MIN")) return append_number(out, tm.tm_min, 2);
-      if (iequals(name, "TIME_SEC")) return append_number(out, tm.tm_sec, 2);
-      if (iequals(name, "TIME_WDAY")) return append_number(out, tm.tm_wday);
-      if (iequals(name, "TIME")) {
+      if (ci_equal(name, "TIME_YEAR")) return append_number(out, tm.tm_year + 1900, 4);
+      if (ci_equal(name, "TIME_MON")) return append_number(out, tm.tm_mon + 1, 2);
+      if (ci_equal(name, "TIME_DAY")) return append_number(out, tm.tm_mday, 2);
+      if (ci_equal(name, "TIME_HOUR")) return append_number(out, tm.tm_hour, 2);
+      if (ci_equal(name, "TIME_MIN")) return append_number(out, tm.tm_min, 2);
+      if (ci_equal(name, "TIME_SEC")) return append_number(out, tm.tm_sec, 2);
+      if (ci_equal(name, "TIME_WDAY")) return append_number(out, tm.tm_wday);
+      if (ci_equal(name, "TIME")) {
         char buf[32];
         const int n = std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
                                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -206,11 +208,11 @@ struct Evaluator::Impl {
         return;
       }
     }
-    if (iequals(name, "REQUEST_METHOD")) return put(f.method);
-    if (iequals(name, "REQUEST_SCHEME")) return put(f.scheme);
-    if (iequals(name, "REQUEST_URI")) return put(f.uri);
-    if (iequals(name, "REQUEST_FILENAME") || iequals(name, "SCRIPT_FILENAME")) return put(f.filename);
-    if (iequals(name, "REMOTE_HOST")) {
+    if (ci_equal(name, "REQUEST_METHOD")) return put(f.method);
+    if (ci_equal(name, "REQUEST_SCHEME")) return put(f.scheme);
+    if (ci_equal(name, "REQUEST_URI")) return put(f.uri);
+    if (ci_equal(name, "REQUEST_FILENAME") || ci_equal(name, "SCRIPT_FILENAME")) return put(f.filename);
+    if (ci_equal(name, "REMOTE_HOST")) {
       if (!f.remote_host.empty()) return put(f.remote_host);
       if (f.lookup_remote_host) {
         const std::string_view found = f.lookup_remote_host(f.lookup_remote_host_arg);
@@ -218,36 +220,36 @@ struct Evaluator::Impl {
       }
       return put(f.useragent_ip);
     }
-    if (iequals(name, "REMOTE_USER")) return put(f.remote_user);
-    if (iequals(name, "SERVER_ADMIN")) return put(f.server_admin);
-    if (iequals(name, "SERVER_NAME")) return put(f.server_name);
-    if (iequals(name, "SERVER_PORT")) return append_number(out, f.server_port);
-    if (iequals(name, "SERVER_PROTOCOL")) return put(f.protocol);
-    if (iequals(name, "PATH_INFO")) return put(f.path_info);
-    if (iequals(name, "QUERY_STRING")) return put(f.query);
-    if (iequals(name, "IS_SUBREQ")) return put(f.is_subreq ? "true" : "false");
-    if (iequals(name, "DOCUMENT_ROOT")) return put(f.document_root);
-    if (iequals(name, "AUTH_TYPE")) return put(f.auth_type);
-    if (iequals(name, "THE_REQUEST")) return put(f.the_request);
-    if (iequals(name, "CONTENT_TYPE")) return put(f.content_type);
-    if (iequals(name, "HANDLER")) return put(f.handler);
-    if (iequals(name, "REQUEST_LOG_ID")) return put(f.request_log_id);
-    if (iequals(name, "CONN_LOG_ID")) return put(f.conn_log_id);
-    if (iequals(name, "DOCUMENT_URI")) return put(f.document_uri.empty() ? f.uri : f.document_uri);
-    if (iequals(name, "CONTEXT_PREFIX")) return put(f.context_prefix);
-    if (iequals(name, "CONTEXT_DOCUMENT_ROOT")) return put(f.context_document_root);
-    if (iequals(name, "REQUEST_STATUS")) return append_number(out, f.status);
-    if (iequals(name, "REMOTE_ADDR")) return put(f.useragent_ip);
-    if (iequals(name, "REMOTE_PORT")) return append_number(out, f.remote_port);
-    if (iequals(name, "CONN_REMOTE_ADDR")) return put(f.client_ip.empty() ? f.useragent_ip : f.client_ip);
-    if (iequals(name, "HTTPS")) return on_off(f.https);
-    if (iequals(name, "HTTP2")) return on_off(f.http2);
-    if (iequals(name, "IPV6")) {
+    if (ci_equal(name, "REMOTE_USER")) return put(f.remote_user);
+    if (ci_equal(name, "SERVER_ADMIN")) return put(f.server_admin);
+    if (ci_equal(name, "SERVER_NAME")) return put(f.server_name);
+    if (ci_equal(name, "SERVER_PORT")) return append_number(out, f.server_port);
+    if (ci_equal(name, "SERVER_PROTOCOL")) return put(f.protocol);
+    if (ci_equal(name, "PATH_INFO")) return put(f.path_info);
+    if (ci_equal(name, "QUERY_STRING")) return put(f.query);
+    if (ci_equal(name, "IS_SUBREQ")) return put(f.is_subreq ? "true" : "false");
+    if (ci_equal(name, "DOCUMENT_ROOT")) return put(f.document_root);
+    if (ci_equal(name, "AUTH_TYPE")) return put(f.auth_type);
+    if (ci_equal(name, "THE_REQUEST")) return put(f.the_request);
+    if (ci_equal(name, "CONTENT_TYPE")) return put(f.content_type);
+    if (ci_equal(name, "HANDLER")) return put(f.handler);
+    if (ci_equal(name, "REQUEST_LOG_ID")) return put(f.request_log_id);
+    if (ci_equal(name, "CONN_LOG_ID")) return put(f.conn_log_id);
+    if (ci_equal(name, "DOCUMENT_URI")) return put(f.document_uri.empty() ? f.uri : f.document_uri);
+    if (ci_equal(name, "CONTEXT_PREFIX")) return put(f.context_prefix);
+    if (ci_equal(name, "CONTEXT_DOCUMENT_ROOT")) return put(f.context_document_root);
+    if (ci_equal(name, "REQUEST_STATUS")) return append_number(out, f.status);
+    if (ci_equal(name, "REMOTE_ADDR")) return put(f.useragent_ip);
+    if (ci_equal(name, "REMOTE_PORT")) return append_number(out, f.remote_port);
+    if (ci_equal(name, "CONN_REMOTE_ADDR")) return put(f.client_ip.empty() ? f.useragent_ip : f.client_ip);
+    if (ci_equal(name, "HTTPS")) return on_off(f.https);
+    if (ci_equal(name, "HTTP2")) return on_off(f.http2);
+    if (ci_equal(name, "IPV6")) {
       IpBytes ip;
       return on_off(parse_ip(f.useragent_ip, ip) && ip.v6);
     }
-    if (iequals(name, "SERVER_SOFTWARE")) return put(f.server_software);
-    if (iequals(name, "API_VERSION")) return put("20120211:137");
+    if (ci_equal(name, "SERVER_SOFTWARE")) return put(f.server_software);
+    if (ci_equal(name, "API_VERSION")) return put("20120211:137");
     // REMOTE_IDENT, SCRIPT_USER, SCRIPT_GROUP, LAST_MODIFIED: nothing here provides them.
   }
 
@@ -256,37 +258,37 @@ struct Evaluator::Impl {
       if (v) out.append(*v);
       return true;
     };
-    if (iequals(name, "req") || iequals(name, "http")) {
+    if (ci_equal(name, "req") || ci_equal(name, "http")) {
       ctx->add_vary(arg);
       return put(ctx->request_header(arg));
     }
-    if (iequals(name, "req_novary")) return put(ctx->request_header(arg));
-    if (iequals(name, "resp")) return put(ctx->response_header(arg));
-    if (iequals(name, "reqenv")) return put(ctx->env(arg));
-    if (iequals(name, "osenv")) return put(ctx->os_env(arg));
-    if (iequals(name, "note")) return put(ctx->note(arg));
-    if (iequals(name, "env")) {
+    if (ci_equal(name, "req_novary")) return put(ctx->request_header(arg));
+    if (ci_equal(name, "resp")) return put(ctx->response_header(arg));
+    if (ci_equal(name, "reqenv")) return put(ctx->env(arg));
+    if (ci_equal(name, "osenv")) return put(ctx->os_env(arg));
+    if (ci_equal(name, "note")) return put(ctx->note(arg));
+    if (ci_equal(name, "env")) {
       if (auto v = ctx->note(arg)) return put(v);
       if (auto v = ctx->env(arg)) return put(v);
       return put(ctx->os_env(arg));
     }
-    if (iequals(name, "tolower")) return append_lower(out, arg), true;
-    if (iequals(name, "toupper")) return append_upper(out, arg), true;
-    if (iequals(name, "escape")) return append_uri_escaped(out, arg), true;
-    if (iequals(name, "unescape")) {
+    if (ci_equal(name, "tolower")) return append_lower(out, arg), true;
+    if (ci_equal(name, "toupper")) return append_upper(out, arg), true;
+    if (ci_equal(name, "escape")) return append_uri_escaped(out, arg), true;
+    if (ci_equal(name, "unescape")) {
       if (!append_uri_unescaped(out, arg)) out.append(arg); // Apache keeps the input on a bad escape
       return true;
     }
-    if (iequals(name, "base64")) return append_base64(out, arg), true;
-    if (iequals(name, "unbase64")) return append_unbase64(out, arg), true;
-    if (iequals(name, "md5")) return append_md5_hex(out, arg), true;
-    if (iequals(name, "sha1")) return append_sha1_hex(out, arg), true;
-    if (iequals(name, "ldap")) return append_ldap_escaped(out, arg), true;
-    if (iequals(name, "file") || iequals(name, "filesize")) {
+    if (ci_equal(name, "base64")) return append_base64(out, arg), true;
+    if (ci_equal(name, "unbase64")) return append_unbase64(out, arg), true;
+    if (ci_equal(name, "md5")) return append_md5_hex(out, arg), true;
+    if (ci_equal(name, "sha1")) return append_sha1_hex(out, arg), true;
+    if (ci_equal(name, "ldap")) return append_ldap_escaped(out, arg), true;
+    if (ci_equal(name, "file") || ci_equal(name, "filesize")) {
       const std::string path(arg);
       struct stat st {};
       const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-      if (iequals(name, "filesize")) return append_number(out, regular ? st.st_size : 0), true;
+      if (ci_equal(name, "filesize")) return append_number(out, regular ? st.st_size : 0), true;
       std::ifstream in(path, std::ios::binary);
       if (!regular || !in) return fail("Cannot open file " + path);
       out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -483,15 +485,15 @@ struct Evaluator::Impl {
   bool binary(const dx::Node& n, bool& result) {
     Scratch left(*this);
     if (!word(n.children[0], left.s)) return false;
-    if (iequals(n.text, "ipmatch")) return ip_in(left.s, n.children[1], result);
+    if (ci_equal(n.text, "ipmatch")) return ip_in(left.s, n.children[1], result);
     Scratch right(*this);
     if (!word(n.children[1], right.s)) return false;
     int flags = 0;
-    if (iequals(n.text, "strcmatch"))
+    if (ci_equal(n.text, "strcmatch"))
       flags = FNM_CASEFOLD;
-    else if (iequals(n.text, "fnmatch"))
+    else if (ci_equal(n.text, "fnmatch"))
       flags = FNM_PATHNAME;
-    else if (!iequals(n.text, "strmatch"))
+    else if (!ci_equal(n.text, "strmatch"))
       return fail("Binary operator '-" + n.text + "' does not exist");
     // Apache's pattern is the right operand.
     result = ::fnmatch(right.s.c_str(), left.s.c_str(), flags) == 0;

@@ -1,5 +1,6 @@
 #include "server/expr/expr_functions.hpp"
-#include "server/expr/var_table.hpp"
+
+#include "directives/ci_string.hpp"
 
 #include <openssl/evp.h>
 
@@ -32,11 +33,11 @@ void append_digest(std::string& out, std::string_view in, const EVP_MD* md) {
 } // namespace
 
 void append_lower(std::string& out, std::string_view in) {
-  for (char c : in) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : in) out.push_back(directives::ascii_lower(c));
 }
 
 void append_upper(std::string& out, std::string_view in) {
-  for (char c : in) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : in) out.push_back(directives::ascii_upper(c));
 }
 
 void append_uri_escaped(std::string& out, std::string_view in) {
@@ -152,7 +153,8 @@ long long leading_integer(std::string_view s) noexcept {
 }
 
 bool is_true_text(std::string_view s) noexcept {
-  return !(s.empty() || s == "0" || iequals(s, "off") || iequals(s, "no") || iequals(s, "false"));
+  using directives::ci_equal;
+  return !(s.empty() || s == "0" || ci_equal(s, "off") || ci_equal(s, "no") || ci_equal(s, "false"));
 }
 
 } // namespace balancerd::expr

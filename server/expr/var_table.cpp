@@ -1,28 +1,22 @@
 #include "server/expr/var_table.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <algorithm>
 
 namespace balancerd::expr {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z') return false;
-  }
-  return true;
-}
+using directives::ci_equal;
 
 std::optional<std::string_view> VarTable::get(std::string_view name) const noexcept {
   for (const Entry& e : *this)
-    if (iequals(e.name, name)) return std::string_view(e.value);
+    if (ci_equal(e.name, name)) return std::string_view(e.value);
   return std::nullopt;
 }
 
 std::size_t VarTable::count(std::string_view name) const noexcept {
   return static_cast<std::size_t>(
-      std::count_if(begin(), end(), [&](const Entry& e) { return iequals(e.name, name); }));
+      std::count_if(begin(), end(), [&](const Entry& e) { return ci_equal(e.name, name); }));
 }
 
 VarTable::Entry& VarTable::push() {
@@ -38,14 +32,14 @@ void VarTable::add(std::string_view name, std::string_view value) {
 
 void VarTable::set(std::string_view name, std::string_view value) {
   std::size_t i = 0;
-  while (i < size_ && !iequals(entries_[i].name, name)) ++i;
+  while (i < size_ && !ci_equal(entries_[i].name, name)) ++i;
   if (i == size_) {
     add(name, value);
     return;
   }
   entries_[i].value.assign(value);
   for (std::size_t j = i + 1; j < size_;) {
-    if (iequals(entries_[j].name, name))
+    if (ci_equal(entries_[j].name, name))
       erase(j);
     else
       ++j;
@@ -54,7 +48,7 @@ void VarTable::set(std::string_view name, std::string_view value) {
 
 void VarTable::merge(std::string_view name, std::string_view value) {
   for (std::size_t i = 0; i < size_; ++i) {
-    if (iequals(entries_[i].name, name)) {
+    if (ci_equal(entries_[i].name, name)) {
       entries_[i].value.append(", ").append(value);
       return;
     }
@@ -64,7 +58,7 @@ void VarTable::merge(std::string_view name, std::string_view value) {
 
 void VarTable::unset(std::string_view name) {
   for (std::size_t j = 0; j < size_;) {
-    if (iequals(entries_[j].name, name))
+    if (ci_equal(entries_[j].name, name))
       erase(j);
     else
       ++j;

@@ -12,8 +12,6 @@
 
 namespace balancerd::expr {
 
-bool iequals(std::string_view a, std::string_view b) noexcept;
-
 class VarTable {
 public:
   struct Entry {

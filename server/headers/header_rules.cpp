@@ -1,5 +1,7 @@
 #include "server/headers/header_rules.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -192,7 +194,7 @@ void apply_header_rule(const d::HeaderRule& rule, VarTable& table, const HeaderE
     std::vector<std::string> edited;
     Groups groups;
     for (const VarTable::Entry& e : table) {
-      if (!expr::iequals(e.name, rule.header)) continue;
+      if (!d::ci_equal(e.name, rule.header)) continue;
       edit_value(rule, e.value, replacement, rule.action == d::HeaderAction::EditAll, value, groups);
       edited.push_back(value);
     }
