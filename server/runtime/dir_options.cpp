@@ -1,27 +1,24 @@
 #include "server/runtime/dir_options.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <sstream>
 #include <string_view>
 
 namespace balancerd::runtime {
 namespace {
 
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  return true;
-}
+using directives::ci_equal;
 
 unsigned option_bit(std::string_view w) {
-  if (ieq(w, "Indexes")) return kOptIndexes;
-  if (ieq(w, "Includes")) return kOptIncludes;
-  if (ieq(w, "IncludesNOEXEC")) return kOptIncludes | kOptIncNoExec;
-  if (ieq(w, "FollowSymLinks")) return kOptSymLinks;
-  if (ieq(w, "SymLinksIfOwnerMatch")) return kOptSymOwner;
-  if (ieq(w, "ExecCGI")) return kOptExecCGI;
-  if (ieq(w, "MultiViews")) return kOptMultiViews;
-  if (ieq(w, "All")) return kOptIndexes | kOptIncludes | kOptSymLinks | kOptExecCGI;
+  if (ci_equal(w, "Indexes")) return kOptIndexes;
+  if (ci_equal(w, "Includes")) return kOptIncludes;
+  if (ci_equal(w, "IncludesNOEXEC")) return kOptIncludes | kOptIncNoExec;
+  if (ci_equal(w, "FollowSymLinks")) return kOptSymLinks;
+  if (ci_equal(w, "SymLinksIfOwnerMatch")) return kOptSymOwner;
+  if (ci_equal(w, "ExecCGI")) return kOptExecCGI;
+  if (ci_equal(w, "MultiViews")) return kOptMultiViews;
+  if (ci_equal(w, "All")) return kOptIndexes | kOptIncludes | kOptSymLinks | kOptExecCGI;
   return 0;
 }
 
@@ -44,7 +41,7 @@ unsigned effective_options(const std::optional<std::string>& merged_words) {
     }
     if (!in_absolute_run) opts = 0; // an absolute list starts from nothing
     in_absolute_run = true;
-    if (!ieq(w, "None")) opts |= option_bit(w);
+    if (!ci_equal(w, "None")) opts |= option_bit(w);
   }
   return opts;
 }

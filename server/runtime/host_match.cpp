@@ -1,12 +1,10 @@
 #include "server/runtime/host_match.hpp"
 
+#include "directives/ci_string.hpp"
+
 namespace balancerd::runtime {
 
-namespace {
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-} // namespace
+using directives::ascii_lower;
 
 std::string normalize_host(std::string_view host) {
   std::string_view h = host;
@@ -17,9 +15,7 @@ std::string normalize_host(std::string_view host) {
     h = h.substr(0, colon);
   }
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
-  std::string out(h);
-  for (char& c : out) c = lower(c);
-  return out;
+  return ascii_lower(h);
 }
 
 std::string request_host(std::string_view absolute_uri_authority, std::string_view host_header) {
@@ -32,7 +28,7 @@ bool wildcard_match(std::string_view pattern, std::string_view name) {
   // Iterative glob with single-star backtracking: linear in practice, no recursion on hostile input.
   std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
   while (n < name.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == lower(name[n]))) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == ascii_lower(name[n]))) {
       ++p;
       ++n;
     } else if (p < pattern.size() && pattern[p] == '*') {

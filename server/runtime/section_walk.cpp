@@ -1,5 +1,6 @@
 #include "server/runtime/section_walk.hpp"
 
+#include "directives/ci_string.hpp"
 #include "server/runtime/dir_merge.hpp"
 #include "server/runtime/vhost_selector.hpp"
 
@@ -32,13 +33,6 @@ bool fnmatch_ok(const std::string& pattern, std::string_view subject, int flags)
   thread_local std::string terminated; // fnmatch needs a terminated string; reused, no allocation
   terminated.assign(subject);
   return ::fnmatch(pattern.c_str(), terminated.c_str(), flags) == 0;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
 }
 
 // URL path with runs of '/' merged (Apache's ap_no2slash), only copied when needed.
@@ -116,7 +110,7 @@ SectionId SectionTable::compile(const d::Section& s) {
     c.regex = d::Regex::compile(s.pattern);
     if (c.regex)
       for (const auto& [name, number] : c.regex->named_groups())
-        c.match_vars.emplace_back("MATCH_" + upper(name), number);
+        c.match_vars.emplace_back("MATCH_" + d::ascii_upper(name), number);
   }
   // Nested sections: <Limit> folds into this one; <Files> and <If> are walked later.
   std::vector<SectionId> files, ifs;

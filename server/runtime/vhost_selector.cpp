@@ -1,5 +1,6 @@
 #include "server/runtime/vhost_selector.hpp"
 
+#include "directives/ci_string.hpp"
 #include "server/runtime/host_match.hpp"
 
 #include <arpa/inet.h>
@@ -13,13 +14,6 @@
 namespace balancerd::runtime {
 
 namespace {
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // A vhost address's IPs: the literal, or every address its host name resolves to (Apache binds a
 // name-based address to all of them at startup). Names that do not resolve were already reported
@@ -82,15 +76,15 @@ void VhostSelector::add(Chain& chain, int vhost) {
 }
 
 VhostSelector::VhostSelector(const directives::Config& config, std::string main_name) {
-  const std::string inherited =
-      lowered(config.main.core.server_name ? std::string_view(*config.main.core.server_name) : main_name);
+  const std::string inherited = directives::ascii_lower(
+      config.main.core.server_name ? std::string_view(*config.main.core.server_name) : main_name);
   names_.reserve(config.vhosts.size());
   for (std::size_t i = 0; i < config.vhosts.size(); ++i) {
     const auto& core = config.vhosts[i].core;
     Names n;
-    n.name = core.server_name ? lowered(*core.server_name) : inherited;
+    n.name = core.server_name ? directives::ascii_lower(*core.server_name) : inherited;
     for (const std::string& alias : core.aliases)
-      (has_wildcard(alias) ? n.wild : n.exact).push_back(lowered(alias));
+      (has_wildcard(alias) ? n.wild : n.exact).push_back(directives::ascii_lower(alias));
     names_.push_back(std::move(n));
     const int index = static_cast<int>(i);
     for (const directives::VhostAddress& a : core.addresses) {
