@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include "directives/ci_string.hpp"
 #include "server/http/error_page.hpp"
 #include <fnmatch.h>
 #include <sys/stat.h>
@@ -36,10 +37,6 @@ struct View {
   bool has_pattern = false;
   std::string pattern; // P=
 };
-
-bool ieq_char(char a, char b) {
-  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-}
 
 // Apache's ap_escape_html (& < > ").
 void append_html(std::string& out, std::string_view s) {
@@ -249,8 +246,8 @@ int natural_compare(std::string_view a, std::string_view b, bool ignore_case) {
     }
     char ca = a[i], cb = b[j];
     if (ignore_case) {
-      ca = static_cast<char>(std::toupper(static_cast<unsigned char>(ca)));
-      cb = static_cast<char>(std::toupper(static_cast<unsigned char>(cb)));
+      ca = d::ascii_upper(ca);
+      cb = d::ascii_upper(cb);
     }
     // plain char: signed here, as apr's natural compare sees it (UTF-8 names sort first)
     if (ca != cb) return static_cast<signed char>(ca) < static_cast<signed char>(cb) ? -1 : 1;
@@ -327,11 +324,8 @@ AutoindexPage render_autoindex(const AutoindexRequest& rq) {
     if (version) return natural_compare(a.name, b.name, ignore_case);
     if (ignore_case) {
       for (std::size_t i = 0; i < a.name.size() && i < b.name.size(); ++i)
-        if (!ieq_char(a.name[i], b.name[i]))
-          return std::tolower(static_cast<unsigned char>(a.name[i])) <
-                         std::tolower(static_cast<unsigned char>(b.name[i]))
-                     ? -1
-                     : 1;
+        if (const unsigned char x = d::ascii_lower(a.name[i]), y = d::ascii_lower(b.name[i]); x != y)
+          return x < y ? -1 : 1; // bytes compare unsigned, as strcasecmp does
       if (a.name.size() != b.name.size()) return a.name.size() < b.name.size() ? -1 : 1;
     }
     int r = a.name.compare(b.name);

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "server/http/request.hpp"
+#include "directives/ci_string.hpp"
 
 namespace balancerd::handlers {
 
@@ -23,13 +23,13 @@ const std::string* mapping_for(const std::vector<directives::MimeMapping>& maps,
   for (const auto& m : maps) {
     if (m.kind != kind) continue;
     for (const auto& e : m.extensions)
-      if (http::iequals(e, ext)) hit = m.remove ? nullptr : &m.value;
+      if (directives::ci_equal(e, ext)) hit = m.remove ? nullptr : &m.value;
   }
   return hit;
 }
 
 void append_lower(std::string& out, std::string_view v) {
-  for (char c : v) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  for (char c : v) out.push_back(directives::ascii_lower(c));
 }
 
 } // namespace
@@ -53,7 +53,7 @@ void append_type_with_charset(std::string& out, std::string_view type, std::stri
     const std::string_view value =
         eq == std::string_view::npos ? std::string_view{} : trim(param.substr(eq + 1));
     out.append("; ").append(name).push_back('=');
-    if (!charset.empty() && http::iequals(name, "charset")) {
+    if (!charset.empty() && directives::ci_equal(name, "charset")) {
       out.append(charset);
       charset_set = true;
     } else {
@@ -69,7 +69,7 @@ void resolve_file_mime(std::string_view name, const MimeTypes& types, const dire
   static const std::vector<directives::MimeMapping> no_mappings;
   const auto& maps = dir ? dir->mapping->mime : no_mappings;
   const std::string* force = dir && dir->core->force_type && !dir->core->force_type->empty() &&
-                                     !http::iequals(*dir->core->force_type, "none")
+                                     !directives::ci_equal(*dir->core->force_type, "none")
                                  ? &*dir->core->force_type
                                  : nullptr;
   const std::string_view type = types.lookup(name, maps, force);

@@ -1,26 +1,14 @@
 #include "server/handlers/mime_types.hpp"
 
+#include "directives/ci_string.hpp"
+
 #include <cctype>
 #include <fstream>
 
 namespace balancerd::handlers {
 
-namespace {
-
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-} // namespace
-
 void MimeTypes::add(std::string_view extension, std::string_view type) {
-  std::string key(extension);
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  by_ext_[key] = std::string(type);
+  by_ext_[directives::ascii_lower(extension)] = std::string(type);
 }
 
 bool MimeTypes::load_file(const std::string& path) {
@@ -45,7 +33,7 @@ bool MimeTypes::load_file(const std::string& path) {
 
 std::string_view MimeTypes::lookup(std::string_view name, const std::vector<directives::MimeMapping>& dir,
                                    const std::string* force_type) const {
-  if (force_type && !force_type->empty() && !ieq(*force_type, "none")) return *force_type;
+  if (force_type && !force_type->empty() && !directives::ci_equal(*force_type, "none")) return *force_type;
   std::string_view result;
   auto dot = name.find('.', name.find_first_not_of('.')); // leading dots are part of the name
   if (dot == std::string_view::npos) return result;
@@ -57,8 +45,7 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
     rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
     if (ext.empty() || ext.size() >= sizeof lower) continue;
     for (std::size_t i = 0; i < ext.size(); ++i)
-      lower[i] =
-          ext[i] >= 'A' && ext[i] <= 'Z' ? static_cast<char>(ext[i] - 'A' + 'a') : ext[i]; // ASCII, as Apache
+      lower[i] = directives::ascii_lower(ext[i]); // ASCII, as Apache
     std::string_view key(lower, ext.size());
     // per-dir mappings in config order: the last one naming this extension decides
     const directives::MimeMapping* hit = nullptr;
