@@ -1,6 +1,6 @@
 #include "server/manager/form_params.hpp"
 
-#include "server/http/request.hpp"
+#include "directives/ci_string.hpp"
 
 namespace balancerd::manager {
 
@@ -36,7 +36,7 @@ template <class Keep> void parse(std::string_view input, Params& out, Keep keep)
 
 void Params::set(std::string key, std::string value) {
   for (auto& [k, v] : items_) {
-    if (http::iequals(k, key)) {
+    if (directives::ci_equal(k, key)) {
       v = std::move(value);
       return;
     }
@@ -46,7 +46,7 @@ void Params::set(std::string key, std::string value) {
 
 const std::string* Params::get(std::string_view key) const {
   for (const auto& [k, v] : items_)
-    if (http::iequals(k, key)) return &v;
+    if (directives::ci_equal(k, key)) return &v;
   return nullptr;
 }
 

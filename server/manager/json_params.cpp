@@ -1,6 +1,6 @@
 #include "server/manager/json_params.hpp"
 
-#include "server/http/request.hpp"
+#include "directives/ci_string.hpp"
 
 namespace balancerd::manager {
 
@@ -197,7 +197,7 @@ bool is_json_content_type(std::string_view ct) {
   if (auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
   while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
   while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
-  return http::iequals(ct, "application/json");
+  return directives::ci_equal(ct, "application/json");
 }
 
 } // namespace balancerd::manager

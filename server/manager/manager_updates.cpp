@@ -2,8 +2,8 @@
 
 #include <mutex>
 
+#include "directives/ci_string.hpp"
 #include "server/balancer/manager_ops.hpp"
-#include "server/http/request.hpp"
 #include "server/manager/page_model.hpp"
 
 namespace balancerd::manager {
@@ -12,10 +12,6 @@ namespace d = directives;
 using balancer::WorkerState;
 
 namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 balancer::FormValue value(const Params& params, std::string_view key) {
   if (const std::string* v = params.get(key)) return *v;
@@ -27,13 +23,11 @@ balancer::FormValue value(const Params& params, std::string_view key) {
 std::string balancer_url_for(std::string_view short_name) {
   if (auto slash = short_name.find('/'); slash != std::string_view::npos)
     short_name = short_name.substr(0, slash);
-  std::string url = "balancer://";
-  for (char c : short_name) url.push_back(lower(c));
-  return url;
+  return "balancer://" + d::ascii_lower(short_name);
 }
 
 WorkerState* find_member(const balancer::BalancerState& b, std::string_view url) {
-  if (url.size() >= 5 && http::iequals(url.substr(0, 5), "unix:")) {
+  if (d::ci_starts_with(url, "unix:")) {
     const auto bar = url.find('|');
     if (bar == std::string_view::npos) return nullptr;
     url = url.substr(bar + 1);
@@ -45,7 +39,7 @@ WorkerState* find_member(const balancer::BalancerState& b, std::string_view url)
   std::string copy(url);
   const auto path = copy.find('/', colon + 3);
   const std::size_t min_match = path == std::string::npos ? copy.size() : path;
-  for (std::size_t i = 0; i < min_match; ++i) copy[i] = lower(copy[i]);
+  for (std::size_t i = 0; i < min_match; ++i) copy[i] = d::ascii_lower(copy[i]);
   WorkerState* best = nullptr;
   std::size_t best_len = 0;
   for (std::size_t i = 0, n = b.size(); i < n; ++i) {

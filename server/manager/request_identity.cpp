@@ -1,17 +1,10 @@
 #include "server/manager/request_identity.hpp"
 
-#include "server/http/request.hpp"
+#include "directives/ci_string.hpp"
 
 namespace balancerd::manager {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 std::string_view strip_brackets(std::string_view h) {
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') return h.substr(1, h.size() - 2);
@@ -37,18 +30,18 @@ bool is_scheme_char(char c) {
 
 RequestIdentity identify(const IdentityInputs& in) {
   RequestIdentity id;
-  const bool canonical = http::iequals(in.use_canonical_name, "on");
+  const bool canonical = directives::ci_equal(in.use_canonical_name, "on");
   if (canonical && !in.server_name.empty()) {
-    id.server_name = lower(server_name_host(in.server_name));
+    id.server_name = directives::ascii_lower(server_name_host(in.server_name));
     id.port = in.server_port.value_or(in.local_port);
     return id;
   }
   if (!in.host.empty()) {
-    id.server_name = lower(strip_brackets(in.host));
+    id.server_name = directives::ascii_lower(strip_brackets(in.host));
   } else if (!in.server_name.empty()) {
-    id.server_name = lower(server_name_host(in.server_name));
+    id.server_name = directives::ascii_lower(server_name_host(in.server_name));
   } else {
-    id.server_name = lower(in.fallback_name);
+    id.server_name = directives::ascii_lower(in.fallback_name);
   }
   id.port = 80;
   if (!in.host_port.empty()) {
@@ -113,7 +106,7 @@ std::optional<std::string> referer_hostname(std::string_view ref) {
 
 bool safe_referer(std::string_view referer, std::string_view server_name) {
   auto host = referer_hostname(referer);
-  return host && http::iequals(*host, server_name);
+  return host && directives::ci_equal(*host, server_name);
 }
 
 } // namespace balancerd::manager
