@@ -1,5 +1,6 @@
 #include "server/log/access_format.hpp"
 
+#include "directives/ci_string.hpp"
 #include "server/log/log_escape.hpp"
 
 #include <algorithm>
@@ -159,11 +160,6 @@ AccessItem compile_item(const directives::LogFormatItem& src) {
   return it;
 }
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) { return (x | 0x20) == y; });
-}
-
 template <class T> void append_num(std::string& out, T v) {
   fmt::format_to(std::back_inserter(out), "{}", v);
 }
@@ -311,7 +307,7 @@ void render_item(const AccessItem& it, const RequestLogView& r, std::string& out
   case Code::HeaderOut: {
     // Content-Type is the response's content type, not a header yet when the handler set it, and
     // mod_log_config logs it without parameters (no charset; ap_field_noparam).
-    const bool ct = r.content_type && iequals(it.text, "content-type");
+    const bool ct = r.content_type && directives::ci_equal(it.text, "Content-Type");
     if (ct) {
       std::string_view type = r.content_type->substr(0, r.content_type->find(';'));
       while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
