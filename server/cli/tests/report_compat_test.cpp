@@ -3,52 +3,18 @@
 // The file name sorts after heap_prefaulter_test.cpp on purpose: that test needs a heap no test
 // has grown before it in the same program, and gtest runs files in link (name) order.
 #include "server/cli/dumps.hpp"
+#include "server/cli/tests/config_tree.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 
 namespace balancerd::cli {
 namespace {
 
-// A throw-away config tree; "<T>" in the texts written stands for its root.
-class Tree {
-public:
-  Tree() {
-    char tmpl[] = "/tmp/bd-compat-XXXXXX";
-    root_ = ::mkdtemp(tmpl);
-    for (const char* d : {"c", "root", "run", "www"}) std::filesystem::create_directories(root_ + "/" + d);
-    write("base.conf", "ServerRoot <T>/root\nLoadModule mpm_event_module "
-                       "/usr/lib/apache2/modules/mod_mpm_event.so\nLoadModule authz_core_module "
-                       "/usr/lib/apache2/modules/mod_authz_core.so\nPidFile <T>/run/httpd.pid\n"
-                       "ErrorLog <T>/run/error.log\nDefaultRuntimeDir <T>/run\nListen 127.0.0.1:28080\n");
-  }
-  ~Tree() { std::filesystem::remove_all(root_); }
-  std::string expand(std::string s) const {
-    for (auto at = s.find("<T>"); at != std::string::npos; at = s.find("<T>", at)) s.replace(at, 3, root_);
-    return s;
-  }
-  std::string write(const std::string& rel, const std::string& text) const {
-    const std::string path = root_ + "/" + rel;
-    std::ofstream(path) << expand(text);
-    return path;
-  }
-
-private:
-  std::string root_;
-};
-
-directives::CompileResult compile(const std::string& path) {
-  parser::ReadOptions options;
-  options.server_root = "/etc/apache2";
-  options.config_file = path;
-  directives::Diagnostics diagnostics("apache2");
-  return directives::compile_config(options, diagnostics);
-}
+using test_support::compile;
+using test_support::Tree;
 
 // The report's exact lines: implemented directives are left out (also those whose arguments decide,
 // when the arguments are ones balancerd serves), no-effect ones say so, and unsupported ones carry
