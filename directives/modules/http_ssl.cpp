@@ -365,7 +365,7 @@ Result user_name(CmdParms& cmd, std::span<const std::string> a) {
 // The server side: balancerd terminates TLS toward clients (server/net/tls_context.cpp builds one
 // context per server with SSLEngine on). What it does not reproduce stays Unsupported, so that
 // -D DUMP_COMPAT lists it (server/cli/dumps.cpp gives the reason): CRLs, OCSP, renegotiation per
-// directory, SSLRequireSSL, SSLUserName. The SSLProxy* side works.
+// directory, SSLUserName. The SSLProxy* side works.
 constexpr HandlerBinding kSsl[] = {
     {"SSLEngine", Support::Implemented, engine},
     {"SSLCertificateFile", Support::Implemented, certificate_file},
@@ -394,7 +394,7 @@ constexpr HandlerBinding kSsl[] = {
     {"SSLPassPhraseDialog", Support::Unsupported, pass_phrase_dialog},
     {"SSLOpenSSLConfCmd", Support::Implemented, openssl_conf_cmd},
     {"SSLOCSPEnable", Support::Unsupported, ocsp_enable},
-    {"SSLRequireSSL", Support::Unsupported, require_ssl},
+    {"SSLRequireSSL", Support::Implemented, require_ssl},
     {"SSLUserName", Support::Unsupported, user_name},
     {"SSLProxyEngine", Support::Implemented, proxy_flag},
     {"SSLProxyCheckPeerName", Support::Implemented, proxy_flag},

@@ -258,6 +258,13 @@ void append_error_body(std::string& out, int status, const ErrorPageInfo& info) 
   out.append(reason);
   out.append("</h1>\n");
   append_message(out, status, info);
+  if (info.additional_status) {
+    out.append("<p>Additionally, a ");
+    append_decimal(out, static_cast<std::uint64_t>(info.additional_status));
+    out.push_back(' ');
+    out.append(reason_phrase(info.additional_status));
+    out.append("\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n");
+  }
   append_signature(out, info);
   out.append("</body></html>\n");
 }

@@ -27,6 +27,10 @@ struct ErrorPageInfo {
   std::string_view host;     // footer host (UseCanonicalName Off: the Host header's name)
   unsigned port = 80;        // footer port
   std::string_view location; // 301/302/303/307/308: the URL the page links to (HTML-escaped)
+  // A local ErrorDocument that failed itself: Apache's "Additionally, a <status> <reason> error was
+  // encountered while trying to use an ErrorDocument" paragraph, naming this status, before the
+  // footer (0: none).
+  int additional_status = 0;
 };
 
 // Appends the body Apache sends for status. Codes Apache does not know become 500.

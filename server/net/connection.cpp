@@ -9,6 +9,7 @@
 #include "server/http/http_date.hpp"
 #include "server/http/status.hpp"
 #include "server/net/drained_read.hpp"
+#include "server/net/tls_session.hpp"
 
 namespace balancerd::net {
 
@@ -110,6 +111,8 @@ void Connection::start() {
   peer_.local_ip = local_ip_;
   if (opts_.request_read_by_address)
     read_timeouts_ = &opts_.request_read_by_address->for_local(peer_.local_ip, peer_.local_port);
+  if (opts_.tls) [[unlikely]]
+    if (tls_start()) return; // the handshake comes first
   wait_for_request();
 }
 
@@ -179,6 +182,8 @@ void Connection::wait_for_request() {
   if (closed_) return;
   if (list_.draining) return close(); // graceful stop: no further request on this connection
   idle_ = true;
+  if (tls_) [[unlikely]]
+    return tls_wait_for_request();
   // (perfproxy) A connection past its second request keeps its exchange state and reads straight
   // into it: Asio's async_wait re-registers the socket with epoll_ctl on every call, while a read
   // after a drained read (async_read_drained) is queued with no system call (one recv per keep-alive
@@ -212,7 +217,8 @@ void Connection::on_readable(const error_code& ec) {
   if (!st_) st_ = acquire_exchange_state();
   st_->in.reserve_space(kMinRead);
   error_code rec;
-  std::size_t n = socket_.read_some(asio::buffer(st_->in.space(), st_->in.space_size()), rec);
+  std::size_t n = tls_ ? tls_read_now(st_->in.space(), st_->in.space_size(), rec)
+                       : socket_.read_some(asio::buffer(st_->in.space(), st_->in.space_size()), rec);
   if (rec == asio::error::would_block || rec == asio::error::try_again) return wait_for_request();
   if (rec || n == 0) return close();
   st_->in.commit(n);
@@ -234,19 +240,22 @@ void Connection::process_head() {
 void Connection::read_head_more() {
   st_->in.reserve_space(kMinRead);
   arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
-  async_read_drained(socket_, asio::buffer(st_->in.space(), st_->in.space_size()),
-                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                       if (self->closed_) return;
-                       if (ec) {
-                         // A stalled request line is dropped silently; stalled headers get 408.
-                         if (self->timed_out_ && !self->parser_.in_request_line())
-                           return self->send_protocol_error(408, {}, {});
-                         return self->close();
-                       }
-                       self->st_->in.commit(n);
-                       self->read_stage_.received(n);
-                       self->process_head();
-                     });
+  auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) {
+    if (self->closed_) return;
+    if (ec) {
+      // A stalled request line is dropped silently; stalled headers get 408.
+      if (self->timed_out_ && !self->parser_.in_request_line()) return self->send_protocol_error(408, {}, {});
+      return self->close();
+    }
+    self->st_->in.commit(n);
+    self->read_stage_.received(n);
+    self->process_head();
+  };
+  const auto buf = asio::buffer(st_->in.space(), st_->in.space_size());
+  if (tls_) [[unlikely]]
+    tls_read(buf, std::move(done));
+  else
+    async_read_drained(socket_, buf, std::move(done));
 }
 
 void Connection::dispatch() {
@@ -288,15 +297,19 @@ void Connection::read_body(BodyCallback cb) {
     continue_sent_ = true;
     reading_body_ = true;
     arm_timer(opts_.timeout);
-    asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](const error_code& ec, std::size_t) {
-                        self->reading_body_ = false;
-                        if (ec) {
-                          self->broken_ = true;
-                          self->body_error_ = -1;
-                        }
-                        self->pump_body();
-                      });
+    auto done = [self = shared_from_this()](const error_code& ec, std::size_t) {
+      self->reading_body_ = false;
+      if (ec) {
+        self->broken_ = true;
+        self->body_error_ = -1;
+      }
+      self->pump_body();
+    };
+    const auto buf = asio::buffer(kContinue.data(), kContinue.size());
+    if (tls_) [[unlikely]]
+      tls_write(&buf, 1, std::move(done));
+    else
+      asio::async_write(socket_, buf, std::move(done));
     return;
   }
   pump_body();
@@ -389,18 +402,22 @@ void Connection::read_body_more() {
   if (in.space_size() < kMinRead) grow_buffer(kMinRead);
   reading_body_ = true;
   arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
-  async_read_drained(socket_, asio::buffer(in.space(), in.space_size()),
-                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                       self->reading_body_ = false;
-                       if (ec) {
-                         self->body_error_ = self->timed_out_ ? 408 : -1;
-                         self->broken_ = true;
-                       } else {
-                         self->st_->in.commit(n);
-                         self->read_stage_.received(n);
-                       }
-                       self->pump_body();
-                     });
+  auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) {
+    self->reading_body_ = false;
+    if (ec) {
+      self->body_error_ = self->timed_out_ ? 408 : -1;
+      self->broken_ = true;
+    } else {
+      self->st_->in.commit(n);
+      self->read_stage_.received(n);
+    }
+    self->pump_body();
+  };
+  const auto buf = asio::buffer(in.space(), in.space_size());
+  if (tls_) [[unlikely]]
+    tls_read(buf, std::move(done));
+  else
+    async_read_drained(socket_, buf, std::move(done));
 }
 
 // ---- response -----------------------------------------------------------------------------------
@@ -466,8 +483,12 @@ void Connection::write_interim(std::string_view head, WriteCallback done) {
   if (head.starts_with("HTTP/1.1 100 ")) continue_sent_ = true; // a relayed 100 is the client's Continue
   writing_ = true;
   arm_timer(opts_.timeout);
-  asio::async_write(socket_, asio::buffer(st_->out),
-                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+  auto written = [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); };
+  const asio::const_buffer buf = asio::buffer(st_->out);
+  if (tls_) [[unlikely]]
+    tls_write(&buf, 1, std::move(written));
+  else
+    asio::async_write(socket_, buf, std::move(written));
 }
 
 void Connection::start_write(std::span<const char> data, bool chunk_data, bool last) {
@@ -489,8 +510,11 @@ void Connection::start_write(std::span<const char> data, bool chunk_data, bool l
   for (std::size_t i = 0; i < n; ++i) bytes_out_ += bufs[i].size();
   writing_ = true;
   arm_timer(opts_.timeout);
-  asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data(), n),
-                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); });
+  auto done = [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); };
+  if (tls_) [[unlikely]]
+    tls_write(bufs.data(), n, std::move(done));
+  else
+    asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data(), n), std::move(done));
 }
 
 void Connection::on_written(const error_code& ec) {
@@ -709,6 +733,7 @@ void Connection::report_finished(bool aborted) {
 
 void Connection::linger() {
   if (closed_) return;
+  if (tls_) tls_->close_notify();
   error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) return close();

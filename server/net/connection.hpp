@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "server/http/read_timeout.hpp"
@@ -19,6 +20,7 @@
 namespace balancerd::net {
 
 class Connection;
+class TlsSession;
 
 // The live connections of one thread, so stop() can close them (intrusive list: no allocation).
 struct ConnectionList {
@@ -98,10 +100,22 @@ private:
   void start_timer(std::chrono::steady_clock::time_point at);
   void on_timer();
   void grow_buffer(std::size_t min_space);
+  // TLS toward the client (connection_tls.cpp). Every socket read and write of the request path
+  // branches once on tls_ (null for plaintext), so a plain connection pays one predictable test.
+  using IoHandler = std::function<void(const boost::system::error_code&, std::size_t)>;
+  bool tls_start(); // true: the address is TLS and the handshake has started
+  void tls_handshake_step();
+  void tls_wait_for_request();
+  std::size_t tls_read_now(char* buf, std::size_t len, boost::system::error_code& ec);
+  void tls_read(boost::asio::mutable_buffer buf, IoHandler done);
+  void tls_write(const boost::asio::const_buffer* bufs, std::size_t n, IoHandler done);
+  struct TlsWrite;
+  void tls_write_step(std::shared_ptr<TlsWrite> w);
 
   struct Upgraded; // the RawStream of an upgraded connection (connection_upgrade.cpp)
   friend struct Upgraded;
   std::shared_ptr<Upgraded> upgraded_;
+  std::unique_ptr<TlsSession> tls_; // null: plaintext
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   using TimePoint = std::chrono::steady_clock::time_point;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "server/net/connection.hpp"
+#include "server/net/tls_session.hpp"
 
 namespace balancerd::net {
 
@@ -41,32 +42,40 @@ struct Connection::Upgraded final : RawStream, std::enable_shared_from_this<Upgr
       return;
     }
     read_cb = std::move(cb);
-    conn.socket_.async_read_some(asio::buffer(buf.get(), kRawBuffer),
-                                 [keep, self](const error_code& ec, std::size_t n) {
-                                   auto cb = std::move(self->read_cb);
-                                   self->read_cb = nullptr;
-                                   if (!cb) return; // closed by the tunnel
-                                   if (ec || n == 0) return cb(false, {});
-                                   keep->body_in_ += n;
-                                   cb(true, std::span<const char>(self->buf.get(), n));
-                                 });
+    auto got = [keep, self](const error_code& ec, std::size_t n) {
+      auto cb = std::move(self->read_cb);
+      self->read_cb = nullptr;
+      if (!cb) return; // closed by the tunnel
+      if (ec || n == 0) return cb(false, {});
+      keep->body_in_ += n;
+      cb(true, std::span<const char>(self->buf.get(), n));
+    };
+    if (conn.tls_) [[unlikely]]
+      conn.tls_read(asio::buffer(buf.get(), kRawBuffer), std::move(got));
+    else
+      conn.socket_.async_read_some(asio::buffer(buf.get(), kRawBuffer), std::move(got));
   }
 
   void write(std::span<const char> data, WriteCallback done) override {
     auto keep = conn.shared_from_this();
     auto self = shared_from_this();
     write_cb = std::move(done);
-    asio::async_write(conn.socket_, asio::buffer(data.data(), data.size()),
-                      [keep, self](const error_code& ec, std::size_t n) {
-                        keep->bytes_out_ += n;
-                        if (ec) keep->write_failed_ = true;
-                        auto cb = std::move(self->write_cb);
-                        self->write_cb = nullptr;
-                        if (cb) cb(!ec);
-                      });
+    auto wrote = [keep, self](const error_code& ec, std::size_t n) {
+      keep->bytes_out_ += n;
+      if (ec) keep->write_failed_ = true;
+      auto cb = std::move(self->write_cb);
+      self->write_cb = nullptr;
+      if (cb) cb(!ec);
+    };
+    const asio::const_buffer out(data.data(), data.size());
+    if (conn.tls_) [[unlikely]]
+      conn.tls_write(&out, 1, std::move(wrote));
+    else
+      asio::async_write(conn.socket_, out, std::move(wrote));
   }
 
   void shutdown_send() override {
+    if (conn.tls_) conn.tls_->close_notify();
     error_code ec;
     conn.socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   }
@@ -108,16 +117,20 @@ void Connection::upgrade(int status, std::string_view head, std::function<void(R
   }
   st_->out.assign(head);
   bytes_out_ += head.size();
-  asio::async_write(socket_, asio::buffer(st_->out),
-                    [self = shared_from_this(), done = std::move(done)](const error_code& ec, std::size_t) {
-                      if (self->closed_) return done(nullptr);
-                      if (ec) {
-                        self->write_failed_ = self->broken_ = true;
-                        self->upgraded_->close();
-                        return done(nullptr);
-                      }
-                      done(self->upgraded_.get());
-                    });
+  auto sent = [self = shared_from_this(), done = std::move(done)](const error_code& ec, std::size_t) {
+    if (self->closed_) return done(nullptr);
+    if (ec) {
+      self->write_failed_ = self->broken_ = true;
+      self->upgraded_->close();
+      return done(nullptr);
+    }
+    done(self->upgraded_.get());
+  };
+  const asio::const_buffer out = asio::buffer(st_->out);
+  if (tls_) [[unlikely]]
+    tls_write(&out, 1, std::move(sent));
+  else
+    asio::async_write(socket_, out, std::move(sent));
 }
 
 } // namespace balancerd::net

@@ -26,11 +26,14 @@ struct BodyPiece {
 using BodyCallback = std::function<void(const BodyPiece&)>;
 using WriteCallback = std::function<void(bool ok)>;
 
+struct TlsFacts; // tls_facts.hpp
+
 struct PeerInfo {
   std::string_view remote_ip;
   unsigned short remote_port = 0;
   std::string_view local_ip;
   unsigned short local_port = 0;
+  const TlsFacts* tls = nullptr; // the connection's TLS (mod_ssl's HTTPS=on); null: plaintext
 };
 
 // The client connection after a protocol upgrade (Exchange::upgrade): plain bytes both ways, no HTTP

@@ -15,6 +15,8 @@
 
 namespace balancerd::net {
 
+class TlsContexts; // tls_context.hpp
+
 struct ListenAddress {
   std::string host; // numeric IPv4 or IPv6 ("127.0.0.1", "::1"); empty: all interfaces (IPv6 any, dual-stack)
   unsigned short port = 0; // 0: an ephemeral port (tests); read it back with HttpServer::ports()
@@ -47,6 +49,8 @@ struct ConnectionOptions {
   std::string server_name = "localhost"; // for the signature when the request had no usable Host
   // Per local address when servers differ in RequestReadTimeout; null: request_read everywhere.
   std::shared_ptr<const ReadTimeoutsByAddress> request_read_by_address;
+  // TLS toward clients (mod_ssl): the contexts of the servers with SSLEngine on; null: all plaintext.
+  std::shared_ptr<const TlsContexts> tls;
 };
 
 struct ServerOptions {

@@ -2,19 +2,18 @@
 
 #include <string>
 
-#include "server/http/status.hpp"
 #include "server/pipeline/request_state.hpp"
 
 namespace balancerd::pipeline {
 
 RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from, std::string_view url,
-                                       int status)
-    : outer_(outer), from_(from), status_(status), url_(url), request_(outer.request()) {
-  // the new request is a GET whatever the method was, except that HEAD stays HEAD
-  if (request_.method != http::Method::Head) {
-    request_.method = http::Method::Get;
-    request_.method_text = "GET";
-  }
+                                       int status, const http::ErrorPageInfo& page, std::string_view allow)
+    : outer_(outer), from_(from), status_(status), url_(url), notes_(page.note), reason_(page.reason),
+      allow_(allow), request_(outer.request()) {
+  // the new request is a GET whatever the method was, a HEAD too (a backend gets a GET; the client's
+  // connection still sends no body for a HEAD, as Apache's r->header_only stays)
+  request_.method = http::Method::Get;
+  request_.method_text = "GET";
   request_.target = url_;
   request_.absolute_uri = false;
   const auto q = url_.find('?');
@@ -24,11 +23,22 @@ RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from,
   request_.body = http::BodyKind::None;
   request_.content_length = 0;
   request_.expect_continue = false;
+  // Apache's new request shares the original's headers_in: what the original's RequestHeader rules
+  // (early and fixup) made of them is where the new request starts (its own rules apply again)
+  if (from_.ctx.headers_in) {
+    request_.headers.clear();
+    for (const auto& h : *from_.ctx.headers_in) request_.headers.push_back({h.name, h.value});
+  }
+}
+
+bool RedirectedExchange::keeps_original_status() const {
+  if (!inner_ || !inner_->handler.starts_with("proxy")) return true;
+  return inner_->dir && inner_->dir->proxy->error_override.value_or(false);
 }
 
 void RedirectedExchange::write(std::span<const char> data, bool last, net::WriteCallback done) {
   // the ErrorDocument's response carries the original error status, whatever its handler set
-  if (!outer_.head_sent()) {
+  if (!outer_.head_sent() && keeps_original_status()) {
     auto& h = outer_.response();
     h.status = status_;
     h.reason = {};
@@ -36,40 +46,32 @@ void RedirectedExchange::write(std::span<const char> data, bool last, net::Write
   outer_.write(data, last, std::move(done));
 }
 
-void RedirectedExchange::send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) {
-  outer_.send_error(status, info, allow);
+void RedirectedExchange::send_error(int status, const http::ErrorPageInfo&, std::string_view) {
+  if (from_.redirect) {
+    from_.redirect->failed = true;
+    from_.redirect->nested_status = status;
+  }
+  from_.error_response = true; // the original request's page: only its `Header always`
+  http::ErrorPageInfo page;
+  page.note = notes_;
+  page.reason = reason_;
+  // Apache names the original status there: the redirect started with it as its own status
+  page.additional_status = status_;
+  outer_.send_error(status_, page, allow_);
 }
 
 void RedirectedExchange::set_handler_state(void* state) {
   inner_ = static_cast<RequestState*>(state);
   if (!inner_) return;
   inner_->redirected_from = &from_;
-  // Apache renames the original request's environment to REDIRECT_<name> and adds what the
-  // redirect itself is about
+  // Apache renames the original request's environment to REDIRECT_<name> (REQUEST_METHOD and
+  // ERROR_NOTES included, which it put there for the redirect) and adds the status
   std::string name;
   for (const auto& e : from_.env) {
     name.assign("REDIRECT_").append(e.name);
     inner_->env.set(name, e.value);
   }
   inner_->env.set("REDIRECT_STATUS", std::to_string(status_));
-  const auto& original = outer_.request();
-  if (!original.query.empty()) inner_->env.set("REDIRECT_QUERY_STRING", original.query);
-}
-
-void append_additional_error_body(std::string& out, int status, int nested_status,
-                                  const http::ErrorPageInfo& info) {
-  const std::size_t start = out.size();
-  http::append_error_body(out, status, info);
-  std::string note = "<p>Additionally, a ";
-  note += std::to_string(nested_status);
-  note += ' ';
-  note += http::reason_phrase(nested_status);
-  note += "\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n";
-  // the paragraph comes after the status's text, before the signature and the closing tags
-  std::size_t at = out.find("<hr>", start);
-  if (at == std::string::npos) at = out.rfind("</body></html>");
-  if (at == std::string::npos || at < start) at = out.size();
-  out.insert(at, note);
 }
 
 } // namespace balancerd::pipeline

@@ -1,11 +1,15 @@
 #pragma once
-// A local ErrorDocument ("/path") is an internal redirect in Apache: a new request for that URL (GET,
-// or HEAD for a HEAD) goes through URI translation, the per-path sections, access checks and a
-// handler again, on the same connection, and its response keeps the original error status. Here the
-// new request is an Exchange seen through RedirectedExchange: it shows the redirected request line
-// and forwards everything else to the client's exchange. The pipeline runs its phases on it with a
-// RequestState of its own, which starts with the REDIRECT_* variables Apache sets. Nothing of this
-// exists unless an ErrorDocument is used.
+// A local ErrorDocument ("/path") is an internal redirect in Apache: a new request for that URL (a
+// GET, for a HEAD too, which still gets no body) goes through the post_read_request phase, URI
+// translation, the per-path sections, access checks and a handler again, on the same connection, and its
+// response keeps the original error status (unless a backend answers it: the backend's status goes out,
+// except under the redirect's own ProxyErrorOverride). Here the new request is an Exchange seen through
+// RedirectedExchange: it shows the redirected request line over the original request's headers (as
+// they stand after the original's RequestHeader rules: Apache shares that table) and forwards
+// everything else to the client's exchange. The pipeline runs its phases on it with a RequestState of
+// its own, which starts with the REDIRECT_* variables Apache sets. Any error of the new request
+// (a refusal, a missing file, a redirect) is answered with the original status's page plus Apache's
+// "Additionally" paragraph. Nothing of this exists unless an ErrorDocument is used.
 #include <memory>
 #include <string>
 
@@ -17,8 +21,11 @@ struct RequestState;
 
 class RedirectedExchange final : public net::Exchange {
 public:
-  // `url`: the ErrorDocument's local URL (it may carry a query); `status`: the error being answered.
-  RedirectedExchange(net::Exchange& outer, RequestState& from, std::string_view url, int status);
+  // `url`: the ErrorDocument's local URL (it may carry a query); `status`: the error being answered;
+  // `page` and `allow`: what the original status's own page would have carried (its error notes
+  // and reason, used if the redirect fails too). `from` must already hold its InternalRedirect.
+  RedirectedExchange(net::Exchange& outer, RequestState& from, std::string_view url, int status,
+                     const http::ErrorPageInfo& page = {}, std::string_view allow = {});
 
   const http::Request& request() const override { return request_; }
   const net::PeerInfo& peer() const override { return outer_.peer(); }
@@ -26,13 +33,14 @@ public:
   void read_body(net::BodyCallback cb) override { outer_.read_body(std::move(cb)); }
   http::ResponseHead& response() override { return outer_.response(); }
   void write(std::span<const char> data, bool last, net::WriteCallback done) override;
+  // The redirect failed: the original request's page, "Additionally" paragraph included.
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return outer_.head_sent(); }
   unsigned keepalives() const override { return outer_.keepalives(); }
   void abort_connection() override { outer_.abort_connection(); }
-  void set_page_identity(http::ServerSignature s, std::string_view admin) override {
-    outer_.set_page_identity(s, admin);
-  }
+  // Pages of this request are the original request's (its ServerSignature and ServerAdmin, as
+  // Apache signs the page of the first error): the new request's sections do not change them.
+  void set_page_identity(http::ServerSignature, std::string_view) override {}
   void upgrade(int status, std::string_view head, std::function<void(net::RawStream*)> done) override {
     outer_.upgrade(status, head, std::move(done));
   }
@@ -52,12 +60,16 @@ public:
   int status() const { return status_; }
 
 private:
+  // Whether the response goes out with the original status: yes, unless a backend answered the new
+  // request and the new request's ProxyErrorOverride is off (Apache then relays the backend's).
+  bool keeps_original_status() const;
+
   net::Exchange& outer_;
   RequestState& from_;
   RequestState* inner_ = nullptr;
   int status_;
   std::string url_; // request_.target, path and query view it
-  std::string method_text_;
+  std::string notes_, reason_, allow_;
   http::Request request_;
 };
 
@@ -67,11 +79,9 @@ struct InternalRedirect {
   // The redirected request failed too: the client got the original request's page with Apache's
   // "Additionally" paragraph, so the original request's settings shape the response head.
   bool failed = false;
+  int nested_status = 0; // the redirected request's own status when it failed (%>s)
+  std::string
+      content_type; // its type by mod_mime when it failed after typing (a missing file; %{Content-Type}o)
 };
-
-// Apache's page for `status` when the ErrorDocument of a request failed with `nested_status`: the
-// status's own text, then "Additionally, a <nested> error was encountered ...".
-void append_additional_error_body(std::string& out, int status, int nested_status,
-                                  const http::ErrorPageInfo& info);
 
 } // namespace balancerd::pipeline

@@ -134,38 +134,28 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
   }
 }
 
-// An error of a request that is itself an ErrorDocument's internal redirect: Apache goes back to the
-// original request and answers its status with the "Additionally" paragraph (no second ErrorDocument).
-void send_nested_error(net::Exchange& ex, RequestState& inner, int nested_status) {
-  RequestState& orig = *inner.redirected_from;
-  orig.redirect->failed = true;
-  orig.error_response = true; // the original request's page: only `Header always`
-  const int status = orig.redirect->exchange->status();
-  http::ErrorPageInfo info;
-  info.method = ex.request().method_text;
-  const auto& admin = orig.server->merged.core.server_admin;
-  if (admin) info.server_admin = *admin;
-  std::string page;
-  // Apache names the original status there too: the redirect started with it as its own status
-  (void)nested_status;
-  append_additional_error_body(page, status, status, info);
-  auto& h = ex.response();
-  h.status = status;
-  h.reason = {};
-  h.set_content_type("text/html; charset=iso-8859-1");
-  if (ex.request().method == http::Method::Head) {
-    ex.write({}, true, {}); // as Apache's error pages for HEAD: no Content-Length, no body
-    return;
-  }
-  h.content_length = page.size();
-  handlers::write_owned(ex, std::move(page));
+// A local ErrorDocument: the URL is requested anew on the same exchange (Apache's internal redirect).
+// `info` and `allow`: the original status's own page, sent if the redirect fails too.
+void redirect_to_error_document(net::Exchange& ex, RequestState& st, int status, std::string_view url,
+                                const http::ErrorPageInfo& info, std::string_view allow) {
+  // Apache puts these into the original request's environment first (`Header always` on a failed
+  // redirect's page sees them); the new request gets them as REDIRECT_REQUEST_METHOD and
+  // REDIRECT_ERROR_NOTES
+  st.env.set("REQUEST_METHOD", ex.request().method_text);
+  if (!info.note.empty()) st.env.set("ERROR_NOTES", info.note);
+  st.redirect = std::make_unique<InternalRedirect>();
+  st.redirect->exchange = std::make_unique<RedirectedExchange>(ex, st, url, status, info, allow);
+  st.pipeline->handle(*st.redirect->exchange);
 }
 
-// A local ErrorDocument: the URL is requested anew on the same exchange (Apache's internal redirect).
-void redirect_to_error_document(net::Exchange& ex, RequestState& st, int status, std::string_view url) {
-  st.redirect = std::make_unique<InternalRedirect>();
-  st.redirect->exchange = std::make_unique<RedirectedExchange>(ex, st, url, status);
-  st.pipeline->handle(*st.redirect->exchange);
+// An ErrorDocument's redirect that failed on a missing file had been typed by mod_mime first: the
+// access log's %{Content-Type}o shows that type.
+void note_redirect_type(InternalRedirect& ir, std::string_view file_path, const handlers::MimeTypes& mime,
+                        const directives::DirConf* dir) {
+  handlers::StaticFile f;
+  const auto slash = file_path.rfind('/');
+  handlers::assign_file_mime(f, file_path.substr(slash == std::string_view::npos ? 0 : slash + 1), mime, dir);
+  ir.content_type.assign(f.type);
 }
 
 // ErrorDocument, then Apache's own page.
@@ -174,7 +164,8 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
                 const runtime::ServerView& sv, std::string_view allow = {},
                 const http::ErrorPageInfo& info = {}) {
   if (st.redirected_from) {
-    send_nested_error(ex, st, status);
+    // an error of an ErrorDocument's redirect: RedirectedExchange answers with the original's page
+    ex.send_error(status, info, allow);
     return;
   }
   (void)sv;
@@ -185,7 +176,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
       if (!a.empty() && a[0] == '/') {
         // Apache's internal redirect (once per request: a second error is answered plainly)
         if (st.pipeline && !st.redirect) {
-          redirect_to_error_document(ex, st, status, a);
+          redirect_to_error_document(ex, st, status, a, info, allow);
           return;
         }
       } else if (a.find("://") != std::string::npos) {
@@ -770,6 +761,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (!exists) {
     if (answer_method_without_file(ex, st, dir, sv, false)) return;
     log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
+    if (st.redirected_from) note_redirect_type(*st.redirected_from->redirect, file_path, snap.mime, dir);
     send_error(ex, st, 404, dir, sv);
     return;
   }
@@ -882,6 +874,9 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     f.body_limit = static_cast<std::uint64_t>(*dir->core->limit_request_body);
   f.path = std::move(file_path);
   f.hold = st.snapshot;
+  // an ErrorDocument's file goes out with the error status, whatever the request's conditional and
+  // Range fields say (Apache's default handler evaluates them only for a 2xx)
+  if (st.redirected_from) f.status = st.redirected_from->redirect->exchange->status();
   handlers::serve_static_file(ex, std::move(f));
 }
 

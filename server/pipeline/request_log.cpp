@@ -49,6 +49,10 @@ std::optional<std::string_view> response_lookup(const void* ctx, std::string_vie
   return std::nullopt;
 }
 
+std::optional<std::string_view> no_lookup(const void*, std::string_view) {
+  return std::nullopt;
+}
+
 std::string_view plain_server_name(std::string_view name) {
   if (auto s = name.find("://"); s != std::string_view::npos) name.remove_prefix(s + 3);
   if (auto c = name.rfind(':'); c != std::string_view::npos && name.find(']') == std::string_view::npos)
@@ -137,17 +141,30 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
   v.end = std::chrono::system_clock::now();
   v.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                      outcome.begin_steady);
+  // An ErrorDocument's internal redirect: as in mod_log_config, %r, %U, %s (%<s), %R and %D are the
+  // original request's, the other fields the last request's (the redirect's)
+  const InternalRedirect* ir = st && st->redirect && st->redirect->exchange ? st->redirect.get() : nullptr;
+  const RequestState* last = ir && ir->exchange->inner() ? ir->exchange->inner() : st;
+  const http::Request& last_req = ir ? ir->exchange->request() : req;
   v.request_line = outcome.request_line;
-  v.method = req.method_text;
+  v.method = last_req.method_text;
   v.protocol = req.protocol.empty() && outcome.dispatched ? std::string_view("HTTP/0.9") : req.protocol;
   v.path = st && !st->uri.empty() ? std::string_view(st->uri) : req.path;
-  v.query = req.query;
+  v.query = last_req.query;
   if (st) {
-    v.filename = st->filename;
+    v.filename = last->filename;
     v.handler = st->handler;
   }
   v.status = outcome.status;
   v.body_bytes = outcome.body_bytes;
+  if (ir) {
+    v.original_status = ir->exchange->status();
+    if (ir->failed) {
+      // the page went out on the original request: the redirect itself sent nothing
+      v.status = ir->nested_status;
+      v.body_bytes = 0;
+    }
+  }
   v.bytes_in = outcome.bytes_in;
   v.bytes_out = outcome.bytes_out;
   v.connection_status = outcome.connection_status;
@@ -162,9 +179,9 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
   v.pid = static_cast<long>(::getpid());
   v.thread_id = static_cast<std::uint64_t>(::pthread_self());
   if (st) {
-    v.headers_in = {st, &state_header_lookup};
-    v.env = {&st->env, &table_lookup};
-    v.notes = {&st->notes, &table_lookup};
+    v.headers_in = {last, &state_header_lookup};
+    v.env = {&last->env, &table_lookup};
+    v.notes = {&last->notes, &table_lookup};
   } else {
     v.headers_in = {&req, &raw_header_lookup};
   }
@@ -189,6 +206,12 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
           names->double_reverse = *mode == "double" ? (host.empty() ? -1 : 1) : 0;
         }
     }
+  }
+  if (ir && ir->failed) {
+    // the failed redirect's own response fields: none were sent, its type if mod_mime gave one
+    v.headers_out = {nullptr, &no_lookup};
+    if (!ir->content_type.empty()) v.content_type = ir->content_type;
+    return;
   }
   v.headers_out = {&ex.response(), &response_lookup};
   if (!ex.response().content_type().empty()) v.content_type = ex.response().content_type();

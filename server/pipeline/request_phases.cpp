@@ -6,6 +6,8 @@
 #include "server/access/host_cache.hpp"
 #include "server/headers/header_rules.hpp"
 #include "server/headers/request_env.hpp"
+#include "server/net/tls_facts.hpp"
+#include "server/pipeline/ssl_vars.hpp"
 #include "server/runtime/section_walk.hpp"
 #include "server/runtime/server_merge.hpp"
 
@@ -108,6 +110,13 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   f.protocol = req.protocol.empty() ? std::string_view("HTTP/0.9") : req.protocol;
   f.the_request = state.the_request;
   f.scheme = "http";
+  ctx.ssl_vars = nullptr;
+  if (peer.tls) [[unlikely]] {
+    f.scheme = "https";
+    f.https = true;
+    fill_ssl_vars(state.ssl_vars, *peer.tls);
+    ctx.ssl_vars = &state.ssl_vars;
+  }
   f.server_name = server_name;
   f.server_admin = server_admin;
   f.document_root = document_root;
@@ -216,6 +225,8 @@ void run_header_parser(RequestState& state, const d::DirConf& dir) {
 }
 
 void run_fixups(RequestState& state, const d::DirConf& dir) {
+  if (state.ctx.ssl_vars) [[unlikely]]
+    export_ssl_env(state.env, *state.ctx.ssl_vars, dir); // mod_ssl's fixup: HTTPS=on, +StdEnvVars
   if (!dir.env.setenv.empty() || !dir.env.passenv.empty()) headers::apply_setenv(dir.env, state.ctx);
   request_headers(state, dir.headers, headers::RequestPhase::Fixup);
 }

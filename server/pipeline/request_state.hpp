@@ -35,6 +35,7 @@ struct RequestState {
   expr::VarTable env;                             // r->subprocess_env
   expr::VarTable notes;                           // r->notes
   expr::VarTable headers_in;                      // request headers when rules changed them (ctx.headers_in)
+  expr::VarTable ssl_vars;                        // mod_ssl's variables on a TLS connection (ctx.ssl_vars)
   expr::RequestContext ctx;                       // facts, headers, env and notes for ap_expr and mod_headers
   std::string uri;                                // the decoded, normalised path (r->uri)
   std::string filename;                           // r->filename ("proxy:http://..." when proxied; %f)

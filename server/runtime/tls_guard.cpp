@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 
 #include "server/log/log_set.hpp"
+#include "server/net/tls_context.hpp"
 
 namespace balancerd::runtime {
 
@@ -27,11 +27,8 @@ std::string vhost_name(const directives::ServerConf& v) {
   return name;
 }
 
-std::string where(const TlsServer& s) {
-  return s.engine_file + ":" + std::to_string(s.engine_line);
-}
-
 void log_line(const log::LogSet& logs, int level, const std::string& text) {
+  if (!logs.main().levels.enabled(log::mod::ssl, level)) return;
   log::ErrorEvent ev;
   ev.module = log::mod::ssl;
   ev.level = level;
@@ -50,32 +47,15 @@ std::vector<TlsServer> servers_with_client_tls(const directives::Config& config)
   return out;
 }
 
-std::string plaintext_tls_warning(const TlsServer& s) {
-  return s.name + " has SSLEngine " + s.engine_value + " at " + where(s) +
-         ", but TLS termination toward clients is not implemented: its address would be served in plaintext";
-}
-
-std::string plaintext_tls_refusal(const TlsServer& s) {
-  return "SSLEngine " + s.engine_value + " at " + where(s) + " in " + s.name +
-         ": TLS termination toward clients is not implemented; refusing to serve it in plaintext (start with "
-         "-D " +
-         std::string(kAllowPlaintextTls) + " to serve it anyway)";
-}
-
-bool refuse_plaintext_tls(const directives::Config& config, const std::vector<std::string>& defines,
-                          const log::LogSet& logs, std::ostream& err) {
-  const auto servers = servers_with_client_tls(config);
-  if (servers.empty()) return false;
-  if (logs.main().levels.enabled(log::mod::ssl, log::kWarn))
-    for (const auto& s : servers) log_line(logs, log::kWarn, plaintext_tls_warning(s));
-  if (std::find(defines.begin(), defines.end(), kAllowPlaintextTls) != defines.end()) return false;
-  for (const auto& s : servers) {
-    const std::string text = plaintext_tls_refusal(s);
-    log_line(logs, log::kEmerg, text);
-    err << text << "\n";
-  }
+bool setup_client_tls(const directives::Config& config, const std::string& main_name, const log::LogSet& logs,
+                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out) {
+  std::vector<net::TlsSetupMessage> failure;
+  out = net::TlsContexts::build(config, main_name, failure);
+  if (failure.empty()) return true;
+  out.reset();
+  for (const auto& m : failure) log_line(logs, m.level, m.text);
   err << "AH00016: Configuration Failed" << std::endl;
-  return true;
+  return false;
 }
 
 } // namespace balancerd::runtime

@@ -1,11 +1,13 @@
 #pragma once
-// balancerd does not terminate TLS toward clients yet (only TLS toward backends exists). A server
-// with SSLEngine on (or optional) would otherwise be served in plaintext on the address the operator
-// configured for TLS, which is worse than not starting: start-up logs one warning per such server
-// and refuses to start, unless the operator passed -D BALANCERD_ALLOW_PLAINTEXT_TLS.
+// Start-up's TLS toward clients (mod_ssl's post-config step): the servers with SSLEngine on get their
+// contexts (certificates, keys, protocols, ciphers) built before anything is served; a certificate
+// or key that cannot be used is logged with mod_ssl's messages and start-up fails with
+// "AH00016: Configuration Failed", as apache2 exits 1 then. (Before balancerd terminated TLS this
+// refused every SSLEngine on; what it cannot do now is only logged: per-directory SSLVerifyClient
+// and SSLCipherSuite, which mod_ssl enforces by renegotiating.)
+#include <memory>
 #include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "directives/model/config.hpp"
@@ -13,10 +15,11 @@
 namespace balancerd::log {
 class LogSet;
 }
+namespace balancerd::net {
+class TlsContexts;
+}
 
 namespace balancerd::runtime {
-
-inline constexpr std::string_view kAllowPlaintextTls = "BALANCERD_ALLOW_PLAINTEXT_TLS";
 
 struct TlsServer {
   std::string name;        // "<VirtualHost 127.0.0.1:8443>" or "the main server"
@@ -25,18 +28,13 @@ struct TlsServer {
   std::string engine_value; // "on" or "optional"
 };
 
-// The servers (main server first, then vhosts in config order) whose SSLEngine is on or optional.
+// The servers (main server first, then vhosts in config order) whose own SSLEngine is on or optional.
 std::vector<TlsServer> servers_with_client_tls(const directives::Config& config);
 
-// The warning logged for `s` ("<VirtualHost ...> has SSLEngine on at FILE:LINE, but ...").
-std::string plaintext_tls_warning(const TlsServer& s);
-// The reason start-up is refused for `s`, naming FILE:LINE and the way out.
-std::string plaintext_tls_refusal(const TlsServer& s);
-
-// Logs the warnings to the main error log; when `defines` (-D names) lacks kAllowPlaintextTls and
-// some server has TLS, also logs and prints to `err` the refusal and "AH00016: Configuration Failed",
-// and returns true: the caller exits 1.
-bool refuse_plaintext_tls(const directives::Config& config, const std::vector<std::string>& defines,
-                          const log::LogSet& logs, std::ostream& err);
+// Builds the TLS contexts of `config` into `out` (null when no server has TLS). False when one
+// cannot be built: mod_ssl's lines went to the main error log, "AH00016: Configuration Failed" to
+// `err`, and the caller exits 1 (a reload keeps the running configuration).
+bool setup_client_tls(const directives::Config& config, const std::string& main_name, const log::LogSet& logs,
+                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out);
 
 } // namespace balancerd::runtime

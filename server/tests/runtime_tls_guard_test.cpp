@@ -1,10 +1,15 @@
-// Start-up with a server that has SSLEngine on (runtime/tls_guard.hpp): balancerd does not terminate
-// TLS toward clients, so it warns for each such server, naming it and the SSLEngine's file:line, and
-// refuses to start unless -D BALANCERD_ALLOW_PLAINTEXT_TLS was given.
+// Start-up with a server that has SSLEngine on (runtime/tls_guard.hpp): the servers with TLS are
+// found, their contexts built, and a certificate that cannot be used fails start-up with mod_ssl's
+// messages and "AH00016: Configuration Failed", as apache2 does.
 #include "server/runtime/tls_guard.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +19,7 @@
 #include "directives/diagnostics.hpp"
 #include "directives/registry.hpp"
 #include "server/log/log_set.hpp"
+#include "server/net/tls_context.hpp"
 
 namespace balancerd::runtime {
 namespace {
@@ -79,43 +85,58 @@ TEST_F(TlsGuard, FindsTheServersWhoseSslEngineIsOnOrOptional) {
   EXPECT_EQ(servers_with_client_tls(*compile("SSLEngine on\n")).at(0).name, "the main server");
 }
 
-TEST_F(TlsGuard, RefusesToStartAndSaysWhereAndWhy) {
-  auto config = compile(kVhosts);
-  ASSERT_TRUE(config);
+TEST_F(TlsGuard, BuildsContextsForTheTlsServers) {
+  // a certificate made here (openssl's command line would be slower and not always installed)
+  const std::string cert = dir_ + "/c.pem";
   {
-    const auto logs = log::LogSet::open(*config);
-    std::ostringstream err;
-    EXPECT_TRUE(refuse_plaintext_tls(*config, {"FOREGROUND"}, logs, err));
-    const std::string where = conf_ + ":12";
-    EXPECT_NE(err.str().find("SSLEngine on at " + where + " in <VirtualHost 127.0.0.1:28443>"),
-              std::string::npos)
-        << err.str();
-    EXPECT_NE(err.str().find("TLS termination toward clients is not implemented"), std::string::npos);
-    EXPECT_NE(err.str().find("-D BALANCERD_ALLOW_PLAINTEXT_TLS"), std::string::npos);
-    EXPECT_NE(err.str().find("AH00016: Configuration Failed\n"), std::string::npos);
-    logs.flush();
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* x = X509_new();
+    X509_set_version(x, 2);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_set_pubkey(x, key);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509_sign(x, key, EVP_sha256());
+    FILE* f = std::fopen(cert.c_str(), "w");
+    PEM_write_X509(f, x);
+    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr); // the key in the cert file
+    std::fclose(f);
+    X509_free(x);
+    EVP_PKEY_free(key);
   }
-  const std::string log = error_log();
-  EXPECT_NE(log.find("[ssl:warn]"), std::string::npos) << log;
-  EXPECT_NE(log.find("<VirtualHost 127.0.0.1:28443> (" + conf_ + ":11) has SSLEngine on at " + conf_ + ":12"),
-            std::string::npos)
-      << log;
-  EXPECT_NE(log.find("[ssl:emerg]"), std::string::npos) << log;
+  auto config = compile("<VirtualHost 127.0.0.1:28443>\n  SSLEngine on\n  SSLCertificateFile " + cert +
+                        "\n</VirtualHost>\n");
+  ASSERT_TRUE(config);
+  const auto logs = log::LogSet::open(*config);
+  std::ostringstream err;
+  std::shared_ptr<const net::TlsContexts> contexts;
+  EXPECT_TRUE(setup_client_tls(*config, "localhost", logs, err, contexts));
+  EXPECT_EQ(err.str(), "");
+  ASSERT_TRUE(contexts);
+  EXPECT_TRUE(contexts->for_local("127.0.0.1", 28443));
 }
 
-TEST_F(TlsGuard, TheOperatorMayAllowPlaintext) {
-  auto config = compile(kVhosts);
+TEST_F(TlsGuard, AnUnusableCertificateFailsStartUpAsModSslDoes) {
+  std::ofstream(dir_ + "/junk.pem") << "garbage\n";
+  auto config = compile("<VirtualHost 127.0.0.1:28443>\n  ServerName tls.example\n  SSLEngine on\n"
+                        "  SSLCertificateFile " +
+                        dir_ + "/junk.pem\n</VirtualHost>\n");
   ASSERT_TRUE(config);
   {
     const auto logs = log::LogSet::open(*config);
     std::ostringstream err;
-    EXPECT_FALSE(refuse_plaintext_tls(*config, {"FOREGROUND", "BALANCERD_ALLOW_PLAINTEXT_TLS"}, logs, err));
-    EXPECT_EQ(err.str(), "");
+    std::shared_ptr<const net::TlsContexts> contexts;
+    EXPECT_FALSE(setup_client_tls(*config, "localhost", logs, err, contexts));
+    EXPECT_FALSE(contexts);
+    EXPECT_EQ(err.str(), "AH00016: Configuration Failed\n");
     logs.flush();
   }
   const std::string log = error_log();
-  EXPECT_NE(log.find("[ssl:warn]"), std::string::npos) << log; // still warned
-  EXPECT_EQ(log.find("[ssl:emerg]"), std::string::npos) << log;
+  EXPECT_NE(log.find("[ssl:emerg]"), std::string::npos) << log;
+  EXPECT_NE(log.find("AH02562: Failed to configure certificate tls.example:443:0 (with chain), check " +
+                     dir_ + "/junk.pem"),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(TlsGuard, NothingWithoutClientTls) {
@@ -123,7 +144,9 @@ TEST_F(TlsGuard, NothingWithoutClientTls) {
   ASSERT_TRUE(config);
   const auto logs = log::LogSet::open(*config);
   std::ostringstream err;
-  EXPECT_FALSE(refuse_plaintext_tls(*config, {}, logs, err));
+  std::shared_ptr<const net::TlsContexts> contexts;
+  EXPECT_TRUE(setup_client_tls(*config, "localhost", logs, err, contexts));
+  EXPECT_FALSE(contexts);
   EXPECT_EQ(err.str(), "");
 }
 

@@ -1,11 +1,13 @@
-// An ErrorDocument's internal redirect as the new request sees it (RedirectedExchange): GET for any
-// method but HEAD, the ErrorDocument's path and query, no body; the original error status on the
-// response whatever its handler set; REDIRECT_<env>, REDIRECT_STATUS and REDIRECT_QUERY_STRING in
-// the new request's environment. And the "Additionally" page of a redirect that failed itself.
+// An ErrorDocument's internal redirect as the new request sees it (RedirectedExchange): a GET for any
+// method, the ErrorDocument's path and query, no body, the original's (edited) headers; the original
+// error status on the response unless a backend answered without ProxyErrorOverride; REDIRECT_<env>
+// and REDIRECT_STATUS in the new request's environment; and the original's page with the
+// "Additionally" paragraph (and its signature) when the redirect fails itself.
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "server/http/error_page.hpp"
 #include "server/pipeline/internal_redirect.hpp"
 #include "server/pipeline/request_state.hpp"
 
@@ -28,8 +30,18 @@ public:
     if (!sent) status_written = head.status;
     sent = true;
   }
-  void send_error(int, const http::ErrorPageInfo&, std::string_view) override {}
+  void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override {
+    error_status = status;
+    error_info = info;
+    error_allow = allow;
+    sent = true;
+  }
   bool head_sent() const override { return sent; }
+  void set_page_identity(http::ServerSignature s, std::string_view) override { signature = s; }
+  int error_status = 0;
+  http::ErrorPageInfo error_info;
+  std::string_view error_allow;
+  http::ServerSignature signature = http::ServerSignature::Off;
 };
 
 http::Request post_with_query() {
@@ -59,14 +71,16 @@ TEST(InternalRedirect, NewRequestIsAGetForTheErrorDocumentWithoutBody) {
   EXPECT_EQ(outer.request().method, http::Method::Post); // the client's request is untouched
 }
 
-TEST(InternalRedirect, HeadStaysHead) {
+TEST(InternalRedirect, HeadBecomesGetToo) {
+  // Apache's redirect is a GET for a HEAD as well (a backend sees GET; the client's connection,
+  // still answering a HEAD, sends no body)
   RecordingExchange outer;
   outer.req.method = http::Method::Head;
   outer.req.method_text = "HEAD";
   RequestState from;
   RedirectedExchange ex(outer, from, "/errors/404.html", 404);
-  EXPECT_EQ(ex.request().method, http::Method::Head);
-  EXPECT_EQ(ex.request().method_text, "HEAD");
+  EXPECT_EQ(ex.request().method, http::Method::Get);
+  EXPECT_EQ(ex.request().method_text, "GET");
   EXPECT_TRUE(ex.request().query.empty());
 }
 
@@ -90,18 +104,106 @@ TEST(InternalRedirect, NewRequestStartsWithRedirectVariables) {
   EXPECT_EQ(inner.redirected_from, &from);
   EXPECT_EQ(inner.env.get("REDIRECT_came_from").value_or("-"), "nothing");
   EXPECT_EQ(inner.env.get("REDIRECT_STATUS").value_or("-"), "404");
-  EXPECT_EQ(inner.env.get("REDIRECT_QUERY_STRING").value_or("-"), "a=1");
+  // QUERY_STRING is a CGI variable, not in Apache's environment: no REDIRECT_QUERY_STRING
+  EXPECT_FALSE(inner.env.get("REDIRECT_QUERY_STRING").has_value());
   EXPECT_FALSE(inner.env.get("came_from").has_value());
   EXPECT_FALSE(from.env.get("REDIRECT_STATUS").has_value());
 }
 
-TEST(InternalRedirect, AdditionallyParagraphFollowsTheStatusText) {
+TEST(InternalRedirect, NewRequestStartsFromTheOriginalsEditedHeaders) {
+  RecordingExchange outer;
+  outer.req = post_with_query();
+  outer.req.headers = {{"Host", "localhost"}, {"X-Early", "client"}};
+  RequestState from;
+  // what the original's RequestHeader rules made of its headers (Apache's shared headers_in)
+  from.headers_in.add("Host", "localhost");
+  from.headers_in.add("X-Early", "client, e1");
+  from.ctx.headers_in = &from.headers_in;
+  RedirectedExchange ex(outer, from, "/errors/404.html", 404);
+  const auto* h = ex.request().find("X-Early");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->value, "client, e1");
+  EXPECT_EQ(ex.request().headers.size(), 2u);
+  EXPECT_EQ(outer.request().find("X-Early")->value, "client");
+}
+
+TEST(InternalRedirect, UneditedHeadersAreTheClients) {
+  RecordingExchange outer;
+  outer.req = post_with_query();
+  outer.req.headers = {{"Host", "localhost"}, {"If-None-Match", "\"x\""}};
+  RequestState from;
+  RedirectedExchange ex(outer, from, "/errors/404.html", 404);
+  ASSERT_NE(ex.request().find("If-None-Match"), nullptr);
+  EXPECT_EQ(ex.request().headers.size(), 2u);
+}
+
+TEST(InternalRedirect, AnErrorOfTheRedirectIsTheOriginalsPageWithTheAdditionalParagraph) {
+  RecordingExchange outer;
+  RequestState from;
+  from.redirect = std::make_unique<InternalRedirect>();
+  http::ErrorPageInfo original;
+  original.note = "The proxy server could not handle the request";
+  original.reason = "Proxy Error";
+  RedirectedExchange ex(outer, from, "/errors/502.html", 502, original, "GET,HEAD");
+  ex.send_error(403, {}, {});
+  EXPECT_EQ(outer.error_status, 502);
+  EXPECT_EQ(outer.error_info.additional_status, 502); // Apache names the original status
+  EXPECT_EQ(outer.error_info.note, "The proxy server could not handle the request");
+  EXPECT_EQ(outer.error_info.reason, "Proxy Error");
+  EXPECT_EQ(outer.error_allow, "GET,HEAD");
+  EXPECT_TRUE(from.redirect->failed);
+  EXPECT_EQ(from.redirect->nested_status, 403);
+  EXPECT_TRUE(from.error_response);
+}
+
+TEST(InternalRedirect, PagesKeepTheOriginalRequestsSignature) {
+  RecordingExchange outer;
+  outer.signature = http::ServerSignature::On;
+  RequestState from;
+  RedirectedExchange ex(outer, from, "/errors/404.html", 404);
+  ex.set_page_identity(http::ServerSignature::Off, "");
+  EXPECT_EQ(outer.signature, http::ServerSignature::On);
+}
+
+TEST(InternalRedirect, ABackendAnswerKeepsItsStatusUnlessProxyErrorOverride) {
+  RecordingExchange outer;
+  RequestState from, inner;
+  RedirectedExchange ex(outer, from, "/errpages/404", 404);
+  ex.set_handler_state(&inner);
+  inner.handler = "proxy-server";
+  auto dir = std::make_shared<directives::DirConf>();
+  inner.dir = dir;
+  ex.response().status = 200;
+  ex.write({}, false, {});
+  EXPECT_EQ(outer.status_written, 200);
+
+  RecordingExchange outer2;
+  RequestState from2, inner2;
+  RedirectedExchange ex2(outer2, from2, "/errpages/404", 404);
+  ex2.set_handler_state(&inner2);
+  inner2.handler = "proxy-server";
+  auto dir2 = std::make_shared<directives::DirConf>();
+  dir2->proxy->error_override = true;
+  inner2.dir = dir2;
+  ex2.response().status = 200;
+  ex2.write({}, false, {});
+  EXPECT_EQ(outer2.status_written, 404);
+}
+
+TEST(InternalRedirect, AdditionallyParagraphComesBeforeTheSignature) {
   std::string page;
-  append_additional_error_body(page, 404, 404, {});
+  http::ErrorPageInfo info;
+  info.additional_status = 404;
+  info.signature = http::ServerSignature::On;
+  info.banner = "Apache/2.4.71 (Debian)";
+  info.host = "LocalHost";
+  info.port = 8080;
+  http::append_error_body(page, 404, info);
   const auto text = page.find("<p>The requested URL was not found on this server.</p>\n");
   const auto note =
       page.find("<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an "
-                "ErrorDocument to handle the request.</p>\n</body></html>");
+                "ErrorDocument to handle the request.</p>\n<hr>\n<address>Apache/2.4.71 "
+                "(Debian) Server at localhost Port 8080</address>\n</body></html>\n");
   ASSERT_NE(text, std::string::npos);
   ASSERT_NE(note, std::string::npos);
   EXPECT_LT(text, note);
