@@ -864,6 +864,13 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     return;
   }
 
+  // The default handler refuses a method a file cannot take (405) or does not know (501): with an
+  // ErrorDocument for that status the refusal is answered here, so that the ErrorDocument applies
+  if (const int ms = http::default_handler_status(req.method);
+      (ms == 405 || ms == 501) && dir && dir->core->error_documents.contains(ms)) {
+    send_error(ex, st, ms, dir, sv, http::kDefaultHandlerAllow);
+    return;
+  }
   handlers::StaticFile f;
   f.st = fst;
   auto slash = file_path.rfind('/');
