@@ -22,10 +22,12 @@
 #include <thread>
 #include <vector>
 
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
 
 namespace fs = std::filesystem;
+using balancerd::testing_support::slurp;
 
 namespace {
 
@@ -35,13 +37,6 @@ fs::path balancerd_binary() {
 
 fs::path balancerctl_script() {
   return fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "tools" / "balancerctl";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The lines of a log, sorted: each line is written after its response went out, so two requests in

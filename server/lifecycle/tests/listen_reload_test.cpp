@@ -16,10 +16,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
@@ -29,6 +29,7 @@ using namespace balancerd;
 using testing_support::eventually;
 using testing_support::get;
 using testing_support::ReservedPort;
+using testing_support::slurp;
 
 namespace {
 
@@ -49,13 +50,6 @@ std::string listen_line(unsigned short port) {
 std::string vhost_on(unsigned short port) {
   return "<VirtualHost 127.0.0.1:" + std::to_string(port) + ">\n  Redirect /a.txt http://example.com/v\n" +
          "</VirtualHost>\n";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // A port reserved for an address the server binds after its privilege drop: when this test runs

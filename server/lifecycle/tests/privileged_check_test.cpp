@@ -15,17 +15,18 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "directives/compile.hpp"
 #include "server/balancer/state_store.hpp"
 #include "server/lifecycle/privileged_check.hpp"
 #include "server/lifecycle/privileged_helper.hpp"
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/log/piped_log.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
+using testing_support::slurp;
 
 namespace {
 
@@ -60,13 +61,6 @@ struct ConfDir {
       << more;
   }
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::shared_ptr<const directives::Config> compile(const parser::ReadOptions& read) {
   directives::Diagnostics diag("balancerd", [](const directives::LogRecord&) {});

@@ -16,14 +16,16 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "server/lifecycle/privileged_helper.hpp"
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/log/piped_log.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
+using testing_support::parent_of;
+using testing_support::slurp;
 
 namespace {
 
@@ -36,13 +38,6 @@ struct TempDir {
   ~TempDir() { fs::remove_all(dir); }
   std::string path(const std::string& name) const { return dir + "/" + name; }
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 bool readable_within(int fd, int ms) {
   pollfd p{fd, POLLIN, 0};
@@ -177,15 +172,6 @@ TEST(LifecyclePrivilegedHelper, PipedLogsAreStartedRestartedAndStoppedThroughThe
   auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), "", {});
   ASSERT_TRUE(helper);
   const lifecycle::InstalledHelper installed(helper.get());
-  const auto parent_of = [](pid_t pid) {
-    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-    const auto close = stat.rfind(')');
-    std::istringstream rest(close == std::string::npos ? std::string() : stat.substr(close + 1));
-    char state = 0;
-    pid_t ppid = -1;
-    rest >> state >> ppid;
-    return ppid;
-  };
   const auto eventually = [](auto f) {
     for (int i = 0; i < 200; ++i) {
       if (f()) return true;

@@ -15,10 +15,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
@@ -27,16 +27,13 @@ namespace fs = std::filesystem;
 using namespace balancerd;
 using testing_support::eventually;
 using testing_support::get;
+using testing_support::parent_of;
 using testing_support::ReservedPort;
+using testing_support::running;
+using testing_support::slurp;
+using testing_support::uid_of;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A server directory (readable by www-data, as the server needs its DocumentRoot) with one file,
 // and a root-only 0700 directory "private" for the logs a reload adds.
@@ -80,25 +77,6 @@ uid_t owner_of(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
 }
 
-// /proc/<pid>/stat's parent pid (-1 when the process is gone).
-pid_t parent_of(pid_t pid) {
-  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 1));
-  char state = 0;
-  pid_t ppid = -1;
-  rest >> state >> ppid;
-  return ppid;
-}
-
-// A live (not zombie) process?
-bool running(pid_t pid) {
-  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
-}
-
 std::vector<pid_t> children_of(pid_t parent) {
   std::vector<pid_t> out;
   for (const auto& e : fs::directory_iterator("/proc")) {
@@ -110,33 +88,9 @@ std::vector<pid_t> children_of(pid_t parent) {
   return out;
 }
 
-// The real uid of a process, from /proc/<pid>/status.
-long uid_of(pid_t pid) {
-  std::istringstream status(slurp("/proc/" + std::to_string(pid) + "/status"));
-  std::string key;
-  while (status >> key)
-    if (key == "Uid:") {
-      long uid = -1;
-      status >> uid;
-      return uid;
-    }
-  return -1;
-}
-
-bool skip_reason(std::string& why) {
-  if (::geteuid() != 0)
-    why = "not root";
-  else if (!::getpwnam("www-data"))
-    why = "no www-data user";
-  else if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so"))
-    why = "no Apache modules";
-  return !why.empty();
-}
-
 // The forked server: a failed assertion that leaves the test early still ends it (SIGKILL).
 struct Server {
-  pid_t pid;
-  explicit Server(pid_t p) : pid(p) {}
+  pid_t pid = -1;
   ~Server() {
     if (pid > 0) {
       ::kill(pid, SIGKILL);
@@ -157,21 +111,40 @@ void stop(Server& server) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// Writes d's config on `port` (with `more`), runs the server there with `threads` threads and
+// waits until it serves /a.txt. Call under ASSERT_NO_FATAL_FAILURE.
+void start(Server& server, const ServerDir& d, unsigned short port, const std::string& more,
+           unsigned threads) {
+  d.write_config(port, more);
+  const parser::ReadOptions read = testing_support::read_options(d.dir);
+  server.pid = testing_support::fork_server(read, testing_support::compile(read), threads);
+  ASSERT_GE(server.pid, 0);
+  ASSERT_TRUE(eventually([&] { return is_file(get(port, "/a.txt")); }));
+}
+
+// The tests need what Apache's root parent needs: root, the www-data user and the modules.
+class LifecyclePrivilegedReload : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "not root";
+    else if (!::getpwnam("www-data"))
+      GTEST_SKIP() << "no www-data user";
+    else if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so"))
+      GTEST_SKIP() << "no Apache modules";
+  }
+};
+
 } // namespace
 
-TEST(LifecyclePrivilegedReload, ReloadOpensNewLogsInARootOnlyDirectory) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << why;
+TEST_F(LifecyclePrivilegedReload, ReloadOpensNewLogsInARootOnlyDirectory) {
   const ServerDir d("bd-priv-reload");
   const ReservedPort port;
   ASSERT_NE(port.port(), 0);
   const unsigned short p = port.port();
-  d.write_config(p, "");
-  const parser::ReadOptions read = testing_support::read_options(d.dir);
-  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, "", 2));
   const pid_t child = server.pid;
-  ASSERT_GE(child, 0);
-  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
   ASSERT_TRUE(eventually([&] { return uid_of(child) == static_cast<long>(::getpwnam("www-data")->pw_uid); }));
 
   // a graceful reload adding a virtual host with its own logs in the root-only directory
@@ -210,19 +183,14 @@ TEST(LifecyclePrivilegedReload, ReloadOpensNewLogsInARootOnlyDirectory) {
   stop(server);
 }
 
-TEST(LifecyclePrivilegedReload, PipedLoggerAddedOnReloadRunsAsRoot) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << why;
+TEST_F(LifecyclePrivilegedReload, PipedLoggerAddedOnReloadRunsAsRoot) {
   const ServerDir d("bd-priv-piped");
   const ReservedPort port;
   ASSERT_NE(port.port(), 0);
   const unsigned short p = port.port();
-  d.write_config(p, "");
-  const parser::ReadOptions read = testing_support::read_options(d.dir);
-  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, "", 2));
   const pid_t child = server.pid;
-  ASSERT_GE(child, 0);
-  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
 
   // the program records its uid and its pid, then appends what it reads in the root-only directory
   const fs::path priv = d / "private";
@@ -252,9 +220,7 @@ TEST(LifecyclePrivilegedReload, PipedLoggerAddedOnReloadRunsAsRoot) {
 // BalancerPersist with a DefaultRuntimeDir that a reload moves into the root-only directory: the
 // state file is created there (by the helper, root-owned) when the server, running as www-data,
 // saves it at the end.
-TEST(LifecyclePrivilegedReload, BalancerPersistFileInANewRootOnlyRuntimeDir) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << why;
+TEST_F(LifecyclePrivilegedReload, BalancerPersistFileInANewRootOnlyRuntimeDir) {
   if (!fs::exists("/usr/lib/apache2/modules/mod_proxy_balancer.so")) GTEST_SKIP() << "no mod_proxy_balancer";
   const ServerDir d("bd-priv-persist");
   fs::create_directory(d / "run");
@@ -270,12 +236,9 @@ TEST(LifecyclePrivilegedReload, BalancerPersistFileInANewRootOnlyRuntimeDir) {
            "\nBalancerPersist On\n<Proxy \"balancer://mc\">\n  BalancerMember \"http://127.0.0.1:9\" "
            "route=r1\n</Proxy>\nProxyPass \"/app/\" \"balancer://mc/\"\n";
   };
-  d.write_config(p, config(d / "run"));
-  const parser::ReadOptions read = testing_support::read_options(d.dir);
-  Server server(testing_support::fork_server(read, testing_support::compile(read), 2));
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, config(d / "run"), 2));
   const pid_t child = server.pid;
-  ASSERT_GE(child, 0);
-  ASSERT_TRUE(eventually([&] { return is_file(get(p, "/a.txt")); }));
   ASSERT_TRUE(eventually([&] { return uid_of(child) > 0; }));
 
   d.write_config(p, config(d / "private"));
@@ -294,9 +257,7 @@ TEST(LifecyclePrivilegedReload, BalancerPersistFileInANewRootOnlyRuntimeDir) {
   EXPECT_EQ(owner_of(state), 0u);
 }
 
-TEST(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << why;
+TEST_F(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
   // Orphans (the helper of a killed server) become ours, so they can be reaped and seen to end.
   struct Subreaper {
     Subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
@@ -306,12 +267,9 @@ TEST(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
     const ServerDir d("bd-priv-helper");
     const ReservedPort port;
     ASSERT_NE(port.port(), 0);
-    d.write_config(port.port(), "");
-    const parser::ReadOptions read = testing_support::read_options(d.dir);
-    Server server(testing_support::fork_server(read, testing_support::compile(read), 1));
+    Server server;
+    ASSERT_NO_FATAL_FAILURE(start(server, d, port.port(), "", 1));
     const pid_t child = server.pid;
-    ASSERT_GE(child, 0);
-    ASSERT_TRUE(eventually([&] { return is_file(get(port.port(), "/a.txt")); }));
     ASSERT_TRUE(fs::exists(d / "httpd.pid"));
     const std::vector<pid_t> kids = children_of(child);
     ASSERT_EQ(kids.size(), 1u) << "the helper is the server's only child";
