@@ -318,6 +318,40 @@ TEST_F(TlsSessionTest, SslProtocolRefusesOlderClients) {
   EXPECT_FALSE(client.connected);
 }
 
+TEST_F(TlsSessionTest, SslVerifyClientRequireWantsACertificate) {
+  // the vhost trusts a.crt as its client CA: a client without a certificate is refused, one with
+  // a.crt/a.key is let in and its subject is known to the request
+  auto contexts = build(two_vhosts(" SSLVerifyClient require\n SSLCACertificateFile " + dir_ + "/a.crt\n"));
+  ASSERT_TRUE(contexts);
+  {
+    pair();
+    TlsSession session(contexts->for_local("127.0.0.1", 28443), fds_[0]);
+    Client client(fds_[1]);
+    std::thread t([&] {
+      if (client.handshake()) { // TLS 1.3: the refusal arrives after the client's Finished
+        char c;
+        SSL_read(client.ssl, &c, 1);
+      }
+      ::shutdown(fds_[1], SHUT_RDWR);
+    });
+    EXPECT_EQ(drive([&] { return session.handshake(); }), Io::Failed);
+    t.join();
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+    fds_[0] = fds_[1] = -1;
+  }
+  pair();
+  TlsSession session(contexts->for_local("127.0.0.1", 28443), fds_[0]);
+  Client client(fds_[1]);
+  ASSERT_EQ(SSL_use_certificate_file(client.ssl, (dir_ + "/a.crt").c_str(), SSL_FILETYPE_PEM), 1);
+  ASSERT_EQ(SSL_use_PrivateKey_file(client.ssl, (dir_ + "/a.key").c_str(), SSL_FILETYPE_PEM), 1);
+  std::thread t([&] { client.handshake(); });
+  EXPECT_EQ(drive([&] { return session.handshake(); }), Io::Ok);
+  t.join();
+  EXPECT_EQ(session.facts().client_verify, "SUCCESS");
+  EXPECT_EQ(session.facts().client_s_dn, "CN=a.example");
+}
+
 TEST_F(TlsSessionTest, MainServerSslEngineIsInheritedByVhosts) {
   // mod_ssl merges SSLEngine and the certificate into vhosts that set neither
   auto contexts = build("SSLEngine on\nSSLCertificateFile " + dir_ + "/a.crt\nSSLCertificateKeyFile " + dir_ +
