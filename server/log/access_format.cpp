@@ -70,7 +70,6 @@ AccessItem compile_item(const directives::LogFormatItem& src) {
     break;
   case 's':
     it.code = Code::Status;
-    it.original = !src.want_final; // %s and %<s: the original request's status (Apache's default)
     break;
   case 'b':
     it.code = Code::BytesClf;
@@ -157,6 +156,11 @@ AccessItem compile_item(const directives::LogFormatItem& src) {
     break;
   }
   if (it.code != Code::Time) it.text = a;
+  // mod_log_config logs these from the original request of internal redirects unless '>' asks for
+  // the last one; every other item from the last one unless '<' asks for the original
+  const bool original_by_default = src.tag == "r" || src.tag == "U" || src.tag == "s" || src.tag == "R" ||
+                                   src.tag == "D" || src.tag == "T" || src.tag == "L";
+  it.original = src.want_original || (original_by_default && !src.want_final);
   return it;
 }
 
@@ -431,7 +435,7 @@ void render_access_line(const AccessFormat& format, const RequestLogView& r, std
         continue;
       }
     }
-    render_item(it, r, out);
+    render_item(it, it.original && r.original ? *r.original : r, out);
   }
 }
 

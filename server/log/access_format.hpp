@@ -63,7 +63,7 @@ struct AccessItem {
   Code code = Code::Literal;
   TimeForm time_form = TimeForm::Clf;
   bool time_end = false;  // %{end:...}t
-  bool original = false;  // %<s (and %s): the status before internal redirects
+  bool original = false;  // log the original request of internal redirects (%<x; %s, %U... by default)
   std::uint32_t unit = 1; // %T divisor in microseconds: 1000000 (s), 1000 (ms), 1 (us)
   std::string text;       // literal text, header/env/note/cookie name, strftime format
   std::vector<int> statuses;

@@ -68,6 +68,11 @@ struct RequestLogView {
 
   Lookup headers_in, headers_out, trailers_in, trailers_out, env, notes, ssl_var;
   std::optional<std::string_view> content_type; // %{Content-Type}o comes from here when set
+
+  // When this request is the last of internal redirects (an ErrorDocument's): the original request.
+  // Items that log the original request (%r %U %s %R %D %T %L unless '>', any item with '<') read
+  // it, the others this view. nullptr: no redirect, every item reads this view.
+  const RequestLogView* original = nullptr;
 };
 
 } // namespace balancerd::log

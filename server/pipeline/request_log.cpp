@@ -125,7 +125,7 @@ bool eval_log_condition(const directives::expr::Expr& expr, const log::RequestLo
 }
 
 void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
-                   log::ConnLogView& conn, log::RequestLogView& v) {
+                   log::ConnLogView& conn, log::RequestLogView& v, log::RequestLogView* original) {
   const auto& req = ex.request();
   const auto& peer = ex.peer();
   conn.peer_ip = peer.remote_ip;
@@ -141,19 +141,19 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
   v.end = std::chrono::system_clock::now();
   v.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                      outcome.begin_steady);
-  // An ErrorDocument's internal redirect: as in mod_log_config, %r, %U, %s (%<s), %R and %D are the
-  // original request's, the other fields the last request's (the redirect's)
+  // An ErrorDocument's internal redirect: this view is the last request's (the redirect's); the
+  // original request's view, for the items mod_log_config takes from it, is filled below
   const InternalRedirect* ir = st && st->redirect && st->redirect->exchange ? st->redirect.get() : nullptr;
   const RequestState* last = ir && ir->exchange->inner() ? ir->exchange->inner() : st;
   const http::Request& last_req = ir ? ir->exchange->request() : req;
   v.request_line = outcome.request_line;
   v.method = last_req.method_text;
   v.protocol = req.protocol.empty() && outcome.dispatched ? std::string_view("HTTP/0.9") : req.protocol;
-  v.path = st && !st->uri.empty() ? std::string_view(st->uri) : req.path;
+  v.path = last && !last->uri.empty() ? std::string_view(last->uri) : last_req.path;
   v.query = last_req.query;
   if (st) {
     v.filename = last->filename;
-    v.handler = st->handler;
+    v.handler = last->handler;
   }
   v.status = outcome.status;
   v.body_bytes = outcome.body_bytes;
@@ -207,22 +207,47 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
         }
     }
   }
+  std::optional<std::string_view> response_type;
+  if (!ex.response().content_type().empty()) response_type = ex.response().content_type();
   if (ir && ir->failed) {
     // the failed redirect's own response fields: none were sent, its type if mod_mime gave one
     v.headers_out = {nullptr, &no_lookup};
     if (!ir->content_type.empty()) v.content_type = ir->content_type;
-    return;
+  } else {
+    v.headers_out = {&ex.response(), &response_lookup};
+    v.content_type = response_type;
   }
-  v.headers_out = {&ex.response(), &response_lookup};
-  if (!ex.response().content_type().empty()) v.content_type = ex.response().content_type();
+  if (!ir || !original) return;
+  // The original request: its own line, URI, method, query, file, handler, status and environment
+  // (the headers are the table it shares with the redirect); its response fields and bytes are the
+  // page's when the redirect failed (the page went out on it), else none
+  log::RequestLogView& o = *original;
+  o = v;
+  o.method = req.method_text;
+  o.path = !st->uri.empty() ? std::string_view(st->uri) : req.path;
+  o.query = req.query;
+  o.filename = st->filename;
+  o.handler = st->handler;
+  o.status = ir->exchange->status();
+  o.body_bytes = ir->failed ? outcome.body_bytes : 0;
+  o.env = {&st->env, &table_lookup};
+  o.notes = {&st->notes, &table_lookup};
+  if (ir->failed) {
+    o.headers_out = {&ex.response(), &response_lookup};
+    o.content_type = response_type;
+  } else {
+    o.headers_out = {nullptr, &no_lookup};
+    o.content_type.reset();
+  }
+  v.original = &o;
 }
 
 void log_finished(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
                   const log::ServerLogs& logs) {
   if (logs.access_logs.empty()) return;
   log::ConnLogView conn;
-  log::RequestLogView view;
-  fill_log_view(ex, outcome, subject, conn, view);
+  log::RequestLogView view, original;
+  fill_log_view(ex, outcome, subject, conn, view, &original);
   logs.log_request(view);
 }
 

@@ -14,9 +14,13 @@ struct LogSubject {
   std::string_view main_name; // ServerName of the main server when the server has none
 };
 
-// Fills `view` (and `conn`) for the exchange; strings are views into the exchange and state.
+// Fills `view` (and `conn`) for the exchange; strings are views into the exchange and state. For a
+// request answered by an ErrorDocument's internal redirect, `view` is the last request's (the
+// redirect's) and, when `original` is given, the original request's view is filled there and
+// view.original points at it (mod_log_config's %<x items and the %U %s %R defaults read it).
 void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const LogSubject& subject,
-                   log::ConnLogView& conn, log::RequestLogView& view);
+                   log::ConnLogView& conn, log::RequestLogView& view,
+                   log::RequestLogView* original = nullptr);
 
 // The levels an error-log line about this request is filtered with (st.logs must be set): the
 // server's, or, when a <Directory>/<Location>... section of the request sets LogLevel, the merged
