@@ -108,6 +108,10 @@ void append_message(std::string& out, int status, const ErrorPageInfo& info) {
     }
     out.append("</p><p>Only the 100-continue expectation is supported.</p>\n");
     return;
+  case 421: // mod_ssl's misdirected request (SNI and Host name vhosts with different TLS setups)
+    out.append("<p>The client needs a new connection for this\nrequest as the requested host name does not "
+               "match\nthe Server Name Indication (SNI) in use for this\nconnection.</p>\n");
+    return;
   case 422:
     out.append("<p>The server understands the media type of the\nrequest entity, but was unable to process "
                "the\ncontained instructions.</p>\n");

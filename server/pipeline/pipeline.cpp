@@ -16,6 +16,8 @@
 #include "server/handlers/static_file.hpp"
 #include "server/http/error_page.hpp"
 #include "server/manager/balancer_manager.hpp"
+#include "server/net/tls_context.hpp"
+#include "server/net/tls_facts.hpp"
 #include "server/pipeline/access_check.hpp"
 #include "server/pipeline/internal_redirect.hpp"
 #include "server/pipeline/redirect_page.hpp"
@@ -94,7 +96,8 @@ bool ieq(std::string_view a, std::string_view b) {
 // "http://host[:port]" as Apache builds self-referencing URLs with UseCanonicalName Off.
 void append_self_url(std::string& out, const net::Exchange& ex, const runtime::ServerView& sv) {
   const auto& req = ex.request();
-  out += "http://";
+  const unsigned default_port = ex.peer().tls ? 443 : 80; // mod_ssl's ap_http_scheme / default port
+  out += ex.peer().tls ? "https://" : "http://";
   const auto& ucn = sv.base ? sv.base->core->use_canonical_name : std::optional<std::string>{};
   if (ucn && ieq(*ucn, "on") && sv.merged.core.server_name) {
     // UseCanonicalName On: ServerName and its port (else the connection's)
@@ -104,7 +107,7 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
       name = name.substr(0, c);
     out += name;
     unsigned port = sv.merged.core.server_port.value_or(ex.peer().local_port);
-    if (port != 80) {
+    if (port != default_port) {
       out += ':';
       out += std::to_string(port);
     }
@@ -123,12 +126,12 @@ void append_self_url(std::string& out, const net::Exchange& ex, const runtime::S
     out += ex.peer().local_ip;
   }
   // UseCanonicalName Off: the Host header's port, 80 when it names none
-  unsigned port = 80;
+  unsigned port = default_port;
   if (!req.port.empty()) {
     port = 0;
     for (char c : req.port) port = port * 10 + static_cast<unsigned>(c - '0');
   }
-  if (port != 80) {
+  if (port != default_port) {
     out += ':';
     out += std::to_string(port);
   }
@@ -289,6 +292,41 @@ void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleInd
   ev.when = std::chrono::system_clock::now();
   ev.pid = static_cast<long>(::getpid());
   st.logs->error_log->log(request_levels(st), ev, format, std::forward<Args>(args)...);
+}
+
+// mod_ssl's post_read_request check: a request for a vhost whose TLS setup differs from the one the
+// handshake was made for (the SNI name's vhost, or the address's default without SNI) is misdirected
+// (421, AH02032): the client must open a new connection for that host.
+bool misdirected_tls(const net::Exchange& ex, const RequestState& st, int vhost, const Snapshot& snap) {
+  const net::TlsFacts& t = *ex.peer().tls;
+  if (!t.contexts || t.contexts->compatible(t.handshake_server, vhost)) return false;
+  const std::string host = runtime::normalize_host(ex.request().host);
+  if (!t.sni.empty()) {
+    log_request(
+        ex, st, log::mod::ssl, log::kError,
+        "AH02032: Hostname {} provided via SNI and hostname {} provided via HTTP have no compatible SSL "
+        "setup for policy 'secure'",
+        t.sni, host);
+  } else {
+    const std::string_view first =
+        t.handshake_server >= 0 ? std::string_view(snap.resolver->vhosts().server_name(t.handshake_server))
+                                : std::string_view(snap.main_name);
+    log_request(
+        ex, st, log::mod::ssl, log::kError,
+        "AH02032: Hostname {} (default host as no SNI was provided) and hostname {} provided via HTTP "
+        "have no compatible SSL setup for policy 'secure'",
+        first, host);
+  }
+  return true;
+}
+
+// SSLRequireSSL on a plaintext connection: mod_ssl's access checker refuses (403, AH02219).
+void require_ssl_refused(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+                         const runtime::ServerView& sv) {
+  log_request(ex, st, log::mod::ssl, log::kError, "AH02219: access to {} failed, reason: {}",
+              st.filename.empty() ? std::string_view(st.uri) : std::string_view(st.filename),
+              "SSL connection required");
+  send_error(ex, st, 403, dir, sv);
 }
 
 // mod_authz_core's refusal: AH01630 at error level, naming r->filename.
@@ -482,6 +520,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   set_page_identity(ex, sv.base.get(), sv);
   apply_target_host(st, req); // absolute-form, CONNECT: Host becomes the target's authority
   run_post_read_request(st, ex);
+  if (peer.tls) [[unlikely]]
+    if (misdirected_tls(ex, st, vhost, snap)) return send_error(ex, st, 421, sv.base.get(), sv);
   // <If> sections see the request as it stands after post_read_request
   const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
     return expr::Evaluator::this_thread().matches(e, st.ctx);
@@ -506,6 +546,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     set_page_identity(ex, pdir, sv);
     if (pdir) run_header_parser(st, *pdir);
     if (pdir) {
+      if (pdir->ssl->require_ssl && !ex.peer().tls) [[unlikely]]
+        return require_ssl_refused(ex, st, pdir, sv);
       if (const int a = access_status(*pdir->authz, st); a != 200) {
         refuse(ex, st, a, pdir, sv);
         return;
@@ -683,6 +725,8 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
 
   // access control (Require / Order-Allow-Deny)
   if (dir) {
+    if (dir->ssl->require_ssl && !ex.peer().tls) [[unlikely]]
+      return require_ssl_refused(ex, st, dir, sv);
     if (const int a = access_status(*dir->authz, st); a != 200) {
       refuse(ex, st, a, dir, sv);
       return;
