@@ -3,6 +3,7 @@
 #include "directives/ci_string.hpp"
 #include "directives/modules/proxy_numbers.hpp"
 #include "directives/modules/proxy_workers.hpp"
+#include "server/balancer/health_state.hpp"
 #include "server/balancer/lbmethods.hpp"
 #include "server/balancer/state_store.hpp"
 
@@ -15,15 +16,15 @@ using proxy::c_atoi;
 namespace {
 
 // The health-check methods mod_proxy_hcheck implements for HTTP workers (the manager's list).
-struct HcName {
-  const char* name;
-  HcMethod method;
-};
-constexpr HcName kHcMethods[] = {
-    {"NONE", HcMethod::None},     {"TCP", HcMethod::Tcp},     {"OPTIONS", HcMethod::Options},
-    {"HEAD", HcMethod::Head},     {"GET", HcMethod::Get},     {"OPTIONS11", HcMethod::Options11},
-    {"HEAD11", HcMethod::Head11}, {"GET11", HcMethod::Get11},
-};
+constexpr HcMethod kHcMethods[] = {HcMethod::None, HcMethod::Tcp,       HcMethod::Options, HcMethod::Head,
+                                   HcMethod::Get,  HcMethod::Options11, HcMethod::Head11,  HcMethod::Get11};
+
+// The method of that list a w_hm value names (any case), or none.
+const HcMethod* hc_method_named(std::string_view name) {
+  for (const HcMethod& m : kHcMethods)
+    if (ci_equal(hc_method_name(m), name)) return &m;
+  return nullptr;
+}
 
 // The manager's text fields: 1..63 characters are taken, anything else clears.
 std::string short_text(const std::string& v) {
@@ -80,9 +81,7 @@ void apply_worker_edit(BalancerState* b, WorkerState& w, const WorkerEdit& e, bo
     if (ival >= 1) w.hc_fails.store(ival);
   }
   if (e.w_hm) {
-    for (const HcName& m : kHcMethods) {
-      if (ci_equal(m.name, *e.w_hm)) w.hc_method.store(static_cast<int>(m.method));
-    }
+    if (const HcMethod* m = hc_method_named(*e.w_hm)) w.hc_method.store(static_cast<int>(*m));
   }
   if (e.w_hu) w.set_hc_uri(short_text(*e.w_hu));
   if (hc_loaded && e.w_he) {
@@ -191,9 +190,7 @@ std::vector<EditProblem> check_worker_edit(const WorkerEdit& e, bool hc_loaded,
   if (e.w_hp && c_atoi(*e.w_hp) < 1) problem(out, "w_hp", e.w_hp, "passes must be at least 1: ignored");
   if (e.w_hf && c_atoi(*e.w_hf) < 1) problem(out, "w_hf", e.w_hf, "fails must be at least 1: ignored");
   if (e.w_hm) {
-    bool known = false;
-    for (const HcName& m : kHcMethods) known = known || ci_equal(m.name, *e.w_hm);
-    if (!known) problem(out, "w_hm", e.w_hm, "not a health-check method: ignored");
+    if (!hc_method_named(*e.w_hm)) problem(out, "w_hm", e.w_hm, "not a health-check method: ignored");
   }
   check_text(out, "w_hu", e.w_hu);
   if (hc_loaded && e.w_he && !e.w_he->empty()) {

@@ -4,32 +4,6 @@ namespace balancerd::hcheck {
 
 using directives::HcMethod;
 
-std::string_view hc_method_name(HcMethod m) {
-  switch (m) {
-  case HcMethod::None:
-    return "NONE";
-  case HcMethod::Tcp:
-    return "TCP";
-  case HcMethod::Options:
-    return "OPTIONS";
-  case HcMethod::Head:
-    return "HEAD";
-  case HcMethod::Get:
-    return "GET";
-  case HcMethod::Cping:
-    return "CPING";
-  case HcMethod::Provider:
-    return "PROVIDER";
-  case HcMethod::Options11:
-    return "OPTIONS11";
-  case HcMethod::Head11:
-    return "HEAD11";
-  case HcMethod::Get11:
-    return "GET11";
-  }
-  return "NONE";
-}
-
 bool hc_is_http(HcMethod m) {
   return !hc_http_method(m).empty();
 }

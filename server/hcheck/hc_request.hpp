@@ -14,8 +14,6 @@
 
 namespace balancerd::hcheck {
 
-// "TCP", "GET11"...: the name Apache prints in AH03251 ("NONE" for None).
-std::string_view hc_method_name(directives::HcMethod m);
 // OPTIONS/HEAD/GET and their *11 forms.
 bool hc_is_http(directives::HcMethod m);
 // The HTTP method sent ("GET" for Get11); "" for TCP/None.

@@ -351,7 +351,7 @@ struct HealthChecker::Impl {
       balancer::WorkerState& ws = *e->ws;
       const int code = judge(*e, method, r);
       log(log::mod::proxy_hcheck, log::kDebug, 0, "AH03251: Health check {} Status ({}) for {}.",
-          hc_method_name(method), code, pointer_text(&ws));
+          balancer::hc_method_name(method), code, pointer_text(&ws));
       // The flags and counters are the balancer's (balancer/health_state.hpp), per server copy; the
       // log lines are written here, once, because their "Threaded " prefix depends on ProxyHCTPsize.
       bool enabled_now = false, disabled_now = false;

@@ -307,6 +307,33 @@ TEST(BalancerView, ConsistentCopy) {
   EXPECT_EQ(f.b->find_member("http://127.0.0.1:18109"), nullptr);
 }
 
+// mod_proxy_hcheck's names, as AH03251 prints them and the manager's form sends them back.
+TEST(HealthCheck, MethodNames) {
+  EXPECT_STREQ(hc_method_name(HcMethod::None), "NONE");
+  EXPECT_STREQ(hc_method_name(HcMethod::Tcp), "TCP");
+  EXPECT_STREQ(hc_method_name(HcMethod::Options11), "OPTIONS11");
+  EXPECT_STREQ(hc_method_name(HcMethod::Head11), "HEAD11");
+  EXPECT_STREQ(hc_method_name(HcMethod::Cping), "CPING");
+}
+
+// The form's w_hm names a method in any case; CPING and PROVIDER are not among the HTTP workers'.
+TEST(WorkerEdit, HealthCheckMethodByName) {
+  Fixture f;
+  ASSERT_NE(f.b, nullptr);
+  WorkerState& w = f.b->member(0);
+  WorkerEdit e;
+  e.w_hm = "Options11";
+  apply_worker_edit(f.b, w, e, true, {});
+  EXPECT_EQ(w.hc_method.load(), static_cast<int>(HcMethod::Options11));
+  EXPECT_TRUE(check_worker_edit(e, true, {}).empty());
+  for (const char* refused : {"CPING", "provider", "GET2"}) {
+    e.w_hm = refused;
+    apply_worker_edit(f.b, w, e, true, {});
+    EXPECT_EQ(w.hc_method.load(), static_cast<int>(HcMethod::Options11)) << refused;
+    EXPECT_EQ(check_worker_edit(e, true, {}).size(), 1u) << refused;
+  }
+}
+
 TEST(HealthCheck, PassesAndFailsCounting) {
   Fixture f(R"(<Proxy "balancer://rc">
     BalancerMember "http://127.0.0.1:18101" hcmethod=GET hcfails=2 hcpasses=3
