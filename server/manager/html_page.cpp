@@ -236,14 +236,14 @@ void worker_form(std::string& out, const PageFacts& facts, const BalancerRow& b,
   if (facts.hcheck) {
     out += "<tr><td colspan='2'>\n<table align='center'><tr><th>Health Check param</th><th>Value</th></tr>\n"
            "<tr><td>Method</td><td><select name='w_hm'>\n";
-    for (const auto& method : hc_method_names()) {
-      if (!hc_method_implemented(method.method, facts.cping)) continue;
+    for (const d::HcMethod method : hc_methods()) {
+      if (!hc_method_implemented(method, facts.cping)) continue;
       out += "<option value='";
-      out += method.name;
+      out += hc_method_name(method);
       out += "' ";
-      if (w.hc_method == method.method) out += "selected";
+      if (w.hc_method == method) out += "selected";
       out += " >";
-      out += method.name;
+      out += hc_method_name(method);
       out += "</option>\n";
     }
     out += "</select>\n</td></tr>\n<tr><td>Expr</td><td><select name='w_he'>\n";

@@ -11,21 +11,11 @@ std::string BalancerRow::short_name() const {
   return std::string(n);
 }
 
-const std::vector<HcMethodName>& hc_method_names() {
-  static const std::vector<HcMethodName> names = {
-      {HcMethod::None, "NONE"},         {HcMethod::Tcp, "TCP"},
-      {HcMethod::Options, "OPTIONS"},   {HcMethod::Head, "HEAD"},
-      {HcMethod::Get, "GET"},           {HcMethod::Cping, "CPING"},
-      {HcMethod::Provider, "PROVIDER"}, {HcMethod::Options11, "OPTIONS11"},
-      {HcMethod::Head11, "HEAD11"},     {HcMethod::Get11, "GET11"},
-  };
-  return names;
-}
-
-const char* hc_method_name(HcMethod method) {
-  for (const auto& m : hc_method_names())
-    if (m.method == method) return m.name;
-  return "???";
+std::span<const HcMethod> hc_methods() {
+  static constexpr HcMethod kMethods[] = {
+      HcMethod::None,  HcMethod::Tcp,      HcMethod::Options,   HcMethod::Head,   HcMethod::Get,
+      HcMethod::Cping, HcMethod::Provider, HcMethod::Options11, HcMethod::Head11, HcMethod::Get11};
+  return kMethods;
 }
 
 bool hc_method_implemented(HcMethod method, bool cping) {

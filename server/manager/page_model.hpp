@@ -4,12 +4,14 @@
 // members' static configuration values the XML view shows, and the facts about the request and the
 // server (name, URI, loaded modules) that Apache's page prints.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "directives/model/proxy_worker.hpp"
 #include "server/balancer/balancer_state.hpp"
+#include "server/balancer/health_state.hpp"
 #include "server/balancer/worker_state.hpp"
 
 namespace balancerd::manager {
@@ -49,13 +51,10 @@ struct PageFacts {
   std::vector<std::pair<std::string, std::string>> hc_exprs; // ProxyHCExpr name, expression
 };
 
-// The health-check methods in Apache's table order, with whether each is offered (implemented).
-struct HcMethodName {
-  directives::HcMethod method;
-  const char* name;
-};
-const std::vector<HcMethodName>& hc_method_names();
-const char* hc_method_name(directives::HcMethod method);
+// The health-check methods in Apache's table order, their names (mod_proxy_hcheck's, from the
+// balancer), and whether each is offered (implemented).
+std::span<const directives::HcMethod> hc_methods();
+using balancer::hc_method_name;
 bool hc_method_implemented(directives::HcMethod method, bool cping);
 
 } // namespace balancerd::manager
