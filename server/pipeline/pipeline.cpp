@@ -915,6 +915,16 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     send_error(ex, st, ms, dir, sv, http::kDefaultHandlerAllow);
     return;
   }
+  // A declared body over LimitRequestBody is refused before it is read (413); with an ErrorDocument
+  // for 413 the refusal is answered here, so that the ErrorDocument applies (the connection closes
+  // after it, as after any 413)
+  if (req.body == http::BodyKind::Length && dir && dir->core->limit_request_body &&
+      *dir->core->limit_request_body > 0 &&
+      req.content_length > static_cast<std::uint64_t>(*dir->core->limit_request_body) &&
+      dir->core->error_documents.contains(413)) {
+    send_error(ex, st, 413, dir, sv);
+    return;
+  }
   handlers::StaticFile f;
   f.st = fst;
   auto slash = file_path.rfind('/');
