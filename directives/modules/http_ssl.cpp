@@ -382,7 +382,7 @@ constexpr HandlerBinding kSsl[] = {
     {"SSLCompression", Support::Implemented, server_flag},
     {"SSLSessionTickets", Support::Implemented, server_flag},
     {"SSLInsecureRenegotiation", Support::NoEffect, server_flag},
-    {"SSLStrictSNIVHostCheck", Support::Unsupported, server_flag},
+    {"SSLStrictSNIVHostCheck", Support::Implemented, server_flag},
     {"SSLUseStapling", Support::Unsupported, server_flag},
     {"SSLStaplingCache", Support::NoEffect, stapling_cache},
     {"SSLSessionCache", Support::NoEffect, session_cache},

@@ -229,7 +229,7 @@ bool engine_in_force(const directives::DirectiveUse& use, const Config* config) 
 // Why an unsupported directive is listed, when one reason covers a whole family.
 std::string_view unsupported_reason(const directives::DirectiveUse& use) {
   // mod_ssl's server side: TLS toward clients is terminated, without CRLs, OCSP, per-directory
-  // renegotiation or the SNI/Host check of SSLStrictSNIVHostCheck
+  // renegotiation or SSLUserName
   if (use.module == "ssl_module" && use.name.rfind("SSLProxy", 0) != 0)
     return "not reproduced by balancerd's TLS termination toward clients";
   return {};

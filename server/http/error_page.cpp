@@ -46,7 +46,9 @@ void append_message(std::string& out, int status, const ErrorPageInfo& info) {
                "the credentials required.</p>\n");
     return;
   case 403:
-    out.append("<p>You don't have permission to access this resource.</p>\n");
+    out.append("<p>You don't have permission to access this resource.");
+    out.append(info.note); // error-notes (mod_ssl's SSLStrictSNIVHostCheck reason)
+    out.append("</p>\n");
     return;
   case 404:
     out.append("<p>The requested URL was not found on this server.</p>\n");

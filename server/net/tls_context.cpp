@@ -212,10 +212,10 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
       return false;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) < 1) {
-      ERR_clear_error(); // mod_ssl's own wording follows
+      ERR_clear_error();       // mod_ssl's own wording follows
       if (readable_key(key)) { // OpenSSL 3 refuses a key that does not match the certificate here
-        failure.push_back({log::kEmerg, "AH02565: Certificate and private key " + id + " from " + cert + " and " +
-                                            key + " do not match"});
+        failure.push_back({log::kEmerg, "AH02565: Certificate and private key " + id + " from " + cert +
+                                            " and " + key + " do not match"});
         return false;
       }
       failure.push_back({log::kEmerg, "AH02312: Fatal error initialising mod_ssl, exiting."});
@@ -319,7 +319,9 @@ std::shared_ptr<const TlsContexts> TlsContexts::build(const directives::Config& 
   impl->servers.resize(config.vhosts.size() + 1);
   bool any = false;
   auto add = [&](const d::ServerConf& server, const d::SslServerConf& conf, int index) {
-    if (conf.engine != d::SslEngine::On && conf.engine != d::SslEngine::Optional) return true;
+    // "SSLEngine optional" (RFC 2817 upgrades) is gone from mod_ssl: apache2 2.4.71 logs AH10510 and
+    // serves that address in plaintext
+    if (conf.engine != d::SslEngine::On) return true;
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx) return false;
     auto& slot = impl->servers[static_cast<std::size_t>(index + 1)];
@@ -346,6 +348,10 @@ bool TlsContexts::compatible(int a, int b) const {
   const auto& y = impl_->server(b);
   if (!x.ctx || !y.ctx) return x.ctx == y.ctx;
   return x.setup == y.setup;
+}
+
+bool TlsContexts::strict_sni(int s) const {
+  return impl_->server(s).strict_sni;
 }
 
 TlsBinding TlsContexts::for_local(std::string_view local_ip, unsigned short port) const {

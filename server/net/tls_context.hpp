@@ -40,7 +40,8 @@ public:
   TlsContexts(const TlsContexts&) = delete;
   TlsContexts& operator=(const TlsContexts&) = delete;
 
-  // Builds the contexts; null when no server has SSLEngine on (or optional). A certificate or key
+  // Builds the contexts; null when no server has SSLEngine on ("optional" serves plaintext, as in
+  // apache2 2.4.71). A certificate or key
   // that cannot be used fills `failure` with mod_ssl's lines and returns null: start-up exits 1.
   static std::shared_ptr<const TlsContexts> build(const directives::Config& config,
                                                   const std::string& main_name,
@@ -53,6 +54,8 @@ public:
   // protocols, ciphers, client verification), so that a connection whose handshake was made for one
   // may serve requests for the other; else mod_ssl answers 421 (AH02032).
   bool compatible(int a, int b) const;
+  // SSLStrictSNIVHostCheck of server `s` (false for a server without TLS).
+  bool strict_sni(int s) const;
 
   struct Impl; // tls_context.cpp; tls_session.cpp reaches the OpenSSL contexts through it
   const Impl& impl() const noexcept { return *impl_; }

@@ -25,6 +25,7 @@ struct TlsFacts {
   // The server whose TLS setup the handshake used (the SNI's, else the address's), and the contexts
   // that can tell whether a request's vhost shares that setup (mod_ssl's 421 check).
   int handshake_server = -1;
+  bool name_based = false; // the address has several vhosts (SSLStrictSNIVHostCheck's concern)
   const TlsContexts* contexts = nullptr;
 };
 

@@ -88,6 +88,8 @@ TlsSession::Io TlsSession::handshake() {
     fill_facts(ssl, f);
     f.contexts = st_->conn.binding.contexts;
     f.handshake_server = f.sni_server >= -1 ? f.sni_server : st_->conn.binding.server;
+    const auto* chain = static_cast<const runtime::VhostSelector::Chain*>(st_->conn.binding.chain);
+    f.name_based = chain && chain->vhosts.size() > 1;
     return Io::Ok;
   }
   const int e = SSL_get_error(ssl, r);

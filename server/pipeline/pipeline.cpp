@@ -294,12 +294,26 @@ void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleInd
   st.logs->error_log->log(request_levels(st), ev, format, std::forward<Args>(args)...);
 }
 
-// mod_ssl's post_read_request check: a request for a vhost whose TLS setup differs from the one the
-// handshake was made for (the SNI name's vhost, or the address's default without SNI) is misdirected
-// (421, AH02032): the client must open a new connection for that host.
-bool misdirected_tls(const net::Exchange& ex, const RequestState& st, int vhost, const Snapshot& snap) {
+// mod_ssl's error-notes for a request refused by SSLStrictSNIVHostCheck (the 403 page shows them).
+constexpr std::string_view kNoSniNote =
+    "Reason: The client software did not provide a hostname using Server Name "
+    "Indication (SNI), which is required to access this server.<br />\n";
+
+// mod_ssl's post_read_request checks. Without SNI on an address with several vhosts, an
+// SSLStrictSNIVHostCheck of the handshake's or the request's vhost refuses the request (403,
+// AH02033). A request for a vhost whose TLS setup differs from the one the handshake was made for
+// (the SNI name's vhost, or the address's default without SNI) is misdirected (421, AH02032): the
+// client must open a new connection for that host. 0: neither.
+int misdirected_tls(const net::Exchange& ex, const RequestState& st, int vhost, const Snapshot& snap) {
   const net::TlsFacts& t = *ex.peer().tls;
-  if (!t.contexts || t.contexts->compatible(t.handshake_server, vhost)) return false;
+  if (!t.contexts) return 0;
+  if (t.sni.empty() && t.name_based &&
+      (t.contexts->strict_sni(t.handshake_server) || t.contexts->strict_sni(vhost))) {
+    log_request(ex, st, log::mod::ssl, log::kError,
+                "AH02033: No hostname was provided via SNI for a name based virtual host");
+    return 403;
+  }
+  if (t.contexts->compatible(t.handshake_server, vhost)) return 0;
   const std::string host = runtime::normalize_host(ex.request().host);
   if (!t.sni.empty()) {
     log_request(
@@ -317,7 +331,7 @@ bool misdirected_tls(const net::Exchange& ex, const RequestState& st, int vhost,
         "have no compatible SSL setup for policy 'secure'",
         first, host);
   }
-  return true;
+  return 421;
 }
 
 // SSLRequireSSL on a plaintext connection: mod_ssl's access checker refuses (403, AH02219).
@@ -521,7 +535,11 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   apply_target_host(st, req); // absolute-form, CONNECT: Host becomes the target's authority
   run_post_read_request(st, ex);
   if (peer.tls) [[unlikely]]
-    if (misdirected_tls(ex, st, vhost, snap)) return send_error(ex, st, 421, sv.base.get(), sv);
+    if (const int refused = misdirected_tls(ex, st, vhost, snap)) {
+      http::ErrorPageInfo info;
+      if (refused == 403) info.note = kNoSniNote;
+      return send_error(ex, st, refused, sv.base.get(), sv, {}, info);
+    }
   // <If> sections see the request as it stands after post_read_request
   const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
     return expr::Evaluator::this_thread().matches(e, st.ctx);

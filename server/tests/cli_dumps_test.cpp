@@ -218,7 +218,7 @@ TEST(CliDumps, CompatListsWhatIsNotImplemented) {
 }
 
 // TLS toward clients is terminated: SSLEngine and the settings balancerd reproduces are not listed;
-// what it does not (SSLStrictSNIVHostCheck, CRLs...) is, with the reason; SSLProxy* is not.
+// what it does not (SSLUserName, CRLs...) is, with the reason; SSLProxy* is not.
 TEST(CliDumps, CompatListsClientTlsWithItsReason) {
   Tree tree;
   const std::string path = tree.write("c/tls.conf", "Include <T>/base.conf\nInclude <T>/baseproxy.conf\n"
@@ -226,7 +226,7 @@ TEST(CliDumps, CompatListsClientTlsWithItsReason) {
                                                     "<VirtualHost 127.0.0.1:28443>\n"
                                                     "  SSLEngine on\n"
                                                     "  SSLProtocol all -SSLv3\n"
-                                                    "  SSLStrictSNIVHostCheck on\n"
+                                                    "  SSLUserName SSL_CLIENT_S_DN_CN\n"
                                                     "  SSLProxyEngine on\n"
                                                     "</VirtualHost>\n");
   const auto result = compile(path, {});
@@ -235,7 +235,7 @@ TEST(CliDumps, CompatListsClientTlsWithItsReason) {
   const std::string text = out.str();
   const std::string why =
       " (ssl_module) unsupported: not reproduced by balancerd's TLS termination toward clients\n";
-  EXPECT_NE(text.find(tree.expand("<T>/c/tls.conf:8: SSLStrictSNIVHostCheck") + why), std::string::npos)
+  EXPECT_NE(text.find(tree.expand("<T>/c/tls.conf:8: SSLUserName") + why), std::string::npos)
       << text;
   EXPECT_EQ(text.find("SSLEngine"), std::string::npos) << text;
   EXPECT_EQ(text.find("SSLProtocol"), std::string::npos) << text;

@@ -131,6 +131,9 @@ TEST_F(TlsSessionTest, PlainAddressesHaveNoBinding) {
   EXPECT_TRUE(contexts->for_local("127.0.0.1", 28443));
   EXPECT_FALSE(contexts->for_local("127.0.0.1", 28080)); // the main server, SSLEngine unset
   EXPECT_FALSE(build("SSLEngine off\n"));                // nothing with TLS: no contexts at all
+  // apache2 2.4.71 serves an "SSLEngine optional" address in plaintext (AH10510)
+  EXPECT_FALSE(build("<VirtualHost 127.0.0.1:28443>\n SSLEngine optional\n SSLCertificateFile " + dir_ +
+                     "/a.crt\n SSLCertificateKeyFile " + dir_ + "/a.key\n</VirtualHost>\n"));
 }
 
 TEST_F(TlsSessionTest, HandshakeSniAndEchoBothWays) {
