@@ -2,6 +2,7 @@
 
 #include "directives/ci_string.hpp"
 #include "directives/modules/proxy_numbers.hpp"
+#include "parser/hex_digit.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -10,18 +11,13 @@ namespace balancerd::balancer {
 
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string unescape(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+    const int hi = s[i] == '%' && i + 2 < s.size() ? parser::hex_digit_value(s[i + 1]) : -1;
+    const int lo = hi >= 0 ? parser::hex_digit_value(s[i + 2]) : -1;
+    if (lo >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
       out += s[i];

@@ -1,6 +1,7 @@
 #include "server/expr/expr_functions.hpp"
 
 #include "directives/ci_string.hpp"
+#include "parser/hex_digit.hpp"
 
 #include <openssl/evp.h>
 
@@ -14,13 +15,6 @@ constexpr char kHexLower[] = "0123456789abcdef";
 void append_hex_byte(std::string& out, unsigned char c) {
   out.push_back(kHexLower[c >> 4]);
   out.push_back(kHexLower[c & 15]);
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 void append_digest(std::string& out, std::string_view in, const EVP_MD* md) {
@@ -60,8 +54,8 @@ bool append_uri_unescaped(std::string& out, std::string_view in) {
       out.push_back(in[i]);
       continue;
     }
-    const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
-    const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+    const int hi = i + 2 < in.size() ? parser::hex_digit_value(in[i + 1]) : -1;
+    const int lo = i + 2 < in.size() ? parser::hex_digit_value(in[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       out.resize(mark);
       return false;

@@ -1,17 +1,11 @@
 #include "server/manager/form_params.hpp"
 
 #include "directives/ci_string.hpp"
+#include "parser/hex_digit.hpp"
 
 namespace balancerd::manager {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 template <class Keep> void parse(std::string_view input, Params& out, Keep keep) {
   std::size_t pos = 0;
@@ -56,7 +50,7 @@ std::string unescape_url(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%' && i + 2 < text.size()) {
-      int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+      int hi = parser::hex_digit_value(text[i + 1]), lo = parser::hex_digit_value(text[i + 2]);
       if (hi >= 0 && lo >= 0) {
         c = static_cast<char>(hi * 16 + lo);
         i += 2;

@@ -97,6 +97,15 @@ TEST(Heartbeat, ParsesMonitorFile) {
   EXPECT_EQ(t.find("10.0.0.9"), nullptr);
 }
 
+// Keys and values are %-unescaped; a '%' without two hex digits after it stays as it is.
+TEST(Heartbeat, UnescapesKeysAndValues) {
+  const HeartbeatTable t = parse_heartbeats("10.0.0.5 &re%61dy=1%32&busy=%31&port=8%30%38%31&lastseen=4\n"
+                                            "10.0.0.6 &ready=7&busy=2&po%zzrt=99&lastseen=1%\n");
+  ASSERT_EQ(t.servers.size(), 2u);
+  EXPECT_EQ(t.servers[0], (HeartbeatServer{"10.0.0.5", 1, 12, 4, 8081}));
+  EXPECT_EQ(t.servers[1], (HeartbeatServer{"10.0.0.6", 2, 7, 1, 80}));
+}
+
 TEST(Heartbeat, WeightedPickOverFreshUsableMembers) {
   Fixture f(R"(HeartbeatStorage hb.dat
 <Proxy "balancer://c">
