@@ -31,6 +31,12 @@ RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from,
   }
 }
 
+void RedirectedExchange::read_body(net::BodyCallback cb) {
+  net::BodyPiece none;
+  none.end = true;
+  cb(none);
+}
+
 bool RedirectedExchange::keeps_original_status() const {
   if (!inner_ || !inner_->handler.starts_with("proxy")) return true;
   return inner_->dir && inner_->dir->proxy->error_override.value_or(false);

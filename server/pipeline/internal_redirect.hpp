@@ -30,7 +30,9 @@ public:
   const http::Request& request() const override { return request_; }
   const net::PeerInfo& peer() const override { return outer_.peer(); }
   void set_body_limit(std::uint64_t limit) override { outer_.set_body_limit(limit); }
-  void read_body(net::BodyCallback cb) override { outer_.read_body(std::move(cb)); }
+  // The new request has no body: an empty, complete one (what is left of the original's body is the
+  // connection's to discard, never a backend's to receive).
+  void read_body(net::BodyCallback cb) override;
   http::ResponseHead& response() override { return outer_.response(); }
   void write(std::span<const char> data, bool last, net::WriteCallback done) override;
   // The redirect failed: the original request's page, "Additionally" paragraph included.

@@ -24,7 +24,8 @@ public:
   const http::Request& request() const override { return req; }
   const net::PeerInfo& peer() const override { return peer_info; }
   void set_body_limit(std::uint64_t) override {}
-  void read_body(net::BodyCallback) override {}
+  void read_body(net::BodyCallback) override { ++body_reads; }
+  int body_reads = 0;
   http::ResponseHead& response() override { return head; }
   void write(std::span<const char>, bool, net::WriteCallback) override {
     if (!sent) status_written = head.status;
@@ -69,6 +70,25 @@ TEST(InternalRedirect, NewRequestIsAGetForTheErrorDocumentWithoutBody) {
   EXPECT_EQ(r.query, "x=2");
   EXPECT_EQ(r.body, http::BodyKind::None);
   EXPECT_EQ(outer.request().method, http::Method::Post); // the client's request is untouched
+}
+
+TEST(InternalRedirect, TheOriginalBodyIsNeverTheNewRequests) {
+  // a POST's unread body stays with the connection (to be discarded), even when the new request
+  // still carries the client's Content-Length field (a backend must not receive those bytes)
+  RecordingExchange outer;
+  outer.req = post_with_query();
+  outer.req.headers = {{"Content-Length", "3"}};
+  RequestState from;
+  RedirectedExchange ex(outer, from, "/errp/404", 404);
+  int calls = 0;
+  ex.read_body([&](const net::BodyPiece& p) {
+    ++calls;
+    EXPECT_TRUE(p.end);
+    EXPECT_TRUE(p.data.empty());
+    EXPECT_EQ(p.error, 0);
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(outer.body_reads, 0);
 }
 
 TEST(InternalRedirect, HeadBecomesGetToo) {
