@@ -5,7 +5,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "directives/model/config.hpp"
@@ -126,6 +129,20 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
   return SSL_TLSEXT_ERR_NOACK;
 }
 
+// A certificate or key file this process cannot open: said plainly rather than as the parse error
+// OpenSSL would report. Start-up reads them as root; a graceful restart runs as the server's User
+// (apache2's parent stays root), so a root-only key cannot be re-read then.
+bool openable(const std::string& file, std::vector<TlsSetupMessage>& failure) {
+  if (::access(file.c_str(), R_OK) == 0) return true;
+  const int e = errno;
+  failure.push_back(
+      {log::kEmerg, "(" + std::to_string(e) + ")" + std::strerror(e) + ": cannot read " + file +
+                        (::geteuid() != 0 ? " as the server's User (a graceful restart re-reads "
+                                            "certificates and keys after root was given up)"
+                                          : "")});
+  return false;
+}
+
 bool readable_key(const std::string& file) {
   BIO* bio = BIO_new_file(file.c_str(), "r");
   if (!bio) return false;
@@ -205,6 +222,7 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     const std::string id = id_base + ":" + std::to_string(i);
     const std::string& cert = s.certificate_files[i];
     const std::string& key = i < s.certificate_key_files.size() ? s.certificate_key_files[i] : cert;
+    if (!openable(cert, failure) || !openable(key, failure)) return false;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) < 1) {
       failure.push_back(
           {log::kEmerg, "AH02562: Failed to configure certificate " + id + " (with chain), check " + cert});

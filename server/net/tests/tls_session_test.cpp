@@ -375,6 +375,20 @@ TEST_F(TlsSessionTest, MismatchedKeyFailsWithModSslsMessage) {
                                  "/a.crt and " + dir_ + "/b.key do not match");
 }
 
+TEST_F(TlsSessionTest, AMissingKeyIsSaidPlainly) {
+  std::vector<TlsSetupMessage> failure;
+  auto contexts = build("<VirtualHost 127.0.0.1:28443>\n ServerName a.example\n SSLEngine on\n"
+                        " SSLCertificateFile " +
+                            dir_ + "/a.crt\n SSLCertificateKeyFile " + dir_ + "/a.key\n</VirtualHost>\n",
+                        &failure);
+  ASSERT_TRUE(contexts);
+  std::filesystem::remove(dir_ + "/a.key"); // gone between the configuration's check and the load
+  EXPECT_FALSE(TlsContexts::build(*config_, "localhost", failure));
+  ASSERT_EQ(failure.size(), 1u);
+  EXPECT_EQ(failure[0].text.rfind("(2)No such file or directory: cannot read " + dir_ + "/a.key", 0), 0u)
+      << failure[0].text;
+}
+
 TEST_F(TlsSessionTest, BadCertificateFileFailsWithModSslsMessage) {
   std::ofstream(dir_ + "/junk.pem") << "garbage\n";
   std::vector<TlsSetupMessage> failure;
