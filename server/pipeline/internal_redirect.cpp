@@ -20,6 +20,7 @@ RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from,
   request_.path = std::string_view(url_).substr(0, q);
   request_.query = q == std::string::npos ? std::string_view{} : std::string_view(url_).substr(q + 1);
   // the original body is not the new request's (the connection discards what is left of it)
+  const bool had_body = request_.body != http::BodyKind::None;
   request_.body = http::BodyKind::None;
   request_.content_length = 0;
   request_.expect_continue = false;
@@ -29,6 +30,9 @@ RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from,
     request_.headers.clear();
     for (const auto& h : *from_.ctx.headers_in) request_.headers.push_back({h.name, h.value});
   }
+  // a chunked original body leaves the new request with an empty declared one: a backend serving the
+  // error document gets "Content-Length: 0", as from apache2 (a Content-Length original already does)
+  if (had_body && !request_.find("Content-Length")) request_.headers.push_back({"Content-Length", "0"});
 }
 
 void RedirectedExchange::read_body(net::BodyCallback cb) {

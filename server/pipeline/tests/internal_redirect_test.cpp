@@ -91,6 +91,23 @@ TEST(InternalRedirect, TheOriginalBodyIsNeverTheNewRequests) {
   EXPECT_EQ(outer.body_reads, 0);
 }
 
+TEST(InternalRedirect, AChunkedOriginalBodyLeavesAnEmptyDeclaredOne) {
+  RecordingExchange outer;
+  outer.req = post_with_query();
+  outer.req.body = http::BodyKind::Chunked;
+  outer.req.headers = {{"Host", "localhost"}, {"Transfer-Encoding", "chunked"}};
+  RequestState from;
+  RedirectedExchange ex(outer, from, "/errp/404", 404);
+  const auto* cl = ex.request().find("Content-Length");
+  ASSERT_NE(cl, nullptr);
+  EXPECT_EQ(cl->value, "0");
+  EXPECT_EQ(ex.request().body, http::BodyKind::None);
+
+  RecordingExchange get;
+  RedirectedExchange plain(get, from, "/errp/404", 404);
+  EXPECT_EQ(plain.request().find("Content-Length"), nullptr); // no body: none declared
+}
+
 TEST(InternalRedirect, HeadBecomesGetToo) {
   // Apache's redirect is a GET for a HEAD as well (a backend sees GET; the client's connection,
   // still answering a HEAD, sends no body)
@@ -134,6 +151,7 @@ TEST(InternalRedirect, NewRequestStartsFromTheOriginalsEditedHeaders) {
   RecordingExchange outer;
   outer.req = post_with_query();
   outer.req.headers = {{"Host", "localhost"}, {"X-Early", "client"}};
+  outer.req.body = http::BodyKind::None;
   RequestState from;
   // what the original's RequestHeader rules made of its headers (Apache's shared headers_in)
   from.headers_in.add("Host", "localhost");
@@ -151,6 +169,7 @@ TEST(InternalRedirect, UneditedHeadersAreTheClients) {
   RecordingExchange outer;
   outer.req = post_with_query();
   outer.req.headers = {{"Host", "localhost"}, {"If-None-Match", "\"x\""}};
+  outer.req.body = http::BodyKind::None;
   RequestState from;
   RedirectedExchange ex(outer, from, "/errors/404.html", 404);
   ASSERT_NE(ex.request().find("If-None-Match"), nullptr);
