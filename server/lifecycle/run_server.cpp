@@ -216,7 +216,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   if (helper) helper->require_checks();
   write_startup_log(options.startup_log, *logs);
   if (report_startup_errors(config, *logs) ||
-      !runtime::setup_client_tls(config, compiled.fqdn, *logs, std::cerr, so.connection.tls)) {
+      !runtime::setup_client_tls(config, compiled.fqdn, *logs, std::cerr, so.connection.tls, logs)) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return 1;
   }
@@ -334,7 +334,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       write_startup_log(diag.records(), *next_logs); // apache2 logs the re-read's warnings too
       net::ServerOptions next_so = server_options_from_config(*next.config, next.fqdn);
       if (next_so.listen.empty()) throw std::runtime_error("no listening sockets available");
-      if (!runtime::setup_client_tls(*next.config, next.fqdn, *next_logs, std::cerr, next_so.connection.tls))
+      if (!runtime::setup_client_tls(*next.config, next.fqdn, *next_logs, std::cerr, next_so.connection.tls,
+                                     next_logs))
         throw std::runtime_error("mod_ssl could not configure a server's certificate or key");
       // Apache's new children listen exactly where the new configuration says: added addresses
       // are bound first (a failure leaves everything as it was), the new configuration is

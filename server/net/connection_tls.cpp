@@ -56,6 +56,8 @@ void Connection::tls_handshake_step() {
     });
     return;
   }
+  opts_.tls->log_handshake_failure(tls_->server(), peer_.remote_ip, peer_.remote_port, tls_->plain_http(),
+                                   tls_->failure());
   if (tls_->plain_http()) {
     // As mod_ssl: the 400 page in plaintext, then close.
     tls_.reset();

@@ -331,8 +331,9 @@ TlsContexts::~TlsContexts() = default;
 
 std::shared_ptr<const TlsContexts> TlsContexts::build(const directives::Config& config,
                                                       const std::string& main_name,
-                                                      std::vector<TlsSetupMessage>& failure) {
+                                                      std::vector<TlsSetupMessage>& failure, Logger logger) {
   auto impl = std::make_unique<Impl>(config, main_name);
+  impl->logger = std::move(logger);
   const d::SslServerConf& main_ssl = *config.main.ssl;
   impl->servers.resize(config.vhosts.size() + 1);
   bool any = false;
@@ -349,6 +350,7 @@ std::shared_ptr<const TlsContexts> TlsContexts::build(const directives::Config& 
     slot.setup = setup_key(conf);
     std::string id = cert_id(server, main_name, 0);
     id.resize(id.size() - 2); // without the ":0" certificate index
+    slot.name = id;
     return configure(ctx, conf, id, index, *impl, failure);
   };
   if (!add(config.main, main_ssl, -1)) return nullptr;
@@ -366,6 +368,20 @@ bool TlsContexts::compatible(int a, int b) const {
   const auto& y = impl_->server(b);
   if (!x.ctx || !y.ctx) return x.ctx == y.ctx;
   return x.setup == y.setup;
+}
+
+void TlsContexts::log_handshake_failure(int server, std::string_view client_ip, unsigned short client_port,
+                                        bool plain_http, const std::string& reason) const {
+  if (!impl_->logger) return;
+  const std::string& name = impl_->server(server).name;
+  if (plain_http)
+    impl_->logger(log::kInfo, client_ip, client_port,
+                  "AH01996: SSL handshake failed: HTTP spoken on HTTPS port; trying to send HTML error page");
+  else
+    impl_->logger(log::kInfo, client_ip, client_port,
+                  "AH02008: SSL library error 1 in handshake (server " + name + ")");
+  if (!reason.empty() && reason.rfind("error:", 0) == 0)
+    impl_->logger(log::kInfo, {}, 0, "SSL Library Error: " + reason);
 }
 
 bool TlsContexts::strict_sni(int s) const {

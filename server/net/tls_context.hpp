@@ -7,6 +7,7 @@
 // picks the name-based vhost whose certificate the handshake presents.
 // Built with the configuration snapshot; a reload builds new ones while open connections keep theirs
 // (shared_ptr). No OpenSSL type shows here.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,9 +44,18 @@ public:
   // Builds the contexts; null when no server has SSLEngine on ("optional" serves plaintext, as in
   // apache2 2.4.71). A certificate or key
   // that cannot be used fills `failure` with mod_ssl's lines and returns null: start-up exits 1.
+  // Where connection-level lines go (a failed handshake, at info): level, client address and port,
+  // text. Empty: nowhere.
+  using Logger = std::function<void(int level, std::string_view client_ip, unsigned short client_port,
+                                    std::string_view text)>;
   static std::shared_ptr<const TlsContexts> build(const directives::Config& config,
                                                   const std::string& main_name,
-                                                  std::vector<TlsSetupMessage>& failure);
+                                                  std::vector<TlsSetupMessage>& failure, Logger logger = {});
+
+  // mod_ssl's info lines for a handshake that failed on a connection bound to `server`: AH01996 for
+  // plain HTTP, else AH02008, each followed by OpenSSL's reason.
+  void log_handshake_failure(int server, std::string_view client_ip, unsigned short client_port,
+                             bool plain_http, const std::string& reason) const;
 
   // The binding of a connection accepted on this local address (numeric IP); false: plaintext.
   TlsBinding for_local(std::string_view local_ip, unsigned short port) const;

@@ -16,6 +16,7 @@ struct TlsServerContext {
   SSL_CTX* ctx = nullptr; // null: SSLEngine off for this server
   bool strict_sni = false;
   std::string setup; // the merged settings that matter to compatible(), as one comparable string
+  std::string name;  // "localhost:443", as mod_ssl names the server in its connection lines
 };
 
 struct TlsContexts::Impl {
@@ -24,6 +25,7 @@ struct TlsContexts::Impl {
   ~Impl();
   runtime::VhostSelector selector;
   std::vector<TlsServerContext> servers; // [0] the main server, [i + 1] vhost i
+  TlsContexts::Logger logger;
   const TlsServerContext& server(int index) const { return servers[static_cast<std::size_t>(index + 1)]; }
 };
 

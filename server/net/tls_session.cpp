@@ -163,6 +163,10 @@ void TlsSession::close_notify() {
   ERR_clear_error();
 }
 
+int TlsSession::server() const noexcept {
+  return st_->conn.binding.server;
+}
+
 const TlsFacts& TlsSession::facts() const noexcept {
   return st_->conn.facts;
 }

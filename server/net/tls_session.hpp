@@ -42,6 +42,8 @@ public:
   const std::string& failure() const noexcept { return failure_; }
   // Filled once the handshake is done.
   const TlsFacts& facts() const noexcept;
+  // The server the connection's address selected (TlsBinding::server).
+  int server() const noexcept;
 
 private:
   struct State;

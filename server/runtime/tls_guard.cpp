@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "server/log/log_set.hpp"
+#include "server/log/request_log_view.hpp"
 #include "server/net/tls_context.hpp"
 
 namespace balancerd::runtime {
@@ -48,9 +49,27 @@ std::vector<TlsServer> servers_with_client_tls(const directives::Config& config)
 }
 
 bool setup_client_tls(const directives::Config& config, const std::string& main_name, const log::LogSet& logs,
-                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out) {
+                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out,
+                      std::shared_ptr<const log::LogSet> keep) {
   std::vector<net::TlsSetupMessage> failure;
-  out = net::TlsContexts::build(config, main_name, failure);
+  net::TlsContexts::Logger logger;
+  if (keep)
+    logger = [keep](int level, std::string_view ip, unsigned short port, std::string_view text) {
+      const auto& main = keep->main();
+      if (!main.levels.enabled(log::mod::ssl, level)) return;
+      log::ConnLogView conn;
+      conn.peer_ip = ip;
+      conn.peer_port = port;
+      log::ErrorEvent ev;
+      ev.module = log::mod::ssl;
+      ev.level = level;
+      if (!ip.empty()) ev.conn = &conn;
+      ev.when = std::chrono::system_clock::now();
+      ev.pid = static_cast<long>(::getpid());
+      ev.tid = static_cast<long>(::gettid());
+      main.error_log->write(ev, text);
+    };
+  out = net::TlsContexts::build(config, main_name, failure, std::move(logger));
   if (failure.empty()) return true;
   out.reset();
   for (const auto& m : failure) log_line(logs, m.level, m.text);

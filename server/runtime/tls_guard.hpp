@@ -34,7 +34,10 @@ std::vector<TlsServer> servers_with_client_tls(const directives::Config& config)
 // Builds the TLS contexts of `config` into `out` (null when no server has TLS). False when one
 // cannot be built: mod_ssl's lines went to the main error log, "AH00016: Configuration Failed" to
 // `err`, and the caller exits 1 (a reload keeps the running configuration).
+// `keep`: the same logs, held by the contexts for their connections' lines (a failed handshake at
+// info); null: those lines are not logged.
 bool setup_client_tls(const directives::Config& config, const std::string& main_name, const log::LogSet& logs,
-                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out);
+                      std::ostream& err, std::shared_ptr<const net::TlsContexts>& out,
+                      std::shared_ptr<const log::LogSet> keep = nullptr);
 
 } // namespace balancerd::runtime

@@ -294,6 +294,33 @@ TEST_F(TlsSessionTest, PlainHttpIsRecognised) {
   EXPECT_TRUE(session.plain_http());
 }
 
+TEST_F(TlsSessionTest, FailedHandshakesAreLoggedAsModSslDoes) {
+  ASSERT_TRUE(build(two_vhosts())); // config_
+  std::vector<std::string> lines;
+  std::vector<TlsSetupMessage> failure;
+  auto contexts = TlsContexts::build(
+      *config_, "localhost", failure,
+      [&](int, std::string_view ip, unsigned short port, std::string_view text) {
+        lines.push_back((ip.empty() ? std::string() : std::string(ip) + ":" + std::to_string(port) + " ") +
+                        std::string(text));
+      });
+  ASSERT_TRUE(contexts);
+  pair();
+  TlsSession session(contexts->for_local("127.0.0.1", 28443), fds_[0]);
+  ASSERT_EQ(::write(fds_[1], "GET / HTTP/1.1\r\n\r\n", 18), 18);
+  ASSERT_EQ(drive([&] { return session.handshake(); }), Io::Failed);
+  contexts->log_handshake_failure(session.server(), "127.0.0.1", 4321, session.plain_http(),
+                                  session.failure());
+  contexts->log_handshake_failure(session.server(), "127.0.0.1", 4321, false, "error:0A000102:x");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "127.0.0.1:4321 AH01996: SSL handshake failed: HTTP spoken on HTTPS port; trying to send "
+            "HTML error page");
+  EXPECT_EQ(lines[1], "SSL Library Error: error:0A00009C:SSL routines::http request");
+  EXPECT_EQ(lines[2], "127.0.0.1:4321 AH02008: SSL library error 1 in handshake (server a.example:443)");
+  EXPECT_EQ(lines[3], "SSL Library Error: error:0A000102:x");
+}
+
 TEST_F(TlsSessionTest, GarbageIsAFailedHandshakeNotPlainHttp) {
   auto contexts = build(two_vhosts());
   ASSERT_TRUE(contexts);
