@@ -203,6 +203,25 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
   ex.send_error(status, info, allow);
 }
 
+// Apache's default handler reads (discards) a request body before it answers 404 for a missing
+// file: an "Expect: 100-continue" client gets its 100 and the connection stays open, and a body over
+// LimitRequestBody (413) or badly chunked (400) is refused instead. The callback keeps two words
+// (no allocation in std::function).
+void discard_body_then_404(net::Exchange& ex, RequestState& st) {
+  ex.read_body([s = &st, e = &ex](const net::BodyPiece& piece) {
+    const directives::DirConf* dir = s->dir ? s->dir.get() : s->server->base.get();
+    if (piece.error) {
+      send_error(*e, *s, piece.error > 0 ? piece.error : 400, dir, *s->server);
+      return;
+    }
+    if (piece.end) {
+      send_error(*e, *s, 404, dir, *s->server);
+      return;
+    }
+    discard_body_then_404(*e, *s);
+  });
+}
+
 // RequestState::send_error_page: a handler's late error (mod_proxy) takes the pipeline's path.
 void handler_error_page(net::Exchange& ex, RequestState& st, int status, const http::ErrorPageInfo& info) {
   const directives::DirConf* dir = st.dir ? st.dir.get() : st.server->base.get();
@@ -824,6 +843,12 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     if (answer_method_without_file(ex, st, dir, sv, false)) return;
     log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
     if (st.redirected_from) note_redirect_type(*st.redirected_from->redirect, file_path, snap.mime, dir);
+    if (req.body != http::BodyKind::None) {
+      if (dir && dir->core->limit_request_body)
+        ex.set_body_limit(static_cast<std::uint64_t>(*dir->core->limit_request_body));
+      discard_body_then_404(ex, st);
+      return;
+    }
     send_error(ex, st, 404, dir, sv);
     return;
   }
