@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "server/net/tls_context.hpp"
 #include "server/runtime/server_merge.hpp"
 #include "server/runtime/vhost_selector.hpp"
 
@@ -106,7 +107,13 @@ net::ServerOptions server_options_from_config(const directives::Config& config,
     c.protocol.registered_methods = *core.http_protocol_register_methods;
   if (config.main.dir.core->limit_request_body)
     c.limit_request_body = static_cast<std::uint64_t>(*config.main.dir.core->limit_request_body);
-  c.server_header = std::string(http::server_banner(tokens_from(core.server_tokens)));
+  const http::ServerTokens tokens = tokens_from(core.server_tokens);
+  c.server_header = std::string(http::server_banner(tokens));
+  // mod_ssl adds its library to the banner (ap_add_version_component), shown with ServerTokens Full
+  if (tokens == http::ServerTokens::Full &&
+      std::any_of(config.modules.begin(), config.modules.end(),
+                  [](const directives::LoadedModule& m) { return m.id == "ssl_module"; }))
+    c.server_header += " " + net::tls_library_component();
   const auto& sig = config.main.dir.core->server_signature;
   if (sig) {
     if (!strcasecmp(sig->c_str(), "on"))

@@ -1,5 +1,6 @@
 #include "server/net/tls_context.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -320,6 +321,10 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
 }
 
 } // namespace
+
+std::string tls_library_component() {
+  return std::string("OpenSSL/") + OpenSSL_version(OPENSSL_VERSION_STRING);
+}
 
 TlsContexts::Impl::~Impl() {
   for (auto& s : servers)

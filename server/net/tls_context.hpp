@@ -21,6 +21,9 @@ namespace balancerd::net {
 
 class TlsContexts;
 
+// "OpenSSL/3.0.22": what mod_ssl adds to the server banner (ServerTokens Full) when it is loaded.
+std::string tls_library_component();
+
 // What a connection needs to start its handshake: the contexts and the servers of its address.
 struct TlsBinding {
   const TlsContexts* contexts = nullptr; // null: a plaintext connection
