@@ -2,6 +2,7 @@
 // One parsed request head. Every view points into the connection's read buffer (the parser never
 // copies), so a Request is valid only while that buffer holds the head. The header vector keeps its
 // capacity across requests, so a keep-alive connection parses without allocating.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,17 @@ struct Request {
   void clear() noexcept;
 };
 
-bool iequals(std::string_view a, std::string_view b) noexcept;
+// ASCII case-insensitive equality (field names, tokens). Inline: the proxy compares every field
+// name of every message with it, and the out-of-line call cost ~4% of a proxied request's
+// instructions (most compares end at the length check).
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z') return false;
+  }
+  return true;
+}
 
 } // namespace balancerd::http
