@@ -1,5 +1,7 @@
 #include "server/proxypass/backend_url.hpp"
 
+#include <charconv>
+
 #include "directives/ci_string.hpp"
 #include "directives/modules/proxy_url.hpp"
 
@@ -12,8 +14,18 @@ std::uint16_t default_port(std::string_view scheme) {
 }
 
 std::string BackendUrl::host_header() const {
-  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port_given && port != 80) out += ":" + std::to_string(port);
+  std::string out;
+  const bool v6 = host.find(':') != std::string::npos;
+  out.reserve(host.size() + 8);
+  if (v6) out.push_back('[');
+  out.append(host);
+  if (v6) out.push_back(']');
+  if (port_given && port != 80) {
+    char digits[8];
+    const auto r = std::to_chars(digits, digits + sizeof digits, port);
+    out.push_back(':');
+    out.append(digits, r.ptr);
+  }
   return out;
 }
 
@@ -35,8 +47,66 @@ std::string backend_request_uri(std::string_view url) {
   return std::string(url.substr(path));
 }
 
+namespace {
+
+bool is_scheme_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+         c == '.';
+}
+
+// The common shape, "scheme://host[:port][/path][?query]" with a plain host and a valid port, taken
+// apart in place: the general parser below builds APR's whole URI record (nine optional strings)
+// for every proxied request. Anything else (user info, IPv6 literals, an empty host or port, a bad
+// port, a fragment, "unix:") is left to the general parser, which decides what it means.
+bool parse_plain(std::string_view url, BackendUrl& out) {
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0 || url.find('#') != std::string_view::npos) return false;
+  const char first = url[0];
+  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) return false;
+  for (std::size_t i = 1; i < sep; ++i)
+    if (!is_scheme_char(url[i])) return false;
+  const std::size_t start = sep + 3;
+  std::size_t end = start;
+  std::size_t colon = std::string_view::npos;
+  for (; end < url.size(); ++end) {
+    const char c = url[end];
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c == '@' || c == '[' || c == ']') return false;
+    if (c == ':' && colon == std::string_view::npos) colon = end;
+  }
+  const std::string_view host = url.substr(start, (colon == std::string_view::npos ? end : colon) - start);
+  if (host.empty()) return false;
+  std::uint32_t port = 0;
+  if (colon != std::string_view::npos) {
+    const std::string_view digits = url.substr(colon + 1, end - colon - 1);
+    if (digits.empty() || digits.size() > 5) return false;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      port = port * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (port > 65535) return false;
+  }
+  out.scheme.assign(url.substr(0, sep));
+  for (char& c : out.scheme) c = directives::ascii_lower(c);
+  out.host.assign(host);
+  out.port_given = colon != std::string_view::npos;
+  out.port = out.port_given ? static_cast<std::uint16_t>(port) : default_port(out.scheme);
+  // The request-URI: the path and query, "/" when the URL ends after the authority.
+  const std::string_view rest = url.substr(end);
+  if (rest.empty() || rest.front() == '?') {
+    out.request_uri.assign(1, '/');
+    out.request_uri.append(rest);
+  } else {
+    out.request_uri.assign(rest);
+  }
+  return true;
+}
+
+} // namespace
+
 std::optional<BackendUrl> parse_backend_url(std::string_view url) {
   BackendUrl out;
+  if (parse_plain(url, out)) return out;
   if (directives::ci_starts_with(url, "unix:")) {
     const auto bar = url.find('|');
     if (bar == std::string_view::npos) return std::nullopt;
