@@ -71,7 +71,12 @@ bool same_address(const ListenAddress& a, const ListenAddress& b) {
 // One thread: its io_context, its acceptors (one per listen address, all SO_REUSEPORT, in the order
 // of the listen list), its connections.
 struct Worker {
-  asio::io_context io{1};
+  // One thread runs it, and every socket and timer of it is started, cancelled and closed on that
+  // thread (other threads only post: stop, graceful stop, option and listener updates; acceptors
+  // bound elsewhere are handed over by post before any operation starts on them). So the reactor's
+  // per-descriptor mutex is not needed: UNSAFE_IO drops it (two lock/unlock pairs per socket
+  // operation) and keeps the scheduler's and the registration locks that cross-thread posts rely on.
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::vector<std::shared_ptr<Acceptor>> acceptors; // changed on this thread only once it runs
   ConnectionList connections;
   // What new connections get; replaced on this thread only (update_connection_options posts it).
