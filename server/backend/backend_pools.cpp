@@ -11,6 +11,9 @@ namespace asio = boost::asio;
 namespace {
 
 std::atomic<std::uint64_t> close_generation{0};
+// Counts PoolsService destructions: a thread's cached lookup (see of()) is trusted only while no
+// registry has gone away since, as a new io_context may reuse a destroyed one's address.
+std::atomic<std::uint64_t> services_destroyed{0};
 
 // Ties a thread's registry to its io_context: created on first use, shut down (idle sockets closed,
 // waiters failed) when the io_context shuts down, before the socket services go away.
@@ -19,6 +22,7 @@ public:
   static asio::execution_context::id id;
   explicit PoolsService(asio::execution_context& ctx)
       : asio::execution_context::service(ctx), pools(static_cast<asio::io_context&>(ctx)) {}
+  ~PoolsService() override { services_destroyed.fetch_add(1, std::memory_order_release); }
   BackendPools pools;
 
 private:
@@ -33,8 +37,20 @@ BackendPools::~BackendPools() {
   shutdown();
 }
 
+// Called for every proxied request: use_service takes the io_context's registry mutex, so the
+// calling thread remembers its last answer.
 BackendPools& BackendPools::of(asio::io_context& io) {
-  return asio::use_service<PoolsService>(static_cast<asio::execution_context&>(io)).pools;
+  struct Last {
+    asio::io_context* io = nullptr;
+    BackendPools* pools = nullptr;
+    std::uint64_t destroyed = 0;
+  };
+  thread_local Last last;
+  const auto destroyed = services_destroyed.load(std::memory_order_acquire);
+  if (last.io == &io && last.destroyed == destroyed) return *last.pools;
+  BackendPools& pools = asio::use_service<PoolsService>(static_cast<asio::execution_context&>(io)).pools;
+  last = {&io, &pools, destroyed};
+  return pools;
 }
 
 std::shared_ptr<BackendPool> BackendPools::get(std::string_view worker_name, const BackendEndpoint& ep,
