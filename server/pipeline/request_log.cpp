@@ -14,6 +14,14 @@ std::optional<std::string_view> table_lookup(const void* ctx, std::string_view n
   return static_cast<const expr::VarTable*>(ctx)->get(name);
 }
 
+// %{NAME}x: mod_ssl's variables (ctx: the request's table, null off TLS). Off TLS every name logs "-",
+// except HTTPS, which mod_ssl answers "off" on a plain connection.
+std::optional<std::string_view> ssl_var_lookup(const void* ctx, std::string_view name) {
+  if (ctx) return static_cast<const expr::VarTable*>(ctx)->get(name);
+  if (name == "HTTPS") return std::string_view("off");
+  return std::nullopt;
+}
+
 std::optional<std::string_view> raw_header_lookup(const void* ctx, std::string_view name) {
   const auto* h = static_cast<const http::Request*>(ctx)->find(name);
   if (!h) return std::nullopt;
@@ -182,6 +190,7 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
     v.headers_in = {last, &state_header_lookup};
     v.env = {&last->env, &table_lookup};
     v.notes = {&last->notes, &table_lookup};
+    v.ssl_var = {st->ctx.ssl_vars, &ssl_var_lookup};
   } else {
     v.headers_in = {&req, &raw_header_lookup};
   }
