@@ -8,17 +8,25 @@
 #include "directives/modules/http_util.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdlib>
 
 namespace balancerd::directives::http {
 namespace {
 
+// A file the server's User may not even stat (a key under a 0700 root directory, as certbot's
+// live/ is) passes a server run's check: a graceful reload compiles the configuration as User, where
+// apache2's parent is root. The TLS layer then reads it as root through the privileged helper and
+// reports the file's real error itself.
 bool is_nonempty_file(const std::string& path) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  if (::stat(path.c_str(), &st) != 0)
+    return errno == EACCES && ::geteuid() != 0 && run_mode() == RunMode::Normal;
+  return S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 bool is_directory(const std::string& path) {
