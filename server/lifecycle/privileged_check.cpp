@@ -65,6 +65,30 @@ std::string configured_persist_file(const directives::Config& config) {
   return persist ? balancer::default_persist_path(config) : std::string();
 }
 
+std::vector<std::string> configured_tls_files(const directives::Config& config) {
+  namespace d = directives;
+  std::vector<std::string> out;
+  const d::SslServerConf& main = *config.main.ssl;
+  // one server's files, with what it leaves unset taken from the main server (mod_ssl's merge)
+  auto add = [&](const d::SslServerConf& own) {
+    const d::SslEngine engine = own.engine == d::SslEngine::Unset ? main.engine : own.engine;
+    if (engine != d::SslEngine::On) return;
+    const auto& s = own.server;
+    const auto& b = main.server;
+    const auto& certs = s.certificate_files.empty() ? b.certificate_files : s.certificate_files;
+    const auto& keys = s.certificate_key_files.empty() ? b.certificate_key_files : s.certificate_key_files;
+    out.insert(out.end(), certs.begin(), certs.end());
+    out.insert(out.end(), keys.begin(), keys.end());
+    if (const auto& f = s.certificate_chain_file ? s.certificate_chain_file : b.certificate_chain_file)
+      out.push_back(*f);
+    if (const auto& f = s.ca_certificate_file ? s.ca_certificate_file : b.ca_certificate_file)
+      out.push_back(*f);
+  };
+  add(main);
+  for (const auto& v : config.vhosts) add(*v.ssl);
+  return out;
+}
+
 bool privileged_request_allowed(const directives::Config& config, std::string_view op,
                                 const std::vector<std::string>& words) {
   if (op == kCheckSpawn) {
@@ -74,6 +98,10 @@ bool privileged_request_allowed(const directives::Config& config, std::string_vi
   if (words.size() != 1 || words[0].empty()) return false;
   if (op == kCheckOpenLog) {
     const auto files = configured_log_files(config);
+    return std::find(files.begin(), files.end(), words[0]) != files.end();
+  }
+  if (op == kCheckOpenRead) {
+    const auto files = configured_tls_files(config);
     return std::find(files.begin(), files.end(), words[0]) != files.end();
   }
   if (op == kCheckOpenRuntime) {

@@ -25,6 +25,7 @@ inline constexpr std::string_view kPrivilegedCheckFlag = "--privileged-check";
 inline constexpr const char* kCheckOpenLog = "log";
 inline constexpr const char* kCheckOpenRuntime = "runtime";
 inline constexpr const char* kCheckSpawn = "spawn";
+inline constexpr const char* kCheckOpenRead = "read";
 
 // The validator's command line up to and including "--": the helper appends OP and the request's
 // words. `binary` is the balancerd program.
@@ -39,6 +40,13 @@ std::vector<std::vector<std::string>> configured_piped_logs(const directives::Co
 // The BalancerPersist file (DefaultRuntimeDir/balancerd-balancers.state, as the balancer state
 // store names it) when some server has BalancerPersist On; empty otherwise.
 std::string configured_persist_file(const directives::Config& config);
+
+// The files mod_ssl reads for the servers whose SSLEngine is on (the main server's SSL* settings
+// merged into each vhost, as the TLS contexts are built): SSLCertificateFile, SSLCertificateKeyFile
+// (the certificate file itself when a certificate has no key file), SSLCertificateChainFile and
+// SSLCACertificateFile. SSLCACertificatePath is not among them: OpenSSL reads its entries lazily,
+// by hashed name, when a client certificate is verified (as the server's User).
+std::vector<std::string> configured_tls_files(const directives::Config& config);
 
 // Whether `config` allows request `op` with `words` (a path, or a program's argv).
 bool privileged_request_allowed(const directives::Config& config, std::string_view op,

@@ -146,6 +146,13 @@ std::optional<int> PrivilegedHelper::open_runtime_file(const std::string& path) 
   return r->fd >= 0 ? r->fd : -(r->error ? r->error : EIO);
 }
 
+std::optional<int> PrivilegedHelper::open_read(const std::string& path) {
+  auto r = call(proto::kOpenReadOnly, path, 0, nullptr, 0);
+  if (!r) return std::nullopt;
+  if (r->error == EPERM) report_refusal("read the file '" + path + "'");
+  return r->fd >= 0 ? r->fd : -(r->error ? r->error : EIO);
+}
+
 std::optional<SpawnedLogger> PrivilegedHelper::spawn_logger(const std::vector<std::string>& argv,
                                                             int stdin_fd, int stdout_fd, int stderr_fd) {
   SpawnedLogger s;
@@ -209,6 +216,13 @@ int open_runtime_file(const std::string& path) {
   if (auto* h = helper_for_unprivileged())
     if (auto fd = h->open_runtime_file(path)) return *fd;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  return fd >= 0 ? fd : -errno;
+}
+
+int open_read_file(const std::string& path) {
+  if (auto* h = helper_for_unprivileged())
+    if (auto fd = h->open_read(path)) return *fd;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   return fd >= 0 ? fd : -errno;
 }
 

@@ -10,6 +10,8 @@
 //   - start a piped-log program as root (what the configuration already runs as root in Apache),
 //     with the server's pipe as its stdin; the helper is its parent, so a restart after the program
 //     dies is again as root, as Apache's parent restarts it,
+//   - open a TLS certificate, key, chain or CA file for reading (a root-only key, as certbot and
+//     /etc/ssl/private make them, that a reload must read again after a renewal),
 //   - remove the PidFile once the server is gone (the server, as User, may not).
 // It exits when the server's end of the socket closes, so it never outlives the server.
 //
@@ -23,6 +25,8 @@
 //   - a log file that is one of the configuration's ErrorLog, CustomLog or TransferLog files,
 //   - the BalancerPersist file (DefaultRuntimeDir/balancerd-balancers.state) when a server has
 //     BalancerPersist On,
+//   - for reading, a file a server with SSLEngine on names as SSLCertificateFile,
+//     SSLCertificateKeyFile, SSLCertificateChainFile or SSLCACertificateFile,
 //   - a program that is exactly one of its piped logs ("|cmd", "||cmd", "|$cmd", as PipedLog
 //     splits it).
 // Anything else is refused with EPERM (the reload then fails with Apache's message and "(1)
@@ -77,6 +81,8 @@ public:
   // Thread-safe (one request at a time).
   std::optional<int> open_log(const std::string& path);
   std::optional<int> open_runtime_file(const std::string& path);
+  // O_RDONLY: a TLS certificate, key, chain or CA file of a server with SSLEngine on.
+  std::optional<int> open_read(const std::string& path);
   // `argv[0]` is looked up in PATH when it has no '/'. The program gets `stdin_fd` as its stdin and
   // `stdout_fd`/`stderr_fd` as its stdout/stderr; the helper does not keep them.
   std::optional<SpawnedLogger> spawn_logger(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
@@ -125,5 +131,8 @@ public:
 int open_log_file(const std::string& path);
 // O_WRONLY|O_CREAT|O_CLOEXEC, 0666 (& umask), not truncated: a descriptor or -errno.
 int open_runtime_file(const std::string& path);
+// O_RDONLY|O_CLOEXEC: a descriptor or -errno. A graceful reload re-reads TLS certificates and keys
+// through it: as root (the helper) although the server runs as User, as Apache's parent does.
+int open_read_file(const std::string& path);
 
 } // namespace balancerd::lifecycle

@@ -379,16 +379,17 @@ void run_helper_process(int socket, const char* pid_file, char* const* check_arg
       data[length] = '\0';
       if (req.length != length) {
         reply.error = EINVAL;
-      } else if (req.op == kOpenLog || req.op == kOpenRuntime) {
-        const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (req.op == kOpenLog ? O_APPEND : 0);
+      } else if (req.op == kOpenLog || req.op == kOpenRuntime || req.op == kOpenReadOnly) {
+        const int flags = req.op == kOpenReadOnly
+                              ? O_RDONLY | O_CLOEXEC
+                              : O_WRONLY | O_CREAT | O_CLOEXEC | (req.op == kOpenLog ? O_APPEND : 0);
+        const char* op = req.op == kOpenLog       ? kCheckOpenLog
+                         : req.op == kOpenRuntime ? kCheckOpenRuntime
+                                                  : kCheckOpenRead;
         char* path[1] = {data};
         if (length == 0 || std::strlen(data) != length) {
           reply.error = EINVAL;
-        } else if (const int e =
-                       checking
-                           ? check_recent(check, req, data,
-                                          req.op == kOpenLog ? kCheckOpenLog : kCheckOpenRuntime, path, 1)
-                           : 0) {
+        } else if (const int e = checking ? check_recent(check, req, data, op, path, 1) : 0) {
           reply.error = e;
         } else {
           // 0666 less the umask the server had when it forked this helper: Apache's mode

@@ -15,7 +15,8 @@ enum Op : std::uint32_t {
   kSpawnLogger = 3, // data: argc NUL-terminated words; fds: stdin, stdout, stderr; reply: pid, pidfd
   kStopLogger = 4,  // pid
   kArmPidFile = 5,
-  kRequireChecks = 6, // from now on, kOpenLog, kOpenRuntime and kSpawnLogger are checked
+  kRequireChecks = 6, // from now on, kOpenLog, kOpenRuntime, kSpawnLogger and kOpenReadOnly are checked
+  kOpenReadOnly = 7,  // data: the path (a TLS certificate or key file); reply: the descriptor
 };
 
 struct Request {

@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "directives/model/config.hpp"
+#include "server/lifecycle/privileged_helper.hpp"
 #include "server/log/log_level.hpp"
 #include "server/net/tls_context_impl.hpp"
 
@@ -130,29 +132,130 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
   return SSL_TLSEXT_ERR_NOACK;
 }
 
-// A certificate or key file this process cannot open: said plainly rather than as the parse error
-// OpenSSL would report. Start-up reads them as root; a graceful restart runs as the server's User
-// (apache2's parent stays root), so a root-only key cannot be re-read then.
-bool openable(const std::string& file, std::vector<TlsSetupMessage>& failure) {
-  if (::access(file.c_str(), R_OK) == 0) return true;
-  const int e = errno;
+// A certificate, key, chain or CA file's bytes. Opened through the privileged helper when the
+// server no longer runs as root (lifecycle::open_read_file): start-up reads them as root, and a
+// graceful restart, which runs as the server's User, must read a root-only key again as apache2's
+// root parent does. A file that cannot be opened is said plainly rather than as the parse error
+// OpenSSL would report.
+constexpr std::size_t kMaxPemFile = 16u << 20;
+
+std::optional<std::string> read_pem_file(const std::string& file, std::vector<TlsSetupMessage>& failure) {
+  int e = 0;
+  std::string data;
+  const int fd = lifecycle::open_read_file(file);
+  if (fd < 0) {
+    e = -fd;
+  } else {
+    char buf[16384];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) e = errno;
+      if (n <= 0) break;
+      data.append(buf, static_cast<std::size_t>(n));
+      if (data.size() > kMaxPemFile) {
+        e = EFBIG;
+        break;
+      }
+    }
+    ::close(fd);
+  }
+  if (e == 0) return data;
+  OPENSSL_cleanse(data.data(), data.size());
   failure.push_back(
       {log::kEmerg, "(" + std::to_string(e) + ")" + std::strerror(e) + ": cannot read " + file +
-                        (::geteuid() != 0 ? " as the server's User (a graceful restart re-reads "
-                                            "certificates and keys after root was given up)"
-                                          : "")});
-  return false;
+                        (::geteuid() != 0 && !lifecycle::PrivilegedHelper::installed()
+                             ? " as the server's User (a graceful restart re-reads certificates and keys "
+                               "after root was given up)"
+                             : "")});
+  return std::nullopt;
 }
 
-bool readable_key(const std::string& file) {
-  BIO* bio = BIO_new_file(file.c_str(), "r");
-  if (!bio) return false;
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
+// Key material is wiped once OpenSSL has parsed it.
+struct WipedString {
+  std::string data;
+  ~WipedString() { OPENSSL_cleanse(data.data(), data.size()); }
+};
+
+BIO* memory_bio(const std::string& data) {
+  return BIO_new_mem_buf(data.data(), static_cast<int>(data.size()));
+}
+
+// SSL_CTX_use_certificate_chain_file on bytes already read: the first certificate is the server's
+// (with its trust settings, PEM "TRUSTED CERTIFICATE" too), the rest its extra chain certificates.
+bool use_certificate_chain(SSL_CTX* ctx, const std::string& pem) {
   ERR_clear_error();
-  if (!key) return false;
-  EVP_PKEY_free(key);
-  return true;
+  BIO* bio = memory_bio(pem);
+  if (!bio) return false;
+  X509* leaf = PEM_read_bio_X509_AUX(bio, nullptr, SSL_CTX_get_default_passwd_cb(ctx),
+                                     SSL_CTX_get_default_passwd_cb_userdata(ctx));
+  bool ok = leaf && SSL_CTX_use_certificate(ctx, leaf) == 1 && ERR_peek_error() == 0;
+  X509_free(leaf);
+  if (ok) {
+    SSL_CTX_clear_chain_certs(ctx); // of the certificate just set
+    while (X509* ca = PEM_read_bio_X509(bio, nullptr, SSL_CTX_get_default_passwd_cb(ctx),
+                                        SSL_CTX_get_default_passwd_cb_userdata(ctx))) {
+      if (!SSL_CTX_add0_chain_cert(ctx, ca)) {
+        X509_free(ca);
+        ok = false;
+        break;
+      }
+    }
+    // the loop ends at the end of the data ("no start line"), else on a damaged certificate
+    const unsigned long err = ERR_peek_last_error();
+    if (ok && ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE)
+      ERR_clear_error();
+    else if (err != 0)
+      ok = false;
+  }
+  BIO_free(bio);
+  return ok;
+}
+
+// The private key in `pem`; null when there is none that can be read (an encrypted key without
+// its pass phrase, a damaged file).
+EVP_PKEY* read_private_key(SSL_CTX* ctx, const std::string& pem) {
+  BIO* bio = memory_bio(pem);
+  if (!bio) return nullptr;
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, SSL_CTX_get_default_passwd_cb(ctx),
+                                          SSL_CTX_get_default_passwd_cb_userdata(ctx));
+  BIO_free(bio);
+  return key;
+}
+
+// SSLCACertificateFile: its certificates (and CRLs) trusted for client verification, their subjects
+// the CA names the server asks for (SSL_CTX_load_verify_locations + SSL_load_client_CA_file on
+// bytes already read). False when the file holds nothing usable.
+int name_order(const X509_NAME* const* a, const X509_NAME* const* b) {
+  return X509_NAME_cmp(*a, *b);
+}
+
+bool load_ca_file(SSL_CTX* ctx, const std::string& pem) {
+  BIO* bio = memory_bio(pem);
+  if (!bio) return false;
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!infos) return false;
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new(name_order);
+  int loaded = 0;
+  for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+    X509_INFO* info = sk_X509_INFO_value(infos, i);
+    if (info->x509) {
+      if (!X509_STORE_add_cert(store, info->x509)) continue;
+      ++loaded;
+      if (names && sk_X509_NAME_find(names, X509_get_subject_name(info->x509)) < 0)
+        if (X509_NAME* n = X509_NAME_dup(X509_get_subject_name(info->x509)))
+          if (!sk_X509_NAME_push(names, n)) X509_NAME_free(n);
+    }
+    if (info->crl && X509_STORE_add_crl(store, info->crl)) ++loaded;
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  if (names && sk_X509_NAME_num(names) > 0)
+    SSL_CTX_set_client_CA_list(ctx, names);
+  else
+    sk_X509_NAME_pop_free(names, X509_NAME_free);
+  return loaded > 0;
 }
 
 int accept_any_client_cert(int, X509_STORE_CTX*) {
@@ -223,23 +326,33 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     const std::string id = id_base + ":" + std::to_string(i);
     const std::string& cert = s.certificate_files[i];
     const std::string& key = i < s.certificate_key_files.size() ? s.certificate_key_files[i] : cert;
-    if (!openable(cert, failure) || !openable(key, failure)) return false;
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) < 1) {
+    const auto cert_pem = read_pem_file(cert, failure);
+    if (!cert_pem) return false;
+    WipedString key_pem;
+    if (auto k = read_pem_file(key, failure))
+      key_pem.data = std::move(*k);
+    else
+      return false;
+    if (!use_certificate_chain(ctx, *cert_pem)) {
       failure.push_back(
           {log::kEmerg, "AH02562: Failed to configure certificate " + id + " (with chain), check " + cert});
       drain_errors(failure, log::kEmerg);
       return false;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) < 1) {
-      ERR_clear_error();       // mod_ssl's own wording follows
-      if (readable_key(key)) { // OpenSSL 3 refuses a key that does not match the certificate here
-        failure.push_back({log::kEmerg, "AH02565: Certificate and private key " + id + " from " + cert +
-                                            " and " + key + " do not match"});
-        return false;
-      }
+    EVP_PKEY* pkey = read_private_key(ctx, key_pem.data);
+    ERR_clear_error(); // mod_ssl's own wording follows
+    if (!pkey) {
       failure.push_back({log::kEmerg, "AH02312: Fatal error initialising mod_ssl, exiting."});
       failure.push_back(
           {log::kEmerg, "AH02564: Failed to configure encrypted (?) private key " + id + ", check " + key});
+      return false;
+    }
+    const int used = SSL_CTX_use_PrivateKey(ctx, pkey);
+    EVP_PKEY_free(pkey);
+    if (used < 1) { // OpenSSL 3 refuses a key that does not match the certificate here
+      ERR_clear_error();
+      failure.push_back({log::kEmerg, "AH02565: Certificate and private key " + id + " from " + cert +
+                                          " and " + key + " do not match"});
       return false;
     }
     if (SSL_CTX_check_private_key(ctx) < 1) {
@@ -250,7 +363,9 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     }
   }
   if (s.certificate_chain_file) {
-    BIO* bio = BIO_new_file(s.certificate_chain_file->c_str(), "r");
+    const auto pem = read_pem_file(*s.certificate_chain_file, failure);
+    if (!pem) return false;
+    BIO* bio = memory_bio(*pem);
     int n = 0;
     while (bio) {
       X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
@@ -266,16 +381,18 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     }
   }
   if (s.ca_certificate_file || s.ca_certificate_path) {
-    const char* file = s.ca_certificate_file ? s.ca_certificate_file->c_str() : nullptr;
-    const char* path = s.ca_certificate_path ? s.ca_certificate_path->c_str() : nullptr;
-    if (!SSL_CTX_load_verify_locations(ctx, file, path)) {
+    std::optional<std::string> ca_pem;
+    if (s.ca_certificate_file && !(ca_pem = read_pem_file(*s.ca_certificate_file, failure))) return false;
+    // SSLCACertificatePath: OpenSSL looks its hashed names up when a client certificate is verified
+    const bool ok = (!ca_pem || load_ca_file(ctx, *ca_pem)) &&
+                    (!s.ca_certificate_path ||
+                     SSL_CTX_load_verify_locations(ctx, nullptr, s.ca_certificate_path->c_str()));
+    if (!ok) {
       failure.push_back(
           {log::kEmerg, "AH01895: Unable to configure verify locations for client authentication"});
       drain_errors(failure, log::kEmerg);
       return false;
     }
-    if (file)
-      if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(file)) SSL_CTX_set_client_CA_list(ctx, names);
     ERR_clear_error();
   }
   switch (s.verify) {

@@ -23,6 +23,7 @@
 #include "server/lifecycle/privileged_helper.hpp"
 #include "server/lifecycle/tests/proc_files.hpp"
 #include "server/log/piped_log.hpp"
+#include "server/net/tests/tls_test_pki.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
@@ -169,6 +170,77 @@ TEST(LifecyclePrivilegedCheck, ValidatorExitStatus) {
   // a configuration that does not compile allows nothing
   std::ofstream(d.path("server.conf"), std::ios::app) << "NoSuchDirective x\n";
   EXPECT_EQ(run_validator(d.read(), {"log", d.path("error.log")}), 2);
+}
+
+// TLS files for reading: those of servers with SSLEngine on (the main server's settings merged
+// into vhosts), nothing of a server with SSLEngine off, no other file.
+TEST(LifecyclePrivilegedCheck, TlsFilesOfServersWithSslEngineOn) {
+  if (!fs::exists(kMpm)) GTEST_SKIP() << "no Apache modules";
+  if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
+  const ConfDir d;
+  for (const char* stem : {"main", "on", "off"})
+    ASSERT_TRUE(net::testing::write_self_signed(d.dir, stem, "x"));
+  std::ofstream(d.path("chain.pem")) << slurp(d.path("main.crt"));
+  std::ofstream(d.path("ca.pem")) << slurp(d.path("main.crt"));
+  d.write("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+          "SSLCertificateFile " +
+          d.path("main.crt") + "\nSSLCertificateKeyFile " + d.path("main.key") +
+          "\nSSLCACertificateFile ca.pem\n"
+          "<VirtualHost 127.0.0.1:2>\n  SSLEngine on\n  SSLCertificateFile " +
+          d.path("on.crt") + "\n  SSLCertificateKeyFile " + d.path("on.key") +
+          "\n  SSLCertificateChainFile " + d.path("chain.pem") +
+          "\n</VirtualHost>\n<VirtualHost 127.0.0.1:3>\n  SSLEngine off\n  SSLCertificateFile " +
+          d.path("off.crt") + "\n  SSLCertificateKeyFile " + d.path("off.key") + "\n</VirtualHost>\n");
+  auto config = compile(d.read());
+  ASSERT_TRUE(config);
+  using lifecycle::privileged_request_allowed;
+  for (const char* f : {"on.crt", "on.key", "chain.pem", "ca.pem"})
+    EXPECT_TRUE(privileged_request_allowed(*config, "read", {d.path(f)})) << f;
+  // the main server's SSLEngine is off: its own certificate is read by no server
+  for (const char* f : {"main.crt", "main.key", "off.crt", "off.key", "error.log", "server.conf"})
+    EXPECT_FALSE(privileged_request_allowed(*config, "read", {d.path(f)})) << f;
+  EXPECT_FALSE(privileged_request_allowed(*config, "read", {"/etc/shadow"}));
+  EXPECT_FALSE(privileged_request_allowed(*config, "read", {"ca.pem"})); // not as written: as opened
+  EXPECT_FALSE(privileged_request_allowed(*config, "log", {d.path("on.key")}));
+  EXPECT_EQ(run_validator(d.read(), {"read", d.path("on.key")}), 0);
+  EXPECT_EQ(run_validator(d.read(), {"read", d.path("off.key")}), 1);
+  EXPECT_EQ(run_validator(d.read(), {"read", "/etc/shadow"}), 1);
+}
+
+// Through the helper under checks: a configured key is opened read-only as root, any other file
+// is refused with EPERM.
+TEST(LifecyclePrivilegedHelper, ReadOpensOnlyConfiguredTlsFiles) {
+  if (::geteuid() != 0) GTEST_SKIP() << "not root";
+  if (!fs::exists(kMpm)) GTEST_SKIP() << "no Apache modules";
+  if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
+  const ConfDir d;
+  ASSERT_TRUE(net::testing::write_self_signed(d.dir, "site", "x"));
+  ::chmod(d.path("site.key").c_str(), 0600);
+  d.write("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n<VirtualHost 127.0.0.1:2>\n"
+          "  SSLEngine on\n  SSLCertificateFile " +
+          d.path("site.crt") + "\n  SSLCertificateKeyFile " + d.path("site.key") + "\n</VirtualHost>\n");
+  auto helper = lifecycle::PrivilegedHelper::start(d.path("httpd.pid"), BALANCERD_BINARY, d.read());
+  ASSERT_TRUE(helper);
+  ASSERT_TRUE(helper->require_checks());
+  auto key = helper->open_read(d.path("site.key"));
+  ASSERT_TRUE(key);
+  ASSERT_GE(*key, 0);
+  EXPECT_EQ(::fcntl(*key, F_GETFL) & O_ACCMODE, O_RDONLY);
+  char head[11] = {};
+  EXPECT_EQ(::read(*key, head, 10), 10);
+  EXPECT_EQ(std::string(head), "-----BEGIN");
+  ::close(*key);
+  std::ofstream(d.path("secret")) << "s\n";
+  for (const std::string& other : {d.path("secret"), d.path("error.log"), std::string("/etc/shadow")}) {
+    auto refused = helper->open_read(other);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(*refused, -EPERM) << other;
+  }
+  // the certificate renewed away between the check and the open: the open's own error
+  auto cert = helper->open_read(d.path("site.crt"));
+  ASSERT_TRUE(cert);
+  EXPECT_GE(*cert, 0);
+  if (*cert >= 0) ::close(*cert);
 }
 
 TEST(LifecyclePrivilegedHelper, RefusesWhatTheConfigurationDoesNotNameWithEperm) {

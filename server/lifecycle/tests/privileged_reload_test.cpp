@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
+#include "server/net/tests/tls_test_pki.hpp"
 
 namespace fs = std::filesystem;
 using namespace balancerd;
@@ -120,6 +124,26 @@ void start(Server& server, const ServerDir& d, unsigned short port, const std::s
   server.pid = testing_support::fork_server(read, testing_support::compile(read), threads);
   ASSERT_GE(server.pid, 0);
   ASSERT_TRUE(eventually([&] { return is_file(get(port, "/a.txt")); }));
+}
+
+// The CN of the certificate a TLS server on 127.0.0.1:`port` presents ("" when no handshake).
+std::string served_common_name(unsigned short port) {
+  const int fd = testing_support::connect_loopback(port, 1);
+  if (fd < 0) return "";
+  std::string cn;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
+  if (ssl && SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1)
+    if (X509* peer = SSL_get1_peer_certificate(ssl)) {
+      char buf[256] = {};
+      if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, buf, sizeof buf) > 0)
+        cn = buf;
+      X509_free(peer);
+    }
+  if (ssl) SSL_free(ssl);
+  if (ctx) SSL_CTX_free(ctx);
+  ::close(fd);
+  return cn;
 }
 
 // The tests need what Apache's root parent needs: root, the www-data user and the modules.
@@ -287,4 +311,52 @@ TEST_F(LifecyclePrivilegedReload, HelperEndsWithTheServerAndRemovesThePidFile) {
         << sig;
     EXPECT_TRUE(eventually([&] { return !fs::exists(d / "httpd.pid"); })) << "signal " << sig;
   }
+}
+
+// A graceful reload adds a TLS virtual host whose certificate and key lie in the root-only 0700
+// directory, the key 0600 root (as certbot and /etc/ssl/private make them): the server, running as
+// www-data, reads them through the helper (as apache2's root parent does) and serves the
+// certificate. A renewal at the same paths, then another reload: the new certificate is served.
+TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyTlsKey) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
+  const ServerDir d("bd-priv-tls");
+  const ReservedPort port, tls_port;
+  ASSERT_NE(port.port(), 0);
+  ASSERT_NE(tls_port.port(), 0);
+  const unsigned short p = port.port(), q = tls_port.port();
+  const fs::path priv = d / "private";
+  const fs::path crt = priv / "site.crt", key = priv / "site.key";
+  auto issue = [&](const std::string& name) {
+    ASSERT_TRUE(net::testing::write_self_signed(priv.string(), "site", name));
+    ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  };
+  ASSERT_NO_FATAL_FAILURE(issue("first.example"));
+  // the TLS port is bound at start (as root: the reserved port is root's) and serves plaintext
+  const std::string base =
+      "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:" + std::to_string(q) +
+      "\n";
+  const std::string tls = base + "<VirtualHost 127.0.0.1:" + std::to_string(q) +
+                          ">\n  ServerName first.example\n  SSLEngine on\n  SSLCertificateFile " +
+                          crt.string() + "\n  SSLCertificateKeyFile " + key.string() + "\n</VirtualHost>\n";
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, base, 2));
+  const pid_t child = server.pid;
+  ASSERT_TRUE(eventually([&] { return uid_of(child) == static_cast<long>(::getpwnam("www-data")->pw_uid); }));
+  EXPECT_EQ(served_common_name(q), "");
+
+  d.write_config(p, tls);
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] { return served_common_name(q) == "first.example"; })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+
+  // the renewal: new files at the same paths, then a reload
+  ASSERT_NO_FATAL_FAILURE(issue("second.example"));
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] { return served_common_name(q) == "second.example"; }))
+      << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+  EXPECT_TRUE(is_file(get(p, "/a.txt")));
+  stop(server);
 }
