@@ -14,8 +14,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t kMinRead = 4096;
-
 // mod_ssl's answer to a client speaking plain HTTP to a TLS port (the 400 page's reason).
 constexpr std::string_view kPlainHttpNote = "Reason: You're speaking plain HTTP to an SSL-enabled server "
                                             "port.<br />\n Instead use the HTTPS scheme to "
