@@ -11,7 +11,7 @@ class Macros : public ::testing::Test {
 protected:
   Macros() {
     for (const char* d : {"<Macro", "Use", "UndefMacro", "KeepAlive", "Define"})
-      hooks.directives[lower(d)] = d;
+      hooks.directives[ascii_lower(d)] = d;
   }
   ReadRun parse(const std::string& text) { return read_text(t, hooks, text); }
   std::string error(const std::string& text) { return tidy(t, parse(text).error); }

@@ -1,6 +1,7 @@
 #pragma once
 // Test support: a temporary directory tree, a ReadHooks that knows a handful of modules, and a
 // helper that runs the read pass and returns either the tree or Apache's error text.
+#include "parser/ascii_case.hpp"
 #include "parser/config_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -18,13 +19,6 @@
 
 namespace balancerd::parser::testing {
 
-inline std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return r;
-}
-
 // Modules are listed by identifier and by source file name, as <IfModule> accepts both.
 class FakeHooks : public ReadHooks {
 public:
@@ -37,14 +31,16 @@ public:
     for (const char* d :
          {"ServerName", "Listen", "DocumentRoot", "ErrorLog", "<VirtualHost", "<Location", "<Directory",
           "<Files", "<If", "<Else", "<IfModule", "<IfDefine", "Require", "<RequireAny"})
-      directives[lower(d)] = d;
+      directives[ascii_lower(d)] = d;
   }
   void add_module(const std::string& id, const std::string& file) {
     modules.insert(id);
     modules.insert(file);
   }
   bool module_loaded(std::string_view name) const override { return modules.count(std::string(name)) > 0; }
-  bool directive_known(std::string_view name) const override { return directives.count(lower(name)) > 0; }
+  bool directive_known(std::string_view name) const override {
+    return directives.count(ascii_lower(name)) > 0;
+  }
   std::optional<std::string> load_module_as_written(std::string_view id, const std::string& path,
                                                     std::string_view written) override {
     if (::access(path.c_str(), F_OK) != 0) {
@@ -74,7 +70,7 @@ public:
     logs.push_back("[" + std::string(module) + ":" + std::string(level) + "] " + std::string(text));
   }
   std::string canonical_name(std::string_view name) const override {
-    auto it = directives.find(lower(name));
+    auto it = directives.find(ascii_lower(name));
     return it == directives.end() ? std::string(name) : it->second;
   }
 

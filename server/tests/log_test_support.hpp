@@ -1,6 +1,7 @@
 #pragma once
 // Test support for the log tests: a request whose headers/env/notes live in maps, exposed as a
 // RequestLogView; format compilation through the model's own LogFormat parser.
+#include "directives/ci_string.hpp"
 #include "directives/modules/http_log_config.hpp"
 #include "server/log/access_format.hpp"
 #include "server/log/request_log_view.hpp"
@@ -18,8 +19,9 @@ namespace balancerd::log::testing {
 
 struct CiLess {
   bool operator()(const std::string& a, const std::string& b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                        [](char x, char y) { return std::tolower(x) < std::tolower(y); });
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return directives::ascii_lower(x) < directives::ascii_lower(y);
+    });
   }
 };
 using Table = std::map<std::string, std::string, CiLess>;
