@@ -235,8 +235,7 @@ TEST(CliDumps, CompatListsClientTlsWithItsReason) {
   const std::string text = out.str();
   const std::string why =
       " (ssl_module) unsupported: not reproduced by balancerd's TLS termination toward clients\n";
-  EXPECT_NE(text.find(tree.expand("<T>/c/tls.conf:8: SSLUserName") + why), std::string::npos)
-      << text;
+  EXPECT_NE(text.find(tree.expand("<T>/c/tls.conf:8: SSLUserName") + why), std::string::npos) << text;
   EXPECT_EQ(text.find("SSLEngine"), std::string::npos) << text;
   EXPECT_EQ(text.find("SSLProtocol"), std::string::npos) << text;
   EXPECT_EQ(text.find("SSLProxyEngine"), std::string::npos) << text;
