@@ -251,6 +251,12 @@ class ScenarioFormat(unittest.TestCase):
         self.assertEqual((r.name, r.conn, r.delay, r.raw), ("r1", "c", 0.5, True))
         self.assertEqual(sc.expects, [(10, "r1 status 200")])
 
+    def test_cpus_key(self):
+        self.assertEqual(self.parse("scenario: t\ncpus: 1\n--- config\nListen x\n").cpus, 1)
+        self.assertEqual(self.parse("scenario: t\n--- config\nListen x\n").cpus, 0)
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, r":2: cpus: N"):
+            self.parse("scenario: t\ncpus: 0\n--- config\n")
+
     def test_errors_name_the_line(self):
         with self.assertRaisesRegex(scenario_mod.ScenarioError, r":2: unknown section"):
             self.parse("scenario: t\n--- bogus\n")

@@ -188,10 +188,17 @@ class Side:
             # instead of living on in its own session. Same PID: setpriv execs the server.
             argv = ["setpriv", "--pdeathsig", "TERM", "--"] + argv
         self.output_path = os.path.join(self.dir, "logs", "stdout.txt")
+        pin = None
+        if self.scenario.cpus:
+            # Per-process limits (a worker's max=) apply per apache2 child and per balancerd io thread;
+            # balancerd runs one io thread per CPU it may use, so a scenario that counts connections runs
+            # both servers on the same few CPUs (the runner's apache2 has one child).
+            allowed = sorted(os.sched_getaffinity(0))[: self.scenario.cpus]
+            pin = lambda: os.sched_setaffinity(0, allowed)  # noqa: E731
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(
                 argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, env=env,
+                start_new_session=True, env=env, preexec_fn=pin,
             )
         deadline = time.monotonic() + start_timeout
         port = self.ports["PORT"]

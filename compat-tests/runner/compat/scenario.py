@@ -26,7 +26,7 @@ import fakebackend  # noqa: E402
 SECTION_KINDS = {"config", "file", "backend", "request", "action", "expect"}
 ACTIONS = {"stop": 1, "start": 1, "sleep": 1, "wait": 0, "graceful": 0, "restart": 0}  # word -> number of args
 KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip",
-              "grep-log", "env", "server-root", "config-file", "source", "ignore-requests"}
+              "grep-log", "env", "server-root", "config-file", "source", "ignore-requests", "cpus"}
 
 
 class ScenarioError(Exception):
@@ -94,6 +94,7 @@ class Scenario:
         self.server_root = None  # run a config tree as is: -d ROOT -f CONFIG_FILE (after sourcing SOURCE)
         self.config_file = "apache2.conf"
         self.source = None
+        self.cpus = 0  # run both servers on this many CPUs (0: as the runner runs)
         self.backend_opts = {}  # id -> {"unix": True, "down": True}
         self._parse(text)
 
@@ -185,6 +186,10 @@ class Scenario:
             self.config_file = value
         elif key == "source":
             self.source = value
+        elif key == "cpus":
+            if not value.isdigit() or int(value) < 1:
+                self._fail(lineno, "cpus: N (a positive number)")
+            self.cpus = int(value)
 
     def _section(self, s):
         if s.kind == "config":
