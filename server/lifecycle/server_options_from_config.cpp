@@ -1,11 +1,10 @@
 #include "server/lifecycle/server_options_from_config.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <set>
 #include <vector>
 
+#include "parser/ascii_case.hpp"
 #include "server/net/tls_context.hpp"
 #include "server/runtime/server_merge.hpp"
 #include "server/runtime/vhost_selector.hpp"
@@ -16,12 +15,13 @@ namespace {
 
 http::ServerTokens tokens_from(const std::optional<std::string>& s) {
   if (!s) return http::ServerTokens::Full;
-  const char* v = s->c_str();
-  if (!strcasecmp(v, "Prod") || !strcasecmp(v, "ProductOnly")) return http::ServerTokens::Prod;
-  if (!strcasecmp(v, "Major")) return http::ServerTokens::Major;
-  if (!strcasecmp(v, "Minor")) return http::ServerTokens::Minor;
-  if (!strcasecmp(v, "Min") || !strcasecmp(v, "Minimal")) return http::ServerTokens::Minimal;
-  if (!strcasecmp(v, "OS")) return http::ServerTokens::OS;
+  using parser::ci_equal;
+  const std::string_view v = *s;
+  if (ci_equal(v, "Prod") || ci_equal(v, "ProductOnly")) return http::ServerTokens::Prod;
+  if (ci_equal(v, "Major")) return http::ServerTokens::Major;
+  if (ci_equal(v, "Minor")) return http::ServerTokens::Minor;
+  if (ci_equal(v, "Min") || ci_equal(v, "Minimal")) return http::ServerTokens::Minimal;
+  if (ci_equal(v, "OS")) return http::ServerTokens::OS;
   return http::ServerTokens::Full;
 }
 
@@ -116,9 +116,9 @@ net::ServerOptions server_options_from_config(const directives::Config& config,
     c.server_header += " " + net::tls_library_component();
   const auto& sig = config.main.dir.core->server_signature;
   if (sig) {
-    if (!strcasecmp(sig->c_str(), "on"))
+    if (parser::ci_equal(*sig, "on"))
       c.signature = http::ServerSignature::On;
-    else if (!strcasecmp(sig->c_str(), "email"))
+    else if (parser::ci_equal(*sig, "email"))
       c.signature = http::ServerSignature::EMail;
   }
   if (core.server_admin) c.server_admin = *core.server_admin;
