@@ -1,6 +1,7 @@
 #include "server/proxypass/pass_match.hpp"
 
 #include "directives/ci_string.hpp"
+#include "parser/hex_digit.hpp"
 #include "server/proxypass/alias_match.hpp"
 #include "server/proxypass/canon.hpp"
 #include "server/proxypass/regex_cache.hpp"
@@ -37,12 +38,6 @@ std::string substitute(std::string_view pattern, std::string_view subject, const
 bool is_unreserved(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
          c == '_' || c == '~';
-}
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Fills the target of a mapped URL: canonical form, balancer or worker, Unix socket.
@@ -161,7 +156,7 @@ std::optional<std::string> pre_translate_path(std::string_view raw, bool merge_s
   decoded.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] == '%' && i + 2 < raw.size()) {
-      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+      const int hi = parser::hex_digit_value(raw[i + 1]), lo = parser::hex_digit_value(raw[i + 2]);
       if (hi >= 0 && lo >= 0 && is_unreserved(static_cast<unsigned char>(hi * 16 + lo))) {
         decoded += static_cast<char>(hi * 16 + lo);
         i += 2;
