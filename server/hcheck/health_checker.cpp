@@ -82,6 +82,22 @@ std::string pointer_text(const void* p) {
   return fmt::format("{:x}", reinterpret_cast<std::uintptr_t>(p));
 }
 
+// Whether `config` can ever have a member to check: mod_proxy_hcheck is loaded (balancer-manager
+// may then give a member an hcmethod at run time), or some balancer member has one already. A
+// server without either never starts the checker's thread, which would otherwise wake every second.
+bool wants_checks(const directives::Config& config) {
+  for (const directives::LoadedModule& m : config.modules)
+    if (m.id == "proxy_hcheck_module") return true;
+  auto any = [](const directives::ServerConf& sc) {
+    for (const directives::Balancer& b : sc.proxy.balancers)
+      for (const directives::Worker& w : b.members)
+        if (w.params.hc.method != HcMethod::None) return true;
+    return false;
+  };
+  if (any(config.main)) return true;
+  return std::any_of(config.vhosts.begin(), config.vhosts.end(), any);
+}
+
 } // namespace
 
 struct HealthChecker::Impl {
@@ -375,9 +391,7 @@ struct HealthChecker::Impl {
 };
 
 HealthChecker::HealthChecker(balancer::StateStore& store, HealthCheckerOptions options)
-    : impl_(std::make_unique<Impl>(store, std::move(options))) {
-  impl_->thread = std::thread([io = &impl_->io] { io->run(); });
-}
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {}
 
 HealthChecker::~HealthChecker() {
   stop();
@@ -391,6 +405,11 @@ void HealthChecker::update(std::shared_ptr<const directives::Config> config) {
   {
     std::lock_guard lock(impl_->stop_mu);
     if (impl_->stopped) return;
+    if (!impl_->thread.joinable()) {
+      // Until a configuration wants checks there is nothing to watch: no thread, no wake-ups.
+      if (!wants_checks(*config)) return;
+      impl_->thread = std::thread([io = &impl_->io] { io->run(); });
+    }
     asio::post(impl_->io, [impl = impl_.get(), applied, config = std::move(config)]() mutable {
       impl->apply(std::move(config));
       applied->set_value();
@@ -421,6 +440,11 @@ void HealthChecker::stop() {
 
 std::uint64_t HealthChecker::checks_completed() const {
   return impl_->completed.load(std::memory_order_relaxed);
+}
+
+bool HealthChecker::running() const {
+  std::lock_guard lock(impl_->stop_mu);
+  return impl_->thread.joinable();
 }
 
 std::size_t HealthChecker::workers_watched() const {

@@ -73,8 +73,9 @@ struct HealthCheckerOptions {
 
 class HealthChecker {
 public:
-  // Starts the checker's thread (idle until the first update()). `store` must outlive the checker
-  // or at least its stop().
+  // No thread yet: the first update() whose configuration loads mod_proxy_hcheck or gives some
+  // balancer member an hcmethod starts it (a reload may be that first one); until then update()
+  // returns at once. `store` must outlive the checker or at least its stop().
   explicit HealthChecker(balancer::StateStore& store, HealthCheckerOptions options = {});
   ~HealthChecker(); // stop()
   HealthChecker(const HealthChecker&) = delete;
@@ -92,6 +93,8 @@ public:
   // Introspection (tests, server-status): checks finished since start, and workers watched.
   std::uint64_t checks_completed() const;
   std::size_t workers_watched() const;
+  // Whether the checker's thread was started.
+  bool running() const;
 
 private:
   struct Impl;

@@ -321,6 +321,8 @@ TEST(HealthChecker, TpsizeBoundsConcurrentChecks) {
 TEST(HealthChecker, SettingsChangedInTheWorkerStateApplyToTheNextCheck) {
   LoopbackBackend be;
   auto cfg = config_with({member(be.port(), "/m", HcMethod::None)});
+  // No member has an hcmethod: the loaded module is what makes the checker watch them.
+  cfg->modules.push_back({"proxy_hcheck_module", "mod_proxy_hcheck.c", ""});
   balancer::StateStore store(store_options());
   hcheck::HealthChecker checker(store);
   store.sync(*cfg);
@@ -398,4 +400,40 @@ TEST(HealthChecker, StopCancelsChecksUnderWayAndUpdateAfterStopIsIgnored) {
   checker.update(cfg);
   checker.stop();
   EXPECT_EQ(checker.workers_watched(), 0u);
+}
+
+// Without mod_proxy_hcheck and without any member hcmethod there is nothing to check: no thread is
+// started (it would wake every second). A reload that adds a checked member starts it.
+TEST(HealthChecker, ThreadStartsOnlyWhenAConfigurationWantsChecks) {
+  LoopbackBackend be;
+  balancer::StateStore store(store_options());
+  hcheck::HealthChecker checker(store);
+  auto plain = config_with({member(be.port(), "/", HcMethod::None)});
+  store.sync(*plain);
+  checker.update(plain);
+  EXPECT_FALSE(checker.running());
+  EXPECT_EQ(checker.workers_watched(), 0u);
+
+  auto checked = config_with({member(be.port(), "/", HcMethod::Tcp)});
+  store.sync(*checked);
+  checker.update(checked);
+  EXPECT_TRUE(checker.running());
+  EXPECT_EQ(checker.workers_watched(), 1u);
+  ASSERT_TRUE(eventually([&] { return be.connections() >= 1; }));
+  checker.stop();
+  EXPECT_FALSE(checker.running());
+}
+
+TEST(HealthChecker, LoadedModuleAloneStartsTheThread) {
+  balancer::StateStore store(store_options());
+  hcheck::HealthChecker checker(store);
+  auto cfg = std::make_shared<directives::Config>();
+  store.sync(*cfg);
+  checker.update(cfg);
+  EXPECT_FALSE(checker.running());
+  cfg = std::make_shared<directives::Config>();
+  cfg->modules.push_back({"proxy_hcheck_module", "mod_proxy_hcheck.c", ""});
+  store.sync(*cfg);
+  checker.update(cfg);
+  EXPECT_TRUE(checker.running());
 }
