@@ -266,7 +266,7 @@ void Connection::dispatch() {
   body_limit_ = opts_.limit_request_body;
   body_error_ = 0;
   head_sent_ = chunked_out_ = body_suppressed_ = writing_ = response_done_ = false;
-  continue_sent_ = body_wanted_ = delivering_ = reading_body_ = false;
+  continue_sent_ = body_wanted_ = delivering_ = reading_body_ = close_after_ = false;
   keep_alive_ = false;
   body_done_ = req.body == http::BodyKind::None;
   body_remaining_ = req.body == http::BodyKind::Length ? req.content_length : 0;
@@ -428,8 +428,9 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
   const int status = head.status;
   body_suppressed_ = req.method == http::Method::Head || status == 204 || status == 304 || status < 200;
   bool close = !opts_.keep_alive || !req.keep_alive || req.must_close ||
-               http::status_drops_connection(status) || req.http09() || broken_ || body_error_ != 0 ||
-               list_.draining || (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
+               http::status_drops_connection(status) || close_after_ || req.http09() || broken_ ||
+               body_error_ != 0 || list_.draining ||
+               (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests);
   // Apache closes after a response to "Expect: 100-continue" it did not answer with 100 (a body
   // the client may still send, or none announced; HTTP/1.0 never gets 100).
   if (req.expect_100 && !continue_sent_) close = true;

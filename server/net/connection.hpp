@@ -53,6 +53,7 @@ public:
   bool head_sent() const override { return head_sent_; }
   unsigned keepalives() const override { return served_ > 0 ? served_ - 1 : 0; }
   void abort_connection() override;
+  void close_after_response() override { close_after_ = true; }
   void set_page_identity(http::ServerSignature signature, std::string_view admin) override {
     page_signature_ = signature;
     page_admin_ = admin;
@@ -177,6 +178,7 @@ private:
   bool reading_body_ = false;
   bool continue_sent_ = false;
   bool broken_ = false;
+  bool close_after_ = false; // close_after_response(): this response ends the connection
   bool closed_ = false;
 };
 

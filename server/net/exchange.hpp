@@ -93,6 +93,10 @@ public:
   // Ends the exchange by closing the connection without any response (mod_proxy_http after a reused
   // backend connection failed, so that the client may send the request again). Before the head only.
   virtual void abort_connection() {}
+  // The connection closes after this response whatever its status says (Apache's ap_die marks the
+  // connection AP_CONN_CLOSE for a status that drops it, and an ErrorDocument's redirect or URL may
+  // then go out with another status: a backend's 200, a 302).
+  virtual void close_after_response() {}
 
   // What server-generated pages (send_error) of this request say about the server: Apache takes
   // ServerSignature and ServerAdmin from the request's per-directory configuration. `admin` must stay

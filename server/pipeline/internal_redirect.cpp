@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "server/http/status.hpp"
 #include "server/pipeline/request_state.hpp"
 
 namespace balancerd::pipeline {
@@ -33,6 +34,9 @@ RedirectedExchange::RedirectedExchange(net::Exchange& outer, RequestState& from,
   // a chunked original body leaves the new request with an empty declared one: a backend serving the
   // error document gets "Content-Length: 0", as from apache2 (a Content-Length original already does)
   if (had_body && !request_.find("Content-Length")) request_.headers.push_back({"Content-Length", "0"});
+  // ap_die marks the connection to close for such a status before it redirects: whatever status
+  // finally goes out (a proxied document's own), the connection ends after it
+  if (http::status_drops_connection(status_)) outer_.close_after_response();
 }
 
 void RedirectedExchange::read_body(net::BodyCallback cb) {

@@ -24,6 +24,8 @@ public:
   // `url`: the ErrorDocument's local URL (it may carry a query); `status`: the error being answered;
   // `page` and `allow`: what the original status's own page would have carried (its error notes
   // and reason, used if the redirect fails too). `from` must already hold its InternalRedirect.
+  // A status after which Apache drops the connection (400, 413, 503...) closes it after the answer,
+  // even when a backend answers the new request with a 200.
   RedirectedExchange(net::Exchange& outer, RequestState& from, std::string_view url, int status,
                      const http::ErrorPageInfo& page = {}, std::string_view allow = {});
 
@@ -40,6 +42,7 @@ public:
   bool head_sent() const override { return outer_.head_sent(); }
   unsigned keepalives() const override { return outer_.keepalives(); }
   void abort_connection() override { outer_.abort_connection(); }
+  void close_after_response() override { outer_.close_after_response(); }
   // Pages of this request are the original request's (its ServerSignature and ServerAdmin, as
   // Apache signs the page of the first error): the new request's sections do not change them.
   void set_page_identity(http::ServerSignature, std::string_view) override {}

@@ -184,7 +184,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         }
       } else if (a.find("://") != std::string::npos) {
         st.error_response = true;
-        send_redirect(ex, 302, a);
+        send_error_document_url(ex, status, a);
         return;
       } else {
         // a message: sent as the body

@@ -52,4 +52,9 @@ void send_redirect(net::Exchange& ex, int status, std::string_view url) {
   handlers::write_owned(ex, std::move(body));
 }
 
+void send_error_document_url(net::Exchange& ex, int status, std::string_view url) {
+  if (http::status_drops_connection(status)) ex.close_after_response();
+  send_redirect(ex, 302, url);
+}
+
 } // namespace balancerd::pipeline

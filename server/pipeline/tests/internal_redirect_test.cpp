@@ -9,6 +9,7 @@
 
 #include "server/http/error_page.hpp"
 #include "server/pipeline/internal_redirect.hpp"
+#include "server/pipeline/redirect_page.hpp"
 #include "server/pipeline/request_state.hpp"
 
 namespace balancerd::pipeline {
@@ -39,6 +40,8 @@ public:
   }
   bool head_sent() const override { return sent; }
   void set_page_identity(http::ServerSignature s, std::string_view) override { signature = s; }
+  void close_after_response() override { close_after = true; }
+  bool close_after = false;
   int error_status = 0;
   http::ErrorPageInfo error_info;
   std::string_view error_allow;
@@ -227,6 +230,41 @@ TEST(InternalRedirect, ABackendAnswerKeepsItsStatusUnlessProxyErrorOverride) {
   ex2.response().status = 200;
   ex2.write({}, false, {});
   EXPECT_EQ(outer2.status_written, 404);
+}
+
+TEST(InternalRedirect, AConnectionDroppingStatusClosesTheConnectionWhateverTheBackendAnswers) {
+  // apache2 closes after an ErrorDocument for 400, 408, 411, 413, 414, 500, 501, 503, also when a
+  // backend answers the redirect with a 200 (its status goes out); other statuses keep it open
+  for (int status : {400, 408, 411, 413, 414, 500, 501, 503}) {
+    RecordingExchange outer;
+    RequestState from, inner;
+    RedirectedExchange ex(outer, from, "/errp/x", status);
+    ex.set_handler_state(&inner);
+    inner.handler = "proxy-server";
+    inner.dir = std::make_shared<directives::DirConf>();
+    ex.response().status = 200;
+    ex.write({}, true, {});
+    EXPECT_EQ(outer.status_written, 200) << status;
+    EXPECT_TRUE(outer.close_after) << status;
+  }
+  for (int status : {401, 403, 404, 405, 410, 412, 415, 502, 504}) {
+    RecordingExchange outer;
+    RequestState from;
+    RedirectedExchange ex(outer, from, "/errp/x", status);
+    EXPECT_FALSE(outer.close_after) << status;
+  }
+}
+
+TEST(InternalRedirect, AFullUrlErrorDocumentForADroppingStatusClosesAfterThe302) {
+  RecordingExchange dropping;
+  send_error_document_url(dropping, 503, "http://example.com/busy");
+  EXPECT_TRUE(dropping.close_after);
+  EXPECT_TRUE(dropping.sent);
+
+  RecordingExchange kept;
+  send_error_document_url(kept, 404, "http://example.com/missing");
+  EXPECT_FALSE(kept.close_after);
+  EXPECT_TRUE(kept.sent);
 }
 
 TEST(InternalRedirect, AdditionallyParagraphComesBeforeTheSignature) {
