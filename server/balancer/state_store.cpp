@@ -107,6 +107,12 @@ struct StateStore::Index {
     return nullptr;
   }
   static BalancerState* find_balancer(const Server& s, std::string_view name) {
+    // Balancer names are lower-cased keys, unique without regard to case, and a request asks with
+    // the key pass_match lowered: an exact match (one memcmp) is the common case and the only
+    // case-insensitive match there can be. The folding loop (~250 instructions) is the fallback.
+    for (BalancerState* b : s.balancers) {
+      if (b->name() == name) return b;
+    }
     for (BalancerState* b : s.balancers) {
       if (ci_equal(b->name(), name)) return b;
     }

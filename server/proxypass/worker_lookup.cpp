@@ -11,6 +11,11 @@ const directives::Worker* find_worker(const directives::ProxyServerConf& conf, s
 }
 
 const directives::Balancer* find_balancer(const directives::ProxyServerConf& conf, std::string_view url) {
+  // A proxied request asks with the balancer's key itself ("balancer://name", lowered by
+  // pass_match); names are such keys, unique without regard to case, so an exact match is the one
+  // the general lookup (key extraction, case-folding compare) would find.
+  for (const directives::Balancer& b : conf.balancers)
+    if (b.name == url) return &b;
   return directives::proxy::find_balancer(const_cast<directives::ProxyServerConf&>(conf), url);
 }
 
