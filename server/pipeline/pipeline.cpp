@@ -20,6 +20,7 @@
 #include "server/net/tls_facts.hpp"
 #include "server/pipeline/access_check.hpp"
 #include "server/pipeline/internal_redirect.hpp"
+#include "server/pipeline/missing_file_walk.hpp"
 #include "server/pipeline/redirect_page.hpp"
 #include "server/pipeline/request_log.hpp"
 #include "server/pipeline/request_phases.hpp"
@@ -752,6 +753,12 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   if (is_dir && (walk_path.empty() || walk_path.back() != '/')) walk_path += '/';
 
   st.filename = file_path;
+  if (!exists) [[unlikely]] {
+    // Apache's directory walk stopped at the first missing or non-directory segment: that is the
+    // file name (%f, the sections' file, a proxy: handler's); the rest is path info
+    st.filename.resize(missing_file_walk_end(file_path));
+    walk_path = st.filename;
+  }
   st.ctx.info.filename = st.filename;
   runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", if_hook);
   const directives::DirConf* dir = rc.dir ? rc.dir.get() : sv.base.get();
