@@ -2,19 +2,14 @@
 
 #include <algorithm>
 
+#include "parser/hex_digit.hpp"
+
 namespace balancerd::http {
 namespace {
 
 // Bounds on the size line (with extensions) and trailer section, so a client cannot make us scan forever.
 constexpr std::size_t kMaxLine = 8192;
 constexpr std::size_t kMaxTrailers = 100;
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 } // namespace
 
@@ -35,7 +30,7 @@ ChunkedDecoder::Step ChunkedDecoder::step(std::span<const char> in) noexcept {
     const char c = in[i];
     switch (state_) {
     case State::Size: {
-      int v = hex_value(c);
+      int v = parser::hex_digit_value(c);
       if (v >= 0) {
         if (size_ > (UINT64_C(0x7fffffffffffffff) >> 4)) return fail(413, i);
         size_ = size_ * 16 + static_cast<unsigned>(v);
