@@ -47,9 +47,8 @@ struct ThreadView {
 };
 thread_local ThreadView thread_view;
 
-// RequestStates of this thread: a request's state is handed out in handle() and
-// comes back in finished(), so warm tables and strings are reused instead of
-// allocated per request.
+// RequestStates of this thread: a request's state is handed out in handle() and comes back in
+// finished(), so warm tables and strings are reused instead of allocated per request.
 struct StatePool {
   std::vector<std::unique_ptr<RequestState>> free;
   std::size_t in_use = 0;
@@ -57,19 +56,17 @@ struct StatePool {
 thread_local StatePool state_pool;
 constexpr std::size_t kStatePoolMax = 256;
 
-RequestState *acquire_state() {
+RequestState* acquire_state() {
   ++state_pool.in_use;
-  if (state_pool.free.empty())
-    return new RequestState();
-  RequestState *s = state_pool.free.back().release();
+  if (state_pool.free.empty()) return new RequestState();
+  RequestState* s = state_pool.free.back().release();
   state_pool.free.pop_back();
   return s;
 }
 
-void release_state(RequestState *s) {
+void release_state(RequestState* s) {
   --state_pool.in_use;
-  // an ErrorDocument's internal redirect ran as a request of its own, with its
-  // own state
+  // an ErrorDocument's internal redirect ran as a request of its own, with its own state
   if (s->redirect && s->redirect->exchange && s->redirect->exchange->inner())
     release_state(s->redirect->exchange->inner());
   s->reset();
@@ -80,45 +77,33 @@ void release_state(RequestState *s) {
   state_pool.free.emplace_back(s);
 }
 
-http::ServerSignature signature_of(const directives::DirConf *dir) {
-  if (!dir || !dir->core->server_signature)
-    return http::ServerSignature::Off;
-  const std::string &v = *dir->core->server_signature;
-  if (http::iequals(v, "on"))
-    return http::ServerSignature::On;
-  if (http::iequals(v, "email"))
-    return http::ServerSignature::EMail;
+http::ServerSignature signature_of(const directives::DirConf* dir) {
+  if (!dir || !dir->core->server_signature) return http::ServerSignature::Off;
+  const std::string& v = *dir->core->server_signature;
+  if (http::iequals(v, "on")) return http::ServerSignature::On;
+  if (http::iequals(v, "email")) return http::ServerSignature::EMail;
   return http::ServerSignature::Off;
 }
 
-// Error pages of this request take ServerSignature from its per-directory
-// configuration.
-void set_page_identity(net::Exchange &ex, const directives::DirConf *dir,
-                       const runtime::ServerView &sv) {
-  const auto &admin = sv.merged.core.server_admin;
-  ex.set_page_identity(signature_of(dir),
-                       admin ? std::string_view(*admin) : std::string_view());
+// Error pages of this request take ServerSignature from its per-directory configuration.
+void set_page_identity(net::Exchange& ex, const directives::DirConf* dir, const runtime::ServerView& sv) {
+  const auto& admin = sv.merged.core.server_admin;
+  ex.set_page_identity(signature_of(dir), admin ? std::string_view(*admin) : std::string_view());
 }
 
 using parser::ci_equal;
 
-// "http://host[:port]" as Apache builds self-referencing URLs with
-// UseCanonicalName Off.
-void append_self_url(std::string &out, const net::Exchange &ex,
-                     const runtime::ServerView &sv) {
-  const auto &req = ex.request();
-  const unsigned default_port =
-      ex.peer().tls ? 443 : 80; // mod_ssl's ap_http_scheme / default port
+// "http://host[:port]" as Apache builds self-referencing URLs with UseCanonicalName Off.
+void append_self_url(std::string& out, const net::Exchange& ex, const runtime::ServerView& sv) {
+  const auto& req = ex.request();
+  const unsigned default_port = ex.peer().tls ? 443 : 80; // mod_ssl's ap_http_scheme / default port
   out += ex.peer().tls ? "https://" : "http://";
-  const auto &ucn = sv.base ? sv.base->core->use_canonical_name
-                            : std::optional<std::string>{};
+  const auto& ucn = sv.base ? sv.base->core->use_canonical_name : std::optional<std::string>{};
   if (ucn && ci_equal(*ucn, "on") && sv.merged.core.server_name) {
     // UseCanonicalName On: ServerName and its port (else the connection's)
     std::string_view name = *sv.merged.core.server_name;
-    if (auto s = name.find("://"); s != std::string_view::npos)
-      name.remove_prefix(s + 3);
-    if (auto c = name.rfind(':');
-        c != std::string_view::npos && name.find(']') == std::string_view::npos)
+    if (auto s = name.find("://"); s != std::string_view::npos) name.remove_prefix(s + 3);
+    if (auto c = name.rfind(':'); c != std::string_view::npos && name.find(']') == std::string_view::npos)
       name = name.substr(0, c);
     out += name;
     unsigned port = sv.merged.core.server_port.value_or(ex.peer().local_port);
@@ -130,16 +115,11 @@ void append_self_url(std::string &out, const net::Exchange &ex,
   }
   if (!req.host.empty()) {
     // r->hostname: lower case (the parser already dropped a trailing dot)
-    // a name holding a colon (Unsafe's "host:abc") is written as an IPv6
-    // literal, in brackets
-    const bool bracket =
-        req.host.front() != '[' && req.host.find(':') != std::string_view::npos;
-    if (bracket)
-      out += '[';
-    for (char c : req.host)
-      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    if (bracket)
-      out += ']';
+    // a name holding a colon (Unsafe's "host:abc") is written as an IPv6 literal, in brackets
+    const bool bracket = req.host.front() != '[' && req.host.find(':') != std::string_view::npos;
+    if (bracket) out += '[';
+    for (char c : req.host) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (bracket) out += ']';
   } else if (sv.merged.core.server_name) {
     out += *sv.merged.core.server_name;
   } else {
@@ -149,8 +129,7 @@ void append_self_url(std::string &out, const net::Exchange &ex,
   unsigned port = default_port;
   if (!req.port.empty()) {
     port = 0;
-    for (char c : req.port)
-      port = port * 10 + static_cast<unsigned>(c - '0');
+    for (char c : req.port) port = port * 10 + static_cast<unsigned>(c - '0');
   }
   if (port != default_port) {
     out += ':';
@@ -158,59 +137,47 @@ void append_self_url(std::string &out, const net::Exchange &ex,
   }
 }
 
-// A local ErrorDocument: the URL is requested anew on the same exchange
-// (Apache's internal redirect). `info` and `allow`: the original status's own
-// page, sent if the redirect fails too.
-void redirect_to_error_document(net::Exchange &ex, RequestState &st, int status,
-                                std::string_view url,
-                                const http::ErrorPageInfo &info,
-                                std::string_view allow) {
-  // Apache puts these into the original request's environment first (`Header
-  // always` on a failed redirect's page sees them); the new request gets them
-  // as REDIRECT_REQUEST_METHOD and REDIRECT_ERROR_NOTES
+// A local ErrorDocument: the URL is requested anew on the same exchange (Apache's internal redirect).
+// `info` and `allow`: the original status's own page, sent if the redirect fails too.
+void redirect_to_error_document(net::Exchange& ex, RequestState& st, int status, std::string_view url,
+                                const http::ErrorPageInfo& info, std::string_view allow) {
+  // Apache puts these into the original request's environment first (`Header always` on a failed
+  // redirect's page sees them); the new request gets them as REDIRECT_REQUEST_METHOD and
+  // REDIRECT_ERROR_NOTES
   st.env.set("REQUEST_METHOD", ex.request().method_text);
-  if (!info.note.empty())
-    st.env.set("ERROR_NOTES", info.note);
+  if (!info.note.empty()) st.env.set("ERROR_NOTES", info.note);
   st.redirect = std::make_unique<InternalRedirect>();
-  st.redirect->exchange =
-      std::make_unique<RedirectedExchange>(ex, st, url, status, info, allow);
+  st.redirect->exchange = std::make_unique<RedirectedExchange>(ex, st, url, status, info, allow);
   st.pipeline->handle(*st.redirect->exchange);
 }
 
-// An ErrorDocument's redirect that failed on a missing file had been typed by
-// mod_mime first: the access log's %{Content-Type}o shows that type.
-void note_redirect_type(InternalRedirect &ir, std::string_view file_path,
-                        const handlers::MimeTypes &mime,
-                        const directives::DirConf *dir) {
+// An ErrorDocument's redirect that failed on a missing file had been typed by mod_mime first: the
+// access log's %{Content-Type}o shows that type.
+void note_redirect_type(InternalRedirect& ir, std::string_view file_path, const handlers::MimeTypes& mime,
+                        const directives::DirConf* dir) {
   handlers::StaticFile f;
   const auto slash = file_path.rfind('/');
-  handlers::assign_file_mime(
-      f, file_path.substr(slash == std::string_view::npos ? 0 : slash + 1),
-      mime, dir);
+  handlers::assign_file_mime(f, file_path.substr(slash == std::string_view::npos ? 0 : slash + 1), mime, dir);
   ir.content_type.assign(f.type);
 }
 
 // ErrorDocument, then Apache's own page.
 
-void send_error(net::Exchange &ex, RequestState &st, int status,
-                const directives::DirConf *dir, const runtime::ServerView &sv,
-                std::string_view allow = {},
-                const http::ErrorPageInfo &info = {}) {
+void send_error(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
+                const runtime::ServerView& sv, std::string_view allow = {},
+                const http::ErrorPageInfo& info = {}) {
   if (st.redirected_from) {
-    // an error of an ErrorDocument's redirect: RedirectedExchange answers with
-    // the original's page
+    // an error of an ErrorDocument's redirect: RedirectedExchange answers with the original's page
     ex.send_error(status, info, allow);
     return;
   }
   (void)sv;
   if (dir) {
     auto it = dir->core->error_documents.find(status);
-    if (it != dir->core->error_documents.end() &&
-        it->second.action != "default") {
-      const std::string &a = it->second.action;
+    if (it != dir->core->error_documents.end() && it->second.action != "default") {
+      const std::string& a = it->second.action;
       if (!a.empty() && a[0] == '/') {
-        // Apache's internal redirect (once per request: a second error is
-        // answered plainly)
+        // Apache's internal redirect (once per request: a second error is answered plainly)
         if (st.pipeline && !st.redirect) {
           redirect_to_error_document(ex, st, status, a, info, allow);
           return;
@@ -222,10 +189,9 @@ void send_error(net::Exchange &ex, RequestState &st, int status,
       } else {
         // a message: sent as the body
         st.error_response = true;
-        auto &h = ex.response();
+        auto& h = ex.response();
         h.status = status;
-        h.reason =
-            info.reason; // ap_proxyerror's "502 Proxy Error" status line stays
+        h.reason = info.reason; // ap_proxyerror's "502 Proxy Error" status line stays
         std::string text(a[0] == '"' ? a.substr(1) : a);
         h.set_content_type("text/html; charset=iso-8859-1");
         h.content_length = text.size();
@@ -237,15 +203,13 @@ void send_error(net::Exchange &ex, RequestState &st, int status,
   ex.send_error(status, info, allow);
 }
 
-// Apache's default handler reads (discards) a request body before it answers
-// 404 for a missing file: an "Expect: 100-continue" client gets its 100 and the
-// connection stays open, and a body over LimitRequestBody (413) or badly
-// chunked (400) is refused instead. The callback keeps two words (no allocation
-// in std::function).
-void discard_body_then_404(net::Exchange &ex, RequestState &st) {
-  ex.read_body([s = &st, e = &ex](const net::BodyPiece &piece) {
-    const directives::DirConf *dir =
-        s->dir ? s->dir.get() : s->server->base.get();
+// Apache's default handler reads (discards) a request body before it answers 404 for a missing
+// file: an "Expect: 100-continue" client gets its 100 and the connection stays open, and a body over
+// LimitRequestBody (413) or badly chunked (400) is refused instead. The callback keeps two words
+// (no allocation in std::function).
+void discard_body_then_404(net::Exchange& ex, RequestState& st) {
+  ex.read_body([s = &st, e = &ex](const net::BodyPiece& piece) {
+    const directives::DirConf* dir = s->dir ? s->dir.get() : s->server->base.get();
     if (piece.error) {
       send_error(*e, *s, piece.error > 0 ? piece.error : 400, dir, *s->server);
       return;
@@ -258,32 +222,24 @@ void discard_body_then_404(net::Exchange &ex, RequestState &st) {
   });
 }
 
-// RequestState::send_error_page: a handler's late error (mod_proxy) takes the
-// pipeline's path.
-void handler_error_page(net::Exchange &ex, RequestState &st, int status,
-                        const http::ErrorPageInfo &info) {
-  const directives::DirConf *dir =
-      st.dir ? st.dir.get() : st.server->base.get();
+// RequestState::send_error_page: a handler's late error (mod_proxy) takes the pipeline's path.
+void handler_error_page(net::Exchange& ex, RequestState& st, int status, const http::ErrorPageInfo& info) {
+  const directives::DirConf* dir = st.dir ? st.dir.get() : st.server->base.get();
   send_error(ex, st, status, dir, *st.server, {}, info);
 }
 
-// The default handler with no file to send: OPTIONS gets an empty 200 with
-// Allow, methods other than GET/HEAD/POST are refused (405/501 with Allow);
-// true when the request was answered.
-bool answer_method_without_file(net::Exchange &ex, RequestState &st,
-                                const directives::DirConf *dir,
-                                const runtime::ServerView &sv, bool directory) {
+// The default handler with no file to send: OPTIONS gets an empty 200 with Allow, methods other
+// than GET/HEAD/POST are refused (405/501 with Allow); true when the request was answered.
+bool answer_method_without_file(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+                                const runtime::ServerView& sv, bool directory) {
   const int status = http::default_handler_status(ex.request().method);
-  if (status == 0)
-    return false;
+  if (status == 0) return false;
   if (status == 200) {
-    auto &h = ex.response();
+    auto& h = ex.response();
     h.status = 200;
     h.add("Allow", http::kDefaultHandlerAllow);
     h.content_length = 0;
-    if (directory)
-      h.set_content_type(
-          "httpd/unix-directory"); // Apache's type of a directory
+    if (directory) h.set_content_type("httpd/unix-directory"); // Apache's type of a directory
     ex.write({}, true, {});
     return true;
   }
@@ -291,13 +247,10 @@ bool answer_method_without_file(net::Exchange &ex, RequestState &st,
   return true;
 }
 
-// mod_alias makes a path target absolute with the request's own scheme, host
-// and port.
-void redirect_to(net::Exchange &ex, RequestState &st,
-                 const runtime::ServerView &sv, int status,
+// mod_alias makes a path target absolute with the request's own scheme, host and port.
+void redirect_to(net::Exchange& ex, RequestState& st, const runtime::ServerView& sv, int status,
                  std::string_view target) {
-  st.error_response =
-      true; // Apache generates the page: only `Header always` applies
+  st.error_response = true; // Apache generates the page: only `Header always` applies
   if (!target.empty() && target[0] == '/') {
     thread_local std::string url;
     url.clear();
@@ -309,18 +262,16 @@ void redirect_to(net::Exchange &ex, RequestState &st,
   send_redirect(ex, status, target);
 }
 
-// The connection's local address parsed for vhost selection: a thread sees the
-// same few addresses over and over, so the last one is kept.
+// The connection's local address parsed for vhost selection: a thread sees the same few addresses
+// over and over, so the last one is kept.
 runtime::IpAddress local_address(std::string_view text) {
   thread_local char last[64];
   thread_local std::size_t last_size = 0;
   thread_local runtime::IpAddress last_ip;
-  if (text.size() == last_size && text.size() <= sizeof last &&
-      std::string_view(last, last_size) == text)
+  if (text.size() == last_size && text.size() <= sizeof last && std::string_view(last, last_size) == text)
     return last_ip;
   runtime::IpAddress ip;
-  if (auto parsed = runtime::IpAddress::parse(text))
-    ip = *parsed;
+  if (auto parsed = runtime::IpAddress::parse(text)) ip = *parsed;
   if (text.size() <= sizeof last) {
     text.copy(last, text.size());
     last_size = text.size();
@@ -330,21 +281,16 @@ runtime::IpAddress local_address(std::string_view text) {
 }
 
 std::int64_t now_sec() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// An error-log line about the request (Apache's "[client ip:port]" and referer
-// parts), at the request's per-server level; nothing is formatted when the
-// level is off.
+// An error-log line about the request (Apache's "[client ip:port]" and referer parts), at the
+// request's per-server level; nothing is formatted when the level is off.
 template <class... Args>
-void log_request(const net::Exchange &ex, const RequestState &st,
-                 log::ModuleIndex module, int level,
-                 fmt::format_string<Args...> format, Args &&...args) {
-  if (!st.logs || !st.logs->error_log ||
-      !request_levels(st).enabled(module, level))
-    return;
+void log_request(const net::Exchange& ex, const RequestState& st, log::ModuleIndex module, int level,
+                 fmt::format_string<Args...> format, Args&&... args) {
+  if (!st.logs || !st.logs->error_log || !request_levels(st).enabled(module, level)) return;
   log::ConnLogView conn;
   conn.peer_ip = ex.peer().remote_ip;
   conn.peer_port = ex.peer().remote_port;
@@ -354,10 +300,9 @@ void log_request(const net::Exchange &ex, const RequestState &st,
   view.conn = &conn;
   view.client_ip = st.useragent_ip;
   view.client_port = ex.peer().remote_port;
-  view.headers_in = {
-      &st, [](const void *c, std::string_view n) {
-        return static_cast<const RequestState *>(c)->ctx.request_header(n);
-      }};
+  view.headers_in = {&st, [](const void* c, std::string_view n) {
+                       return static_cast<const RequestState*>(c)->ctx.request_header(n);
+                     }};
   log::ErrorEvent ev;
   ev.module = module;
   ev.level = level;
@@ -365,86 +310,69 @@ void log_request(const net::Exchange &ex, const RequestState &st,
   ev.conn = &conn;
   ev.when = std::chrono::system_clock::now();
   ev.pid = static_cast<long>(::getpid());
-  st.logs->error_log->log(request_levels(st), ev, format,
-                          std::forward<Args>(args)...);
+  st.logs->error_log->log(request_levels(st), ev, format, std::forward<Args>(args)...);
 }
 
-// mod_ssl's error-notes for a request refused by SSLStrictSNIVHostCheck (the
-// 403 page shows them).
+// mod_ssl's error-notes for a request refused by SSLStrictSNIVHostCheck (the 403 page shows them).
 constexpr std::string_view kNoSniNote =
     "Reason: The client software did not provide a hostname using Server Name "
     "Indication (SNI), which is required to access this server.<br />\n";
 
-// mod_ssl's post_read_request checks. Without SNI on an address with several
-// vhosts, an SSLStrictSNIVHostCheck of the handshake's or the request's vhost
-// refuses the request (403, AH02033). A request for a vhost whose TLS setup
-// differs from the one the handshake was made for (the SNI name's vhost, or the
-// address's default without SNI) is misdirected (421, AH02032): the client must
-// open a new connection for that host. 0: neither.
-int misdirected_tls(const net::Exchange &ex, const RequestState &st, int vhost,
-                    const Snapshot &snap) {
-  const net::TlsFacts &t = *ex.peer().tls;
-  if (!t.contexts)
-    return 0;
+// mod_ssl's post_read_request checks. Without SNI on an address with several vhosts, an
+// SSLStrictSNIVHostCheck of the handshake's or the request's vhost refuses the request (403,
+// AH02033). A request for a vhost whose TLS setup differs from the one the handshake was made for
+// (the SNI name's vhost, or the address's default without SNI) is misdirected (421, AH02032): the
+// client must open a new connection for that host. 0: neither.
+int misdirected_tls(const net::Exchange& ex, const RequestState& st, int vhost, const Snapshot& snap) {
+  const net::TlsFacts& t = *ex.peer().tls;
+  if (!t.contexts) return 0;
   if (t.sni.empty() && t.name_based &&
-      (t.contexts->strict_sni(t.handshake_server) ||
-       t.contexts->strict_sni(vhost))) {
+      (t.contexts->strict_sni(t.handshake_server) || t.contexts->strict_sni(vhost))) {
     log_request(ex, st, log::mod::ssl, log::kError,
-                "AH02033: No hostname was provided via SNI for a name based "
-                "virtual host");
+                "AH02033: No hostname was provided via SNI for a name based virtual host");
     return 403;
   }
-  if (t.contexts->compatible(t.handshake_server, vhost))
-    return 0;
+  if (t.contexts->compatible(t.handshake_server, vhost)) return 0;
   const std::string host = runtime::normalize_host(ex.request().host);
   if (!t.sni.empty()) {
-    log_request(ex, st, log::mod::ssl, log::kError,
-                "AH02032: Hostname {} provided via SNI and hostname {} "
-                "provided via HTTP have no compatible SSL "
-                "setup for policy 'secure'",
-                t.sni, host);
+    log_request(
+        ex, st, log::mod::ssl, log::kError,
+        "AH02032: Hostname {} provided via SNI and hostname {} provided via HTTP have no compatible SSL "
+        "setup for policy 'secure'",
+        t.sni, host);
   } else {
     const std::string_view first =
-        t.handshake_server >= 0
-            ? std::string_view(
-                  snap.resolver->vhosts().server_name(t.handshake_server))
-            : std::string_view(snap.main_name);
-    log_request(ex, st, log::mod::ssl, log::kError,
-                "AH02032: Hostname {} (default host as no SNI was provided) "
-                "and hostname {} provided via HTTP "
-                "have no compatible SSL setup for policy 'secure'",
-                first, host);
+        t.handshake_server >= 0 ? std::string_view(snap.resolver->vhosts().server_name(t.handshake_server))
+                                : std::string_view(snap.main_name);
+    log_request(
+        ex, st, log::mod::ssl, log::kError,
+        "AH02032: Hostname {} (default host as no SNI was provided) and hostname {} provided via HTTP "
+        "have no compatible SSL setup for policy 'secure'",
+        first, host);
   }
   return 421;
 }
 
-// SSLRequireSSL on a plaintext connection: mod_ssl's access checker refuses
-// (403, AH02219).
-void require_ssl_refused(net::Exchange &ex, RequestState &st,
-                         const directives::DirConf *dir,
-                         const runtime::ServerView &sv) {
-  log_request(ex, st, log::mod::ssl, log::kError,
-              "AH02219: access to {} failed, reason: {}",
-              st.filename.empty() ? std::string_view(st.uri)
-                                  : std::string_view(st.filename),
+// SSLRequireSSL on a plaintext connection: mod_ssl's access checker refuses (403, AH02219).
+void require_ssl_refused(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+                         const runtime::ServerView& sv) {
+  log_request(ex, st, log::mod::ssl, log::kError, "AH02219: access to {} failed, reason: {}",
+              st.filename.empty() ? std::string_view(st.uri) : std::string_view(st.filename),
               "SSL connection required");
   send_error(ex, st, 403, dir, sv);
 }
 
 // mod_authz_core's refusal: AH01630 at error level, naming r->filename.
-void deny(net::Exchange &ex, RequestState &st, const directives::DirConf *dir,
-          const runtime::ServerView &sv) {
-  log_request(ex, st, log::mod::authz_core, log::kError,
-              "AH01630: client denied by server configuration: {}",
-              st.filename.empty() ? std::string_view(st.uri)
-                                  : std::string_view(st.filename));
+void deny(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
+          const runtime::ServerView& sv) {
+  log_request(ex, st, log::mod::authz_core, log::kError, "AH01630: client denied by server configuration: {}",
+              st.filename.empty() ? std::string_view(st.uri) : std::string_view(st.filename));
   send_error(ex, st, 403, dir, sv);
 }
 
-// A refusal from access_status(): 403 is logged as authz_core does; 500 (a
-// failing Require expr) is not.
-void refuse(net::Exchange &ex, RequestState &st, int status,
-            const directives::DirConf *dir, const runtime::ServerView &sv) {
+// A refusal from access_status(): 403 is logged as authz_core does; 500 (a failing Require expr) is not.
+void refuse(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
+            const runtime::ServerView& sv) {
   if (status == 403) {
     deny(ex, st, dir, sv);
     return;
@@ -452,95 +380,80 @@ void refuse(net::Exchange &ex, RequestState &st, int status,
   send_error(ex, st, status, dir, sv);
 }
 
-// Request headers an expression looked at are named in Vary, merged with what
-// the response has, as Apache's expression parser does.
-void add_vary(http::ResponseHead &head, const expr::VarTable &names) {
+// Request headers an expression looked at are named in Vary, merged with what the response has,
+// as Apache's expression parser does.
+void add_vary(http::ResponseHead& head, const expr::VarTable& names) {
   std::string value;
   std::string_view fields = head.fields();
   while (!fields.empty()) {
     const auto eol = fields.find("\r\n");
     std::string_view line = fields.substr(0, eol);
-    fields = eol == std::string_view::npos ? std::string_view{}
-                                           : fields.substr(eol + 2);
+    fields = eol == std::string_view::npos ? std::string_view{} : fields.substr(eol + 2);
     const auto colon = line.find(':');
-    if (colon != std::string_view::npos &&
-        http::iequals(line.substr(0, colon), "Vary")) {
+    if (colon != std::string_view::npos && http::iequals(line.substr(0, colon), "Vary")) {
       std::string_view v = line.substr(colon + 1);
-      while (!v.empty() && v.front() == ' ')
-        v.remove_prefix(1);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
       value.assign(v);
       break;
     }
   }
-  if (!value.empty())
-    head.remove("Vary");
-  for (const auto &e : names) {
-    if (!value.empty())
-      value += ", ";
+  if (!value.empty()) head.remove("Vary");
+  for (const auto& e : names) {
+    if (!value.empty()) value += ", ";
     value += e.name;
   }
   head.add("Vary", value);
 }
 
-// ---- mod_proxy
-// --------------------------------------------------------------------------------
+// ---- mod_proxy --------------------------------------------------------------------------------
 
-proxypass::RequestUri request_uri(const net::Exchange &ex,
-                                  const RequestState &st,
-                                  const runtime::ServerView &sv) {
-  const auto &req = ex.request();
+proxypass::RequestUri request_uri(const net::Exchange& ex, const RequestState& st,
+                                  const runtime::ServerView& sv) {
+  const auto& req = ex.request();
   proxypass::RequestUri ru;
   ru.raw_target = req.target;
   ru.uri = st.uri;
-  if (req.target.find('?') != std::string_view::npos)
-    ru.query = req.query;
-  const auto &aes = sv.merged.core.allow_encoded_slashes;
+  if (req.target.find('?') != std::string_view::npos) ru.query = req.query;
+  const auto& aes = sv.merged.core.allow_encoded_slashes;
   ru.keep_encoded_slashes = aes && !ci_equal(*aes, "off");
   ru.no_proxy_env = st.env.get("no-proxy").has_value();
   ru.no_upgrade = req.find("Upgrade") == nullptr;
   return ru;
 }
 
-proxypass::EnvLookup env_lookup(const RequestState &st) {
+proxypass::EnvLookup env_lookup(const RequestState& st) {
   return [&st](std::string_view name) -> std::optional<std::string> {
     auto v = st.env.get(name);
-    if (!v)
-      return std::nullopt;
+    if (!v) return std::nullopt;
     return std::string(*v);
   };
 }
 
 // The proxy handler, once the configuration and access checks are done.
-void hand_to_proxy(net::Exchange &ex, RequestState &st,
-                   const Services &services, proxypass::ProxyTarget target,
-                   const directives::DirConf *dir,
-                   const runtime::ServerView &sv) {
-  // apache2 2.4.71 does not apply LimitRequestBody to proxied bodies (compat
-  // request-body-limits): lift the connection's server-wide default
+void hand_to_proxy(net::Exchange& ex, RequestState& st, const Services& services,
+                   proxypass::ProxyTarget target, const directives::DirConf* dir,
+                   const runtime::ServerView& sv) {
+  // apache2 2.4.71 does not apply LimitRequestBody to proxied bodies (compat request-body-limits):
+  // lift the connection's server-wide default
   ex.set_body_limit(0);
   if (!services.proxy) {
-    // no engine (unit tests without one): Apache without a proxy handler
-    // answers 500
+    // no engine (unit tests without one): Apache without a proxy handler answers 500
     send_error(ex, st, 500, dir, sv);
     return;
   }
   services.proxy->handle(ex, st, std::move(target));
 }
 
-void log_nocanon_ignored(const RequestState &st) {
-  if (!st.logs || !st.logs->error_log)
-    return;
-  BD_ERROR_LOG(
-      *st.logs->error_log, request_levels(st), log::mod::proxy, log::kWarn,
-      nullptr,
-      "AH01136: Unescaped URL path matched ProxyPass; ignoring unsafe nocanon");
+void log_nocanon_ignored(const RequestState& st) {
+  if (!st.logs || !st.logs->error_log) return;
+  BD_ERROR_LOG(*st.logs->error_log, request_levels(st), log::mod::proxy, log::kWarn, nullptr,
+               "AH01136: Unescaped URL path matched ProxyPass; ignoring unsafe nocanon");
 }
 
 } // namespace
 
 Pipeline::Pipeline(std::shared_ptr<const Snapshot> first, Services services)
-    : current_(std::move(first)), id_(next_id.fetch_add(1)),
-      started_(now_sec()), services_(services) {}
+    : current_(std::move(first)), id_(next_id.fetch_add(1)), started_(now_sec()), services_(services) {}
 
 void Pipeline::publish(std::shared_ptr<const Snapshot> next) {
   {
@@ -555,10 +468,9 @@ std::shared_ptr<const Snapshot> Pipeline::current() const {
   return current_;
 }
 
-const Snapshot &
-Pipeline::snapshot_for_thread(std::shared_ptr<const Snapshot> &hold) {
+const Snapshot& Pipeline::snapshot_for_thread(std::shared_ptr<const Snapshot>& hold) {
   const std::uint64_t gen = generation_.load(std::memory_order_acquire);
-  ThreadView &tv = thread_view;
+  ThreadView& tv = thread_view;
   if (tv.owner != id_ || tv.generation != gen) {
     tv.snap = current();
     tv.owner = id_;
@@ -568,110 +480,93 @@ Pipeline::snapshot_for_thread(std::shared_ptr<const Snapshot> &hold) {
   return *hold;
 }
 
-std::size_t Pipeline::states_in_use_this_thread() { return state_pool.in_use; }
+std::size_t Pipeline::states_in_use_this_thread() {
+  return state_pool.in_use;
+}
 
-void Pipeline::handle(net::Exchange &ex) {
+void Pipeline::handle(net::Exchange& ex) {
   requests_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<const Snapshot> hold;
-  const Snapshot &snap = snapshot_for_thread(hold);
-  RequestState &st = *acquire_state();
+  const Snapshot& snap = snapshot_for_thread(hold);
+  RequestState& st = *acquire_state();
   ex.set_handler_state(&st);
   st.snapshot = std::move(hold);
   run(ex, st, snap);
 }
 
-void Pipeline::on_head(net::Exchange &ex, http::ResponseHead &head,
-                       bool error_page) {
-  auto *st = static_cast<RequestState *>(ex.handler_state());
-  if (st && st->redirect && !st->redirect->failed &&
-      st->redirect->exchange->inner()) {
-    // answered by an ErrorDocument's internal redirect: the new request's
-    // settings shape the head, plus what the original request kept for its
-    // error page (r->err_headers_out goes along)
-    for (const auto &f : st->error_page_fields)
-      head.add(f.name, f.value);
+void Pipeline::on_head(net::Exchange& ex, http::ResponseHead& head, bool error_page) {
+  auto* st = static_cast<RequestState*>(ex.handler_state());
+  if (st && st->redirect && !st->redirect->failed && st->redirect->exchange->inner()) {
+    // answered by an ErrorDocument's internal redirect: the new request's settings shape the head,
+    // plus what the original request kept for its error page (r->err_headers_out goes along)
+    for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
     st = st->redirect->exchange->inner();
   }
   if (st && (error_page || st->error_response))
-    for (const auto &f : st->error_page_fields)
-      head.add(f.name, f.value);
-  if (st && st->server)
-    apply_response_rules(*st, head, error_page);
-  if (st && !error_page && !st->vary.empty())
-    add_vary(head, st->vary); // headers_out: not on error pages
+    for (const auto& f : st->error_page_fields) head.add(f.name, f.value);
+  if (st && st->server) apply_response_rules(*st, head, error_page);
+  if (st && !error_page && !st->vary.empty()) add_vary(head, st->vary); // headers_out: not on error pages
 }
 
-void Pipeline::finished(net::Exchange &ex,
-                        const net::ExchangeOutcome &outcome) {
-  auto *st = static_cast<RequestState *>(ex.handler_state());
+void Pipeline::finished(net::Exchange& ex, const net::ExchangeOutcome& outcome) {
+  auto* st = static_cast<RequestState*>(ex.handler_state());
   if (st) {
     if (st->logs && st->server) {
-      const Snapshot &snap = *st->snapshot;
+      const Snapshot& snap = *st->snapshot;
       log_finished(ex, outcome, {st, st->server, snap.main_name}, *st->logs);
     }
     release_state(st);
     return;
   }
-  // A malformed request the connection answered itself: logged under the server
-  // its address selects (the Host header, if any, was not trusted).
+  // A malformed request the connection answered itself: logged under the server its address
+  // selects (the Host header, if any, was not trusted).
   std::shared_ptr<const Snapshot> hold;
-  const Snapshot &snap = snapshot_for_thread(hold);
-  if (!snap.logs)
-    return;
+  const Snapshot& snap = snapshot_for_thread(hold);
+  if (!snap.logs) return;
   runtime::LocalEndpoint local;
-  if (auto ip = runtime::IpAddress::parse(ex.peer().local_ip))
-    local.ip = *ip;
+  if (auto ip = runtime::IpAddress::parse(ex.peer().local_ip)) local.ip = *ip;
   local.port = ex.peer().local_port;
   const int vhost = snap.resolver->vhosts().select(local, {});
-  const runtime::ServerView &sv = snap.resolver->server(vhost);
-  log_finished(ex, outcome, {nullptr, &sv, snap.main_name},
-               *snap.server_logs(vhost));
+  const runtime::ServerView& sv = snap.resolver->server(vhost);
+  log_finished(ex, outcome, {nullptr, &sv, snap.main_name}, *snap.server_logs(vhost));
 }
 
-void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
-  const auto &resolver = *snap.resolver;
-  const auto &req = ex.request();
-  const auto &peer = ex.peer();
+void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
+  const auto& resolver = *snap.resolver;
+  const auto& req = ex.request();
+  const auto& peer = ex.peer();
 
   runtime::LocalEndpoint local;
   local.ip = local_address(peer.local_ip);
   local.port = peer.local_port;
-  const int vhost =
-      resolver.vhosts().select(local, runtime::normalize_host(req.host));
-  const runtime::ServerView &sv = resolver.server(vhost);
+  const int vhost = resolver.vhosts().select(local, runtime::normalize_host(req.host));
+  const runtime::ServerView& sv = resolver.server(vhost);
   st.server = &sv;
   st.logs = snap.server_logs(vhost);
   st.send_error_page = handler_error_page;
   st.pipeline = this;
-  const auto &core = sv.merged.core;
-  init_request_facts(st, ex,
-                     core.server_name ? std::string_view(*core.server_name)
-                                      : std::string_view(snap.main_name),
-                     core.server_admin ? std::string_view(*core.server_admin)
-                                       : std::string_view(),
-                     core.document_root ? std::string_view(*core.document_root)
-                                        : std::string_view("/var/www/html"));
+  const auto& core = sv.merged.core;
+  init_request_facts(
+      st, ex, core.server_name ? std::string_view(*core.server_name) : std::string_view(snap.main_name),
+      core.server_admin ? std::string_view(*core.server_admin) : std::string_view(),
+      core.document_root ? std::string_view(*core.document_root) : std::string_view("/var/www/html"));
   set_page_identity(ex, sv.base.get(), sv);
-  apply_target_host(
-      st, req); // absolute-form, CONNECT: Host becomes the target's authority
+  apply_target_host(st, req); // absolute-form, CONNECT: Host becomes the target's authority
   run_post_read_request(st, ex);
   if (peer.tls) [[unlikely]]
     if (const int refused = misdirected_tls(ex, st, vhost, snap)) {
       http::ErrorPageInfo info;
-      if (refused == 403)
-        info.note = kNoSniNote;
+      if (refused == 403) info.note = kNoSniNote;
       return send_error(ex, st, refused, sv.base.get(), sv, {}, info);
     }
   // <If> sections see the request as it stands after post_read_request
-  const runtime::ExprHook if_hook = [&st](const directives::expr::Expr &e) {
+  const runtime::ExprHook if_hook = [&st](const directives::expr::Expr& e) {
     return expr::Evaluator::this_thread().matches(e, st.ctx);
   };
 
-  // A proxied request: its own <Proxy> walk, access checks and fixups, then the
-  // proxy handler.
-  auto serve_proxied = [&](proxypass::PassMatch &m) {
-    if (m.nocanon_ignored)
-      log_nocanon_ignored(st);
+  // A proxied request: its own <Proxy> walk, access checks and fixups, then the proxy handler.
+  auto serve_proxied = [&](proxypass::PassMatch& m) {
+    if (m.nocanon_ignored) log_nocanon_ignored(st);
     if (!m.servlet_uri.empty()) {
       st.uri = m.servlet_uri;
       st.ctx.info.uri = st.uri;
@@ -680,16 +575,13 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
     st.ctx.info.filename = st.filename;
     st.handler = "proxy-server";
     st.ctx.info.handler = st.handler;
-    runtime::ResolvedConfig prc = resolver.resolve(
-        sv, st.uri.empty() ? req.path : std::string_view(st.uri), "",
-        m.target.url, if_hook);
-    const directives::DirConf *pdir = prc.dir ? prc.dir.get() : sv.base.get();
+    runtime::ResolvedConfig prc =
+        resolver.resolve(sv, st.uri.empty() ? req.path : std::string_view(st.uri), "", m.target.url, if_hook);
+    const directives::DirConf* pdir = prc.dir ? prc.dir.get() : sv.base.get();
     st.dir = prc.dir ? prc.dir : sv.base;
-    for (const auto &[name, value] : prc.env)
-      st.env.set(name, value);
+    for (const auto& [name, value] : prc.env) st.env.set(name, value);
     set_page_identity(ex, pdir, sv);
-    if (pdir)
-      run_header_parser(st, *pdir);
+    if (pdir) run_header_parser(st, *pdir);
     if (pdir) {
       if (pdir->ssl->require_ssl && !ex.peer().tls) [[unlikely]]
         return require_ssl_refused(ex, st, pdir, sv);
@@ -698,17 +590,15 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
         return;
       }
     }
-    if (pdir)
-      run_fixups(st, *pdir);
+    if (pdir) run_fixups(st, *pdir);
     hand_to_proxy(ex, st, services_, std::move(m.target), pdir, sv);
   };
-  const auto &pconf = sv.merged.proxy;
+  const auto& pconf = sv.merged.proxy;
 
-  // mod_proxy's post_read_request: a client naming a Unix socket is refused;
-  // with ProxyRequests On an absolute URI is a forward-proxy request.
+  // mod_proxy's post_read_request: a client naming a Unix socket is refused; with ProxyRequests On
+  // an absolute URI is a forward-proxy request.
   if (req.absolute_uri || req.target.size() > 5) {
-    if (int status = proxypass::check_client_uds(
-            req.target, pconf.requests.value_or(false))) {
+    if (int status = proxypass::check_client_uds(req.target, pconf.requests.value_or(false))) {
       send_error(ex, st, status, sv.base.get(), sv);
       return;
     }
@@ -728,7 +618,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
   }
 
   if (req.method == http::Method::Trace) {
-    const auto &te = sv.merged.core.trace_enable;
+    const auto& te = sv.merged.core.trace_enable;
     if (te && ci_equal(*te, "off")) {
       // Apache's 405 for a disabled TRACE carries an empty Allow header
       std::string page;
@@ -736,7 +626,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       info.method = req.method_text;
       http::append_error_body(page, 405, info);
       st.error_response = true;
-      auto &h = ex.response();
+      auto& h = ex.response();
       h.status = 405;
       h.add("Allow", "");
       h.set_content_type("text/html; charset=iso-8859-1");
@@ -744,20 +634,18 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       handlers::write_owned(ex, std::move(page));
       return;
     }
-    // TraceEnable On refuses a TRACE carrying a body ("extended" would echo it;
-    // not reproduced)
+    // TraceEnable On refuses a TRACE carrying a body ("extended" would echo it; not reproduced)
     if (req.body != http::BodyKind::None &&
         !(req.body == http::BodyKind::Length && req.content_length == 0)) {
       send_error(ex, st, 413, sv.base.get(), sv);
       return;
     }
-    // the echo comes after ProxyPass: a proxied TRACE goes to the backend
-    // (mod_proxy's handler)
+    // the echo comes after ProxyPass: a proxied TRACE goes to the backend (mod_proxy's handler)
   }
 
   if (req.method == http::Method::Options && req.target == "*") {
     // the server itself: an empty 200
-    auto &h = ex.response();
+    auto& h = ex.response();
     h.status = 200;
     h.content_length = 0;
     ex.write({}, true, {});
@@ -766,11 +654,9 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
 
   thread_local std::string path;
   EncodedSlashes slashes = EncodedSlashes::Off;
-  if (const auto &aes = sv.merged.core.allow_encoded_slashes) {
-    if (ci_equal(*aes, "on"))
-      slashes = EncodedSlashes::On;
-    if (ci_equal(*aes, "nodecode"))
-      slashes = EncodedSlashes::NoDecode;
+  if (const auto& aes = sv.merged.core.allow_encoded_slashes) {
+    if (ci_equal(*aes, "on")) slashes = EncodedSlashes::On;
+    if (ci_equal(*aes, "nodecode")) slashes = EncodedSlashes::NoDecode;
   }
   switch (normalise_path(req.path, path, slashes)) {
   case PathStatus::BadRequest:
@@ -785,24 +671,21 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
   st.uri = path;
   st.ctx.info.uri = st.uri;
 
-  // mod_proxy, translate phase: ProxyPass maps before mod_alias (its hook runs
-  // first); a rule inside <Location> is found through the Location walk of the
-  // request.
+  // mod_proxy, translate phase: ProxyPass maps before mod_alias (its hook runs first); a rule
+  // inside <Location> is found through the Location walk of the request.
   if (!pconf.rules.empty() || snap.has_location_pass) {
     const proxypass::RequestUri ru = request_uri(ex, st, sv);
     runtime::ResolvedConfig loc;
-    // the server level's per-directory settings (ProxyPassInterpolateEnv)
-    // unless a Location walk is needed for a ProxyPass inside <Location>
-    const directives::ProxyDirConf *pdir = sv.base ? &*sv.base->proxy : nullptr;
+    // the server level's per-directory settings (ProxyPassInterpolateEnv) unless a Location walk
+    // is needed for a ProxyPass inside <Location>
+    const directives::ProxyDirConf* pdir = sv.base ? &*sv.base->proxy : nullptr;
     if (snap.has_location_pass) {
       loc = resolver.resolve(sv, path, "", "", if_hook);
-      if (loc.dir)
-        pdir = &*loc.dir->proxy;
+      if (loc.dir) pdir = &*loc.dir->proxy;
     }
     proxypass::PassMatch m;
     if (proxypass::needs_pre_translate(pconf, pdir)) {
-      // the pre-translate pass: only mapping=encoded/servlet rules, on the
-      // still-encoded path
+      // the pre-translate pass: only mapping=encoded/servlet rules, on the still-encoded path
       if (auto pre = proxypass::pre_translate_path(req.path)) {
         proxypass::RequestUri pru = ru;
         pru.uri = *pre;
@@ -829,10 +712,9 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
         .append(" ")
         .append(req.protocol)
         .append("\r\n");
-    for (const auto &h : req.headers)
-      echo.append(h.name).append(": ").append(h.value).append("\r\n");
+    for (const auto& h : req.headers) echo.append(h.name).append(": ").append(h.value).append("\r\n");
     echo.append("\r\n");
-    auto &h = ex.response();
+    auto& h = ex.response();
     h.status = 200;
     h.set_content_type("message/http");
     // Apache streams the echo (chunked)
@@ -841,8 +723,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
   }
 
   // mod_alias, translate phase: redirects first, then aliases.
-  auto red =
-      handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
+  auto red = handlers::match_redirects(sv.merged.mapping.redirects, path, req.query);
   if (red.kind == handlers::AliasResult::Kind::Redirect) {
     redirect_to(ex, st, sv, red.status, red.target);
     return;
@@ -859,8 +740,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
     aliased = true;
   } else {
     file_path = sv.merged.core.document_root.value_or("/var/www/html");
-    if (!file_path.empty() && file_path.back() == '/')
-      file_path.pop_back();
+    if (!file_path.empty() && file_path.back() == '/') file_path.pop_back();
     file_path += path;
   }
   (void)aliased;
@@ -869,27 +749,22 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
   bool exists = ::stat(file_path.c_str(), &fst) == 0;
   bool is_dir = exists && S_ISDIR(fst.st_mode);
   std::string walk_path = file_path;
-  if (is_dir && (walk_path.empty() || walk_path.back() != '/'))
-    walk_path += '/';
+  if (is_dir && (walk_path.empty() || walk_path.back() != '/')) walk_path += '/';
 
   st.filename = file_path;
   if (!exists) [[unlikely]] {
-    // Apache's directory walk stopped at the first missing or non-directory
-    // segment: that is the file name (%f, the sections' file, a proxy:
-    // handler's); the rest is path info
+    // Apache's directory walk stopped at the first missing or non-directory segment: that is the
+    // file name (%f, the sections' file, a proxy: handler's); the rest is path info
     st.filename.resize(missing_file_walk_end(file_path));
     walk_path = st.filename;
   }
   st.ctx.info.filename = st.filename;
-  runtime::ResolvedConfig rc =
-      resolver.resolve(sv, path, walk_path, "", if_hook);
-  const directives::DirConf *dir = rc.dir ? rc.dir.get() : sv.base.get();
+  runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", if_hook);
+  const directives::DirConf* dir = rc.dir ? rc.dir.get() : sv.base.get();
   st.dir = rc.dir ? rc.dir : sv.base;
-  for (const auto &[name, value] : rc.env)
-    st.env.set(name, value);
+  for (const auto& [name, value] : rc.env) st.env.set(name, value);
   set_page_identity(ex, dir, sv);
-  if (dir)
-    run_header_parser(st, *dir);
+  if (dir) run_header_parser(st, *dir);
 
   // access control (Require / Order-Allow-Deny)
   if (dir) {
@@ -903,9 +778,8 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
 
   // mod_alias in per-dir context
   if (dir) {
-    if (dir->mapping->dir_alias && dir->mapping->dir_alias->kind ==
-                                       directives::AliasRule::Kind::Redirect) {
-      const auto &da = *dir->mapping->dir_alias;
+    if (dir->mapping->dir_alias && dir->mapping->dir_alias->kind == directives::AliasRule::Kind::Redirect) {
+      const auto& da = *dir->mapping->dir_alias;
       int status = da.status ? da.status : 302;
       if (da.real.empty() || status < 300 || status > 399) {
         send_error(ex, st, status, dir, sv);
@@ -914,8 +788,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       }
       return;
     }
-    auto dr =
-        handlers::match_redirects(dir->mapping->redirects, path, req.query);
+    auto dr = handlers::match_redirects(dir->mapping->redirects, path, req.query);
     if (dr.kind == handlers::AliasResult::Kind::Redirect) {
       redirect_to(ex, st, sv, dr.status, dr.target);
       return;
@@ -926,18 +799,14 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
     }
   }
 
-  if (dir)
-    run_fixups(st, *dir);
+  if (dir) run_fixups(st, *dir);
 
   // the handler
-  if (dir && dir->core->set_handler &&
-      !ci_equal(*dir->core->set_handler, "none")) {
-    const std::string &hn = *dir->core->set_handler;
-    if (hn.size() > 6 &&
-        http::iequals(std::string_view(hn).substr(0, 6), "proxy:")) {
+  if (dir && dir->core->set_handler && !ci_equal(*dir->core->set_handler, "none")) {
+    const std::string& hn = *dir->core->set_handler;
+    if (hn.size() > 6 && http::iequals(std::string_view(hn).substr(0, 6), "proxy:")) {
       // SetHandler "proxy:...": the handler prefixes the mapped file name
-      auto m = proxypass::match_handler(sv.merged.proxy, hn, st.filename,
-                                        request_uri(ex, st, sv));
+      auto m = proxypass::match_handler(sv.merged.proxy, hn, st.filename, request_uri(ex, st, sv));
       if (m && m->result == proxypass::PassResult::Error) {
         send_error(ex, st, m->status, dir, sv);
         return;
@@ -970,25 +839,19 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       info.store = services_.store;
       info.server_index = sv.index;
       info.proxy_status =
-          sv.merged.proxy.status.value_or(directives::ProxyStatusOpt::Off) !=
-          directives::ProxyStatusOpt::Off;
+          sv.merged.proxy.status.value_or(directives::ProxyStatusOpt::Off) != directives::ProxyStatusOpt::Off;
       handlers::serve_server_status(ex, info);
       return;
     }
   }
 
   if (!exists) {
-    if (answer_method_without_file(ex, st, dir, sv, false))
-      return;
-    log_request(ex, st, log::mod::core, log::kInfo,
-                "AH00128: File does not exist: {}", file_path);
-    if (st.redirected_from)
-      note_redirect_type(*st.redirected_from->redirect, file_path, snap.mime,
-                         dir);
+    if (answer_method_without_file(ex, st, dir, sv, false)) return;
+    log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
+    if (st.redirected_from) note_redirect_type(*st.redirected_from->redirect, file_path, snap.mime, dir);
     if (req.body != http::BodyKind::None) {
       if (dir && dir->core->limit_request_body)
-        ex.set_body_limit(
-            static_cast<std::uint64_t>(*dir->core->limit_request_body));
+        ex.set_body_limit(static_cast<std::uint64_t>(*dir->core->limit_request_body));
       discard_body_then_404(ex, st);
       return;
     }
@@ -996,8 +859,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
     return;
   }
   if (is_dir) {
-    if (path.back() != '/' &&
-        (!dir || dir->mapping->directory_slash.value_or(true))) {
+    if (path.back() != '/' && (!dir || dir->mapping->directory_slash.value_or(true))) {
       // mod_dir redirects whatever the method (apache2 2.4.71)
       std::string url;
       append_self_url(url, ex, sv);
@@ -1012,22 +874,18 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       return;
     }
     if (path.back() != '/') {
-      // DirectorySlash Off: mod_dir leaves the directory alone and the default
-      // handler has no file
+      // DirectorySlash Off: mod_dir leaves the directory alone and the default handler has no file
       send_error(ex, st, 404, dir, sv);
       return;
     }
     static const std::vector<std::string> default_index{"index.html"};
-    const auto &indexes = dir && dir->mapping->directory_index
-                              ? *dir->mapping->directory_index
-                              : default_index;
+    const auto& indexes =
+        dir && dir->mapping->directory_index ? *dir->mapping->directory_index : default_index;
     std::string base = walk_path;
     bool found = false;
-    for (const auto &name : indexes) {
+    for (const auto& name : indexes) {
       std::string candidate =
-          name.starts_with("/")
-              ? sv.merged.core.document_root.value_or("") + name
-              : base + name;
+          name.starts_with("/") ? sv.merged.core.document_root.value_or("") + name : base + name;
       struct stat ist {};
       if (::stat(candidate.c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
         file_path = std::move(candidate);
@@ -1036,8 +894,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
         // the index file's own <Files> sections apply
         rc = resolver.resolve(sv, path, file_path, "", if_hook);
         dir = rc.dir ? rc.dir.get() : dir;
-        if (rc.dir)
-          st.dir = rc.dir;
+        if (rc.dir) st.dir = rc.dir;
         st.filename = file_path;
         st.ctx.info.filename = st.filename;
         if (dir) {
@@ -1050,19 +907,15 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       }
     }
     if (!found) {
-      // no index file: mod_autoindex lists the directory when Options Indexes
-      // allows it (and refuses with 403 when not); without mod_autoindex the
-      // default handler answers 404; a method other than GET/HEAD/POST goes to
-      // the default handler
-      if (answer_method_without_file(ex, st, dir, sv, true))
-        return;
+      // no index file: mod_autoindex lists the directory when Options Indexes allows it (and
+      // refuses with 403 when not); without mod_autoindex the default handler answers 404; a
+      // method other than GET/HEAD/POST goes to the default handler
+      if (answer_method_without_file(ex, st, dir, sv, true)) return;
       if (!snap.autoindex) {
         send_error(ex, st, 404, dir, sv);
         return;
       }
-      if (!(runtime::effective_options(dir ? dir->core->options
-                                           : std::nullopt) &
-            runtime::kOptIndexes)) {
+      if (!(runtime::effective_options(dir ? dir->core->options : std::nullopt) & runtime::kOptIndexes)) {
         send_error(ex, st, 403, dir, sv);
         return;
       }
@@ -1073,14 +926,12 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
       air.conf = dir ? &*dir->autoindex : nullptr;
       static const std::vector<directives::MimeMapping> none;
       air.content_type = [&](std::string_view name) {
-        return std::string(
-            snap.mime.lookup(name, dir ? dir->mapping->mime : none, nullptr));
+        return std::string(snap.mime.lookup(name, dir ? dir->mapping->mime : none, nullptr));
       };
       air.allowed = [&](std::string_view name, bool is_dir) {
         std::string file = walk_path + std::string(name) + (is_dir ? "/" : "");
-        runtime::ResolvedConfig sub =
-            resolver.resolve(sv, path + std::string(name), file, "", if_hook);
-        const directives::DirConf *sd = sub.dir ? sub.dir.get() : dir;
+        runtime::ResolvedConfig sub = resolver.resolve(sv, path + std::string(name), file, "", if_hook);
+        const directives::DirConf* sd = sub.dir ? sub.dir.get() : dir;
         return !sd || access_status(*sd->authz, st) == 200;
       };
       handlers::AutoindexPage page = handlers::render_autoindex(air);
@@ -1088,7 +939,7 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
         send_error(ex, st, page.status, dir, sv);
         return;
       }
-      auto &h = ex.response();
+      auto& h = ex.response();
       h.status = 200;
       h.set_content_type(page.content_type);
       if (req.method == http::Method::Head) {
@@ -1106,22 +957,19 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
     return;
   }
 
-  // The default handler refuses a method a file cannot take (405) or does not
-  // know (501): with an ErrorDocument for that status the refusal is answered
-  // here, so that the ErrorDocument applies
+  // The default handler refuses a method a file cannot take (405) or does not know (501): with an
+  // ErrorDocument for that status the refusal is answered here, so that the ErrorDocument applies
   if (const int ms = http::default_handler_status(req.method);
-      (ms == 405 || ms == 501) && dir &&
-      dir->core->error_documents.contains(ms)) {
+      (ms == 405 || ms == 501) && dir && dir->core->error_documents.contains(ms)) {
     send_error(ex, st, ms, dir, sv, http::kDefaultHandlerAllow);
     return;
   }
-  // A declared body over LimitRequestBody is refused before it is read (413);
-  // with an ErrorDocument for 413 the refusal is answered here, so that the
-  // ErrorDocument applies (the connection closes after it, as after any 413)
-  if (req.body == http::BodyKind::Length && dir &&
-      dir->core->limit_request_body && *dir->core->limit_request_body > 0 &&
-      req.content_length >
-          static_cast<std::uint64_t>(*dir->core->limit_request_body) &&
+  // A declared body over LimitRequestBody is refused before it is read (413); with an ErrorDocument
+  // for 413 the refusal is answered here, so that the ErrorDocument applies (the connection closes
+  // after it, as after any 413)
+  if (req.body == http::BodyKind::Length && dir && dir->core->limit_request_body &&
+      *dir->core->limit_request_body > 0 &&
+      req.content_length > static_cast<std::uint64_t>(*dir->core->limit_request_body) &&
       dir->core->error_documents.contains(413)) {
     send_error(ex, st, 413, dir, sv);
     return;
@@ -1129,20 +977,16 @@ void Pipeline::run(net::Exchange &ex, RequestState &st, const Snapshot &snap) {
   handlers::StaticFile f;
   f.st = fst;
   auto slash = file_path.rfind('/');
-  std::string_view base_name = std::string_view(file_path).substr(
-      slash == std::string::npos ? 0 : slash + 1);
-  handlers::assign_file_mime(f, base_name, snap.mime,
-                             dir); // type, charset, encoding, language
+  std::string_view base_name = std::string_view(file_path).substr(slash == std::string::npos ? 0 : slash + 1);
+  handlers::assign_file_mime(f, base_name, snap.mime, dir); // type, charset, encoding, language
   f.etag = !(dir && dir->core->etag_none.value_or(false));
   if (dir && dir->core->limit_request_body)
     f.body_limit = static_cast<std::uint64_t>(*dir->core->limit_request_body);
   f.path = std::move(file_path);
   f.hold = st.snapshot;
-  // an ErrorDocument's file goes out with the error status, whatever the
-  // request's conditional and Range fields say (Apache's default handler
-  // evaluates them only for a 2xx)
-  if (st.redirected_from)
-    f.status = st.redirected_from->redirect->exchange->status();
+  // an ErrorDocument's file goes out with the error status, whatever the request's conditional and
+  // Range fields say (Apache's default handler evaluates them only for a 2xx)
+  if (st.redirected_from) f.status = st.redirected_from->redirect->exchange->status();
   handlers::serve_static_file(ex, std::move(f));
 }
 
