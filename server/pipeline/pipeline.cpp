@@ -652,23 +652,19 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     return;
   }
 
-  thread_local std::string path;
   EncodedSlashes slashes = EncodedSlashes::Off;
   if (const auto& aes = sv.merged.core.allow_encoded_slashes) {
     if (ci_equal(*aes, "on")) slashes = EncodedSlashes::On;
     if (ci_equal(*aes, "nodecode")) slashes = EncodedSlashes::NoDecode;
   }
-  switch (normalise_path(req.path, path, slashes)) {
-  case PathStatus::BadRequest:
-    send_error(ex, st, 400, sv.base.get(), sv);
+  // normalised straight into r->uri (its capacity is kept with the pooled state)
+  const PathStatus path_status = normalise_path(req.path, st.uri, slashes);
+  if (path_status != PathStatus::Ok) {
+    st.uri.clear(); // r->uri was never set
+    send_error(ex, st, path_status == PathStatus::BadRequest ? 400 : 404, sv.base.get(), sv);
     return;
-  case PathStatus::NotFound:
-    send_error(ex, st, 404, sv.base.get(), sv);
-    return;
-  case PathStatus::Ok:
-    break;
   }
-  st.uri = path;
+  const std::string& path = st.uri; // not changed below but by a proxied request's servlet mapping
   st.ctx.info.uri = st.uri;
 
   // mod_proxy, translate phase: ProxyPass maps before mod_alias (its hook runs first); a rule
