@@ -1,7 +1,7 @@
 #include "server/http/request_parser.hpp"
 
 #include <algorithm>
-
+#include <array>
 #include <cstring>
 
 namespace balancerd::http {
@@ -13,7 +13,7 @@ const ProtocolOptions kDefaults{};
 constexpr std::size_t kMaxLeadingBlankLines = 100;
 
 // RFC 9110 tchar.
-constexpr bool is_tchar(unsigned char c) noexcept {
+constexpr bool tchar_of(unsigned char c) noexcept {
   if (c >= '0' && c <= '9') return true;
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
   switch (c) {
@@ -37,8 +37,49 @@ constexpr bool is_tchar(unsigned char c) noexcept {
     return false;
   }
 }
+
+// Byte classes as bits of one table, so the per-byte checks of every request line and field are a
+// load and a test instead of a chain of compares.
+enum : unsigned char {
+  kTchar = 1,      // RFC 9110 tchar
+  kCtl = 2,        // a control byte (below 0x20, or DEL)
+  kHostChar = 4,   // a reg-name byte strict mode accepts: digit, letter, '-', '.', '_'
+  kBadValue = 8,   // refused in a field value in Unsafe mode: NUL, CR
+  kBadStrict = 16, // refused in a field value in strict mode: any control but HTAB
+  kBadName = 32,   // refused in a field name in Unsafe mode: blanks, VT, FF, CR, NUL
+  kBadTarget = 64, // refused in a request target: a control byte or '#'
+};
+
+constexpr std::array<unsigned char, 256> make_classes() {
+  std::array<unsigned char, 256> t{};
+  for (unsigned i = 0; i < 256; ++i) {
+    const auto c = static_cast<unsigned char>(i);
+    unsigned char v = 0;
+    if (tchar_of(c)) v |= kTchar;
+    const bool ctl = c < 0x20 || c == 0x7f;
+    if (ctl) v |= kCtl;
+    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' || c == '.' ||
+        c == '_')
+      v |= kHostChar;
+    if (c == '\0' || c == '\r') v |= kBadValue;
+    if (ctl && c != '\t') v |= kBadStrict;
+    if (c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\0') v |= kBadName;
+    if (ctl || c == '#') v |= kBadTarget;
+    t[i] = v;
+  }
+  return t;
+}
+constexpr std::array<unsigned char, 256> kClasses = make_classes();
+
+constexpr bool has_class(char c, unsigned char cls) noexcept {
+  return (kClasses[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+constexpr bool is_tchar(unsigned char c) noexcept {
+  return (kClasses[c] & kTchar) != 0;
+}
 constexpr bool is_ctl(unsigned char c) noexcept {
-  return c < 0x20 || c == 0x7f;
+  return (kClasses[c] & kCtl) != 0;
 }
 constexpr bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t';
@@ -92,25 +133,24 @@ bool parse_content_length(std::string_view v, std::uint64_t& out) noexcept {
 
 // Rejects what Apache rejects in the path: bad %-escapes, and ".." segments that climb above "/".
 bool path_acceptable(std::string_view path) noexcept {
-  for (std::size_t i = 0; i < path.size(); ++i)
-    if (path[i] == '%' && (i + 2 >= path.size() || !is_hex(path[i + 1]) || !is_hex(path[i + 2])))
-      return false;
+  // one pass: each segment's escapes are checked while it is measured
   long depth = 0;
+  const std::size_t n = path.size();
   std::size_t i = 0;
-  while (i < path.size()) {
+  while (i < n) {
     if (path[i] == '/') {
       ++i;
       continue;
     }
-    auto end = path.find('/', i);
-    if (end == std::string_view::npos) end = path.size();
-    auto seg = path.substr(i, end - i);
-    if (seg == "..") {
+    const std::size_t start = i;
+    for (; i < n && path[i] != '/'; ++i)
+      if (path[i] == '%' && (i + 2 >= n || !is_hex(path[i + 1]) || !is_hex(path[i + 2]))) return false;
+    const std::size_t len = i - start;
+    if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
       if (--depth < 0) return false;
-    } else if (seg != ".") {
+    } else if (!(len == 1 && path[start] == '.')) {
       ++depth;
     }
-    i = end;
   }
   return true;
 }
@@ -153,13 +193,9 @@ bool split_host(std::string_view value, bool strict, std::string_view& host,
       colon = std::string_view::npos; // Unsafe: no number after the colon, an address without port
     host = value.substr(0, colon);
     rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon);
-    if (strict) {
-      for (char c : host) {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (!(is_digit(c) || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') || c == '-' || c == '.' || c == '_'))
-          return false;
-      }
-    }
+    if (strict)
+      for (char c : host)
+        if (!has_class(c, kHostChar)) return false;
     while (!host.empty() && host.back() == '.') host.remove_suffix(1);
     if (host.empty() && strict) return false;
   }
@@ -251,7 +287,7 @@ RequestParser::Result RequestParser::parse(char* data, std::size_t len, Request&
 bool RequestParser::parse_target(Request& req) {
   std::string_view t = req.target;
   for (char c : t)
-    if (is_ctl(static_cast<unsigned char>(c)) || c == '#') return false;
+    if (has_class(c, kBadTarget)) return false;
   if (req.method == Method::Connect) { // authority-form only, and the port is required
     req.path = "/"; // Apache maps and serves it as "/" (405 from the default handler, or proxied)
     return t.front() != '/' && split_host(t, opts_->strict, req.host, req.port) && !req.port.empty();
@@ -337,6 +373,8 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
   if (req.http09()) return Result::Done; // no headers, never kept alive
   const bool strict = opts_->strict;
   const std::size_t field_limit = opts_->limit_request_field_size;
+  // strict refuses every control byte but HTAB in a value (NUL and CR among them); Unsafe NUL and CR
+  const unsigned char bad_value = strict ? kBadStrict : kBadValue;
 
   // Header lines: [rl_next_, head_end_) ends with the empty line.
   std::size_t pos = rl_next_;
@@ -354,8 +392,7 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
       auto more = trim(line);
       if (req.headers.empty() || more.empty()) return fail(400);
       for (char c : more)
-        if (c == '\0' || c == '\r' || (strict && is_ctl(static_cast<unsigned char>(c)) && c != '\t'))
-          return fail(400);
+        if (has_class(c, bad_value)) return fail(400);
       Header& h = req.headers.back();
       char* vend = const_cast<char*>(h.value.data() + h.value.size());
       if (h.value.empty()) vend = const_cast<char*>(h.value.data());
@@ -370,16 +407,13 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
       auto colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0) return fail(400);
       auto name = line.substr(0, colon);
-      for (char c : name) {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (is_blank(c)) return fail(400); // "Name :" is a smuggling vector; Apache refuses it always
-        // Unsafe: any byte but whitespace (apache2 refuses \v \f \r there, accepts other controls)
-        if (strict ? !is_tchar(u) : (c == '\v' || c == '\f' || c == '\r' || c == '\0')) return fail(400);
-      }
+      // "Name :" is a smuggling vector; Apache refuses it always. Strict: tchar only (no blank is
+      // one). Unsafe: any byte but whitespace (apache2 refuses \v \f \r there, accepts other controls)
+      for (char c : name)
+        if (strict ? !has_class(c, kTchar) : has_class(c, kBadName)) return fail(400);
       auto value = trim(line.substr(colon + 1));
       for (char c : value)
-        if (c == '\0' || c == '\r' || (strict && is_ctl(static_cast<unsigned char>(c)) && c != '\t'))
-          return fail(400);
+        if (has_class(c, bad_value)) return fail(400);
       if (value.empty()) value = std::string_view(line.data() + line.size(), 0);
       req.headers.push_back(Header{name, value});
       last_line_start = pos;
@@ -390,10 +424,16 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
   // Semantics of the framing and routing headers.
   const Header* host = nullptr;
   bool have_cl = false, have_te = false, te_chunked_last = false, close = false;
+  const Header* expect = nullptr;
+  // the names that matter differ in length: most fields are passed over on a size compare
   for (const auto& h : req.headers) {
+    const std::size_t len = h.name.size();
+    if (len != 4 && len != 6 && len != 10 && len != 14 && len != 17) continue;
     if (iequals(h.name, "Host")) {
       if (host) return fail(400);
       host = &h;
+    } else if (iequals(h.name, "Expect")) {
+      if (!expect) expect = &h;
     } else if (iequals(h.name, "Content-Length")) {
       if (have_cl) return fail(400); // even two equal values: Apache refuses
       have_cl = true;
@@ -439,7 +479,7 @@ RequestParser::Result RequestParser::finish(char* data, Request& req) {
     req.keep_alive = req.keep_alive_sent && !close;
   if (req.must_close) req.keep_alive = false;
 
-  if (const Header* e = req.find("Expect"); e && !e->value.empty()) {
+  if (const Header* e = expect; e && !e->value.empty()) {
     if (iequals(e->value, "100-continue")) {
       req.expect_continue = req.version() >= 1001;
       req.expect_100 = true;
