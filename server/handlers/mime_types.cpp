@@ -59,7 +59,7 @@ std::string_view MimeTypes::lookup(std::string_view name, const std::vector<dire
       if (!hit->remove) result = hit->value;
       continue;
     }
-    auto it = by_ext_.find(std::string(key));
+    auto it = by_ext_.find(key);
     if (it != by_ext_.end()) result = it->second;
   }
   return result;
