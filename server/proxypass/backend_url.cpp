@@ -16,15 +16,20 @@ std::uint16_t default_port(std::string_view scheme) {
 std::string BackendUrl::host_header() const {
   std::string out;
   const bool v6 = host.find(':') != std::string::npos;
-  out.reserve(host.size() + 8);
+  char digits[8];
+  char* digits_end = digits;
+  if (port_given && port != 80) digits_end = std::to_chars(digits, digits + sizeof digits, port).ptr;
+  // The exact size: "127.0.0.1:28561" fits the string's inline buffer, and a guessed larger
+  // reserve() would have put every such Host value on the heap.
+  const std::size_t size = host.size() + (v6 ? 2 : 0) +
+                           (digits_end > digits ? 1 + static_cast<std::size_t>(digits_end - digits) : 0);
+  out.reserve(size);
   if (v6) out.push_back('[');
   out.append(host);
   if (v6) out.push_back(']');
-  if (port_given && port != 80) {
-    char digits[8];
-    const auto r = std::to_chars(digits, digits + sizeof digits, port);
+  if (digits_end > digits) {
     out.push_back(':');
-    out.append(digits, r.ptr);
+    out.append(digits, digits_end);
   }
   return out;
 }
