@@ -64,7 +64,7 @@ void append_type_with_charset(std::string& out, std::string_view type, std::stri
 }
 
 void resolve_file_mime(std::string_view name, const MimeTypes& types, const directives::DirConf* dir,
-                       FileMime& out) {
+                       FileMime& out, bool want_type) {
   out.clear();
   static const std::vector<directives::MimeMapping> no_mappings;
   const auto& maps = dir ? dir->mapping->mime : no_mappings;
@@ -72,7 +72,7 @@ void resolve_file_mime(std::string_view name, const MimeTypes& types, const dire
                                      !directives::ci_equal(*dir->core->force_type, "none")
                                  ? &*dir->core->force_type
                                  : nullptr;
-  const std::string_view type = types.lookup(name, maps, force);
+  const std::string_view type = want_type ? types.lookup(name, maps, force) : std::string_view();
 
   // The first segment is the name itself, never an extension; leading dots belong to it.
   const auto dot = name.find('.', name.find_first_not_of('.'));

@@ -32,8 +32,10 @@ struct FileMime {
 };
 
 // Fills `out` for `base_name` (the last path segment) under `dir` (may be null: TypesConfig only).
+// `want_type` false: the type is left empty and not looked up (a proxied response whose backend sent
+// a Content-Type, which replaces mod_mime's type whole; its encodings and languages still apply).
 void resolve_file_mime(std::string_view base_name, const MimeTypes& types, const directives::DirConf* dir,
-                       FileMime& out);
+                       FileMime& out, bool want_type = true);
 
 // `type` with its parameters written as mod_mime writes them, the charset parameter set to `charset`
 // (added last when the type has none; left alone when `charset` is empty). Appends to `out`.

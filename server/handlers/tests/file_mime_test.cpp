@@ -144,5 +144,17 @@ TEST(FileMime, CharsetRewritesTheTypesParameters) {
   EXPECT_EQ(out, "text/html");
 }
 
+TEST(FileMime, WithoutTheTypeEncodingsAndLanguagesStillApply) {
+  const auto m = types();
+  const auto dir = site();
+  FileMime out;
+  resolve_file_mime("a.html.en.gz", m, &dir, out, false);
+  EXPECT_EQ(out.type, "");
+  EXPECT_EQ(out.encoding, "x-gzip");
+  EXPECT_EQ(out.languages, "en");
+  resolve_file_mime("a.html.en.gz", m, &dir, out);
+  EXPECT_EQ(out.type, "application/gzip"); // the last extension with a type
+}
+
 } // namespace
 } // namespace balancerd::handlers
