@@ -539,7 +539,9 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
   runtime::LocalEndpoint local;
   local.ip = local_address(peer.local_ip);
   local.port = peer.local_port;
-  const int vhost = resolver.vhosts().select(local, runtime::normalize_host(req.host));
+  thread_local std::string host;
+  runtime::normalize_host(req.host, host);
+  const int vhost = resolver.vhosts().select(local, host);
   const runtime::ServerView& sv = resolver.server(vhost);
   st.server = &sv;
   st.logs = snap.server_logs(vhost);

@@ -6,7 +6,7 @@ namespace balancerd::runtime {
 
 using directives::ascii_lower;
 
-std::string normalize_host(std::string_view host) {
+void normalize_host(std::string_view host, std::string& out) {
   std::string_view h = host;
   if (!h.empty() && h.front() == '[') {
     const auto close = h.find(']');
@@ -15,7 +15,14 @@ std::string normalize_host(std::string_view host) {
     h = h.substr(0, colon);
   }
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
-  return ascii_lower(h);
+  out.resize(h.size());
+  for (std::size_t i = 0; i < h.size(); ++i) out[i] = ascii_lower(h[i]);
+}
+
+std::string normalize_host(std::string_view host) {
+  std::string out;
+  normalize_host(host, out);
+  return out;
 }
 
 std::string request_host(std::string_view absolute_uri_authority, std::string_view host_header) {

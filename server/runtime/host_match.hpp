@@ -9,6 +9,8 @@ namespace balancerd::runtime {
 // The host of a Host header or of an absolute request-URI's authority as Apache compares it: port
 // removed, IPv6 brackets removed, one trailing dot removed, lower-cased. "" for an empty host.
 std::string normalize_host(std::string_view host);
+// The same into `out` (cleared first; its capacity is reused): the per-request form.
+void normalize_host(std::string_view host, std::string& out);
 
 // The host a request is matched by: the authority of an absolute request-URI when there is one
 // (apache2 prefers it to the Host header: `GET http://second.example/x` with `Host: first.example` is
