@@ -1,6 +1,7 @@
 #include "server/lifecycle/privileged_check.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "directives/compile.hpp"
 #include "server/balancer/persist_file.hpp"
@@ -89,6 +90,49 @@ std::vector<std::string> configured_tls_files(const directives::Config& config) 
   return out;
 }
 
+std::vector<std::string> configured_tls_ca_paths(const directives::Config& config) {
+  namespace d = directives;
+  std::vector<std::string> out;
+  const d::SslServerConf& main = *config.main.ssl;
+  auto add = [&](const d::SslServerConf& own) {
+    const d::SslEngine engine = own.engine == d::SslEngine::Unset ? main.engine : own.engine;
+    if (engine != d::SslEngine::On) return;
+    if (const auto& p =
+            own.server.ca_certificate_path ? own.server.ca_certificate_path : main.server.ca_certificate_path)
+      out.push_back(*p);
+  };
+  add(main);
+  for (const auto& v : config.vhosts) add(*v.ssl);
+  return out;
+}
+
+bool is_hashed_ca_name(std::string_view name) {
+  if (name.size() < 10 || name[8] != '.') return false;
+  for (std::size_t i = 0; i < 8; ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(name[i]))) return false;
+  std::string_view n = name.substr(9);
+  if (n.front() == 'r') n.remove_prefix(1);
+  return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+namespace {
+
+// `path` is a configured CA directory (as configured, or without its trailing '/'), or one of its
+// hashed entries.
+bool in_ca_path(const directives::Config& config, const std::string& path) {
+  for (std::string dir : configured_tls_ca_paths(config)) {
+    if (path == dir) return true;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (path == dir) return true;
+    if (path.size() > dir.size() + 1 && path.starts_with(dir) && path[dir.size()] == '/' &&
+        is_hashed_ca_name(std::string_view(path).substr(dir.size() + 1)))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
 bool privileged_request_allowed(const directives::Config& config, std::string_view op,
                                 const std::vector<std::string>& words) {
   if (op == kCheckSpawn) {
@@ -102,7 +146,7 @@ bool privileged_request_allowed(const directives::Config& config, std::string_vi
   }
   if (op == kCheckOpenRead) {
     const auto files = configured_tls_files(config);
-    return std::find(files.begin(), files.end(), words[0]) != files.end();
+    return std::find(files.begin(), files.end(), words[0]) != files.end() || in_ca_path(config, words[0]);
   }
   if (op == kCheckOpenRuntime) {
     const std::string persist = configured_persist_file(config);

@@ -44,9 +44,17 @@ std::string configured_persist_file(const directives::Config& config);
 // The files mod_ssl reads for the servers whose SSLEngine is on (the main server's SSL* settings
 // merged into each vhost, as the TLS contexts are built): SSLCertificateFile, SSLCertificateKeyFile
 // (the certificate file itself when a certificate has no key file), SSLCertificateChainFile and
-// SSLCACertificateFile. SSLCACertificatePath is not among them: OpenSSL reads its entries lazily,
-// by hashed name, when a client certificate is verified (as the server's User).
+// SSLCACertificateFile. SSLCACertificatePath is apart (configured_tls_ca_paths).
 std::vector<std::string> configured_tls_files(const directives::Config& config);
+// The SSLCACertificatePath directories of those servers (merged the same way). A context build reads
+// a directory's hashed entries at once (OpenSSL would look them up lazily, as the server's User, when
+// a client certificate is verified): the directory itself and its entries named as OpenSSL's hashed
+// lookup names them (is_hashed_ca_name) may be opened for reading, so that a root-only directory
+// still serves after a graceful reload. Other files in it may not.
+std::vector<std::string> configured_tls_ca_paths(const directives::Config& config);
+// "<8 hex digits>.<digits>" (a certificate) or "<8 hex digits>.r<digits>" (a CRL), as c_rehash and
+// `openssl rehash` name them.
+bool is_hashed_ca_name(std::string_view name);
 
 // Whether `config` allows request `op` with `words` (a path, or a program's argv).
 bool privileged_request_allowed(const directives::Config& config, std::string_view op,

@@ -26,7 +26,8 @@
 //   - the BalancerPersist file (DefaultRuntimeDir/balancerd-balancers.state) when a server has
 //     BalancerPersist On,
 //   - for reading, a file a server with SSLEngine on names as SSLCertificateFile,
-//     SSLCertificateKeyFile, SSLCertificateChainFile or SSLCACertificateFile,
+//     SSLCertificateKeyFile, SSLCertificateChainFile or SSLCACertificateFile, or its
+//     SSLCACertificatePath directory and the hashed entries in it (privileged_ca_dir.hpp),
 //   - a program that is exactly one of its piped logs ("|cmd", "||cmd", "|$cmd", as PipedLog
 //     splits it).
 // Anything else is refused with EPERM (the reload then fails with Apache's message and "(1)
@@ -81,7 +82,8 @@ public:
   // Thread-safe (one request at a time).
   std::optional<int> open_log(const std::string& path);
   std::optional<int> open_runtime_file(const std::string& path);
-  // O_RDONLY: a TLS certificate, key, chain or CA file of a server with SSLEngine on.
+  // O_RDONLY: a TLS certificate, key, chain or CA file of a server with SSLEngine on, or its CA
+  // directory (a descriptor to list it) and the hashed entries there.
   std::optional<int> open_read(const std::string& path);
   // `argv[0]` is looked up in PATH when it has no '/'. The program gets `stdin_fd` as its stdin and
   // `stdout_fd`/`stderr_fd` as its stdout/stderr; the helper does not keep them.

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "directives/model/config.hpp"
+#include "server/lifecycle/privileged_ca_dir.hpp"
 #include "server/lifecycle/privileged_helper.hpp"
 #include "server/log/log_level.hpp"
 #include "server/net/tls_context_impl.hpp"
@@ -230,6 +231,23 @@ int name_order(const X509_NAME* const* a, const X509_NAME* const* b) {
   return X509_NAME_cmp(*a, *b);
 }
 
+// An SSLCACertificatePath entry's certificates and CRLs, trusted as OpenSSL's lazy lookup would
+// trust them (no CA names: mod_ssl takes those from the directory on its own).
+void add_ca_dir_entry(SSL_CTX* ctx, const std::string& pem) {
+  BIO* bio = memory_bio(pem);
+  if (!bio) return;
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!infos) return;
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+    X509_INFO* info = sk_X509_INFO_value(infos, i);
+    if (info->x509) X509_STORE_add_cert(store, info->x509);
+    if (info->crl) X509_STORE_add_crl(store, info->crl);
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+}
+
 bool load_ca_file(SSL_CTX* ctx, const std::string& pem) {
   BIO* bio = memory_bio(pem);
   if (!bio) return false;
@@ -387,6 +405,11 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     const bool ok = (!ca_pem || load_ca_file(ctx, *ca_pem)) &&
                     (!s.ca_certificate_path ||
                      SSL_CTX_load_verify_locations(ctx, nullptr, s.ca_certificate_path->c_str()));
+    // ... and its hashed entries are read now as well (as root where the User may not), so that a
+    // root-only directory still verifies after a graceful reload, when the lookup runs as the User
+    if (ok && s.ca_certificate_path)
+      for (const auto& pem : lifecycle::read_hashed_ca_files(*s.ca_certificate_path))
+        add_ca_dir_entry(ctx, pem);
     if (!ok) {
       failure.push_back(
           {log::kEmerg, "AH01895: Unable to configure verify locations for client authentication"});

@@ -207,6 +207,35 @@ TEST(LifecyclePrivilegedCheck, TlsFilesOfServersWithSslEngineOn) {
   EXPECT_EQ(run_validator(d.read(), {"read", "/etc/shadow"}), 1);
 }
 
+// SSLCACertificatePath of a server with SSLEngine on: the directory (as configured, with or without
+// its trailing '/') and its hashed entries may be read; other files in it, entries of another
+// directory and a server with SSLEngine off's directory may not.
+TEST(LifecyclePrivilegedCheck, HashedEntriesOfTheCaPathOfServersWithSslEngineOn) {
+  if (!fs::exists(kMpm)) GTEST_SKIP() << "no Apache modules";
+  if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
+  const ConfDir d;
+  ASSERT_TRUE(net::testing::write_self_signed(d.dir, "on", "x"));
+  for (const char* sub : {"ca", "offca"}) fs::create_directory(d.path(sub));
+  d.write("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+          "<VirtualHost 127.0.0.1:2>\n  SSLEngine on\n  SSLCertificateFile " +
+          d.path("on.crt") + "\n  SSLCertificateKeyFile " + d.path("on.key") + "\n  SSLCACertificatePath " +
+          d.path("ca/") +
+          "\n</VirtualHost>\n<VirtualHost 127.0.0.1:3>\n  SSLEngine off\n  SSLCACertificatePath " +
+          d.path("offca") + "\n</VirtualHost>\n");
+  auto config = compile(d.read());
+  ASSERT_TRUE(config);
+  using lifecycle::privileged_request_allowed;
+  for (const char* f : {"ca/", "ca", "ca/0a1b2c3d.0", "ca/ABCDEF01.12", "ca/0a1b2c3d.r0"})
+    EXPECT_TRUE(privileged_request_allowed(*config, "read", {d.path(f)})) << f;
+  for (const char* f :
+       {"ca/ca.pem", "ca/0a1b2c3d", "ca/0a1b2c3d.", "ca/0a1b2c3g.0", "ca/0a1b2c3d.0x", "ca/sub/0a1b2c3d.0",
+        "ca/../on.key", "ca/0a1b2c3d.0/", "offca", "offca/0a1b2c3d.0", "0a1b2c3d.0", "cax/0a1b2c3d.0"})
+    EXPECT_FALSE(privileged_request_allowed(*config, "read", {d.path(f)})) << f;
+  EXPECT_FALSE(privileged_request_allowed(*config, "log", {d.path("ca/0a1b2c3d.0")}));
+  EXPECT_EQ(run_validator(d.read(), {"read", d.path("ca/0a1b2c3d.0")}), 0);
+  EXPECT_EQ(run_validator(d.read(), {"read", d.path("ca/other.pem")}), 1);
+}
+
 // Through the helper under checks: a configured key is opened read-only as root, any other file
 // is refused with EPERM.
 TEST(LifecyclePrivilegedHelper, ReadOpensOnlyConfiguredTlsFiles) {

@@ -11,11 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -369,5 +371,102 @@ TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyTlsKey) {
   EXPECT_TRUE(eventually([&] { return served_common_name(q) == "second.example"; }))
       << slurp(d / "error.log");
   EXPECT_TRUE(is_file(get(p, "/a.txt")));
+  stop(server);
+}
+
+namespace {
+
+// Whether a TLS server on 127.0.0.1:`port` that requires a client certificate answers /a.txt to a
+// client presenting `crt`/`key` (with TLS 1.3 a refused certificate shows only after the handshake,
+// as the server's alert instead of a response).
+bool client_accepted(unsigned short port, const fs::path& crt, const fs::path& key) {
+  const int fd = testing_support::connect_loopback(port, 2);
+  if (fd < 0) return false;
+  bool ok = false;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = nullptr;
+  if (ctx && SSL_CTX_use_certificate_file(ctx, crt.c_str(), SSL_FILETYPE_PEM) == 1 &&
+      SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) == 1 && (ssl = SSL_new(ctx)) &&
+      SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1) {
+    const std::string req = "GET /a.txt HTTP/1.1\r\nHost: ca.example\r\nConnection: close\r\n\r\n";
+    if (SSL_write(ssl, req.data(), static_cast<int>(req.size())) > 0) {
+      std::string resp;
+      char buf[4096];
+      for (int i = 0; i < 64; ++i) { // bounded: the server closes after the response
+        const int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0) break;
+        resp.append(buf, static_cast<std::size_t>(n));
+      }
+      ok = is_file(resp);
+    }
+  }
+  if (ssl) SSL_free(ssl);
+  if (ctx) SSL_CTX_free(ctx);
+  ::close(fd);
+  return ok;
+}
+
+// Copies the certificate `crt` into `dir` under OpenSSL's hashed name ("<subject hash>.0").
+bool add_hashed(const fs::path& dir, const fs::path& crt) {
+  FILE* f = std::fopen(crt.c_str(), "r");
+  if (!f) return false;
+  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!x) return false;
+  char name[32];
+  std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(x));
+  X509_free(x);
+  std::error_code ec;
+  fs::copy_file(crt, dir / name, fs::copy_options::overwrite_existing, ec);
+  return !ec;
+}
+
+} // namespace
+
+// SSLCACertificatePath in a root-only (0700) directory, added by a graceful reload: OpenSSL would read
+// its hashed entries lazily, as www-data, when a client certificate is verified; the context build
+// reads them at once through the helper, so a client whose certificate the directory holds is
+// accepted, and one whose certificate it does not hold is still refused.
+TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyCaCertificatePath) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
+  const ServerDir d("bd-priv-capath");
+  const ReservedPort port, tls_port;
+  ASSERT_NE(port.port(), 0);
+  ASSERT_NE(tls_port.port(), 0);
+  const unsigned short p = port.port(), q = tls_port.port();
+  const fs::path priv = d / "private", ca = priv / "ca", clients = d / "clients";
+  fs::create_directory(ca);
+  ASSERT_EQ(::chmod(ca.c_str(), 0700), 0);
+  fs::create_directory(clients);
+  ASSERT_TRUE(net::testing::write_self_signed(priv.string(), "site", "ca.example"));
+  ASSERT_EQ(::chmod((priv / "site.key").c_str(), 0600), 0);
+  ASSERT_TRUE(net::testing::write_self_signed(clients.string(), "known", "known.example"));
+  ASSERT_TRUE(net::testing::write_self_signed(clients.string(), "stranger", "stranger.example"));
+  ASSERT_TRUE(add_hashed(ca, clients / "known.crt"));
+
+  const std::string base =
+      "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nListen 127.0.0.1:" + std::to_string(q) +
+      "\n";
+  const std::string tls = base + "<VirtualHost 127.0.0.1:" + std::to_string(q) +
+                          ">\n  ServerName ca.example\n  SSLEngine on\n  SSLCertificateFile " +
+                          (priv / "site.crt").string() + "\n  SSLCertificateKeyFile " +
+                          (priv / "site.key").string() + "\n  SSLCACertificatePath " + ca.string() +
+                          "\n  SSLVerifyClient require\n</VirtualHost>\n";
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, base, 2));
+  const pid_t child = server.pid;
+  ASSERT_TRUE(eventually([&] { return uid_of(child) == static_cast<long>(::getpwnam("www-data")->pw_uid); }));
+
+  d.write_config(p, tls);
+  ::kill(child, SIGUSR1);
+  ASSERT_TRUE(eventually([&] {
+    return slurp(d / "error.log").find("resuming normal operations") !=
+           slurp(d / "error.log").rfind("resuming normal operations");
+  })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+  EXPECT_TRUE(eventually([&] { return client_accepted(q, clients / "known.crt", clients / "known.key"); }))
+      << slurp(d / "error.log");
+  EXPECT_FALSE(client_accepted(q, clients / "stranger.crt", clients / "stranger.key"));
   stop(server);
 }
