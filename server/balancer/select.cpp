@@ -109,6 +109,7 @@ Selection select(BalancerState& b, const RequestFacts& facts) {
   Selection sel;
   sel.balancer_name = b.name();
   WorkerState* runtime = nullptr;
+  WorkerState* best = nullptr; // the lbmethod's choice when no sticky route applies
   Micros timeout{0};
   bool sticky_set = false;
   {
@@ -153,9 +154,16 @@ Selection select(BalancerState& b, const RequestFacts& facts) {
         return sel;
       }
     }
+    // find_best_worker's work, in the same critical section: Apache takes the balancer lock twice
+    // here (session route, then the lbmethod), but nothing can tell one section from two, and a
+    // second lock pair on every proxied request is not free.
+    if (!runtime) {
+      best = run_finder(b, facts, sel.logs);
+      if (best) best->elected.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   if (!runtime) {
-    WorkerState* w = find_best_worker(b, facts, sel.logs);
+    WorkerState* w = best;
     if (!w) {
       if (timeout.count() > 0) {
         sel.status = SelectStatus::Wait;
