@@ -231,21 +231,37 @@ int name_order(const X509_NAME* const* a, const X509_NAME* const* b) {
   return X509_NAME_cmp(*a, *b);
 }
 
-// An SSLCACertificatePath entry's certificates and CRLs, trusted as OpenSSL's lazy lookup would
-// trust them (no CA names: mod_ssl takes those from the directory on its own).
-void add_ca_dir_entry(SSL_CTX* ctx, const std::string& pem) {
-  BIO* bio = memory_bio(pem);
-  if (!bio) return;
-  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (!infos) return;
+// SSLCACertificatePath's hashed entries: their certificates and CRLs trusted as OpenSSL's lazy lookup
+// would trust them, and the certificates' subjects added to the CA names the server asks clients
+// for, after SSLCACertificateFile's (mod_ssl lists the directory's certificates there too).
+void add_ca_dir_entries(SSL_CTX* ctx, const std::vector<std::string>& pems) {
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
-    X509_INFO* info = sk_X509_INFO_value(infos, i);
-    if (info->x509) X509_STORE_add_cert(store, info->x509);
-    if (info->crl) X509_STORE_add_crl(store, info->crl);
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new(name_order);
+  if (!names) return;
+  if (const STACK_OF(X509_NAME)* file_names = SSL_CTX_get_client_CA_list(ctx))
+    for (int i = 0; i < sk_X509_NAME_num(file_names); ++i)
+      if (X509_NAME* n = X509_NAME_dup(sk_X509_NAME_value(file_names, i)))
+        if (!sk_X509_NAME_push(names, n)) X509_NAME_free(n);
+  for (const auto& pem : pems) {
+    BIO* bio = memory_bio(pem);
+    if (!bio) continue;
+    STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    if (!infos) continue;
+    for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+      X509_INFO* info = sk_X509_INFO_value(infos, i);
+      if (info->crl) X509_STORE_add_crl(store, info->crl);
+      if (!info->x509 || !X509_STORE_add_cert(store, info->x509)) continue;
+      if (sk_X509_NAME_find(names, X509_get_subject_name(info->x509)) < 0)
+        if (X509_NAME* n = X509_NAME_dup(X509_get_subject_name(info->x509)))
+          if (!sk_X509_NAME_push(names, n)) X509_NAME_free(n);
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
   }
-  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  if (sk_X509_NAME_num(names) > 0)
+    SSL_CTX_set_client_CA_list(ctx, names);
+  else
+    sk_X509_NAME_pop_free(names, X509_NAME_free);
 }
 
 bool load_ca_file(SSL_CTX* ctx, const std::string& pem) {
@@ -408,8 +424,7 @@ bool configure(SSL_CTX* ctx, const d::SslServerConf& c, const std::string& id_ba
     // ... and its hashed entries are read now as well (as root where the User may not), so that a
     // root-only directory still verifies after a graceful reload, when the lookup runs as the User
     if (ok && s.ca_certificate_path)
-      for (const auto& pem : lifecycle::read_hashed_ca_files(*s.ca_certificate_path))
-        add_ca_dir_entry(ctx, pem);
+      add_ca_dir_entries(ctx, lifecycle::read_hashed_ca_files(*s.ca_certificate_path));
     if (!ok) {
       failure.push_back(
           {log::kEmerg, "AH01895: Unable to configure verify locations for client authentication"});

@@ -406,6 +406,26 @@ bool client_accepted(unsigned short port, const fs::path& crt, const fs::path& k
   return ok;
 }
 
+// The CNs of the CA names a TLS server on 127.0.0.1:`port` asks clients for (its CertificateRequest).
+std::vector<std::string> requested_ca_names(unsigned short port) {
+  std::vector<std::string> out;
+  const int fd = testing_support::connect_loopback(port, 2);
+  if (fd < 0) return out;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
+  if (ssl && SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1)
+    if (const STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(ssl))
+      for (int i = 0; i < sk_X509_NAME_num(names); ++i) {
+        char buf[256] = {};
+        if (X509_NAME_get_text_by_NID(sk_X509_NAME_value(names, i), NID_commonName, buf, sizeof buf) > 0)
+          out.emplace_back(buf);
+      }
+  if (ssl) SSL_free(ssl);
+  if (ctx) SSL_CTX_free(ctx);
+  ::close(fd);
+  return out;
+}
+
 // Copies the certificate `crt` into `dir` under OpenSSL's hashed name ("<subject hash>.0").
 bool add_hashed(const fs::path& dir, const fs::path& crt) {
   FILE* f = std::fopen(crt.c_str(), "r");
@@ -426,7 +446,8 @@ bool add_hashed(const fs::path& dir, const fs::path& crt) {
 // SSLCACertificatePath in a root-only (0700) directory, added by a graceful reload: OpenSSL would read
 // its hashed entries lazily, as www-data, when a client certificate is verified; the context build
 // reads them at once through the helper, so a client whose certificate the directory holds is
-// accepted, and one whose certificate it does not hold is still refused.
+// accepted, one whose certificate it does not hold is still refused, and the CertificateRequest
+// names the directory's certificates (as mod_ssl's, which its root parent reads at start).
 TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyCaCertificatePath) {
   if (!fs::exists("/usr/lib/apache2/modules/mod_ssl.so")) GTEST_SKIP() << "no mod_ssl";
   const ServerDir d("bd-priv-capath");
@@ -468,5 +489,7 @@ TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyCaCertificatePath) {
   EXPECT_TRUE(eventually([&] { return client_accepted(q, clients / "known.crt", clients / "known.key"); }))
       << slurp(d / "error.log");
   EXPECT_FALSE(client_accepted(q, clients / "stranger.crt", clients / "stranger.key"));
+  // mod_ssl names the directory's certificates among the CAs it asks for
+  EXPECT_EQ(requested_ca_names(q), std::vector<std::string>{"known.example"});
   stop(server);
 }
