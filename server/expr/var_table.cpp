@@ -1,22 +1,25 @@
 #include "server/expr/var_table.hpp"
 
-#include "directives/ci_string.hpp"
-
 #include <algorithm>
+
+#include "server/http/request.hpp"
 
 namespace balancerd::expr {
 
-using directives::ci_equal;
+// http::iequals: the shared inline ASCII compare that skips equal bytes before folding (names here
+// are mostly written in one case: BALANCER_*, header names as sent) and ends most mismatches at the
+// length.
+using http::iequals;
 
 std::optional<std::string_view> VarTable::get(std::string_view name) const noexcept {
   for (const Entry& e : *this)
-    if (ci_equal(e.name, name)) return std::string_view(e.value);
+    if (iequals(e.name, name)) return std::string_view(e.value);
   return std::nullopt;
 }
 
 std::size_t VarTable::count(std::string_view name) const noexcept {
   return static_cast<std::size_t>(
-      std::count_if(begin(), end(), [&](const Entry& e) { return ci_equal(e.name, name); }));
+      std::count_if(begin(), end(), [&](const Entry& e) { return iequals(e.name, name); }));
 }
 
 VarTable::Entry& VarTable::push() {
@@ -32,14 +35,14 @@ void VarTable::add(std::string_view name, std::string_view value) {
 
 void VarTable::set(std::string_view name, std::string_view value) {
   std::size_t i = 0;
-  while (i < size_ && !ci_equal(entries_[i].name, name)) ++i;
+  while (i < size_ && !iequals(entries_[i].name, name)) ++i;
   if (i == size_) {
     add(name, value);
     return;
   }
   entries_[i].value.assign(value);
   for (std::size_t j = i + 1; j < size_;) {
-    if (ci_equal(entries_[j].name, name))
+    if (iequals(entries_[j].name, name))
       erase(j);
     else
       ++j;
@@ -48,7 +51,7 @@ void VarTable::set(std::string_view name, std::string_view value) {
 
 void VarTable::merge(std::string_view name, std::string_view value) {
   for (std::size_t i = 0; i < size_; ++i) {
-    if (ci_equal(entries_[i].name, name)) {
+    if (iequals(entries_[i].name, name)) {
       entries_[i].value.append(", ").append(value);
       return;
     }
@@ -58,7 +61,7 @@ void VarTable::merge(std::string_view name, std::string_view value) {
 
 void VarTable::unset(std::string_view name) {
   for (std::size_t j = 0; j < size_;) {
-    if (ci_equal(entries_[j].name, name))
+    if (iequals(entries_[j].name, name))
       erase(j);
     else
       ++j;
