@@ -102,8 +102,7 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   state.the_request.assign(req.method_text);
   if (!req.target.empty()) state.the_request.append(" ").append(req.target);
   if (!req.protocol.empty()) state.the_request.append(" ").append(req.protocol);
-  auto& f = ctx.info;
-  f = expr::RequestFacts{};
+  auto& f = ctx.info; // defaults from reset(): not cleared a second time
   f.method = req.method_text;
   f.uri = req.path; // replaced by the normalised path once known
   f.query = req.query;

@@ -11,7 +11,8 @@
 
 namespace balancerd::pipeline {
 
-// Fills state.ctx's facts from the request and connection (before any phase runs).
+// Fills state.ctx's facts from the request and connection (before any phase runs). `state` is new or
+// reset(): facts this does not set keep their defaults from there.
 void init_request_facts(RequestState& state, const net::Exchange& ex, std::string_view server_name,
                         std::string_view server_admin, std::string_view document_root);
 
