@@ -157,6 +157,13 @@ bool path_acceptable(std::string_view path) noexcept {
 
 // "GET /path" with no protocol: an HTTP/0.9 simple request.
 bool is_simple_request(std::string_view line, bool strict) noexcept {
+  if (strict) {
+    // only ' ' separates: two words are exactly one space (a trailing one included)
+    const void* first = std::memchr(line.data(), ' ', line.size());
+    if (!first) return false;
+    const char* after = static_cast<const char*>(first) + 1;
+    return !std::memchr(after, ' ', static_cast<std::size_t>(line.data() + line.size() - after));
+  }
   auto sep = [strict](char c) { return c == ' ' || (!strict && c == '\t'); };
   std::size_t p = 0;
   while (p < line.size() && !sep(line[p])) ++p;
