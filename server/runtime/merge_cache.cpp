@@ -54,18 +54,27 @@ MergeCache& MergeCache::for_thread(std::uint64_t generation) {
 }
 
 const MergeCache::Value* MergeCache::find(const Key& key) {
+  if (last_ && key == last_key_) {
+    ++hits;
+    return last_;
+  }
   auto it = map_.find(key);
   if (it == map_.end()) {
     ++misses;
     return nullptr;
   }
   ++hits;
-  return &it->second;
+  last_key_.assign(key.begin(), key.end());
+  last_ = &it->second;
+  return last_;
 }
 
 void MergeCache::insert(const Key& key, Value value, std::size_t capacity) {
   if (capacity == 0) return;
-  if (map_.size() >= capacity) map_.clear();
+  if (map_.size() >= capacity) {
+    map_.clear();
+    last_ = nullptr; // pointed into a node just freed
+  }
   map_.emplace(key, std::move(value));
 }
 

@@ -34,6 +34,10 @@ private:
     std::size_t operator()(const Key& k) const noexcept;
   };
   std::unordered_map<Key, Value, KeyHash> map_;
+  // The last key found and its entry: a thread serves the same few sections over and over, and a
+  // compare of two short vectors is cheaper than hashing. Node pointers stay valid until clear().
+  Key last_key_;
+  const Value* last_ = nullptr;
 };
 
 } // namespace balancerd::runtime
