@@ -114,6 +114,7 @@ struct CoreDirConf {
   std::optional<bool> etag_none;
   std::optional<std::string> default_type;
   std::optional<std::string> force_type;
+  std::optional<std::string> accept_path_info; // AcceptPathInfo: "on", "off", "default" (lower case)
 
   bool operator==(const CoreDirConf&) const = default;
 };

@@ -2,6 +2,7 @@
 // Implemented: balancerd reads the value and uses it (or checks it as Apache does); NoEffect:
 // accepted and harmless; Unsupported: accepted, but the behaviour is not reproduced (DUMP_COMPAT).
 #include "directives/ci_string.hpp"
+#include "directives/cmd_parms.hpp"
 #include "directives/modules/core_handlers.hpp"
 #include "directives/modules/proxy_handlers.hpp"
 #include "directives/registry.hpp"
@@ -105,6 +106,16 @@ UseVerdict max_ranges_use(Words a) {
   return {U, "only the default (200) is reproduced"};
 }
 
+// AcceptPathInfo On|Off|Default, any case, kept lower case: the static file handler serves a file
+// with path info below it only for "on" (server/pipeline).
+Result accept_path_info(CmdParms& cmd, Words a) {
+  const std::string v = ascii_lower(a[0]);
+  if (v != "on" && v != "off" && v != "default")
+    return std::string("AcceptPathInfo must be set to on, off or default");
+  cmd.dir().core->accept_path_info = v;
+  return std::nullopt;
+}
+
 constexpr std::string_view no_concurrency_cap = "concurrent connections are not capped";
 
 const HandlerBinding core_c[] = {
@@ -188,7 +199,7 @@ const HandlerBinding core_c[] = {
     {"EnableMMAP", N, nullptr},
     {"EnableSendfile", N, nullptr},
     {"ContentDigest", U, nullptr},
-    {"AcceptPathInfo", N, nullptr},
+    {"AcceptPathInfo", I, accept_path_info},
     {"SetOutputFilter", U, nullptr},
     {"SetInputFilter", U, nullptr},
     {"CGIPassAuth", N, nullptr},

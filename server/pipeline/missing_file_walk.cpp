@@ -25,4 +25,15 @@ std::size_t missing_file_walk_end(std::string_view file_path) {
   return file_path.size();
 }
 
+std::string_view path_info_of(std::string_view uri, std::string_view file_path, std::size_t name_end) {
+  if (name_end >= file_path.size()) return {};
+  const std::string_view tail = file_path.substr(name_end);
+  if (!uri.ends_with(tail)) return {};
+  return uri.substr(uri.size() - tail.size());
+}
+
+bool default_handler_takes_path_info(std::string_view accept, bool get_head_or_post) {
+  return !get_head_or_post || accept == "on";
+}
+
 } // namespace balancerd::pipeline

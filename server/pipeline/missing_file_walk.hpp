@@ -12,4 +12,16 @@ namespace balancerd::pipeline {
 // whole length when every segment but the last is a directory, or when the last one is missing).
 std::size_t missing_file_walk_end(std::string_view file_path);
 
+// The path info (r->path_info, %{PATH_INFO}) of a request whose file name the walk cut at `name_end`
+// of `file_path`: that cut-off tail, as a view into `uri` (a mapped name ends with the URI's own
+// tail, under DocumentRoot as under an Alias, so the view lives as long as r->uri). Empty when
+// nothing was cut or `uri` does not end with the tail.
+std::string_view path_info_of(std::string_view uri, std::string_view file_path, std::size_t name_end);
+
+// Whether the default handler answers for the regular file the walk stopped at, path info and all.
+// `accept` is the merged AcceptPathInfo ("on", "off", "default"; empty when not set). Apache's
+// handler refuses path info (404) for GET, HEAD and POST unless AcceptPathInfo is On; other methods
+// are answered as for the file (OPTIONS with its type, 405, 501) whatever the setting.
+bool default_handler_takes_path_info(std::string_view accept, bool get_head_or_post);
+
 } // namespace balancerd::pipeline

@@ -755,6 +755,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     // file name (%f, the sections' file, a proxy: handler's); the rest is path info
     st.filename.resize(missing_file_walk_end(file_path));
     walk_path = st.filename;
+    st.ctx.info.path_info = path_info_of(path, file_path, st.filename.size());
   }
   st.ctx.info.filename = st.filename;
   runtime::ResolvedConfig rc = resolver.resolve(sv, path, walk_path, "", if_hook);
@@ -843,9 +844,26 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     }
   }
 
+  // A path below a regular file (path info): the default handler serves that file under AcceptPathInfo
+  // On, and answers other methods than GET/HEAD/POST as for it; else it refuses the path info
+  bool below_file = false;
+  if (!exists && st.filename.size() < file_path.size() && ::stat(st.filename.c_str(), &fst) == 0 &&
+      S_ISREG(fst.st_mode)) [[unlikely]] {
+    below_file = true;
+    const std::string_view accept = dir && dir->core->accept_path_info
+                                        ? std::string_view(*dir->core->accept_path_info)
+                                        : std::string_view();
+    if (default_handler_takes_path_info(accept, http::default_handler_status(req.method) == 0)) {
+      file_path = st.filename;
+      exists = true;
+    }
+  }
   if (!exists) {
     if (answer_method_without_file(ex, st, dir, sv, false)) return;
-    log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
+    if (below_file)
+      log_request(ex, st, log::mod::core, log::kInfo, "AH00130: File does not exist: {}", file_path);
+    else
+      log_request(ex, st, log::mod::core, log::kInfo, "AH00128: File does not exist: {}", file_path);
     if (st.redirected_from) note_redirect_type(*st.redirected_from->redirect, file_path, snap.mime, dir);
     if (req.body != http::BodyKind::None) {
       if (dir && dir->core->limit_request_body)

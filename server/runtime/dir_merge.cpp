@@ -70,6 +70,7 @@ void merge_core(d::CoreDirConf& out, const d::CoreDirConf& child) {
   override_if_set(out.etag_none, child.etag_none);
   override_if_set(out.default_type, child.default_type);
   override_if_set(out.force_type, child.force_type);
+  override_if_set(out.accept_path_info, child.accept_path_info);
 }
 
 void merge_proxy(d::ProxyDirConf& out, const d::ProxyDirConf& child) {

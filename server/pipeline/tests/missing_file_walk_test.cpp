@@ -55,5 +55,27 @@ TEST_F(MissingFileWalk, EmptySegmentsAreSkipped) {
   EXPECT_EQ(stop("/dir//nodir/x"), "/dir//nodir");
 }
 
+// The path info is the URI's tail that the walk cut from the mapped name (DocumentRoot or Alias).
+TEST(PathInfo, IsTheTailTheWalkCutOff) {
+  const std::string file = "/srv/www/a.txt/x/y";
+  EXPECT_EQ(path_info_of("/a.txt/x/y", file, file.size() - 4), "/x/y");
+  EXPECT_EQ(path_info_of("/al/a.txt/", "/aliased/a.txt/", 14), "/");
+  EXPECT_EQ(path_info_of("/a.txt/x/y", file, file.size()), ""); // nothing cut
+  EXPECT_EQ(path_info_of("/other", file, file.size() - 4), ""); // the URI does not end with the tail
+  const std::string uri = "/a.txt/x";
+  const std::string_view pi = path_info_of(uri, "/srv/a.txt/x", 10);
+  EXPECT_EQ(pi.data(), uri.data() + 6); // a view into the URI, which outlives the mapped name
+}
+
+TEST(PathInfo, TheDefaultHandlerTakesItOnlyWithAcceptPathInfoOnForGetHeadPost) {
+  EXPECT_TRUE(default_handler_takes_path_info("on", true));
+  EXPECT_FALSE(default_handler_takes_path_info("off", true));
+  EXPECT_FALSE(default_handler_takes_path_info("default", true));
+  EXPECT_FALSE(default_handler_takes_path_info("", true)); // not set: Default
+  // OPTIONS, PUT, unknown methods are answered as for the file whatever the setting
+  EXPECT_TRUE(default_handler_takes_path_info("off", false));
+  EXPECT_TRUE(default_handler_takes_path_info("", false));
+}
+
 } // namespace
 } // namespace balancerd::pipeline
