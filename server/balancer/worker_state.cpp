@@ -90,6 +90,7 @@ void WorkerState::set_error_time(TimePoint t) {
 }
 
 std::string WorkerState::route() const {
+  if (!has_route_.load(std::memory_order_acquire)) return {};
   std::lock_guard lock(text_mu_);
   return route_;
 }
@@ -106,12 +107,14 @@ std::string WorkerState::hc_expr() const {
   return hc_expr_;
 }
 bool WorkerState::route_equals(std::string_view r) const {
+  if (!has_route_.load(std::memory_order_acquire)) return false;
   std::lock_guard lock(text_mu_);
   return !route_.empty() && route_ == r;
 }
 void WorkerState::set_route(std::string_view r) {
   std::lock_guard lock(text_mu_);
   route_ = clip(r, kMaxShortText);
+  has_route_.store(!route_.empty(), std::memory_order_release);
 }
 void WorkerState::set_redirect(std::string_view r) {
   std::lock_guard lock(text_mu_);
@@ -176,6 +179,7 @@ void WorkerState::restore(const WorkerView& v) {
   {
     std::lock_guard lock(text_mu_);
     route_ = clip(v.route, kMaxShortText);
+    has_route_.store(!route_.empty(), std::memory_order_release);
     redirect_ = clip(v.redirect, kMaxShortText);
     hc_uri_ = clip(v.hc_uri, kMaxShortText);
     hc_expr_ = clip(v.hc_expr, kMaxHcExpr);

@@ -146,6 +146,10 @@ private:
   std::atomic<unsigned> status_{directives::kWorkerInitialized};
   mutable std::mutex text_mu_;
   std::string route_, redirect_, hc_uri_, hc_expr_;
+  // !route_.empty(), written under text_mu_: every proxied request asks for the chosen member's
+  // route (BALANCER_WORKER_ROUTE), and a member without one (the common case) answers without the
+  // lock pair. A reader racing a set_route sees the route before or after it, as with the lock.
+  std::atomic<bool> has_route_{false};
 };
 
 } // namespace balancerd::balancer
