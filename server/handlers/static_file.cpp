@@ -191,7 +191,11 @@ struct Drain {
 void drain(std::shared_ptr<Drain> d) {
   d->ex->read_body([d](const net::BodyPiece& piece) {
     if (piece.error) {
-      d->ex->send_error(piece.error > 0 ? piece.error : 400);
+      const int status = piece.error > 0 ? piece.error : 400;
+      if (d->file.body_error)
+        d->file.body_error(*d->ex, d->file.body_error_arg, status);
+      else
+        d->ex->send_error(status);
       return;
     }
     if (piece.end) {

@@ -26,6 +26,11 @@ struct StaticFile {
   int status = 0;                        // ErrorDocument: send with this status, no conditionals or ranges
   bool etag = true;                      // FileETag None turns it off
   std::shared_ptr<const void> hold;      // kept alive until the response is done (the config snapshot)
+  // How an error found while the request body is read and dropped (413 over LimitRequestBody for a
+  // chunked body, 400 for a bad chunk) is answered: through the caller's error path, so that an
+  // ErrorDocument applies (`arg` is passed back); null sends Apache's plain page.
+  void (*body_error)(net::Exchange& ex, void* arg, int status) = nullptr;
+  void* body_error_arg = nullptr;
 };
 
 // Sets the file's type, encoding and language from mod_mime (resolve_file_mime) for `base_name`

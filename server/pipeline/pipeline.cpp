@@ -1000,6 +1000,12 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     f.body_limit = static_cast<std::uint64_t>(*dir->core->limit_request_body);
   f.path = std::move(file_path);
   f.hold = st.snapshot;
+  // a chunked body over LimitRequestBody is found out while the handler reads it: its 413 (or a bad
+  // chunk's 400) takes the ErrorDocument like the 413 of a declared length above
+  f.body_error = [](net::Exchange& e, void* s, int status) {
+    handler_error_page(e, *static_cast<RequestState*>(s), status, {});
+  };
+  f.body_error_arg = &st;
   // an ErrorDocument's file goes out with the error status, whatever the request's conditional and
   // Range fields say (Apache's default handler evaluates them only for a 2xx)
   if (st.redirected_from) f.status = st.redirected_from->redirect->exchange->status();
