@@ -32,8 +32,8 @@ std::string_view proxied_file_type(std::string_view filename, const handlers::Mi
 }
 
 void proxied_mime(std::string_view filename, const handlers::MimeTypes& mime, const directives::DirConf* dir,
-                  ProxiedMime& out) {
-  handlers::resolve_file_mime(base_name(filename), mime, dir, out);
+                  ProxiedMime& out, bool want_type) {
+  handlers::resolve_file_mime(base_name(filename), mime, dir, out, want_type);
 }
 
 void apply_proxied_mime(std::vector<Field>& fields, const ProxiedMime& m, std::string& language_buf) {

@@ -26,9 +26,10 @@ std::string_view proxied_file_type(std::string_view filename, const handlers::Mi
 // mod_mime's findings (type with charset, encodings, languages): the same resolver as static files.
 using ProxiedMime = handlers::FileMime;
 
-// Fills `out` (its buffers are reused) for `filename` under `dir` (may be null).
+// Fills `out` (its buffers are reused) for `filename` under `dir` (may be null). `want_type` false
+// when the backend sent a Content-Type: it replaces mod_mime's type whole, so the lookup is skipped.
 void proxied_mime(std::string_view filename, const handlers::MimeTypes& mime, const directives::DirConf* dir,
-                  ProxiedMime& out);
+                  ProxiedMime& out, bool want_type = true);
 
 // Applies the encoding and languages of `m` to the backend's response fields: Content-Encoding
 // replaced, Content-Language rebuilt in `language_buf` (which must outlive `fields`' use). The type

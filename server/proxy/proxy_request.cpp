@@ -1027,14 +1027,15 @@ void Request::on_final_head(std::span<const char> rest) {
   thread_local ProxiedMime mime;
   thread_local std::string languages;
   const bool mime_applies = final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server;
+  const bool backend_typed = bh.find("Content-Type") != nullptr;
   if (mime_applies) {
     const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
-    proxied_mime(st_.filename, st_.snapshot->mime, dir, mime);
+    proxied_mime(st_.filename, st_.snapshot->mime, dir, mime, !backend_typed);
     apply_proxied_mime(fields, mime, languages);
   }
   auto info = build_client_response(head, p, fields, scratch_);
   if (info.backend_close) keep_alive_ = false;
-  if (mime_applies && !mime.type.empty() && !bh.find("Content-Type")) head.set_content_type(mime.type);
+  if (mime_applies && !mime.type.empty() && !backend_typed) head.set_content_type(mime.type);
 
   const auto framing = parser_.framing();
   if (framing == backend::BodyFraming::Length) {
