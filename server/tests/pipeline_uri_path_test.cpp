@@ -49,3 +49,40 @@ TEST(PipelineRedirectPage, ApacheBody) {
   EXPECT_NE(body.find("<title>302 Found</title>"), std::string::npos);
   EXPECT_NE(body.find("<a href=\"http://localhost/new\">here</a>"), std::string::npos);
 }
+
+// The fast path for paths that are already normal, checked on the shapes closest to needing the
+// general decoder.
+TEST(UriPathFastPath, CleanPathsAreCopiedAsSent) {
+  EXPECT_EQ(norm("/"), "/");
+  EXPECT_EQ(norm("/small.html"), "/small.html");
+  EXPECT_EQ(norm("/a/b/"), "/a/b/");
+  EXPECT_EQ(norm("/a/.b/c."), "/a/.b/c.");
+  EXPECT_EQ(norm("/..a/b../.../x"), "/..a/b../.../x");
+  EXPECT_EQ(norm("/a+b;c=d"), "/a+b;c=d");
+}
+
+TEST(UriPathFastPath, AlmostCleanPathsStillNormalised) {
+  EXPECT_EQ(norm("//"), "/");
+  EXPECT_EQ(norm("/a//"), "/a/");
+  EXPECT_EQ(norm("//a"), "/a");
+  EXPECT_EQ(norm("/a/."), "/a/");
+  EXPECT_EQ(norm("/a/./"), "/a/");
+  EXPECT_EQ(norm("/a/b/.."), "/a/");
+  EXPECT_EQ(norm("/a/../"), "/");
+  EXPECT_EQ(norm("/a/%2e%2e/b"), "/b");
+  EXPECT_EQ(norm("/%61"), "/a");
+  norm("/..", PathStatus::BadRequest);
+  norm("/a/../..", PathStatus::BadRequest);
+  norm("", PathStatus::BadRequest);
+  norm("a/b", PathStatus::BadRequest);
+}
+
+// The output buffer is reused per request: both paths clear what it held.
+TEST(UriPathFastPath, OutputIsClearedFirst) {
+  std::string out = "stale";
+  ASSERT_EQ(normalise_path("/small.html", out), PathStatus::Ok);
+  EXPECT_EQ(out, "/small.html");
+  out = "stale";
+  ASSERT_EQ(normalise_path("/a/./b", out), PathStatus::Ok);
+  EXPECT_EQ(out, "/a/b");
+}
