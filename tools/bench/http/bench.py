@@ -228,7 +228,7 @@ def nginx_conf(t, job, port, root=None):
         ups = "\n".join(f"    server 127.0.0.1:{p};" for p in BACKEND_PORTS)
         location = f"""upstream bench {{
 {ups}
-    keepalive 64;
+    keepalive 1024;  # at least --conns: fewer would close and reopen backend connections at 512
   }}
   server {{
     listen 127.0.0.1:{port};
