@@ -68,17 +68,25 @@ def tree_pids(pid):
     return pids
 
 
-def cpu_seconds(pid):
-    total = 0
+def cpu_split(pid):
+    """(user, system) CPU seconds of the server's processes. The two are kept apart because a proxy's
+    kernel time (loopback TCP for four socket calls per request) is nearly the same for every server;
+    the difference between servers is mostly in user time."""
+    user = system = 0
     tick = os.sysconf("SC_CLK_TCK")
     for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            user += int(fields[11])
+            system += int(fields[12])
         except OSError:
             pass
-    return total / tick
+    return user / tick, system / tick
+
+
+def cpu_seconds(pid):
+    return sum(cpu_split(pid))
 
 
 def preempted(pid):
@@ -333,24 +341,28 @@ def main():
                     s.start()
                 except RuntimeError as e:
                     print(f"# {e}", file=sys.stderr)
-                    rows.append((s.name, "-", "did not start", "", "", "", "", ""))
+                    rows.append((s.name, "-", "did not start", "", "", "", "", "", "", ""))
                     continue
                 try:
                     check_once(f"http://127.0.0.1:{s.port}/small.html")
                     wrk(f"http://127.0.0.1:{s.port}/small.html", 16, 2)  # warm-up
                     for c in [int(x) for x in args.conns.split(",")]:
-                        cpu0, pre0 = cpu_seconds(s.proc.pid), preempted(s.proc.pid)
+                        (u0, s0), pre0 = cpu_split(s.proc.pid), preempted(s.proc.pid)
                         r = wrk(f"http://127.0.0.1:{s.port}/small.html", c, args.seconds)
-                        cpu = cpu_seconds(s.proc.pid) - cpu0
+                        u1, s1 = cpu_split(s.proc.pid)
+                        cpu = (u1 - u0) + (s1 - s0)
                         per_cpu = r["requests"] / cpu if cpu > 0 else float("nan")
-                        samples.setdefault((s.name, c), []).append((per_cpu, r["p99"]))
+                        n = max(r["requests"], 1)
+                        user_us, sys_us = (u1 - u0) * 1e6 / n, (s1 - s0) * 1e6 / n
+                        samples.setdefault((s.name, c), []).append((per_cpu, r["p99"], user_us, sys_us))
                         pre = preempted(s.proc.pid) - pre0
                         rows.append((s.name, c, f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p99']:.2f}",
-                                     f"{per_cpu:.0f}", f"{rss_kb(s.proc.pid) / 1024:.1f}",
+                                     f"{per_cpu:.0f}", f"{user_us:.2f}", f"{sys_us:.2f}",
+                                     f"{rss_kb(s.proc.pid) / 1024:.1f}",
                                      f"{r['non2xx']} {r['sockerr']} preempted {pre}".strip()))
                     if args.idle and rnd == 0:
                         per_conn, total = idle_connections(s, args.idle)
-                        rows.append((s.name, f"idle {args.idle}", "", "", "", "", f"{total / 1024:.1f}",
+                        rows.append((s.name, f"idle {args.idle}", "", "", "", "", "", "", f"{total / 1024:.1f}",
                                      f"{per_conn:.0f} B/conn"))
                 finally:
                     s.stop()
@@ -360,7 +372,8 @@ def main():
             b.wait(timeout=10)
         shutil.rmtree(t, ignore_errors=True)
 
-    head = ("server", "conns", "req/s", "p50 ms", "p99 ms", "req/CPU-s", "RSS MB", "errors/notes")
+    head = ("server", "conns", "req/s", "p50 ms", "p99 ms", "req/CPU-s", "user us/req", "sys us/req", "RSS MB",
+            "errors/notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     print(f"job: {args.job}, {args.seconds}s per run, server pinned to CPU 0, wrk and backends to CPU 1")
     for r in [head] + rows:
@@ -369,7 +382,9 @@ def main():
         print(f"medians of {args.repeat} rounds:")
         for (name, c), v in samples.items():
             print(f"  {name:10} {c:>5}  req/CPU-s {statistics.median(x[0] for x in v):8.0f}  "
-                  f"p99 ms {statistics.median(x[1] for x in v):8.2f}   "
+                  f"p99 ms {statistics.median(x[1] for x in v):8.2f}  "
+                  f"user/sys us per request {statistics.median(x[2] for x in v):5.2f} / "
+                  f"{statistics.median(x[3] for x in v):5.2f}   "
                   f"(req/CPU-s runs: {' '.join(f'{x[0]:.0f}' for x in v)})")
 
 
