@@ -113,6 +113,15 @@ void BackendPool::acquire(AcquireCallback cb, AcquireOptions opt) {
   }
 }
 
+BackendLease BackendPool::take_idle_now(AcquireOptions opt) {
+  if (shut_down_ || !opt.allow_reuse || !settings_.reuse || idle_.empty()) return {};
+  auto c = take_idle(Clock::now(), opt.verify_idle);
+  if (!c) return {};
+  ++busy_;
+  ++counters_.reused;
+  return BackendLease(shared_from_this(), std::move(c));
+}
+
 // Serves cb now if a connection or a free slot is there (the result is posted, never called inline);
 // false when the caller must wait.
 bool BackendPool::try_start(AcquireCallback& cb, AcquireOptions opt) {

@@ -88,6 +88,12 @@ public:
   // Must be called on the io thread that owns the pool. cb runs later (never inside acquire()).
   void acquire(AcquireCallback cb, AcquireOptions opt = {});
 
+  // An idle connection handed out at once, checked as acquire() checks it, without a callback or a
+  // pass through the io loop (posting the result cost an operation allocation, the scheduler's lock
+  // and a loop pass per request, and an idle connection is the common case). Empty when none can be
+  // used (reuse off, none idle, all stale or expired): then call acquire(), which opens one or waits.
+  BackendLease take_idle_now(AcquireOptions opt = {});
+
   // Closes the idle connections (graceful reload, shutdown); leased ones close when released.
   void close_idle() noexcept;
   // After shutdown no connection is kept: idle ones are closed, releases close, waiters fail (Aborted).

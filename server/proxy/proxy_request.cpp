@@ -621,6 +621,9 @@ void Request::acquire() {
   // A request that retry_fresh() can send again trusts the pool's idle watch; one whose body will be
   // streamed (and so cannot be replayed) gets Apache's socket check of a reused connection.
   opt.verify_idle = framing_ != BodyFraming::None && !body_prefetched_;
+  // An idle connection is used within this call (every caller of acquire() returns right after it,
+  // so nothing runs on a half-built state); opening one or waiting goes through the callback.
+  if (auto lease = pool_->take_idle_now(opt)) return on_acquired(BackendError::None, std::move(lease));
   pool_->acquire(
       [this](BackendError err, backend::BackendLease lease) { on_acquired(err, std::move(lease)); }, opt);
 }

@@ -198,6 +198,48 @@ TEST(BackendPool, WatchedIdleConnectionServesTheNextRequest) {
   EXPECT_EQ(pool->counters().reused, 2u);
 }
 
+// take_idle_now hands out an idle connection within the call (no io loop pass) and nothing else: it
+// never opens a connection, and answers empty when reuse is not allowed or the idle one is stale.
+TEST(BackendPool, TakeIdleNowServesAnIdleConnectionInline) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  auto pool = BackendPool::create(io, loopback(be.port()), quick_settings());
+  EXPECT_FALSE(pool->take_idle_now()); // none idle: the caller must acquire()
+  EXPECT_EQ(pool->counters().busy, 0u);
+  std::uint64_t first_id;
+  {
+    auto l = acquire_sync(io, *pool);
+    first_id = l->id();
+    round_trip(io, l);
+    l.release(true);
+  }
+  AcquireOptions fresh;
+  fresh.allow_reuse = false;
+  EXPECT_FALSE(pool->take_idle_now(fresh));
+  auto l = pool->take_idle_now();
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->id(), first_id);
+  EXPECT_TRUE(l->reused());
+  EXPECT_EQ(pool->counters().busy, 1u);
+  EXPECT_EQ(pool->counters().idle, 0u);
+  EXPECT_EQ(pool->counters().reused, 1u);
+  round_trip(io, l);
+  l.release(true);
+  EXPECT_EQ(pool->counters().busy, 0u);
+  EXPECT_EQ(pool->counters().idle, 1u);
+
+  be.close_all(); // the idle connection goes stale: not handed out, counted
+  ASSERT_TRUE(run_until(io, [&] { return be.open_connections() == 0; }));
+  run_for(io, 20ms);
+  EXPECT_FALSE(pool->take_idle_now());
+  EXPECT_EQ(pool->counters().closed_stale, 1u);
+  EXPECT_EQ(pool->counters().busy, 0u);
+  EXPECT_EQ(pool->counters().created, 1u);
+
+  pool->shutdown();
+  EXPECT_FALSE(pool->take_idle_now());
+}
+
 TEST(BackendPool, MaxMakesAcquireWaitForRelease) {
   TestBackend be(kOk);
   boost::asio::io_context io;
