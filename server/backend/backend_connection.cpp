@@ -19,6 +19,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "server/net/drained_read.hpp"
@@ -78,6 +79,43 @@ BackendError io_error(const error_code& ec) {
   return BackendError::Io;
 }
 
+// Memory for one asynchronous operation at a time, kept in the connection. A write's operation
+// (~530 bytes) did not fit Asio's per-thread recycling cache while hundreds of writes were queued at
+// once, so every write freed and aligned-allocated a block (~640 instructions and ~15 cache misses
+// per proxied request at 512 connections). A second operation while the slot is taken (TLS may
+// nest them), a bigger or over-aligned one, falls back to the heap.
+class OpMemory {
+public:
+  void* allocate(std::size_t size, std::size_t align) {
+    if (in_use_ || size > sizeof storage_ || align > alignof(std::max_align_t))
+      return ::operator new(size, std::align_val_t(align));
+    in_use_ = true;
+    return storage_;
+  }
+  void deallocate(void* p, std::size_t align) noexcept {
+    if (p == storage_) {
+      in_use_ = false;
+    } else {
+      ::operator delete(p, std::align_val_t(align));
+    }
+  }
+
+private:
+  alignas(std::max_align_t) unsigned char storage_[640];
+  bool in_use_ = false;
+};
+
+// The allocator associated with a handler whose operations use an OpMemory.
+template <class T> struct OpAllocator {
+  using value_type = T;
+  OpMemory* memory;
+  explicit OpAllocator(OpMemory& m) noexcept : memory(&m) {}
+  template <class U> OpAllocator(const OpAllocator<U>& o) noexcept : memory(o.memory) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(memory->allocate(sizeof(T) * n, alignof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { memory->deallocate(p, alignof(T)); }
+  template <class U> bool operator==(const OpAllocator<U>& o) const noexcept { return memory == o.memory; }
+};
+
 } // namespace
 
 // Shared with the pending handlers, so a connection destroyed mid-operation leaves them a valid
@@ -120,6 +158,7 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   std::unique_ptr<TlsStream> tls; // https backends only
 
   std::array<asio::const_buffer, 16> pieces{}; // a write's pieces (the first few are used)
+  OpMemory write_memory;                       // the write's operation (one write at a time)
 
   // Rarely touched: the timer itself (a wait runs per deadline period, not per operation), the peer,
   // the connect state.
@@ -341,14 +380,22 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
   // slots into itself (the operation allocated per write: 768 -> 528 bytes).
   const std::span<const asio::const_buffer> bufs(s.pieces.data(), n);
   s.arm(s.io_timeout, false);
-  auto done = [self = impl_, cb = std::move(cb)](const error_code& ec, std::size_t written) {
-    self->disarm();
-    self->written_total += written;
-    if (self->orphaned) return;
-    BackendError e = BackendError::None;
-    if (ec) e = self->timed_out ? BackendError::Timeout : io_error(ec);
-    if (cb) cb(e, written);
+  // The handler holds the Impl, so the operation's memory (in the Impl) outlives the operation.
+  struct Done {
+    std::shared_ptr<Impl> self;
+    WriteCallback cb;
+    using allocator_type = OpAllocator<void>;
+    allocator_type get_allocator() const noexcept { return allocator_type(self->write_memory); }
+    void operator()(const error_code& ec, std::size_t written) {
+      self->disarm();
+      self->written_total += written;
+      if (self->orphaned) return;
+      BackendError e = BackendError::None;
+      if (ec) e = self->timed_out ? BackendError::Timeout : io_error(ec);
+      if (cb) cb(e, written);
+    }
   };
+  Done done{impl_, std::move(cb)};
   if (s.tls) {
     asio::async_write(*s.tls, bufs, std::move(done));
   } else {

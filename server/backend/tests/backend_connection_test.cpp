@@ -106,6 +106,53 @@ TEST(BackendConnection, GatheredWriteSendsPiecesInOrder) {
   ASSERT_TRUE(run_until(io, [&] { return be.requests() == 1; }));
 }
 
+// A write bigger than the socket buffers goes out in many sends (each send's operation lives in the
+// connection's operation memory, freed before the next is made); the next writes reuse that memory.
+TEST(BackendConnection, LargeWriteInManySendsThenMoreWrites) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick(200ms, 5000ms)), BackendError::None);
+  std::string head = "GET / HTTP/1.1\r\nX-Pad: ";
+  std::string pad(4 << 20, 'p');
+  std::string end = "\r\n\r\n";
+  std::span<const char> pieces[] = {
+      {head.data(), head.size()}, {pad.data(), pad.size()}, {end.data(), end.size()}};
+  Outcome w;
+  std::size_t written = 0;
+  c.write(pieces, [&](BackendError err, std::size_t n) {
+    w.done = true;
+    w.err = err;
+    written = n;
+  });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  EXPECT_EQ(w.err, BackendError::None);
+  EXPECT_EQ(written, head.size() + pad.size() + end.size());
+  ASSERT_TRUE(run_until(io, [&] { return be.requests() == 1; }));
+  for (int i = 0; i < 3; ++i) {
+    std::string got;
+    std::function<void()> more = [&] {
+      c.read_some([&](BackendError e, std::span<const char> d) {
+        ASSERT_EQ(e, BackendError::None);
+        got.append(d.data(), d.size());
+        if (got.size() < kOk.size()) more();
+      });
+    };
+    more();
+    ASSERT_TRUE(run_until(io, [&] { return got.size() >= kOk.size(); }));
+    EXPECT_EQ(got, kOk);
+    if (i == 2) break;
+    Outcome w2;
+    c.write(std::span<const char>(kRequest.data(), kRequest.size()), [&](BackendError e, std::size_t) {
+      w2.done = true;
+      w2.err = e;
+    });
+    ASSERT_TRUE(run_until(io, [&] { return w2.done; }));
+    EXPECT_EQ(w2.err, BackendError::None);
+  }
+  EXPECT_EQ(c.bytes_written(), head.size() + pad.size() + end.size() + 2 * kRequest.size());
+}
+
 TEST(BackendConnection, RefusedWhenNothingListens) {
   ClosedPort closed;
   boost::asio::io_context io;
