@@ -11,6 +11,7 @@ stay in --out for callgrind_annotate (callgrind_control needs vgdb, which cannot
 sleeping in epoll_wait in a container, hence two runs).
 
     python3 tools/bench/http/instructions.py --balancerd build/server/balancerd --baseline /tmp/old
+    python3 tools/bench/http/instructions.py --cache-sim --conns 512 --requests 5120 ...  (misses too)
 """
 import argparse
 import os
@@ -70,19 +71,27 @@ def run_requests(port, conns, count):
             s.close()
 
 
-def total_instructions(dump):
+def totals(dump):
+    """The dump's event totals by name (Ir; with --cache-sim also D1mr, D1mw, DLmr, DLmw, ...)."""
+    events = []
     with open(dump) as f:
         for line in f:
+            if line.startswith("events:"):
+                events = line.split()[1:]
             if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
+                return dict(zip(events, (int(x) for x in line.split()[1:])))
     raise RuntimeError(f"{dump}: no totals")
 
 
-def run_server(name, argv, conns, requests, out_dir):
-    """Total instructions of the server process over its whole life with `requests` requests sent."""
+def run_server(name, argv, conns, requests, out_dir, cache_sim=False):
+    """Event totals of the server process over its whole life with `requests` requests sent."""
     out = os.path.join(out_dir, f"callgrind.{name}.{requests}")
     vg = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", "--dump-instr=no",
           "--separate-threads=no", "--vgdb=no"]
+    if cache_sim:
+        # The last level simulated is a 1 MiB L2 (this host's per-core L2, AMD EPYC), not the shared
+        # L3 valgrind would take: L2 misses are what grows with the number of connections.
+        vg += ["--cache-sim=yes", "--LL=1048576,8,64"]
     # Not Server.start(): valgrind needs longer than its wait, and no CPU pinning is wanted (the
     # count does not depend on it). Server.stop() still ends it by its PID.
     s = bench.Server(name, vg + argv, FRONT)
@@ -103,15 +112,15 @@ def run_server(name, argv, conns, requests, out_dir):
     dump = f"{out}.{s.proc.pid}"  # the server's own process, not a helper it forked
     if not os.path.exists(dump):
         raise RuntimeError(f"{name}: callgrind wrote no {dump}")
-    return total_instructions(dump), dump
+    return totals(dump), dump
 
 
-def measure(name, argv, conns, requests, out_dir):
-    """Instructions per request: the difference between a run with 3N and one with N requests, so
-    start-up, configuration reading and shutdown cancel out."""
-    few, _ = run_server(name, argv, conns, requests, out_dir)
-    many, dump = run_server(name, argv, conns, 3 * requests, out_dir)
-    return (many - few) / (2 * requests), dump
+def measure(name, argv, conns, requests, out_dir, cache_sim=False):
+    """Events per request (Ir, and the cache misses with cache_sim): the difference between a run
+    with 3N and one with N requests, so start-up, configuration reading and shutdown cancel out."""
+    few, _ = run_server(name, argv, conns, requests, out_dir, cache_sim)
+    many, dump = run_server(name, argv, conns, 3 * requests, out_dir, cache_sim)
+    return {k: (many[k] - few.get(k, 0)) / (2 * requests) for k in many}, dump
 
 
 def main():
@@ -121,6 +130,8 @@ def main():
     ap.add_argument("--haproxy", action="store_true", help="count HAProxy's too")
     ap.add_argument("--conns", type=int, default=16)
     ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--cache-sim", action="store_true",
+                    help="simulate the caches too: D1 and L2 (1 MiB) data misses per request")
     ap.add_argument("--out", default="", help="directory for the callgrind dumps (default: a temp dir)")
     args = ap.parse_args()
     for tool in ("valgrind", "nginx", "taskset"):
@@ -151,7 +162,7 @@ def main():
                                              start_new_session=True))
             bench.wait_port(p)
         for name, argv in runs:
-            per_request, dump = measure(name, argv, args.conns, args.requests, out_dir)
+            per_request, dump = measure(name, argv, args.conns, args.requests, out_dir, args.cache_sim)
             results.append((name, per_request, dump))
     finally:
         for b in backends:
@@ -165,7 +176,12 @@ def main():
     print(f"user-space instructions per proxied request ({args.requests} requests, {args.conns} connections)")
     for name, per_request, dump in results:
         where = dump if args.out else os.path.join(tempfile.gettempdir(), os.path.basename(dump))
-        print(f"  {name:10} {per_request:10.0f}   {where}")
+        misses = ""
+        if args.cache_sim:
+            d1 = per_request.get("D1mr", 0) + per_request.get("D1mw", 0)
+            ll = per_request.get("DLmr", 0) + per_request.get("DLmw", 0)
+            misses = f"   D1 misses {d1:7.1f}  L2 misses {ll:7.1f}"
+        print(f"  {name:10} {per_request['Ir']:10.0f}{misses}   {where}")
 
 
 if __name__ == "__main__":
