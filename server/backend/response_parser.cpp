@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "server/backend/response_field.hpp"
+
 namespace balancerd::backend {
 namespace {
 
@@ -23,9 +25,11 @@ bool looks_like_status_line(std::string_view ln) noexcept {
 }
 
 std::string_view trim(std::string_view v) noexcept {
-  while (!v.empty() && is_blank(v.front())) v.remove_prefix(1);
-  while (!v.empty() && (is_blank(v.back()) || v.back() == '\r')) v.remove_suffix(1);
-  return v;
+  const char* b = v.data();
+  const char* e = b + v.size();
+  while (b != e && is_blank(*b)) ++b;
+  while (e != b && (is_blank(e[-1]) || e[-1] == '\r')) --e;
+  return {b, static_cast<std::size_t>(e - b)};
 }
 
 // The last transfer coding of a Transfer-Encoding value is "chunked".
@@ -56,16 +60,20 @@ void ResponseParser::reset(const ParserOptions& opt) {
   opt_ = opt;
   state_ = State::StatusLine;
   skipped_empty_ = false;
-  partial_.clear();
   start_head();
 }
 
 void ResponseParser::start_head() noexcept {
   text_.clear();
+  line_start_ = 0;
   prefix_.clear();
+  joined_.clear();
   field_pos_.clear();
-  status_len_ = 0;
+  folds_.clear();
+  status_off_ = status_len_ = 0;
+  fold_ok_ = false;
   body_starts_ = false;
+  content_typed_ = false;
   head_.status = 0;
   head_.major = head_.minor = 1;
   head_.http09 = false;
@@ -100,6 +108,19 @@ ResponseParser::Result ResponseParser::fail(ResponseError e, std::string_view li
   return Result::Error;
 }
 
+void ResponseParser::take_http09(std::string_view first_line) {
+  // HTTP/0.9: no head; the line (without its end) and everything after it is body.
+  head_.http09 = true;
+  prefix_.assign(first_line);
+  head_.status = 200;
+  head_.status_line = "200 OK";
+  head_.reason = "OK";
+  framing_ = BodyFraming::UntilClose;
+  keep_alive_ = false;
+  body_prefix_ = std::span<const char>(prefix_.data(), prefix_.size());
+  state_ = State::Done;
+}
+
 ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size_t& consumed) {
   consumed = 0;
   if (state_ == State::Failed) return Result::Error;
@@ -109,78 +130,89 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
     skipped_empty_ = false;
     start_head();
   }
+  if (in.empty()) return Result::NeedMore;
+  const char* const data = in.data();
+  const std::size_t size = in.size();
   std::size_t pos = 0;
-  while (pos < in.size()) {
-    const char* nl = static_cast<const char*>(std::memchr(in.data() + pos, '\n', in.size() - pos));
+  if (line_start_ < text_.size()) {
+    // A line begun in an earlier call: complete it in text_ and take it from there.
+    const char* nl = static_cast<const char*>(std::memchr(data, '\n', size));
     if (!nl) {
-      partial_.append(in.data() + pos, in.size() - pos);
-      consumed = in.size();
-      // Bound a line that has not ended yet (a status line may be as long as the limit; a field line
-      // one byte less, but the CR may still come, so allow it here and check the complete line).
-      if (partial_.size() > opt_.field_size) {
-        if (state_ == State::StatusLine) {
-          std::string_view ln(partial_);
-          if (looks_like_status_line(ln))
-            return fail(ResponseError::CorruptStatusLine, ln.substr(0, opt_.field_size - 1));
-          // An HTTP/0.9 response with a very long first line: what was read is body.
-          head_.http09 = true;
-          prefix_.assign(partial_);
-          partial_.clear();
-          head_.status = 200;
-          head_.status_line = "200 OK";
-          head_.reason = "OK";
-          framing_ = BodyFraming::UntilClose;
-          body_prefix_ = std::span<const char>(prefix_.data(), prefix_.size());
-          state_ = State::Done;
-          return Result::Final;
-        }
-        return fail(ResponseError::HeaderTooLong);
-      }
-      return Result::NeedMore;
+      text_.append(data, size);
+      consumed = size;
+      return long_partial_line();
     }
-    std::size_t end = static_cast<std::size_t>(nl - in.data()) + 1; // past the LF
-    std::string_view ln;
-    if (partial_.empty()) {
-      ln = std::string_view(in.data() + pos, end - 1 - pos);
-    } else {
-      partial_.append(in.data() + pos, end - 1 - pos);
-      ln = partial_;
-    }
+    pos = static_cast<std::size_t>(nl - data) + 1;
+    text_.append(data, pos);
+    consumed = pos;
+    std::string_view ln(text_.data() + line_start_, text_.size() - 1 - line_start_);
     if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);
-    pos = end;
-    consumed = end;
-    Result r = on_line(ln);
-    partial_.clear();
-    if (r != Result::NeedMore) return r;
+    const std::size_t off = line_start_;
+    line_start_ = text_.size();
+    Result r = on_line(ln, off);
+    if (r != Result::NeedMore) return after_line(r);
   }
-  consumed = in.size();
-  return Result::NeedMore;
+  // The rest is scanned where it lies; its bytes join text_ in one append when the scan stops, so
+  // data[i] will be text_[base + i].
+  const std::size_t seg = pos;
+  const std::size_t base = text_.size() - pos;
+  while (pos < size) {
+    const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));
+    if (!nl) break;
+    const std::size_t end = static_cast<std::size_t>(nl - data) + 1; // past the LF
+    std::string_view ln(data + pos, end - 1 - pos);
+    if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);
+    Result r = on_line(ln, base + pos);
+    pos = end;
+    if (r != Result::NeedMore) {
+      text_.append(data + seg, pos - seg);
+      line_start_ = text_.size();
+      consumed = pos;
+      return after_line(r);
+    }
+  }
+  text_.append(data + seg, size - seg);
+  line_start_ = base + pos;
+  consumed = size;
+  return long_partial_line();
 }
 
-ResponseParser::Result ResponseParser::on_line(std::string_view ln) {
-  if (state_ == State::StatusLine) return on_status_line(ln);
-  return on_field_line(ln);
+// Bound a line that has not ended yet (a status line may be as long as the limit; a field line one
+// byte less, but the CR may still come, so allow it here and check the complete line).
+ResponseParser::Result ResponseParser::long_partial_line() {
+  if (text_.size() - line_start_ <= opt_.field_size) return Result::NeedMore;
+  std::string_view ln(text_.data() + line_start_, text_.size() - line_start_);
+  if (state_ == State::StatusLine) {
+    if (looks_like_status_line(ln))
+      return fail(ResponseError::CorruptStatusLine, ln.substr(0, opt_.field_size - 1));
+    // An HTTP/0.9 response with a very long first line: what was read is body.
+    take_http09(ln);
+    return Result::Final;
+  }
+  return fail(ResponseError::HeaderTooLong);
 }
 
-ResponseParser::Result ResponseParser::on_status_line(std::string_view ln) {
+ResponseParser::Result ResponseParser::after_line(Result r) {
+  // Final from a field line: the empty line ended the head (an HTTP/0.9 answer is Done already).
+  if (r == Result::Final && state_ == State::Fields) return finish_head();
+  return r;
+}
+
+ResponseParser::Result ResponseParser::on_line(std::string_view ln, std::size_t off) {
+  if (state_ == State::StatusLine) return on_status_line(ln, off);
+  return on_field_line(ln, off);
+}
+
+ResponseParser::Result ResponseParser::on_status_line(std::string_view ln, std::size_t off) {
   if (ln.empty()) {
     if (skipped_empty_) return fail(ResponseError::NoResponse);
     skipped_empty_ = true; // one stray CRLF (left over from a previous response) is tolerated
     return Result::NeedMore;
   }
   // apache2's line reader refuses a line holding a NUL byte: "Error reading from remote server".
-  if (ln.find('\0') != std::string_view::npos) return fail(ResponseError::NoResponse);
+  if (std::memchr(ln.data(), '\0', ln.size())) return fail(ResponseError::NoResponse);
   if (!looks_like_status_line(ln)) {
-    // HTTP/0.9: no head; the line (without its end) and everything after it is body.
-    head_.http09 = true;
-    prefix_.assign(ln);
-    head_.status = 200;
-    head_.status_line = "200 OK";
-    head_.reason = "OK";
-    framing_ = BodyFraming::UntilClose;
-    keep_alive_ = false;
-    body_prefix_ = std::span<const char>(prefix_.data(), prefix_.size());
-    state_ = State::Done;
+    take_http09(ln);
     return Result::Final;
   }
   if (ln[5] != '1' || ln.size() + 1 >= opt_.field_size)
@@ -188,79 +220,114 @@ ResponseParser::Result ResponseParser::on_status_line(std::string_view ln) {
   head_.major = 1;
   head_.minor = static_cast<unsigned char>(ln[7] - '0');
   head_.status = (ln[9] - '0') * 100 + (ln[10] - '0') * 10 + (ln[11] - '0');
-  text_.assign(ln.substr(9));
-  if (text_.size() == 3) text_.push_back(' '); // Apache keeps the space the status line requires
-  status_len_ = static_cast<std::uint32_t>(text_.size());
+  status_off_ = static_cast<std::uint32_t>(off + 9);
+  status_len_ = static_cast<std::uint32_t>(ln.size() - 9);
+  if (status_len_ == 3) {
+    // Apache keeps the space the status line requires.
+    std::memcpy(status3_, ln.data() + 9, 3);
+    status3_[3] = ' ';
+  }
   state_ = State::Fields;
   return Result::NeedMore;
 }
 
-ResponseParser::Result ResponseParser::on_field_line(std::string_view ln) {
-  if (ln.empty()) return finish_head();
-  if (is_blank(ln.front()) && !field_pos_.empty() && field_pos_.back().second == text_.size()) {
+ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::size_t off) {
+  if (ln.empty()) return Result::Final;
+  if (fold_ok_ && is_blank(ln.front())) {
     // A folded line continues the last field as sent (Apache keeps its leading blanks).
-    auto begin = field_pos_.back().first;
-    if (text_.size() - begin + ln.size() >= opt_.field_size) return fail(ResponseError::HeaderTooLong);
-    text_.append(ln);
-    field_pos_.back().second = static_cast<std::uint32_t>(text_.size());
+    auto& last = field_pos_.back();
+    if (last.len + ln.size() >= opt_.field_size) return fail(ResponseError::HeaderTooLong);
+    last.len += static_cast<std::uint32_t>(ln.size());
+    last.folded = true;
+    folds_.push_back({static_cast<std::uint32_t>(field_pos_.size() - 1), static_cast<std::uint32_t>(off),
+                      static_cast<std::uint32_t>(off + ln.size())});
     return Result::NeedMore;
   }
   if (ln.size() >= opt_.field_size) return fail(ResponseError::HeaderTooLong);
-  if (ln.find(':') == std::string_view::npos) {
+  const char* colon = static_cast<const char*>(std::memchr(ln.data(), ':', ln.size()));
+  if (!colon) {
     switch (opt_.bad_header) {
     case directives::ProxyBadHeader::IsError:
       return fail(ResponseError::BadHeader);
     case directives::ProxyBadHeader::Ignore:
-      // Dropped; a folded line after it must not join the field before it.
-      text_.push_back('\0');
+      fold_ok_ = false; // dropped; a folded line after it must not join the field before it
       return Result::NeedMore;
     case directives::ProxyBadHeader::StartBody:
       body_starts_ = true;
-      return finish_head();
+      return Result::Final;
     }
   }
-  auto begin = static_cast<std::uint32_t>(text_.size());
-  text_.append(ln);
-  field_pos_.emplace_back(begin, static_cast<std::uint32_t>(text_.size()));
+  const auto o = static_cast<std::uint32_t>(off);
+  field_pos_.push_back({o, o + static_cast<std::uint32_t>(colon - ln.data()),
+                        o + static_cast<std::uint32_t>(ln.size()), static_cast<std::uint32_t>(ln.size()),
+                        false});
+  fold_ok_ = true;
   return Result::NeedMore;
 }
 
+// The value of a field with continuation lines: its own line's rest and each continuation line as
+// sent, then trimmed as a whole (a first line ending in blanks joins the next with them).
+std::string_view ResponseParser::joined_value(std::size_t field) {
+  const auto& fp = field_pos_[field];
+  const std::size_t begin = joined_.size();
+  joined_.append(text_, fp.colon + 1, fp.end - fp.colon - 1);
+  for (const auto& fold : folds_)
+    if (fold.field == field) joined_.append(text_, fold.begin, fold.end - fold.begin);
+  return trim(std::string_view(joined_).substr(begin));
+}
+
 ResponseParser::Result ResponseParser::finish_head() {
-  std::string_view all(text_);
-  head_.status_line = all.substr(0, status_len_);
+  const char* const all = text_.data();
+  if (status_len_ == 3)
+    head_.status_line = std::string_view(status3_, 4);
+  else
+    head_.status_line = std::string_view(all + status_off_, status_len_);
   std::string_view sl = head_.status_line;
   head_.reason_valid = sl.size() == 3 || is_blank(sl[3]);
   head_.reason = head_.reason_valid && sl.size() > 4 ? sl.substr(4) : std::string_view{};
   head_.fields.clear();
-  for (auto [b, e] : field_pos_) {
-    std::string_view ln = all.substr(b, e - b);
-    auto colon = ln.find(':');
-    head_.fields.push_back({ln.substr(0, colon), trim(ln.substr(colon + 1))});
+  head_.fields.reserve(field_pos_.size());
+  if (!folds_.empty()) {
+    // joined_ is sized first: the views into it must not move as it fills.
+    std::size_t total = 0;
+    for (const auto& fp : field_pos_)
+      if (fp.folded) total += fp.len;
+    joined_.clear();
+    joined_.reserve(total);
   }
 
-  // Framing and reuse.
+  // The fields, framing and reuse, in one pass.
   const bool interim = head_.status >= 100 && head_.status < 200 && head_.status != 101;
   bool chunked = false, has_te = false, has_cl = false, cl_conflict = false;
   std::uint64_t cl = 0;
-  for (const auto& f : head_.fields) {
-    if (http::iequals(f.name, "Transfer-Encoding")) {
+  for (std::size_t i = 0; i < field_pos_.size(); ++i) {
+    const auto& fp = field_pos_[i];
+    const std::string_view name(all + fp.name, fp.colon - fp.name);
+    const std::string_view value =
+        fp.folded ? joined_value(i) : trim(std::string_view(all + fp.colon + 1, fp.end - fp.colon - 1));
+    head_.fields.push_back({name, value});
+    switch (classify_response_field(name)) {
+    case ResponseField::TransferEncoding:
       has_te = true;
-      chunked = ends_with_chunked(f.value);
-    } else if (http::iequals(f.name, "Content-Length")) {
+      chunked = ends_with_chunked(value);
+      break;
+    case ResponseField::ContentLength: {
       std::uint64_t v = 0;
-      auto [p, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
       if (has_cl) {
         // Apache reads the first Content-Length (apr_table_get); the connection is not reused, since
         // the backend's framing is in doubt.
         cl_conflict = cl_conflict || ec != std::errc() || v != cl;
-        continue;
+        break;
       }
-      if (ec != std::errc() || p != f.value.data() + f.value.size() || f.value.empty())
+      if (ec != std::errc() || p != value.data() + value.size() || value.empty())
         return fail(ResponseError::BadContentLength);
       has_cl = true;
       cl = v;
-    } else if (http::iequals(f.name, "Connection")) {
-      std::string_view v = f.value;
+      break;
+    }
+    case ResponseField::Connection: {
+      std::string_view v = value;
       while (!v.empty()) {
         auto comma = v.find(',');
         auto tok = trim(v.substr(0, comma));
@@ -268,6 +335,13 @@ ResponseParser::Result ResponseParser::finish_head() {
         if (comma == std::string_view::npos) break;
         v.remove_prefix(comma + 1);
       }
+      break;
+    }
+    case ResponseField::ContentType:
+      content_typed_ = true;
+      break;
+    default:
+      break;
     }
   }
   bool framed = true;

@@ -17,7 +17,9 @@
 //   refuses it with a 500); values lose leading and trailing blanks.
 // - 1xx responses (but 101) come back as Interim, one at a time, before the final head.
 // The head's bytes are kept in the parser's own buffers (reused across responses: no allocation per
-// response once warm); views stay valid until the next parse() or reset().
+// response once warm); views stay valid until the next parse() or reset(). A head that arrives whole
+// is scanned in one pass: lines found with memchr in the input, field positions recorded, the bytes
+// appended to the parser's buffer once, and the names that matter recognised once (response_field.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -103,25 +105,52 @@ public:
   // Tokens of the backend's Connection fields (hop-by-hop names to drop), as sent: compare them
   // case-insensitively.
   std::span<const std::string_view> connection_tokens() const noexcept { return conn_tokens_; }
+  // The head has a Content-Type field (set with Final).
+  bool content_typed() const noexcept { return content_typed_; }
 
 private:
   enum class State : unsigned char { StatusLine, Fields, Done, Failed };
-  Result on_line(std::string_view ln);
-  Result on_status_line(std::string_view ln);
-  Result on_field_line(std::string_view ln);
+  // A field line's place in text_ (offsets: text_ may grow while the head arrives).
+  struct FieldPos {
+    std::uint32_t name;  // first byte of the name
+    std::uint32_t colon; // the ':'
+    std::uint32_t end;   // end of the line, without its line ending
+    std::uint32_t len;   // the line's length with the folded lines joined to it (for field_size)
+    bool folded;         // continuation lines follow (in folds_)
+  };
+  struct FoldPos {
+    std::uint32_t field; // index in field_pos_
+    std::uint32_t begin, end;
+  };
+
+  Result on_line(std::string_view ln, std::size_t off);
+  Result on_status_line(std::string_view ln, std::size_t off);
+  Result on_field_line(std::string_view ln, std::size_t off);
+  // After a line that ended something: builds the head when the empty line was reached.
+  Result after_line(Result r);
+  Result long_partial_line();
   Result fail(ResponseError e, std::string_view line = {});
   Result finish_head();
   void start_head() noexcept;
+  void take_http09(std::string_view first_line);
+  std::string_view joined_value(std::size_t field);
 
   ParserOptions opt_;
   State state_ = State::StatusLine;
-  std::string partial_; // the current line's bytes when it spans parse() calls
-  std::string text_;    // status line then field lines (folded lines joined), views point here
-  std::string prefix_;  // an HTTP/0.9 response's first line
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> field_pos_; // name begin, line end in text_
-  std::uint32_t status_len_ = 0;
+  // The current head's bytes as received (one append per parse() call), from its first line on;
+  // views of the head point here. line_start_: where the line not yet ended begins.
+  std::string text_;
+  std::size_t line_start_ = 0;
+  std::string prefix_; // an HTTP/0.9 response's first line
+  std::string joined_; // values of folded fields, joined as sent
+  std::vector<FieldPos> field_pos_;
+  std::vector<FoldPos> folds_;
+  std::uint32_t status_off_ = 0, status_len_ = 0; // "200 OK" in text_
+  char status3_[4] = {};                          // "200 " for a status line without a reason
   bool skipped_empty_ = false;
+  bool fold_ok_ = false;     // the last line was a field a continuation line may join
   bool body_starts_ = false; // StartBody: the head ended at a bad line
+  bool content_typed_ = false;
   BackendResponseHead head_;
   ResponseError error_ = ResponseError::None;
   std::string reason_;

@@ -53,6 +53,28 @@ void ResponseHead::add(std::string_view name, std::string_view value) {
   w.put('\n');
 }
 
+FieldAppender::FieldAppender(ResponseHead& head, std::size_t estimate)
+    : buf_(head.fields_), used_(head.fields_.size()) {
+  buf_.resize(used_ + estimate);
+}
+
+FieldAppender::~FieldAppender() {
+  buf_.resize(used_);
+}
+
+void FieldAppender::add(std::string_view name, std::string_view value) {
+  const std::size_t need = name.size() + value.size() + 4;
+  if (buf_.size() - used_ < need) buf_.resize(used_ + need);
+  HeadWriter w{buf_.data() + used_};
+  w.put(name);
+  w.put(':');
+  w.put(' ');
+  w.put(value);
+  w.put('\r');
+  w.put('\n');
+  used_ += need;
+}
+
 bool ResponseHead::remove(std::string_view name) {
   std::size_t pos = 0;
   while (pos < fields_.size()) {

@@ -31,8 +31,27 @@ public:
   void shrink() noexcept;
 
 private:
+  friend class FieldAppender;
   std::string fields_;
   std::string content_type_;
+};
+
+// Adds many fields to a ResponseHead with one growth of its buffer: room for `estimate` bytes
+// ("Name: value\r\n" each) is made once, add() writes through a pointer (growing again only past the
+// estimate) and the destructor gives back what was not used. A head of a dozen fields paid a resize
+// (with its zero fill) per field with add().
+class FieldAppender {
+public:
+  FieldAppender(ResponseHead& head, std::size_t estimate);
+  ~FieldAppender();
+  FieldAppender(const FieldAppender&) = delete;
+  FieldAppender& operator=(const FieldAppender&) = delete;
+
+  void add(std::string_view name, std::string_view value);
+
+private:
+  std::string& buf_;
+  std::size_t used_;
 };
 
 enum class ConnectionToken : unsigned char { None, KeepAlive, Close };

@@ -1,12 +1,13 @@
 #include "server/proxy/client_response.hpp"
 
+#include <array>
+
+#include "server/backend/response_field.hpp"
 #include "server/http/request.hpp"
 #include "server/proxy/connection_tokens.hpp"
 #include "server/proxy/hop_by_hop.hpp"
 
 namespace balancerd::proxy {
-
-using http::iequals;
 
 namespace {
 
@@ -21,51 +22,68 @@ bool parse_length(std::string_view v, std::uint64_t& out) {
   return true;
 }
 
-// A field name compare that skips the call for names of another length (most of them).
-bool is_name(std::string_view name, std::string_view wanted) noexcept {
-  return name.size() == wanted.size() && iequals(name, wanted);
-}
-
 } // namespace
 
 ClientResponseInfo build_client_response(http::ResponseHead& head, const ClientResponseParams& p,
-                                         std::span<const Field> backend, std::string& scratch) {
+                                         std::span<const Field> in, std::string& scratch) {
+  using backend::ResponseField;
   ClientResponseInfo info;
   const bool is_101 = p.status == 101;
-  for (const auto& f : backend) {
-    if (is_name(f.name, "Connection")) {
-      if (for_each_connection_token(f.value, [](std::string_view) {})) info.backend_close = true;
-    } else if (is_name(f.name, "Transfer-Encoding")) {
+  // First pass: every name recognised once (kept for the second pass), the framing fields read, the
+  // Connection tokens gathered and the room the kept fields take added up.
+  constexpr std::size_t kKinds = 32;
+  std::array<ResponseField, kKinds> kinds;
+  ConnectionTokens connection;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto& f = in[i];
+    const ResponseField kind = backend::classify_response_field(f.name);
+    if (i < kKinds) kinds[i] = kind;
+    switch (kind) {
+    case ResponseField::Connection:
+      if (connection.add(in, f.value)) info.backend_close = true;
+      break;
+    case ResponseField::TransferEncoding:
       info.chunked = true;
-    } else if (is_name(f.name, "Content-Length")) {
+      break;
+    case ResponseField::ContentLength: {
       std::uint64_t n = 0;
       if (!parse_length(f.value, n) || (info.content_length && *info.content_length != n))
         info.bad_content_length = true;
       else
         info.content_length = n;
-    } else if (is_name(f.name, "Upgrade")) {
-      info.upgrade = f.value;
+      break;
     }
+    case ResponseField::Upgrade:
+      info.upgrade = f.value;
+      break;
+    default:
+      break;
+    }
+    if (!backend::is_response_hop(kind, is_101)) bytes += f.name.size() + f.value.size() + 4;
   }
   if (info.chunked) info.content_length.reset();
 
-  const ConnectionTokens connection(backend);
-  for (const auto& f : backend) {
-    if (is_response_hop_field(f.name, is_101)) continue;
+  const bool via = p.via == ViaMode::On || p.via == ViaMode::Full;
+  http::FieldAppender out(head, bytes + (via ? p.via_value.size() + 7 : 0));
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto& f = in[i];
+    const ResponseField kind = i < kKinds ? kinds[i] : backend::classify_response_field(f.name);
+    if (backend::is_response_hop(kind, is_101)) continue;
     if (connection.names(f.name)) continue;
     std::string_view value = f.value;
     if (p.reverse) {
-      if (iequals(f.name, "Location") || iequals(f.name, "Content-Location") || iequals(f.name, "URI")) {
+      if (backend::is_reverse_url_field(kind)) {
         scratch.clear();
         value = p.reverse->map_url(value, scratch);
-      } else if (iequals(f.name, "Set-Cookie") || iequals(f.name, "Set-Cookie2")) {
+      } else if (backend::is_reverse_cookie_field(kind)) {
         scratch.clear();
         value = p.reverse->map_cookie(value, scratch);
       }
     }
-    head.add(f.name, value);
+    out.add(f.name, value);
   }
-  if (p.via == ViaMode::On || p.via == ViaMode::Full) head.add("Via", p.via_value);
+  if (via) out.add("Via", p.via_value);
   return info;
 }
 

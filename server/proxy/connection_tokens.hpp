@@ -15,17 +15,23 @@ namespace balancerd::proxy {
 
 class ConnectionTokens {
 public:
-  explicit ConnectionTokens(std::span<const Field> fields) : fields_(fields) {
-    for (const auto& f : fields) {
-      if (f.name.size() != 10 || !http::iequals(f.name, "Connection")) continue;
-      for_each_connection_token(f.value, [this](std::string_view t) {
-        if (count_ < tokens_.size())
-          tokens_[count_] = t;
-        else
-          overflow_ = true;
-        ++count_;
-      });
-    }
+  ConnectionTokens() = default;
+  explicit ConnectionTokens(std::span<const Field> fields) {
+    for (const auto& f : fields)
+      if (f.name.size() == 10 && http::iequals(f.name, "Connection")) add(fields, f.value);
+  }
+
+  // Takes the tokens of `value`, one Connection field of `fields` (a caller that looks at every field
+  // anyway gathers them in its own pass). Returns whether "close" is one of them.
+  bool add(std::span<const Field> fields, std::string_view value) {
+    fields_ = fields;
+    return for_each_connection_token(value, [this](std::string_view t) {
+      if (count_ < tokens_.size())
+        tokens_[count_] = t;
+      else
+        overflow_ = true;
+      ++count_;
+    });
   }
 
   // Whether a Connection field lists `name`.

@@ -1,5 +1,6 @@
 #include "server/proxy/hop_by_hop.hpp"
 
+#include "server/backend/response_field.hpp"
 #include "server/http/request.hpp"
 
 namespace balancerd::proxy {
@@ -28,28 +29,7 @@ bool is_request_hop_field(std::string_view n) noexcept {
 }
 
 bool is_response_hop_field(std::string_view n, bool keep_upgrade) noexcept {
-  switch (n.size()) {
-  case 2:
-    return iequals(n, "TE");
-  case 4:
-    return iequals(n, "Date");
-  case 6:
-    return iequals(n, "Server");
-  case 7:
-    return iequals(n, "Trailer") || (!keep_upgrade && iequals(n, "Upgrade"));
-  case 10:
-    return iequals(n, "Keep-Alive") || iequals(n, "Connection");
-  case 14:
-    return iequals(n, "Content-Length");
-  case 16:
-    return iequals(n, "Proxy-Connection");
-  case 17:
-    return iequals(n, "Transfer-Encoding");
-  case 18:
-    return iequals(n, "Proxy-Authenticate");
-  default:
-    return false;
-  }
+  return backend::is_response_hop(backend::classify_response_field(n), keep_upgrade);
 }
 
 } // namespace balancerd::proxy

@@ -1030,7 +1030,7 @@ void Request::on_final_head(std::span<const char> rest) {
   thread_local ProxiedMime mime;
   thread_local std::string languages;
   const bool mime_applies = final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server;
-  const bool backend_typed = bh.find("Content-Type") != nullptr;
+  const bool backend_typed = parser_.content_typed();
   if (mime_applies) {
     const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
     proxied_mime(st_.filename, st_.snapshot->mime, dir, mime, !backend_typed);

@@ -372,3 +372,74 @@ TEST(ResponseParser, NulInFirstLineIsAReadError) {
   EXPECT_EQ(parse_all(p, "\x01junk\r\n\r\n"sv).result, R::Final);
   EXPECT_TRUE(p.head().http09);
 }
+
+TEST(ResponseParser, IgnoredLineEndsFolding) {
+  // A blank-led line after a dropped one continues nothing: it is a field of its own (name as sent).
+  ParserOptions opt;
+  opt.bad_header = ProxyBadHeader::Ignore;
+  ResponseParser p;
+  const std::string in =
+      "HTTP/1.1 200 OK\r\nX-A: one\r\nbadline\r\n  X-B: two\r\n\tmore\r\nContent-Length: 0\r\n\r\n";
+  for (int mode = 0; mode < 2; ++mode) {
+    ASSERT_EQ((mode == 0 ? parse_all(p, in, opt) : parse_bytewise(p, in, opt)).result, R::Final);
+    ASSERT_EQ(p.head().fields.size(), 3u);
+    EXPECT_EQ(p.head().fields[0].value, "one");
+    EXPECT_EQ(p.head().fields[1].name, "  X-B");
+    EXPECT_EQ(p.head().fields[1].value, "two\tmore");
+  }
+}
+
+TEST(ResponseParser, SeveralFoldedFieldsKeepTheirOwnParts) {
+  // The joined values live in one buffer: each must keep its own continuation lines, and an empty
+  // first part loses the continuation's leading blanks to the trim.
+  ResponseParser p;
+  const std::string in = "HTTP/1.1 200 OK\r\nA: 1\r\n 2\r\nB: x\r\nC:\r\n   3 \r\n\t4\r\nD: y\r\n\r\n";
+  for (int mode = 0; mode < 2; ++mode) {
+    ASSERT_EQ((mode == 0 ? parse_all(p, in) : parse_bytewise(p, in)).result, R::Final);
+    ASSERT_EQ(p.head().fields.size(), 4u);
+    EXPECT_EQ(p.head().fields[0].value, "1 2");
+    EXPECT_EQ(p.head().fields[1].value, "x");
+    EXPECT_EQ(p.head().fields[2].value, "3 \t4");
+    EXPECT_EQ(p.head().fields[3].value, "y");
+  }
+}
+
+TEST(ResponseParser, FoldedLineCountsTowardsTheFieldLimit) {
+  ParserOptions opt;
+  opt.field_size = 32;
+  ResponseParser p;
+  // "X: aaaaaaaaaa" (13) + " bbbbbbbbbbbbbbbbbb" (19) = 32: one too many.
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX: aaaaaaaaaa\r\n bbbbbbbbbbbbbbbbbb\r\n\r\n", opt).result,
+            R::Error);
+  EXPECT_EQ(p.error(), ResponseError::HeaderTooLong);
+  EXPECT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nX: aaaaaaaaaa\r\n bbbbbbbbbbbbbbbbb\r\n\r\n", opt).result,
+            R::Final);
+  EXPECT_EQ(field(p, "X"), "aaaaaaaaaa bbbbbbbbbbbbbbbbb");
+}
+
+TEST(ResponseParser, ContentTypedAndFramingNamesInAnyCase) {
+  ResponseParser p;
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\ncontent-TYPE: a/b\r\ncontent-length: 3\r\n\r\nabc").result,
+            R::Final);
+  EXPECT_TRUE(p.content_typed());
+  EXPECT_EQ(p.framing(), BodyFraming::Length);
+  EXPECT_EQ(p.content_length(), 3u);
+  ASSERT_EQ(parse_all(p, "HTTP/1.1 200 OK\r\nContent-Typ: a/b\r\nContent\rLength: 3\r\n\r\nabc").result,
+            R::Final);
+  EXPECT_FALSE(p.content_typed());
+  EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
+}
+
+TEST(ResponseParser, HeadViewsSurviveTheInputBuffer) {
+  // The views point into the parser's own copy: the caller's read buffer may be reused at once.
+  ResponseParser p;
+  p.reset({});
+  std::string in = "HTTP/1.1 203 Yes\r\nX-A: one\r\nX-B: two\r\n\r\n";
+  std::size_t c = 0;
+  ASSERT_EQ(p.parse(std::span<const char>(in.data(), 20), c), R::NeedMore);
+  ASSERT_EQ(p.parse(std::span<const char>(in.data() + 20, in.size() - 20), c), R::Final);
+  std::fill(in.begin(), in.end(), '#');
+  EXPECT_EQ(p.head().status_line, "203 Yes");
+  EXPECT_EQ(field(p, "X-A"), "one");
+  EXPECT_EQ(field(p, "X-B"), "two");
+}

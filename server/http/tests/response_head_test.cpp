@@ -67,3 +67,23 @@ TEST(ResponseHeadSerialize, LargestFramingAndLongValues) {
   serialize_head(out, bare, f);
   EXPECT_EQ(out, "HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
 }
+
+TEST(ResponseHeadFieldAppender, AppendsAfterEarlierFieldsAndTrimsTheEstimate) {
+  ResponseHead h;
+  h.add("X-First", "1");
+  {
+    FieldAppender out(h, 12); // too small for the second field: it must grow, not overrun
+    out.add("ETag", "\"abc\"");
+    out.add("X-Long", std::string(300, 'v'));
+    out.add("X-Empty", "");
+  }
+  EXPECT_EQ(h.fields(),
+            "X-First: 1\r\nETag: \"abc\"\r\nX-Long: " + std::string(300, 'v') + "\r\nX-Empty: \r\n");
+  {
+    FieldAppender out(h, 1000); // room left over is given back
+  }
+  EXPECT_EQ(h.fields().size(),
+            std::string_view("X-First: 1\r\nETag: \"abc\"\r\nX-Long: \r\nX-Empty: \r\n").size() + 300);
+  EXPECT_TRUE(h.remove("etag"));
+  EXPECT_EQ(h.fields(), "X-First: 1\r\nX-Long: " + std::string(300, 'v') + "\r\nX-Empty: \r\n");
+}
