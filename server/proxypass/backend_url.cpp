@@ -111,23 +111,32 @@ bool parse_plain(std::string_view url, BackendUrl& out) {
 
 std::optional<BackendUrl> parse_backend_url(std::string_view url) {
   BackendUrl out;
-  if (parse_plain(url, out)) return out;
+  if (!parse_backend_url(url, out)) return std::nullopt;
+  return out;
+}
+
+bool parse_backend_url(std::string_view url, BackendUrl& out) {
+  if (parse_plain(url, out)) {
+    out.uds_path.clear();
+    return true;
+  }
+  out.uds_path.clear();
   if (directives::ci_starts_with(url, "unix:")) {
     const auto bar = url.find('|');
-    if (bar == std::string_view::npos) return std::nullopt;
+    if (bar == std::string_view::npos) return false;
     const auto sock = dp::parse_uri(url.substr(0, bar));
-    if (!sock || !sock->path) return std::nullopt;
+    if (!sock || !sock->path) return false;
     out.uds_path = *sock->path;
     url.remove_prefix(bar + 1);
   }
   const auto sep = url.find("://");
-  if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+  if (sep == std::string_view::npos || sep == 0) return false;
   const auto uri = dp::parse_uri(url);
-  if (!uri || !uri->scheme) return std::nullopt;
+  if (!uri || !uri->scheme) return false;
   if (uri->port_str && !uri->port_str->empty()) {
     for (char c : *uri->port_str)
-      if (c < '0' || c > '9') return std::nullopt;
-    if (uri->port_str->size() > 5 || std::stoul(*uri->port_str) > 65535) return std::nullopt;
+      if (c < '0' || c > '9') return false;
+    if (uri->port_str->size() > 5 || std::stoul(*uri->port_str) > 65535) return false;
   }
   out.scheme = directives::ascii_lower(*uri->scheme);
   out.host = uri->hostname.value_or("");
@@ -137,7 +146,7 @@ std::optional<BackendUrl> parse_backend_url(std::string_view url) {
   out.request_uri = backend_request_uri(url);
   // A fragment is never sent.
   if (const auto hash = out.request_uri.find('#'); hash != std::string::npos) out.request_uri.resize(hash);
-  return out;
+  return true;
 }
 
 } // namespace balancerd::proxypass

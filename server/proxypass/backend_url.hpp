@@ -30,6 +30,9 @@ std::uint16_t default_port(std::string_view scheme);
 // Parses "scheme://[user@]host[:port][/path][?query]" or "unix:/path|scheme://host/...". Nothing
 // when there is no "scheme://" or the port is not a number in 0..65535.
 std::optional<BackendUrl> parse_backend_url(std::string_view url);
+// The same, into `out` (its strings keep their capacity): false, and `out` unspecified, when
+// parse_backend_url gives nothing.
+bool parse_backend_url(std::string_view url, BackendUrl& out);
 
 // The URL a balancer member is sent for a balancer URL (mod_proxy_balancer's rewrite_url): the
 // member's name followed by everything from the first '/' after "balancer://name", with no slash

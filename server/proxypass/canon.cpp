@@ -3,15 +3,13 @@
 #include "directives/ci_string.hpp"
 #include "directives/modules/proxy_url.hpp"
 
+#include <charconv>
 #include <string>
 
 namespace balancerd::proxypass {
 
 namespace {
 
-bool is_alnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 bool is_xdigit(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -20,15 +18,24 @@ int hex_value(unsigned char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return c - 'A' + 10;
 }
-// Characters a canonical http path keeps as they are (besides letters, digits and '/').
-bool path_allowed(unsigned char c) {
-  return std::string_view("~$-_.+!*'(),;:@&=").find(static_cast<char>(c)) != std::string_view::npos;
-}
+
+// Characters a canonical http path keeps as they are: letters, digits, '/' and "~$-_.+!*'(),;:@&=".
+// A table, because every byte of every proxied path is looked up.
+struct PathTable {
+  bool keep[256] = {};
+  constexpr PathTable() {
+    for (int c = '0'; c <= '9'; ++c) keep[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) keep[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) keep[c] = true;
+    for (char c : std::string_view("/~$-_.+!*'(),;:@&=")) keep[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr PathTable kPath;
+
 void append_hex(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  out += '%';
-  out += kHex[c >> 4];
-  out += kHex[c & 0x0F];
+  const char enc[3] = {'%', kHex[c >> 4], kHex[c & 0x0F]};
+  out.append(enc, 3);
 }
 // A raw path or query sent as it is must still be a valid request-line token (AH10415).
 bool has_ctl_or_space(std::string_view s) {
@@ -36,10 +43,17 @@ bool has_ctl_or_space(std::string_view s) {
     if (c <= 0x20 || c == 0x7F) return true;
   return false;
 }
+void append_lower(std::string& out, std::string_view s) {
+  const std::size_t at = out.size();
+  out.append(s);
+  for (std::size_t i = at; i < out.size(); ++i) out[i] = directives::ascii_lower(out[i]);
+}
 
+// The parts of "//[user[:pass]@]host[:port]" as views into the URL (nothing is copied: the
+// canonical URL is written once, by canonicalise).
 struct NetLoc {
-  std::string host; // lower-case, without brackets
-  std::optional<unsigned> port;
+  std::string_view host; // as written, without brackets (lower-cased when appended)
+  unsigned port = 0;     // 0: none, or ":0"
 };
 
 // ap_proxy_canon_netloc: "//[user[:pass]@]host[:port]" up to the first '/'. `rest` is left at the
@@ -54,6 +68,7 @@ std::optional<NetLoc> parse_netloc(std::string_view& rest) {
   NetLoc out;
   std::string_view host = hostport;
   std::string_view port;
+  bool numeric = false;
   if (!hostport.empty() && hostport[0] == '[') {
     const auto close = hostport.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -63,9 +78,11 @@ std::optional<NetLoc> parse_netloc(std::string_view& rest) {
       if (after[0] != ':') return std::nullopt;
       port = after.substr(1);
     }
+    numeric = port.size() <= 5;
+    for (char c : port) numeric = numeric && c >= '0' && c <= '9';
   } else if (const auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
     const std::string_view digits = hostport.substr(colon + 1);
-    bool numeric = !digits.empty() && digits.size() <= 5;
+    numeric = !digits.empty() && digits.size() <= 5;
     for (char c : digits) numeric = numeric && c >= '0' && c <= '9';
     // apache2 keeps a host whose port is not a number whole (it then fails to resolve it).
     if (numeric || digits.empty()) {
@@ -75,33 +92,31 @@ std::optional<NetLoc> parse_netloc(std::string_view& rest) {
   }
   if (host.empty()) return std::nullopt;
   if (!port.empty()) {
-    const unsigned long value = std::stoul(std::string(port));
+    unsigned long value = 0;
+    if (numeric) {
+      for (char c : port) value = value * 10 + static_cast<unsigned long>(c - '0');
+    } else {
+      value = std::stoul(std::string(port)); // a bracketed host's odd port: stoul decides, as before
+    }
     if (value > 65535) return std::nullopt;
-    if (value != 0) out.port = static_cast<unsigned>(value);
+    out.port = static_cast<unsigned>(value);
   }
-  out.host = directives::ascii_lower(host);
+  out.host = host;
   return out;
 }
 
 enum class Style { Http, Balancer, NoQuery, Other };
 
-} // namespace
-
-std::optional<std::string> canon_encode_path(std::string_view path, bool keep_encoded_slashes) {
-  std::string out;
-  out.reserve(path.size() + path.size() / 2);
+// ap_proxy_canonenc_ex's path rules, appended to `out`; false for a malformed escape.
+bool append_encoded_path(std::string& out, std::string_view path, bool keep_encoded_slashes) {
   for (std::size_t i = 0; i < path.size(); ++i) {
-    unsigned char ch = static_cast<unsigned char>(path[i]);
-    if (ch == '/') {
-      out += '/';
-      continue;
-    }
+    const unsigned char ch = static_cast<unsigned char>(path[i]);
     if (keep_encoded_slashes && ch == '%') {
       // AllowEncodedSlashes NoDecode left "%2F" in the path: it stays; any other '%' is encoded.
-      if (i + 2 >= path.size()) return std::nullopt;
+      if (i + 2 >= path.size()) return false;
       if (!is_xdigit(static_cast<unsigned char>(path[i + 1])) ||
           !is_xdigit(static_cast<unsigned char>(path[i + 2])))
-        return std::nullopt;
+        return false;
       const int decoded = hex_value(static_cast<unsigned char>(path[i + 1])) * 16 +
                           hex_value(static_cast<unsigned char>(path[i + 2]));
       if (decoded == '/') {
@@ -110,11 +125,25 @@ std::optional<std::string> canon_encode_path(std::string_view path, bool keep_en
         continue;
       }
     }
-    if (!is_alnum(ch) && !path_allowed(ch))
+    if (kPath.keep[ch]) {
+      // The run of bytes that stay as they are goes in one append.
+      std::size_t j = i + 1;
+      while (j < path.size() && kPath.keep[static_cast<unsigned char>(path[j])]) ++j;
+      out.append(path.substr(i, j - i));
+      i = j - 1;
+    } else {
       append_hex(out, ch);
-    else
-      out += static_cast<char>(ch);
+    }
   }
+  return true;
+}
+
+} // namespace
+
+std::optional<std::string> canon_encode_path(std::string_view path, bool keep_encoded_slashes) {
+  std::string out;
+  out.reserve(path.size() + path.size() / 2);
+  if (!append_encoded_path(out, path, keep_encoded_slashes)) return std::nullopt;
   return out;
 }
 
@@ -126,7 +155,13 @@ CanonResult canonicalise(std::string_view url, PathMode mode, const std::optiona
     result.status = 400;
     return result;
   }
-  const std::string scheme = directives::ascii_lower(url.substr(0, colon));
+  // The scheme, lower-cased; a long one is no scheme this function knows (Style::Other).
+  char scheme_buf[8];
+  std::string_view scheme;
+  if (colon <= sizeof scheme_buf) {
+    for (std::size_t i = 0; i < colon; ++i) scheme_buf[i] = directives::ascii_lower(url[i]);
+    scheme = std::string_view(scheme_buf, colon);
+  }
   Style style = Style::Other;
   if (scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ajp" ||
       scheme == "h2" || scheme == "h2c")
@@ -137,53 +172,53 @@ CanonResult canonicalise(std::string_view url, PathMode mode, const std::optiona
     style = Style::NoQuery;
 
   const bool append_query = mode != PathMode::NoCanon && mode != PathMode::Forward && query.has_value();
+  std::string& out = result.url;
   if (style == Style::Other) {
-    result.url = std::string(url);
-    if (append_query) result.url += "?" + std::string(*query);
+    out.reserve(url.size() + (append_query ? 1 + query->size() : 0));
+    out.append(url);
+    if (append_query) {
+      out += '?';
+      out.append(*query);
+    }
     return result;
   }
+  auto fail = [&result] {
+    result.status = 400;
+    result.url.clear();
+    return result;
+  };
 
   std::string_view rest = url.substr(colon + 1);
   const auto netloc = parse_netloc(rest);
-  if (!netloc) {
-    result.status = 400;
-    return result;
-  }
-  std::string path;
-  if (mode == PathMode::Encode) {
-    auto encoded = canon_encode_path(rest, keep_encoded_slashes);
-    if (!encoded) {
-      result.status = 400;
-      return result;
-    }
-    path = std::move(*encoded);
-  } else {
-    if (mode != PathMode::Forward && has_ctl_or_space(rest)) {
-      result.status = 400;
-      return result;
-    }
-    path = std::string(rest);
-  }
-  if (append_query && has_ctl_or_space(*query)) {
-    result.status = 400;
-    return result;
-  }
+  if (!netloc) return fail();
+  if (mode != PathMode::Encode && mode != PathMode::Forward && has_ctl_or_space(rest)) return fail();
+  if (append_query && has_ctl_or_space(*query)) return fail();
 
-  std::string& out = result.url;
-  out = scheme;
-  out += "://";
-  if (netloc->host.find(':') != std::string::npos)
-    out += "[" + netloc->host + "]";
-  else
-    out += netloc->host;
+  // One allocation for the usual URL: what a path needs re-encoded past half its length grows it.
+  const bool v6 = netloc->host.find(':') != std::string_view::npos;
+  out.reserve(scheme.size() + 3 + netloc->host.size() + 2 + 6 + 1 + rest.size() + rest.size() / 2 +
+              (append_query ? 1 + query->size() : 0));
+  out.append(scheme);
+  out.append("://");
+  if (v6) out += '[';
+  append_lower(out, netloc->host);
+  if (v6) out += ']';
   if (style != Style::Balancer && netloc->port &&
-      *netloc->port != directives::proxy::proxy_port_of_scheme(scheme))
-    out += ":" + std::to_string(*netloc->port);
+      netloc->port != directives::proxy::proxy_port_of_scheme(scheme)) {
+    char digits[8];
+    const auto end = std::to_chars(digits, digits + sizeof digits, netloc->port).ptr;
+    out += ':';
+    out.append(digits, end);
+  }
   out += '/';
-  out += path;
+  if (mode == PathMode::Encode) {
+    if (!append_encoded_path(out, rest, keep_encoded_slashes)) return fail();
+  } else {
+    out.append(rest);
+  }
   if (append_query && style != Style::NoQuery) {
     out += '?';
-    out += *query;
+    out.append(*query);
   }
   return result;
 }

@@ -163,5 +163,60 @@ TEST(BackendUrl, Parse) {
   EXPECT_EQ(default_port("fcgi"), 8000);
 }
 
+// The URL is written in one pass from views of the input: the edges of that pass (case of the
+// scheme and of an IPv6 host, a zero or out-of-range port, a scheme too long to be known, a
+// failure after part of the URL was written).
+TEST(Canon, WrittenInOnePass) {
+  using Q = std::optional<std::string_view>;
+  EXPECT_EQ(canonicalise("HTTP://H:0/x", PathMode::Encode, std::nullopt).url, "http://h/x");
+  EXPECT_EQ(canonicalise("http://h:08080/x", PathMode::Encode, std::nullopt).url, "http://h:8080/x");
+  EXPECT_EQ(canonicalise("http://h:65536/x", PathMode::Encode, std::nullopt).status, 400);
+  EXPECT_EQ(canonicalise("Http://[FE80::1]:80/A", PathMode::Encode, Q("B")).url, "http://[fe80::1]/A?B");
+  EXPECT_EQ(canonicalise("http://[::1]:123456/x", PathMode::Encode, std::nullopt).status, 400);
+  EXPECT_EQ(canonicalise("http://h:port/x", PathMode::Encode, std::nullopt).url, "http://[h:port]/x");
+  EXPECT_EQ(canonicalise("BALANCER://App:8080/x", PathMode::Encode, std::nullopt).url, "balancer://app/x");
+  EXPECT_EQ(canonicalise("verylongscheme://H/x y", PathMode::Encode, Q("q")).url, "verylongscheme://H/x y?q");
+  EXPECT_EQ(canonicalise("http://h/a b c d e f g h i j k l m n o p", PathMode::Encode, std::nullopt).url,
+            "http://h/a%20b%20c%20d%20e%20f%20g%20h%20i%20j%20k%20l%20m%20n%20o%20p");
+  const auto bad = canonicalise("http://h/a%zz", PathMode::Encode, std::nullopt, true);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.url, "");
+  EXPECT_EQ(canonicalise("http://h/x", PathMode::Encode, Q("a b")).status, 400);
+  EXPECT_EQ(canonicalise("http://h/x", PathMode::Forward, Q("a b")).url, "http://h/x");
+  EXPECT_EQ(canonicalise("http://h/a b", PathMode::Forward, std::nullopt).url, "http://h/a b");
+}
+
+// The balancer's name is taken from the canonical URL, which is lower-case up to the path.
+TEST(Canon, BalancerNameIsLowerCase) {
+  const auto c = test::compile_ok("<Proxy balancer://app>\nBalancerMember http://127.0.0.1:18741\n</Proxy>\n"
+                                  "ProxyPass /b/ BALANCER://App/Sub/\n");
+  const auto req = test::make_request("/b/X");
+  const auto m = match_proxy_pass(c.config->main.proxy, nullptr, req.view());
+  ASSERT_EQ(m.result, PassResult::Proxy);
+  EXPECT_EQ(m.target.url, "balancer://app/Sub/X");
+  EXPECT_EQ(m.target.balancer, "balancer://app");
+  EXPECT_EQ(m.filename, "proxy:balancer://app/Sub/X");
+}
+
+// Parsing into an existing BackendUrl leaves nothing of the previous URL behind.
+TEST(BackendUrl, ParsedInPlace) {
+  BackendUrl u;
+  ASSERT_TRUE(parse_backend_url("unix:/run/app.sock|http://localhost/a?b", u));
+  EXPECT_EQ(u.uds_path, "/run/app.sock");
+  ASSERT_TRUE(parse_backend_url("HTTP://Host:8080", u));
+  EXPECT_EQ(u.scheme, "http");
+  EXPECT_EQ(u.host, "Host");
+  EXPECT_EQ(u.port, 8080);
+  EXPECT_TRUE(u.port_given);
+  EXPECT_EQ(u.request_uri, "/");
+  EXPECT_EQ(u.uds_path, "");
+  ASSERT_TRUE(parse_backend_url("https://h?q", u));
+  EXPECT_EQ(u.port, 443);
+  EXPECT_FALSE(u.port_given);
+  EXPECT_EQ(u.request_uri, "/?q");
+  EXPECT_FALSE(parse_backend_url("nohost", u));
+  EXPECT_EQ(parse_backend_url("http://h:99999/"), std::nullopt);
+}
+
 } // namespace
 } // namespace balancerd::proxypass
