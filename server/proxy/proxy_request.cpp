@@ -514,8 +514,12 @@ void Request::use_direct_worker() {
 bool Request::prepare_backend(std::string_view url, const directives::Worker* cfg,
                               std::string_view pool_name) {
   url_.assign(url);
-  burl_ = proxypass::parse_backend_url(url_);
-  if (!burl_) return false;
+  // Parsed in place: a failover's second attempt reuses the first one's strings.
+  if (!burl_) burl_.emplace();
+  if (!proxypass::parse_backend_url(url_, *burl_)) {
+    burl_.reset();
+    return false;
+  }
   wparams_ = cfg ? &cfg->params : &default_params();
   if (cfg) {
     endpoint_ = backend::BackendEndpoint::from_worker(*cfg);
