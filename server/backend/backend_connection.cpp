@@ -130,20 +130,14 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   // Fields are ordered by use: those every request touches first, so a request reads and writes few
   // cache lines of a connection (at 512 connections a connection's lines are cold when its next
   // request comes); the connect state comes last and the TLS stream (https only) lives out of line.
-  asio::generic::stream_protocol::socket socket;
-  std::vector<char> buffer;
-
-  // The read in progress (one at most): started by read_some() or watch_idle(). Its result goes to
-  // read_cb, or is kept (result_*) until someone asks for it.
-  ReadCallback read_cb;
-  bool read_pending = false;
-  bool has_result = false;
+  // The small counters and flags come first, next to the reference counts every handler copy touches.
+  bool read_pending = false; // a read is in progress (read_some() or watch_idle())
+  bool has_result = false;   // its result is kept (result_*) until someone asks for it
   bool orphaned = false;
   bool timed_out = false;
   bool close_on_expiry = false;
-  error_code result_ec;
-  std::size_t result_n = 0;
-
+  std::uint64_t read_total = 0;
+  std::uint64_t written_total = 0;
   // The timeout of the current operation is a deadline checked by one timer wait that is left
   // running: arming and disarming per read or write only store a time (re-arming an Asio timer for
   // every operation cost a heap update and a cancelled handler each time). The wait fires at the
@@ -151,14 +145,19 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
   SteadyClock::time_point deadline = kNever;
   SteadyClock::time_point timer_expiry = kNever; // when the running wait fires (kNever: none)
   std::chrono::milliseconds io_timeout{60000};
-  std::uint64_t read_total = 0;
-  std::uint64_t written_total = 0;
+
+  asio::generic::stream_protocol::socket socket;
+  std::vector<char> buffer;
+  ReadCallback read_cb; // who waits for the read in progress
 
   using TlsStream = asio::ssl::stream<asio::generic::stream_protocol::socket&>;
   std::unique_ptr<TlsStream> tls; // https backends only
 
   std::array<asio::const_buffer, 16> pieces{}; // a write's pieces (the first few are used)
   OpMemory write_memory;                       // the write's operation (one write at a time)
+
+  error_code result_ec; // a read's result nobody asked for yet (has_result)
+  std::size_t result_n = 0;
 
   // Rarely touched: the timer itself (a wait runs per deadline period, not per operation), the peer,
   // the connect state.
