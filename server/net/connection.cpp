@@ -2,9 +2,13 @@
 
 #include <arpa/inet.h>
 #include <array>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <cstring>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "server/http/http_date.hpp"
 #include "server/http/status.hpp"
@@ -27,6 +31,34 @@ constexpr std::string_view kLastChunkAlone = "0\r\n\r\n";
 constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
 
 thread_local char scratch[4096]; // for reading bytes that are thrown away
+
+enum class SendNow { Done, Partial, Failed }; // Failed: errno holds the error
+
+// Sends as much of bufs as the socket takes without waiting (sent: the bytes that went out).
+SendNow send_now(int fd, const asio::const_buffer* bufs, std::size_t n, std::size_t& sent) {
+  std::array<iovec, 4> iov;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    iov[i].iov_base = const_cast<void*>(bufs[i].data());
+    iov[i].iov_len = bufs[i].size();
+    total += bufs[i].size();
+  }
+  sent = 0;
+  if (total == 0) return SendNow::Done;
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = n;
+  for (int tries = 0; tries < 8; ++tries) { // bounded: EINTR only repeats
+    const ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (r >= 0) {
+      sent = static_cast<std::size_t>(r);
+      return sent == total ? SendNow::Done : SendNow::Partial;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return SendNow::Partial;
+    if (errno != EINTR) return SendNow::Failed;
+  }
+  return SendNow::Partial;
+}
 
 void format_address(const asio::ip::tcp::endpoint& ep, char (&out)[46]) {
   auto addr = ep.address();
@@ -76,6 +108,7 @@ Connection::Connection(asio::ip::tcp::socket socket, std::shared_ptr<const Conne
     : socket_(std::move(socket)), timer_(socket_.get_executor()), opts_hold_(std::move(options)),
       opts_(*opts_hold_), handler_(handler), list_(list), parser_(&opts_.protocol),
       read_timeouts_(&opts_.request_read) {
+  if (auto* ex = socket_.get_executor().target<asio::io_context::executor_type>()) io_ = &ex->context();
   next_ = list_.first;
   if (next_) next_->prev_ = this;
   list_.first = this;
@@ -513,9 +546,30 @@ void Connection::start_write(std::span<const char> data, bool chunk_data, bool l
   arm_timer(opts_.timeout);
   auto done = [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_written(ec); };
   if (tls_) [[unlikely]]
-    tls_write(bufs.data(), n, std::move(done));
-  else
-    asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data(), n), std::move(done));
+    return tls_write(bufs.data(), n, std::move(done));
+  // The socket is non-blocking and a response (head and body) almost always fits its send buffer:
+  // one sendmsg here, with Asio's write machinery (write_op, its buffer bookkeeping, a reactor
+  // operation) only for what the socket would not take at once. The completion is still posted, as
+  // Asio posts a write that completed at once: callers never see their callback run inside write().
+  std::size_t sent = 0;
+  const auto r = send_now(socket_.native_handle(), bufs.data(), n, sent);
+  if (r == SendNow::Done || r == SendNow::Failed) {
+    error_code ec;
+    if (r == SendNow::Failed) ec = error_code(errno, asio::error::get_system_category());
+    auto done_now = [self = shared_from_this(), ec] { self->on_written(ec); };
+    // The io_context's own executor: posting through the socket's type-erased any_io_executor cost
+    // ~280 instructions per request more.
+    if (io_) [[likely]]
+      asio::post(io_->get_executor(), std::move(done_now));
+    else
+      asio::post(socket_.get_executor(), std::move(done_now));
+    return;
+  }
+  std::size_t first = 0; // drop what went out; the rest is written asynchronously
+  while (first < n && sent >= bufs[first].size()) sent -= bufs[first++].size();
+  if (first < n) bufs[first] += sent;
+  asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data() + first, n - first),
+                    std::move(done));
 }
 
 void Connection::on_written(const error_code& ec) {

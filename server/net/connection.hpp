@@ -5,6 +5,7 @@
 // would, and answers protocol errors and timeouts with Apache's pages.
 #include <array>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -118,6 +119,7 @@ private:
   std::shared_ptr<Upgraded> upgraded_;
   std::unique_ptr<TlsSession> tls_; // null: plaintext
   boost::asio::ip::tcp::socket socket_;
+  boost::asio::io_context* io_ = nullptr; // the socket's, when its executor is an io_context's (posts)
   boost::asio::steady_timer timer_;
   using TimePoint = std::chrono::steady_clock::time_point;
   TimePoint deadline_ = TimePoint::max(); // when the current wait times out (max: none)

@@ -1,0 +1,200 @@
+// The connection's response write: one sendmsg issued at once, Asio's asynchronous write only for
+// what the socket would not take. Checks that a response far larger than the socket buffers still
+// arrives whole and in order (the partial-send path), and that a write's callback never runs inside
+// write() itself (handlers rely on it: they update their state after calling write()).
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "server/net/http_server.hpp"
+
+namespace balancerd::net {
+namespace {
+
+constexpr std::size_t kBig = 16 * 1024 * 1024; // well past loopback's send and receive buffers
+
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  return s;
+}
+
+class WriteHandler : public RequestHandler {
+public:
+  explicit WriteHandler(const std::string& big) : big_(big) {}
+  void handle(Exchange& ex) override {
+    const bool big = ex.request().path == "/big";
+    auto& h = ex.response();
+    h.status = 200;
+    h.set_content_type("text/plain");
+    if (big) {
+      // head first (not last: the callback continues), then the body in one write
+      in_write_ = true;
+      ex.write({}, false, [this, &ex](bool ok) {
+        if (in_write_) ++nested_;
+        if (!ok) return;
+        in_write_ = true;
+        ex.write(std::span<const char>(big_.data(), big_.size()), true, [this](bool ok2) {
+          if (in_write_) ++nested_;
+          if (ok2) ++completed_;
+        });
+        in_write_ = false;
+      });
+      in_write_ = false;
+      return;
+    }
+    static constexpr std::string_view kSmall = "small body";
+    h.content_length = kSmall.size();
+    in_write_ = true;
+    ex.write(std::span<const char>(kSmall.data(), kSmall.size()), true, [this](bool ok) {
+      if (in_write_) ++nested_;
+      if (ok) ++completed_;
+    });
+    in_write_ = false;
+  }
+  std::atomic<int> nested_{0};    // callbacks that ran inside write()
+  std::atomic<int> completed_{0}; // last writes that reported success
+
+private:
+  const std::string& big_;
+  bool in_write_ = false; // the io thread only
+};
+
+int connect_to(unsigned short port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{10, 0}; // bounded: a lost byte fails the test instead of hanging it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+void send_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    const ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Reads one response with a Content-Length or a chunked body (the big one), returns its body; bytes
+// after it (a pipelined response) stay in `buf` for the next call.
+std::string read_response(int fd, std::string& head, std::string& buf) {
+  char tmp[65536];
+  std::size_t head_end = std::string::npos;
+  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
+    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return {};
+    buf.append(tmp, static_cast<std::size_t>(n));
+  }
+  head = buf.substr(0, head_end + 4);
+  std::string rest = buf.substr(head_end + 4);
+  const auto cl = head.find("Content-Length: ");
+  if (cl != std::string::npos) {
+    const std::size_t len = std::stoul(head.substr(cl + 16));
+    while (rest.size() < len) {
+      const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+      if (n <= 0) return {};
+      rest.append(tmp, static_cast<std::size_t>(n));
+    }
+    buf = rest.substr(len);
+    return rest.substr(0, len);
+  }
+  // chunked: read until the last chunk, then decode
+  for (std::size_t from = 0; rest.find("\r\n0\r\n\r\n", from) == std::string::npos;) {
+    from = rest.size() < 7 ? 0 : rest.size() - 7; // only the new bytes (and a split marker) again
+    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return {};
+    rest.append(tmp, static_cast<std::size_t>(n));
+  }
+  std::string body;
+  std::size_t pos = 0;
+  for (int guard = 0; guard < 1000; ++guard) {
+    const std::size_t eol = rest.find("\r\n", pos);
+    if (eol == std::string::npos) return {};
+    const std::size_t size = std::stoul(rest.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) {
+      buf = rest.substr(eol + 4); // past "0\r\n\r\n"
+      return body;
+    }
+    body.append(rest, eol + 2, size);
+    pos = eol + 2 + size + 2;
+  }
+  return {};
+}
+
+// The last callback may run just after the client has the bytes: wait for it, bounded.
+int wait_for(const std::atomic<int>& v, int want) {
+  for (int i = 0; i < 200 && v.load() < want; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return v.load();
+}
+
+struct Server {
+  explicit Server(const std::string& big) : handler(std::make_shared<WriteHandler>(big)) {
+    ServerOptions o;
+    o.listen.push_back({"127.0.0.1", 0});
+    o.threads = 1;
+    server = std::make_unique<HttpServer>(o, handler);
+    server->start();
+    port = server->ports().at(0);
+  }
+  ~Server() { server->stop(); }
+  std::shared_ptr<WriteHandler> handler;
+  std::unique_ptr<HttpServer> server;
+  unsigned short port = 0;
+};
+
+TEST(DirectWrite, SmallResponsesCompleteOutsideWrite) {
+  const std::string big;
+  Server s(big);
+  const int fd = connect_to(s.port);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 3; ++i) {
+    send_all(fd, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string head, buf;
+    EXPECT_EQ(read_response(fd, head, buf), "small body");
+    EXPECT_NE(head.find("Content-Length: 10\r\n"), std::string::npos) << head;
+  }
+  ::close(fd);
+  EXPECT_EQ(wait_for(s.handler->completed_, 3), 3);
+  EXPECT_EQ(s.handler->nested_.load(), 0);
+}
+
+TEST(DirectWrite, ResponseLargerThanSocketBuffersArrivesWhole) {
+  const std::string big = pattern(kBig);
+  Server s(big);
+  const int fd = connect_to(s.port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+  // not reading for a moment fills the socket buffers, so the server's send goes out in part
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string head, buf;
+  const std::string body = read_response(fd, head, buf);
+  EXPECT_NE(head.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << head;
+  ASSERT_EQ(body.size(), big.size());
+  EXPECT_TRUE(body == big);
+  // the pipelined request behind it is answered after it, in order
+  EXPECT_EQ(read_response(fd, head, buf), "small body");
+  ::close(fd);
+  EXPECT_EQ(wait_for(s.handler->completed_, 2), 2);
+  EXPECT_EQ(s.handler->nested_.load(), 0);
+}
+
+} // namespace
+} // namespace balancerd::net
