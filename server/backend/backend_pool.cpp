@@ -115,7 +115,8 @@ void BackendPool::acquire(AcquireCallback cb, AcquireOptions opt) {
 
 BackendLease BackendPool::take_idle_now(AcquireOptions opt) {
   if (shut_down_ || !opt.allow_reuse || !settings_.reuse || idle_.empty()) return {};
-  auto c = take_idle(Clock::now(), opt.verify_idle);
+  // The clock is read only when ttl= needs it (once per proxied request otherwise).
+  auto c = take_idle(settings_.ttl.count() > 0 ? Clock::now() : Clock::time_point{}, opt.verify_idle);
   if (!c) return {};
   ++busy_;
   ++counters_.reused;
