@@ -260,7 +260,9 @@ private:
   directives::Micros proxy_timeout_{0}, server_timeout_{std::chrono::seconds(60)};
   directives::ProxyVia via_ = directives::ProxyVia::Off;
   std::string via_value_;
-  std::string server_host_; // ServerName's host (X-Forwarded-Server, Via)
+  // ServerName's host (X-Forwarded-Server, Via): a view into the configuration or the request's facts,
+  // both of which outlive this request.
+  std::string_view server_host_;
   unsigned self_port_ = 80; // the front end's port as Apache reports it (Via, ProxyPassReverse)
 
   // Balancer state.
@@ -690,11 +692,11 @@ void Request::send_head() {
     if (client_host.empty() && http::iequals(n, "Host")) client_host = v;
   });
   if (preserve) {
-    host.assign(client_host.empty() ? std::string_view(server_host_) : client_host);
+    p.host = client_host.empty() ? server_host_ : client_host;
   } else {
     host = burl_->host_header();
+    p.host = host;
   }
-  p.host = host;
   p.http10 = st_.env.get("force-proxy-request-1.0").has_value();
   p.via = static_cast<ViaMode>(via_);
   p.via_value = via_value_;

@@ -52,7 +52,8 @@ void finish(const directives::ProxyServerConf& server, std::string_view url, Pat
   m.result = PassResult::Proxy;
   m.target.url = std::move(canon.url);
   m.filename = "proxy:" + m.target.url;
-  if (directives::ci_starts_with(m.target.url, "balancer:")) {
+  // (canonicalise lower-cases a "balancer:" scheme whatever its case.)
+  if (m.target.url.starts_with("balancer:")) {
     std::string_view name = m.target.url;
     const auto slash = name.find('/', name.find("://") + 3);
     // canonicalise wrote the scheme and the balancer's name in lower case already.
