@@ -161,6 +161,18 @@ void append_dec(std::string& out, std::uint64_t v) {
   out += std::to_string(v);
 }
 
+// The file's type with AddDefaultCharset's charset added to a text/plain or text/html that names
+// none; the view is into a per-thread buffer that the next call reuses.
+std::string_view content_type_of(const StaticFile& file) {
+  thread_local std::string ctype;
+  ctype.assign(file.type);
+  if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
+    ctype += "; charset=";
+    ctype += file.charset;
+  }
+  return ctype;
+}
+
 // mod_mime's metadata: on every answer that carries the file's headers (200, 206, 412, HEAD,
 // OPTIONS), never on a 304 (Apache drops them there) or on the byterange filter's 416.
 void add_mime_fields(http::ResponseHead& h, const StaticFile& file) {
@@ -223,6 +235,11 @@ void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTy
                        : std::string_view(*dir->core->add_default_charset);
 }
 
+void add_file_type_fields(http::ResponseHead& h, const StaticFile& file) {
+  add_mime_fields(h, file);
+  if (!file.type.empty()) h.set_content_type(content_type_of(file));
+}
+
 void serve_static_file(net::Exchange& ex, StaticFile file) {
   if (ex.request().body != http::BodyKind::None && file.status == 0) {
     ex.set_body_limit(file.body_limit);
@@ -245,8 +262,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
       h.status = 200;
       h.add("Allow", "GET,HEAD,OPTIONS,POST,TRACE");
       h.content_length = 0;
-      add_mime_fields(h, file);
-      if (!file.type.empty()) h.set_content_type(file.type);
+      add_file_type_fields(h, file);
       ex.write({}, true, {});
       return;
     }
@@ -291,12 +307,7 @@ void serve_now(net::Exchange& ex, StaticFile file) {
   const Condition cond =
       file.status ? Condition::Proceed
                   : evaluate_conditions(ch, etag, file.st.st_mtim.tv_sec, now / 1000000, get || head);
-  thread_local std::string ctype;
-  ctype.assign(file.type);
-  if (!file.charset.empty() && (ctype == "text/plain" || ctype == "text/html")) {
-    ctype += "; charset=";
-    ctype += file.charset;
-  }
+  const std::string_view ctype = content_type_of(file);
   h.add("Last-Modified", last_modified);
   if (!etag.empty()) h.add("ETag", etag);
   h.add("Accept-Ranges", "bytes");

@@ -40,6 +40,11 @@ struct StaticFile {
 void assign_file_mime(StaticFile& file, std::string_view base_name, const MimeTypes& types,
                       const directives::DirConf* dir);
 
+// The type fields of an answer about the file that has no body of its own (OPTIONS's empty 200, for a
+// file that exists or not: mod_mime types the request's file name before any handler runs):
+// Content-Encoding, Content-Language and Content-Type with AddDefaultCharset's charset.
+void add_file_type_fields(http::ResponseHead& h, const StaticFile& file);
+
 // Answers the request from the file. Methods other than GET/HEAD get 405 (POST) as Apache does.
 void serve_static_file(net::Exchange& ex, StaticFile file);
 

@@ -229,9 +229,11 @@ void handler_error_page(net::Exchange& ex, RequestState& st, int status, const h
 }
 
 // The default handler with no file to send: OPTIONS gets an empty 200 with Allow, methods other
-// than GET/HEAD/POST are refused (405/501 with Allow); true when the request was answered.
+// than GET/HEAD/POST are refused (405/501 with Allow); true when the request was answered. `mime`
+// (null for a directory) types a missing file's 200 by its name, as mod_mime does before any
+// handler: the name is st.filename, which stops at the first missing segment.
 bool answer_method_without_file(net::Exchange& ex, RequestState& st, const directives::DirConf* dir,
-                                const runtime::ServerView& sv, bool directory) {
+                                const runtime::ServerView& sv, const handlers::MimeTypes* mime) {
   const int status = http::default_handler_status(ex.request().method);
   if (status == 0) return false;
   if (status == 200) {
@@ -239,7 +241,15 @@ bool answer_method_without_file(net::Exchange& ex, RequestState& st, const direc
     h.status = 200;
     h.add("Allow", http::kDefaultHandlerAllow);
     h.content_length = 0;
-    if (directory) h.set_content_type("httpd/unix-directory"); // Apache's type of a directory
+    if (!mime) {
+      h.set_content_type("httpd/unix-directory"); // Apache's type of a directory
+    } else {
+      handlers::StaticFile f;
+      const std::string_view name = st.filename;
+      const auto slash = name.rfind('/');
+      handlers::assign_file_mime(f, name.substr(slash == std::string_view::npos ? 0 : slash + 1), *mime, dir);
+      handlers::add_file_type_fields(h, f);
+    }
     ex.write({}, true, {});
     return true;
   }
@@ -859,7 +869,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     }
   }
   if (!exists) {
-    if (answer_method_without_file(ex, st, dir, sv, false)) return;
+    if (answer_method_without_file(ex, st, dir, sv, &snap.mime)) return;
     if (below_file)
       log_request(ex, st, log::mod::core, log::kInfo, "AH00130: File does not exist: {}", file_path);
     else
@@ -926,7 +936,7 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
       // no index file: mod_autoindex lists the directory when Options Indexes allows it (and
       // refuses with 403 when not); without mod_autoindex the default handler answers 404; a
       // method other than GET/HEAD/POST goes to the default handler
-      if (answer_method_without_file(ex, st, dir, sv, true)) return;
+      if (answer_method_without_file(ex, st, dir, sv, nullptr)) return;
       if (!snap.autoindex) {
         send_error(ex, st, 404, dir, sv);
         return;
