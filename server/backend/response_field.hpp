@@ -35,8 +35,6 @@ enum class ResponseField : unsigned char {
   SetCookie2,
 };
 
-ResponseField classify_response_field(std::string_view name) noexcept;
-
 // Dropped before the response goes to the client (see hop_by_hop.hpp).
 constexpr bool is_response_hop(ResponseField f, bool keep_upgrade) noexcept {
   return f == ResponseField::Upgrade ? !keep_upgrade
@@ -116,6 +114,64 @@ template <const Key& K> inline bool is(std::string_view name) noexcept {
   return true;
 }
 
+inline constexpr Key kTe = make_key("te");
+inline constexpr Key kUri = make_key("uri");
+inline constexpr Key kDate = make_key("date");
+inline constexpr Key kServer = make_key("server");
+inline constexpr Key kTrailer = make_key("trailer");
+inline constexpr Key kUpgrade = make_key("upgrade");
+inline constexpr Key kLocation = make_key("location");
+inline constexpr Key kConnection = make_key("connection");
+inline constexpr Key kKeepAlive = make_key("keep-alive");
+inline constexpr Key kSetCookie = make_key("set-cookie");
+inline constexpr Key kSetCookie2 = make_key("set-cookie2");
+inline constexpr Key kContentType = make_key("content-type");
+inline constexpr Key kContentLength = make_key("content-length");
+inline constexpr Key kContentLocation = make_key("content-location");
+inline constexpr Key kProxyConnection = make_key("proxy-connection");
+inline constexpr Key kTransferEncoding = make_key("transfer-encoding");
+inline constexpr Key kProxyAuthenticate = make_key("proxy-authenticate");
+
 } // namespace field_name
+
+// Inline: it runs for every field of every response, twice (parser, client head).
+inline ResponseField classify_response_field(std::string_view n) noexcept {
+  using namespace field_name;
+  using F = ResponseField;
+  switch (n.size()) {
+  case 2:
+    return is<kTe>(n) ? F::TE : F::Other;
+  case 3:
+    return is<kUri>(n) ? F::Uri : F::Other;
+  case 4:
+    return is<kDate>(n) ? F::Date : F::Other;
+  case 6:
+    return is<kServer>(n) ? F::Server : F::Other;
+  case 7:
+    if (is<kTrailer>(n)) return F::Trailer;
+    return is<kUpgrade>(n) ? F::Upgrade : F::Other;
+  case 8:
+    return is<kLocation>(n) ? F::Location : F::Other;
+  case 10:
+    if (is<kConnection>(n)) return F::Connection;
+    if (is<kKeepAlive>(n)) return F::KeepAlive;
+    return is<kSetCookie>(n) ? F::SetCookie : F::Other;
+  case 11:
+    return is<kSetCookie2>(n) ? F::SetCookie2 : F::Other;
+  case 12:
+    return is<kContentType>(n) ? F::ContentType : F::Other;
+  case 14:
+    return is<kContentLength>(n) ? F::ContentLength : F::Other;
+  case 16:
+    if (is<kContentLocation>(n)) return F::ContentLocation;
+    return is<kProxyConnection>(n) ? F::ProxyConnection : F::Other;
+  case 17:
+    return is<kTransferEncoding>(n) ? F::TransferEncoding : F::Other;
+  case 18:
+    return is<kProxyAuthenticate>(n) ? F::ProxyAuthenticate : F::Other;
+  default:
+    return F::Other;
+  }
+}
 
 } // namespace balancerd::backend

@@ -1,9 +1,14 @@
 #include "server/backend/response_parser.hpp"
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 
 #include "server/backend/response_field.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace balancerd::backend {
 namespace {
@@ -42,6 +47,34 @@ bool ends_with_chunked(std::string_view v) noexcept {
   return http::iequals(v, "chunked");
 }
 
+// The first '\n' in [p, end) (null if none) and the first ':' before it (null if none). 16 bytes
+// at a time where SSE2 is there: a field line is ~25 bytes, one or two steps instead of two memchr
+// calls (line end, then colon) with their call and set-up cost.
+inline const char* scan_line(const char* p, const char* end, const char*& colon) noexcept {
+  colon = nullptr;
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i co = _mm_set1_epi8(':');
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const auto m_lf = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)));
+    auto m_co = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, co)));
+    if (m_lf) {
+      m_co &= (m_lf & (0u - m_lf)) - 1; // colons before the line feed only
+      if (!colon && m_co) colon = p + std::countr_zero(m_co);
+      return p + std::countr_zero(m_lf);
+    }
+    if (!colon && m_co) colon = p + std::countr_zero(m_co);
+    p += 16;
+  }
+#endif
+  for (; p != end; ++p) {
+    if (*p == '\n') return p;
+    if (*p == ':' && !colon) colon = p;
+  }
+  return nullptr;
+}
+
 bool has_token(std::span<const std::string_view> tokens, std::string_view t) noexcept {
   for (auto x : tokens)
     if (http::iequals(x, t)) return true;
@@ -54,6 +87,20 @@ const http::Header* BackendResponseHead::find(std::string_view name) const noexc
   for (const auto& f : fields)
     if (http::iequals(f.name, name)) return &f;
   return nullptr;
+}
+
+inline void ResponseParser::add_field(std::string_view ln, std::size_t off, std::size_t colon) {
+  const char* const b = ln.data();
+  const char* v = b + colon + 1;
+  const char* e = b + ln.size();
+  while (v != e && is_blank(*v)) ++v;
+  while (e != v && (is_blank(e[-1]) || e[-1] == '\r')) --e;
+  const auto o = static_cast<std::uint32_t>(off);
+  field_pos_.push_back({o, o + static_cast<std::uint32_t>(colon), o + static_cast<std::uint32_t>(v - b),
+                        o + static_cast<std::uint32_t>(e - b), o + static_cast<std::uint32_t>(ln.size()),
+                        static_cast<std::uint32_t>(ln.size()), classify_response_field(ln.substr(0, colon)),
+                        false});
+  fold_ok_ = true;
 }
 
 void ResponseParser::reset(const ParserOptions& opt) {
@@ -156,13 +203,23 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
   // data[i] will be text_[base + i].
   const std::size_t seg = pos;
   const std::size_t base = text_.size() - pos;
+  const char* const stop = data + size;
   while (pos < size) {
-    const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));
+    const char* colon;
+    const char* nl = scan_line(data + pos, stop, colon);
     if (!nl) break;
     const std::size_t end = static_cast<std::size_t>(nl - data) + 1; // past the LF
     std::string_view ln(data + pos, end - 1 - pos);
     if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);
-    Result r = on_line(ln, base + pos);
+    Result r;
+    if (state_ == State::Fields && colon && !ln.empty() && !(fold_ok_ && is_blank(ln.front())) &&
+        ln.size() < opt_.field_size) {
+      // The common field line, taken here without the checks of the general path.
+      add_field(ln, base + pos, static_cast<std::size_t>(colon - ln.data()));
+      r = Result::NeedMore;
+    } else {
+      r = on_line(ln, base + pos);
+    }
     pos = end;
     if (r != Result::NeedMore) {
       text_.append(data + seg, pos - seg);
@@ -257,11 +314,7 @@ ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::s
       return Result::Final;
     }
   }
-  const auto o = static_cast<std::uint32_t>(off);
-  field_pos_.push_back({o, o + static_cast<std::uint32_t>(colon - ln.data()),
-                        o + static_cast<std::uint32_t>(ln.size()), static_cast<std::uint32_t>(ln.size()),
-                        false});
-  fold_ok_ = true;
+  add_field(ln, off, static_cast<std::size_t>(colon - ln.data()));
   return Result::NeedMore;
 }
 
@@ -304,9 +357,10 @@ ResponseParser::Result ResponseParser::finish_head() {
     const auto& fp = field_pos_[i];
     const std::string_view name(all + fp.name, fp.colon - fp.name);
     const std::string_view value =
-        fp.folded ? joined_value(i) : trim(std::string_view(all + fp.colon + 1, fp.end - fp.colon - 1));
+        fp.folded ? joined_value(i) : std::string_view(all + fp.value, fp.value_end - fp.value);
     head_.fields.push_back({name, value});
-    switch (classify_response_field(name)) {
+    if (fp.kind == ResponseField::Other) continue;
+    switch (fp.kind) {
     case ResponseField::TransferEncoding:
       has_te = true;
       chunked = ends_with_chunked(value);

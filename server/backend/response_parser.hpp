@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "directives/model/proxy_conf.hpp"
+#include "server/backend/response_field.hpp"
 #include "server/http/request.hpp"
 
 namespace balancerd::backend {
@@ -112,11 +113,13 @@ private:
   enum class State : unsigned char { StatusLine, Fields, Done, Failed };
   // A field line's place in text_ (offsets: text_ may grow while the head arrives).
   struct FieldPos {
-    std::uint32_t name;  // first byte of the name
-    std::uint32_t colon; // the ':'
-    std::uint32_t end;   // end of the line, without its line ending
-    std::uint32_t len;   // the line's length with the folded lines joined to it (for field_size)
-    bool folded;         // continuation lines follow (in folds_)
+    std::uint32_t name;             // first byte of the name
+    std::uint32_t colon;            // the ':'
+    std::uint32_t value, value_end; // the value without the blanks around it
+    std::uint32_t end;              // end of the line, without its line ending
+    std::uint32_t len;              // the line's length with the folded lines joined to it (for field_size)
+    ResponseField kind;             // the name recognised
+    bool folded;                    // continuation lines follow (in folds_)
   };
   struct FoldPos {
     std::uint32_t field; // index in field_pos_
@@ -126,6 +129,8 @@ private:
   Result on_line(std::string_view ln, std::size_t off);
   Result on_status_line(std::string_view ln, std::size_t off);
   Result on_field_line(std::string_view ln, std::size_t off);
+  // A field line with its ':' (the common case, also taken by the scan in parse()).
+  [[gnu::always_inline]] inline void add_field(std::string_view ln, std::size_t off, std::size_t colon);
   // After a line that ended something: builds the head when the empty line was reached.
   Result after_line(Result r);
   Result long_partial_line();

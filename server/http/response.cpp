@@ -62,17 +62,8 @@ FieldAppender::~FieldAppender() {
   buf_.resize(used_);
 }
 
-void FieldAppender::add(std::string_view name, std::string_view value) {
-  const std::size_t need = name.size() + value.size() + 4;
-  if (buf_.size() - used_ < need) buf_.resize(used_ + need);
-  HeadWriter w{buf_.data() + used_};
-  w.put(name);
-  w.put(':');
-  w.put(' ');
-  w.put(value);
-  w.put('\r');
-  w.put('\n');
-  used_ += need;
+void FieldAppender::grow(std::size_t need) {
+  buf_.resize(used_ + need);
 }
 
 bool ResponseHead::remove(std::string_view name) {

@@ -2,6 +2,7 @@
 // Response head serialisation into a reused buffer, in Apache's header order, and the chunked
 // transfer-coding writer.
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,9 +48,25 @@ public:
   FieldAppender(const FieldAppender&) = delete;
   FieldAppender& operator=(const FieldAppender&) = delete;
 
-  void add(std::string_view name, std::string_view value);
+  // Inline: a call per field paid more in saved registers than the copy itself.
+  void add(std::string_view name, std::string_view value) {
+    const std::size_t need = name.size() + value.size() + 4;
+    if (buf_.size() - used_ < need) grow(need);
+    char* p = buf_.data() + used_;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    p[0] = ':';
+    p[1] = ' ';
+    p += 2;
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
+    p[0] = '\r';
+    p[1] = '\n';
+    used_ += need;
+  }
 
 private:
+  void grow(std::size_t need);
   std::string& buf_;
   std::size_t used_;
 };

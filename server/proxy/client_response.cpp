@@ -34,6 +34,9 @@ ClientResponseInfo build_client_response(http::ResponseHead& head, const ClientR
   constexpr std::size_t kKinds = 32;
   std::array<ResponseField, kKinds> kinds;
   ConnectionTokens connection;
+  // Whether a token names a field that is not dropped anyway ("Connection: keep-alive" names none):
+  // without one, the kept fields need not be compared with the tokens.
+  bool names_kept = false;
   std::size_t bytes = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     const auto& f = in[i];
@@ -41,7 +44,10 @@ ClientResponseInfo build_client_response(http::ResponseHead& head, const ClientR
     if (i < kKinds) kinds[i] = kind;
     switch (kind) {
     case ResponseField::Connection:
-      if (connection.add(in, f.value)) info.backend_close = true;
+      if (connection.add(in, f.value, [&](std::string_view t) {
+            names_kept = names_kept || !backend::is_response_hop(backend::classify_response_field(t), is_101);
+          }))
+        info.backend_close = true;
       break;
     case ResponseField::TransferEncoding:
       info.chunked = true;
@@ -70,7 +76,7 @@ ClientResponseInfo build_client_response(http::ResponseHead& head, const ClientR
     const auto& f = in[i];
     const ResponseField kind = i < kKinds ? kinds[i] : backend::classify_response_field(f.name);
     if (backend::is_response_hop(kind, is_101)) continue;
-    if (connection.names(f.name)) continue;
+    if (names_kept && connection.names(f.name)) continue;
     std::string_view value = f.value;
     if (p.reverse) {
       if (backend::is_reverse_url_field(kind)) {

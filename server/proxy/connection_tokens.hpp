@@ -22,16 +22,20 @@ public:
   }
 
   // Takes the tokens of `value`, one Connection field of `fields` (a caller that looks at every field
-  // anyway gathers them in its own pass). Returns whether "close" is one of them.
-  bool add(std::span<const Field> fields, std::string_view value) {
+  // anyway gathers them in its own pass), and shows each to `seen`. Returns whether "close" is one.
+  template <class Seen> bool add(std::span<const Field> fields, std::string_view value, Seen&& seen) {
     fields_ = fields;
-    return for_each_connection_token(value, [this](std::string_view t) {
+    return for_each_connection_token(value, [&](std::string_view t) {
       if (count_ < tokens_.size())
         tokens_[count_] = t;
       else
         overflow_ = true;
       ++count_;
+      seen(t);
     });
+  }
+  bool add(std::span<const Field> fields, std::string_view value) {
+    return add(fields, value, [](std::string_view) {});
   }
 
   // Whether a Connection field lists `name`.
@@ -55,7 +59,7 @@ private:
   }
 
   std::span<const Field> fields_;
-  std::array<std::string_view, 8> tokens_{};
+  std::array<std::string_view, 8> tokens_; // the first count_ are set (no zeroing per message)
   std::size_t count_ = 0;
   bool overflow_ = false;
 };
