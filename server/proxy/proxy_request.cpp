@@ -683,6 +683,7 @@ void Request::send_head() {
   p.method = req.method_text;
   p.path_query = burl_->request_uri;
   std::string host;
+  std::array<char, 256> host_buf;
   const bool preserve = dconf_->preserve_host.value_or(false);
   thread_local std::vector<Field> fields;
   fields.clear();
@@ -694,8 +695,7 @@ void Request::send_head() {
   if (preserve) {
     p.host = client_host.empty() ? server_host_ : client_host;
   } else {
-    host = burl_->host_header();
-    p.host = host;
+    p.host = burl_->host_header(host_buf, host);
   }
   p.http10 = st_.env.get("force-proxy-request-1.0").has_value();
   p.via = static_cast<ViaMode>(via_);

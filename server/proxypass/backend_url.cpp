@@ -1,6 +1,7 @@
 #include "server/proxypass/backend_url.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "directives/ci_string.hpp"
 #include "directives/modules/proxy_url.hpp"
@@ -32,6 +33,21 @@ std::string BackendUrl::host_header() const {
     out.append(digits, digits_end);
   }
   return out;
+}
+
+std::string_view BackendUrl::host_header(std::span<char, 256> buf, std::string& spill) const {
+  if (host.size() > buf.size() - 16) return spill = host_header();
+  char* p = buf.data();
+  const bool v6 = host.find(':') != std::string::npos;
+  if (v6) *p++ = '[';
+  std::memcpy(p, host.data(), host.size());
+  p += host.size();
+  if (v6) *p++ = ']';
+  if (port_given && port != 80) {
+    *p++ = ':';
+    p = std::to_chars(p, buf.data() + buf.size(), port).ptr;
+  }
+  return std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data()));
 }
 
 std::string balancer_member_url(std::string_view member_name, std::string_view balancer_url) {

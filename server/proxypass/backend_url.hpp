@@ -4,6 +4,7 @@
 // socket path of a "unix:/path|http://host/..." URL.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ struct BackendUrl {
   // brackets), plus ":port" when the URL gives a port other than 80 (whatever the scheme: Apache
   // compares with 80, so "https://h:80/" sends "Host: h"; a canonical URL has no default port).
   std::string host_header() const;
+  // The same value written into `buf` when it fits (any host under 250 bytes), else into `spill`:
+  // the request path builds it on the stack.
+  std::string_view host_header(std::span<char, 256> buf, std::string& spill) const;
 };
 
 // Apache's default port for a proxy scheme (ap_proxy_port_of_scheme): http/ws 80, https/wss 443,

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <string>
+
 namespace balancerd::proxypass {
 namespace {
 
@@ -76,6 +79,23 @@ TEST(BackendUrl, HostHeader) {
   EXPECT_EQ(parse_backend_url("http://h:80/")->host_header(), "h");
   EXPECT_EQ(parse_backend_url("https://h/")->host_header(), "h");
   EXPECT_EQ(parse_backend_url("https://h:443/")->host_header(), "h:443");
+}
+
+// The stack-buffer form gives the same value; a host too long for the buffer goes to the spill string.
+TEST(BackendUrl, HostHeaderInBuffer) {
+  const std::string long_host(300, 'a');
+  for (std::string url : {std::string("http://127.0.0.1:28411/"), std::string("http://h:80/"),
+                          std::string("https://h:443/"), std::string("http://[::1]:65535/x"),
+                          "http://" + std::string(240, 'b') + ":65535/", "http://" + long_host + ":8080/"}) {
+    SCOPED_TRACE(url);
+    const auto u = parse_backend_url(url);
+    ASSERT_TRUE(u);
+    std::array<char, 256> buf;
+    std::string spill;
+    const std::string_view v = u->host_header(buf, spill);
+    EXPECT_EQ(v, u->host_header());
+    EXPECT_EQ(v.data() == buf.data(), u->host.size() <= 240);
+  }
 }
 
 } // namespace
