@@ -129,10 +129,10 @@ public:
 // once a thread has served a few).
 struct Buffers {
   std::string cookie, prefetch, head_out, reason, scratch, note;
-  std::string url, pool_name, rewritten; // the attempt's backend URL, its pool, a balancer member's URL
+  std::string url; // the attempt's backend URL
   backend::ResponseParser parser;
   void clear() {
-    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note, &url, &pool_name, &rewritten}) {
+    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note, &url}) {
       s->clear();
       if (s->capacity() > 65536) s->shrink_to_fit(); // a big spooled body is not kept around
     }
@@ -278,7 +278,6 @@ private:
   std::string& url_ = buf_->url; // the backend URL of this attempt
   std::optional<proxypass::BackendUrl> burl_;
   backend::BackendEndpoint endpoint_;
-  std::string& pool_name_ = buf_->pool_name;
   std::shared_ptr<backend::BackendPool> pool_;
   backend::BackendLease lease_;
   bool fresh_retry_used_ = false;
@@ -480,7 +479,8 @@ void Request::on_selected(balancer::Selection sel) {
   std::string_view rest = std::string_view(target_.url).substr(std::min(target_.url.size(), std::size_t{11}));
   auto slash = rest.find_first_of("/?");
   rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  std::string& url = buf_->rewritten;
+  // Written where the attempt keeps its URL (prepare_backend then has nothing to copy).
+  std::string& url = url_;
   url.assign(worker_->name());
   url.append(rest);
 
@@ -515,7 +515,7 @@ void Request::use_direct_worker() {
 
 bool Request::prepare_backend(std::string_view url, const directives::Worker* cfg,
                               std::string_view pool_name) {
-  url_.assign(url);
+  if (url.data() != url_.data()) url_.assign(url);
   // Parsed in place: a failover's second attempt reuses the first one's strings.
   if (!burl_) burl_.emplace();
   if (!proxypass::parse_backend_url(url_, *burl_)) {
@@ -532,10 +532,10 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
   }
   if (!target_.uds_path.empty() && endpoint_.uds_path.empty()) endpoint_.uds_path = target_.uds_path;
   if (sconf_->source_address) endpoint_.source_address = *sconf_->source_address;
-  pool_name_.assign(pool_name);
   auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
   if (endpoint_.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls())) return false;
-  pool_ = backend::BackendPools::of(*io_).get(pool_name_, endpoint_, settings);
+  // (pool_name views the worker's name, the configuration or a literal: no copy is needed.)
+  pool_ = backend::BackendPools::of(*io_).get(pool_name, endpoint_, settings);
   return true;
 }
 
