@@ -197,10 +197,13 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
     const std::size_t off = line_start_;
     line_start_ = text_.size();
     Result r = on_line(ln, off);
-    if (r != Result::NeedMore) return after_line(r);
+    if (r != Result::NeedMore) {
+      head_base_ = text_.data();
+      return after_line(r);
+    }
   }
   // The rest is scanned where it lies; its bytes join text_ in one append when the scan stops, so
-  // data[i] will be text_[base + i].
+  // data[i] will be text_[base + i] (base 0 and no append at all when the whole head is here).
   const std::size_t seg = pos;
   const std::size_t base = text_.size() - pos;
   const char* const stop = data + size;
@@ -222,7 +225,13 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
     }
     pos = end;
     if (r != Result::NeedMore) {
-      text_.append(data + seg, pos - seg);
+      if (base == 0) {
+        // The head arrived whole: its views point into the caller's bytes (no copy to touch).
+        head_base_ = data;
+      } else {
+        text_.append(data + seg, pos - seg);
+        head_base_ = text_.data();
+      }
       line_start_ = text_.size();
       consumed = pos;
       return after_line(r);
@@ -323,14 +332,14 @@ ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::s
 std::string_view ResponseParser::joined_value(std::size_t field) {
   const auto& fp = field_pos_[field];
   const std::size_t begin = joined_.size();
-  joined_.append(text_, fp.colon + 1, fp.end - fp.colon - 1);
+  joined_.append(head_base_ + fp.colon + 1, fp.end - fp.colon - 1);
   for (const auto& fold : folds_)
-    if (fold.field == field) joined_.append(text_, fold.begin, fold.end - fold.begin);
+    if (fold.field == field) joined_.append(head_base_ + fold.begin, fold.end - fold.begin);
   return trim(std::string_view(joined_).substr(begin));
 }
 
 ResponseParser::Result ResponseParser::finish_head() {
-  const char* const all = text_.data();
+  const char* const all = head_base_;
   if (status_len_ == 3)
     head_.status_line = std::string_view(status3_, 4);
   else

@@ -16,9 +16,11 @@
 // - LF-only line ends are accepted. Field names are kept as sent (Apache keeps "X-S " and later
 //   refuses it with a 500); values lose leading and trailing blanks.
 // - 1xx responses (but 101) come back as Interim, one at a time, before the final head.
-// The head's bytes are kept in the parser's own buffers (reused across responses: no allocation per
-// response once warm); views stay valid until the next parse() or reset(). A head that arrives whole
-// is scanned in one pass: lines found with memchr in the input, field positions recorded, the bytes
+// A head that arrives whole in one parse() call is not copied: its views point into the caller's
+// input, which must stay unchanged while they are used (the proxy uses them before it reads again).
+// A head in pieces is kept in the parser's own buffers (reused across responses: no allocation per
+// response once warm). Either way the views are valid until the next parse() or reset(). A head that arrives
+// whole is scanned in one pass: lines found with memchr in the input, field positions recorded, the bytes
 // appended to the parser's buffer once, and the names that matter recognised once (response_field.hpp).
 #include <cstddef>
 #include <cstdint>
@@ -146,8 +148,9 @@ private:
   // views of the head point here. line_start_: where the line not yet ended begins.
   std::string text_;
   std::size_t line_start_ = 0;
-  std::string prefix_; // an HTTP/0.9 response's first line
-  std::string joined_; // values of folded fields, joined as sent
+  const char* head_base_ = nullptr; // what the offsets of the finished head count from: text_ or the input
+  std::string prefix_;              // an HTTP/0.9 response's first line
+  std::string joined_;              // values of folded fields, joined as sent
   std::vector<FieldPos> field_pos_;
   std::vector<FoldPos> folds_;
   std::uint32_t status_off_ = 0, status_len_ = 0; // "200 OK" in text_

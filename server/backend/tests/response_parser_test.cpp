@@ -430,8 +430,24 @@ TEST(ResponseParser, ContentTypedAndFramingNamesInAnyCase) {
   EXPECT_EQ(p.framing(), BodyFraming::UntilClose);
 }
 
+TEST(ResponseParser, WholeHeadViewsPointIntoTheInput) {
+  // No copy of a head that arrived whole: the views are the caller's bytes, folded values aside.
+  ResponseParser p;
+  const std::string in = "HTTP/1.1 200 OK\r\nX-A: one\r\nX-F: a\r\n b\r\n\r\nbody";
+  ASSERT_EQ(parse_all(p, in).result, R::Final);
+  const auto inside = [&](std::string_view v) {
+    return v.data() >= in.data() && v.data() < in.data() + in.size();
+  };
+  EXPECT_TRUE(inside(p.head().status_line));
+  EXPECT_TRUE(inside(p.head().fields[0].name));
+  EXPECT_TRUE(inside(p.head().fields[0].value));
+  EXPECT_EQ(p.head().fields[1].value, "a b");
+  EXPECT_FALSE(inside(p.head().fields[1].value));
+}
+
 TEST(ResponseParser, HeadViewsSurviveTheInputBuffer) {
-  // The views point into the parser's own copy: the caller's read buffer may be reused at once.
+  // A head in pieces: the views point into the parser's own copy, the caller's read buffer may be
+  // reused at once.
   ResponseParser p;
   p.reset({});
   std::string in = "HTTP/1.1 203 Yes\r\nX-A: one\r\nX-B: two\r\n\r\n";
