@@ -16,6 +16,7 @@
 // Unix sockets, get a plain read too. Includes Asio: keep it out of widely included headers.
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/version.hpp>
 #include <memory>
 #include <type_traits>
@@ -145,6 +146,19 @@ void async_read_drained(boost::asio::basic_stream_socket<Protocol, Executor>& so
   auto& impl = io.get_implementation();
   ad::reactive_socket_service_base& service = io.get_service();
   H h(std::forward<Handler>(handler));
+  // A socket on an io_context behind the type-erased any_io_executor: the operation keeps the
+  // io_context's own executor, so its completion neither copies nor calls through the type erasure
+  // (Asio tracks no extra work for the io_context's executor either way).
+  if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+    if (const auto* ex = socket.get_executor().template target<boost::asio::io_context::executor_type>()) {
+      using DirectOp = RecvOp<H, boost::asio::io_context::executor_type>;
+      typename DirectOp::ptr p = {std::addressof(h), DirectOp::ptr::allocate(h), nullptr};
+      p.p = new (p.v) DirectOp(impl.socket_, buf, h, *ex);
+      (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
+      p.v = p.p = nullptr;
+      return;
+    }
+  }
   typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
   p.p = new (p.v) Op(impl.socket_, buf, h, socket.get_executor());
   (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
