@@ -299,7 +299,7 @@ void Connection::dispatch() {
   body_limit_ = opts_.limit_request_body;
   body_error_ = 0;
   head_sent_ = chunked_out_ = body_suppressed_ = writing_ = response_done_ = false;
-  continue_sent_ = body_wanted_ = delivering_ = reading_body_ = close_after_ = false;
+  continue_sent_ = body_wanted_ = delivering_ = reading_body_ = close_after_ = end_by_close_ = false;
   keep_alive_ = false;
   body_done_ = req.body == http::BodyKind::None;
   body_remaining_ = req.body == http::BodyKind::Length ? req.content_length : 0;
@@ -475,6 +475,11 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
     else
       close = true; // HTTP/1.0 without a length: the end of the body is the end of the connection
   }
+  if (end_by_close_ && !body_suppressed_) [[unlikely]] {
+    head.content_length.reset();
+    head.chunked = chunked_out_ = false;
+    close = true;
+  }
   keep_alive_ = !close;
   f.date = http::http_date_now();
   f.server = opts_.server_header;
@@ -626,7 +631,9 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
     http::append_error_body(st_->out, status, info);
     body_out_ = st_->out.size();
     // Apache ends its page for a bad request body (400 bad chunk, 413 too large) by closing
-    if (!(status == body_error_ && (status == 400 || status == 413))) head.content_length = st_->out.size();
+    // (and so its ErrorDocument URL's 302: end_response_by_close)
+    if (!end_by_close_ && !(status == body_error_ && (status == 400 || status == 413)))
+      head.content_length = st_->out.size();
     std::string head_text;
     http::serialize_head(head_text, head, f);
     st_->out.insert(0, head_text);

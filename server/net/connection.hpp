@@ -55,6 +55,8 @@ public:
   unsigned keepalives() const override { return served_ > 0 ? served_ - 1 : 0; }
   void abort_connection() override;
   void close_after_response() override { close_after_ = true; }
+  int body_error() const override { return body_error_ > 0 ? body_error_ : 0; }
+  void end_response_by_close() override { close_after_ = end_by_close_ = true; }
   void set_page_identity(http::ServerSignature signature, std::string_view admin) override {
     page_signature_ = signature;
     page_admin_ = admin;
@@ -180,7 +182,8 @@ private:
   bool reading_body_ = false;
   bool continue_sent_ = false;
   bool broken_ = false;
-  bool close_after_ = false; // close_after_response(): this response ends the connection
+  bool close_after_ = false;  // close_after_response(): this response ends the connection
+  bool end_by_close_ = false; // end_response_by_close(): and no Content-Length
   bool closed_ = false;
 };
 

@@ -97,6 +97,12 @@ public:
   // connection AP_CONN_CLOSE for a status that drops it, and an ErrorDocument's redirect or URL may
   // then go out with another status: a backend's 200, a 302).
   virtual void close_after_response() {}
+  // The status of a failed request-body read (413 over LimitRequestBody, 400 a bad chunk), 0 if none.
+  virtual int body_error() const { return 0; }
+  // Like close_after_response, and the response goes out without a Content-Length: its end is the
+  // connection's end. apache2 frames so the ErrorDocument message or URL redirect that answers a
+  // failed request-body read, as it does its own page for one (send_error).
+  virtual void end_response_by_close() { close_after_response(); }
 
   // What server-generated pages (send_error) of this request say about the server: Apache takes
   // ServerSignature and ServerAdmin from the request's per-directory configuration. `admin` must stay

@@ -43,6 +43,8 @@ public:
   unsigned keepalives() const override { return outer_.keepalives(); }
   void abort_connection() override { outer_.abort_connection(); }
   void close_after_response() override { outer_.close_after_response(); }
+  int body_error() const override { return outer_.body_error(); }
+  void end_response_by_close() override { outer_.end_response_by_close(); }
   // Pages of this request are the original request's (its ServerSignature and ServerAdmin, as
   // Apache signs the page of the first error): the new request's sections do not change them.
   void set_page_identity(http::ServerSignature, std::string_view) override {}

@@ -163,6 +163,20 @@ void note_redirect_type(InternalRedirect& ir, std::string_view file_path, const 
 
 // ErrorDocument, then Apache's own page.
 
+bool declared_body_over_limit(const http::Request& req, const directives::DirConf* dir) {
+  return req.body == http::BodyKind::Length && dir && dir->core->limit_request_body &&
+         *dir->core->limit_request_body > 0 &&
+         req.content_length > static_cast<std::uint64_t>(*dir->core->limit_request_body);
+}
+
+// apache2 frames its answer to a failed request-body read (413 over LimitRequestBody, declared or
+// found while reading; 400 a bad chunk) by closing the connection, with no Content-Length: its own
+// page, an ErrorDocument message and a URL's 302 alike (a local ErrorDocument is a new response).
+void end_by_close_after_body_failure(net::Exchange& ex, int status, const directives::DirConf* dir) {
+  if (status == ex.body_error() || (status == 413 && declared_body_over_limit(ex.request(), dir)))
+    ex.end_response_by_close();
+}
+
 void send_error(net::Exchange& ex, RequestState& st, int status, const directives::DirConf* dir,
                 const runtime::ServerView& sv, std::string_view allow = {},
                 const http::ErrorPageInfo& info = {}) {
@@ -184,6 +198,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         }
       } else if (a.find("://") != std::string::npos) {
         st.error_response = true;
+        end_by_close_after_body_failure(ex, status, dir);
         send_error_document_url(ex, status, a);
         return;
       } else {
@@ -195,6 +210,7 @@ void send_error(net::Exchange& ex, RequestState& st, int status, const directive
         std::string text(a[0] == '"' ? a.substr(1) : a);
         h.set_content_type("text/html; charset=iso-8859-1");
         h.content_length = text.size();
+        end_by_close_after_body_failure(ex, status, dir);
         handlers::write_owned(ex, std::move(text));
         return;
       }
@@ -983,21 +999,20 @@ void Pipeline::run(net::Exchange& ex, RequestState& st, const Snapshot& snap) {
     return;
   }
 
+  // A declared body over LimitRequestBody is refused before it is read (413), and before the method
+  // is looked at (apache2's default handler discards the body first); with an ErrorDocument for 413
+  // the refusal is answered here, so that the ErrorDocument applies (the connection closes after it,
+  // as after any 413). Without one the body read below refuses it with the plain page.
+  const bool over_limit = declared_body_over_limit(req, dir);
+  if (over_limit && dir->core->error_documents.contains(413)) {
+    send_error(ex, st, 413, dir, sv);
+    return;
+  }
   // The default handler refuses a method a file cannot take (405) or does not know (501): with an
   // ErrorDocument for that status the refusal is answered here, so that the ErrorDocument applies
   if (const int ms = http::default_handler_status(req.method);
-      (ms == 405 || ms == 501) && dir && dir->core->error_documents.contains(ms)) {
+      !over_limit && (ms == 405 || ms == 501) && dir && dir->core->error_documents.contains(ms)) {
     send_error(ex, st, ms, dir, sv, http::kDefaultHandlerAllow);
-    return;
-  }
-  // A declared body over LimitRequestBody is refused before it is read (413); with an ErrorDocument
-  // for 413 the refusal is answered here, so that the ErrorDocument applies (the connection closes
-  // after it, as after any 413)
-  if (req.body == http::BodyKind::Length && dir && dir->core->limit_request_body &&
-      *dir->core->limit_request_body > 0 &&
-      req.content_length > static_cast<std::uint64_t>(*dir->core->limit_request_body) &&
-      dir->core->error_documents.contains(413)) {
-    send_error(ex, st, 413, dir, sv);
     return;
   }
   handlers::StaticFile f;
