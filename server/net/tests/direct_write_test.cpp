@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "server/lifecycle/tests/test_get.hpp"
 #include "server/net/http_server.hpp"
 
 namespace balancerd::net {
@@ -70,19 +71,9 @@ private:
   bool in_write_ = false; // the io thread only
 };
 
+// bounded: a lost byte fails the test instead of hanging it
 int connect_to(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval tv{10, 0}; // bounded: a lost byte fails the test instead of hanging it
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
+  return balancerd::testing_support::connect_loopback(port, 10);
 }
 
 void send_all(int fd, std::string_view s) {
