@@ -66,16 +66,26 @@ std::string configured_persist_file(const directives::Config& config) {
   return persist ? balancer::default_persist_path(config) : std::string();
 }
 
-std::vector<std::string> configured_tls_files(const directives::Config& config) {
+namespace {
+
+// Calls fn(own, main) for the main server and each vhost that has SSLEngine on, an unset engine
+// taken from the main server (mod_ssl's merge); what `own` leaves unset comes from `main`.
+template <class Fn> void for_each_tls_server(const directives::Config& config, Fn fn) {
   namespace d = directives;
-  std::vector<std::string> out;
   const d::SslServerConf& main = *config.main.ssl;
-  // one server's files, with what it leaves unset taken from the main server (mod_ssl's merge)
-  auto add = [&](const d::SslServerConf& own) {
+  auto one = [&](const d::SslServerConf& own) {
     const d::SslEngine engine = own.engine == d::SslEngine::Unset ? main.engine : own.engine;
-    if (engine != d::SslEngine::On) return;
-    const auto& s = own.server;
-    const auto& b = main.server;
+    if (engine == d::SslEngine::On) fn(own.server, main.server);
+  };
+  one(main);
+  for (const auto& v : config.vhosts) one(*v.ssl);
+}
+
+} // namespace
+
+std::vector<std::string> configured_tls_files(const directives::Config& config) {
+  std::vector<std::string> out;
+  for_each_tls_server(config, [&](const auto& s, const auto& b) {
     const auto& certs = s.certificate_files.empty() ? b.certificate_files : s.certificate_files;
     const auto& keys = s.certificate_key_files.empty() ? b.certificate_key_files : s.certificate_key_files;
     out.insert(out.end(), certs.begin(), certs.end());
@@ -84,25 +94,16 @@ std::vector<std::string> configured_tls_files(const directives::Config& config) 
       out.push_back(*f);
     if (const auto& f = s.ca_certificate_file ? s.ca_certificate_file : b.ca_certificate_file)
       out.push_back(*f);
-  };
-  add(main);
-  for (const auto& v : config.vhosts) add(*v.ssl);
+  });
   return out;
 }
 
 std::vector<std::string> configured_tls_ca_paths(const directives::Config& config) {
-  namespace d = directives;
   std::vector<std::string> out;
-  const d::SslServerConf& main = *config.main.ssl;
-  auto add = [&](const d::SslServerConf& own) {
-    const d::SslEngine engine = own.engine == d::SslEngine::Unset ? main.engine : own.engine;
-    if (engine != d::SslEngine::On) return;
-    if (const auto& p =
-            own.server.ca_certificate_path ? own.server.ca_certificate_path : main.server.ca_certificate_path)
+  for_each_tls_server(config, [&](const auto& s, const auto& b) {
+    if (const auto& p = s.ca_certificate_path ? s.ca_certificate_path : b.ca_certificate_path)
       out.push_back(*p);
-  };
-  add(main);
-  for (const auto& v : config.vhosts) add(*v.ssl);
+  });
   return out;
 }
 
