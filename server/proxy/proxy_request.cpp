@@ -998,6 +998,7 @@ void Request::on_final_head(std::span<const char> rest) {
       if (final_status_ == 401)
         for (const auto& f : bh.fields)
           if (http::iequals(f.name, "WWW-Authenticate")) st_.error_page_fields.add(f.name, f.value);
+      post_request(final_status_);
       send_error_page(ex_, st_, final_status_);
       return complete(final_status_);
     }
@@ -1191,6 +1192,7 @@ void Request::retry_fresh() {
 
 void Request::fail_backend(int status, std::string_view reason, bool proxy_error) {
   drop_lease();
+  post_request(status); // as mod_proxy: failontimeout/failonstatus act (and log) before the error page
   if (proxy_error) {
     if (log_on(log::mod::proxy, log::kError)) {
       std::string text = "AH00898: ";
@@ -1210,6 +1212,7 @@ void Request::fail_backend(int status, std::string_view reason, bool proxy_error
 void Request::fail_client_body(int error) {
   drop_lease();
   const int status = error > 0 ? error : 400;
+  post_request(status);
   send_error_page(ex_, st_, status);
   complete(status);
 }
