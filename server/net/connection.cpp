@@ -724,10 +724,12 @@ void Connection::next_request() {
   in_handler_ = false;
   st_->in.consume(bpos_);
   bpos_ = head_size_ = 0;
-  parser_.reset();
   if (opts_.max_keep_alive_requests && served_ > opts_.max_keep_alive_requests) return close();
+  // The parser is reset where the next request's bytes arrive (on_readable, the drained read), not
+  // here as well: its lines are cold by then at many connections.
   if (st_->in.empty()) return wait_for_request();
   // A pipelined request is already here.
+  parser_.reset();
   mark_begin();
   process_head();
 }

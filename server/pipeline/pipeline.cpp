@@ -61,6 +61,7 @@ RequestState* acquire_state() {
   if (state_pool.free.empty()) return new RequestState();
   RequestState* s = state_pool.free.back().release();
   state_pool.free.pop_back();
+  s->reset(); // here rather than in release_state(): see RequestState::release_references()
   return s;
 }
 
@@ -69,7 +70,7 @@ void release_state(RequestState* s) {
   // an ErrorDocument's internal redirect ran as a request of its own, with its own state
   if (s->redirect && s->redirect->exchange && s->redirect->exchange->inner())
     release_state(s->redirect->exchange->inner());
-  s->reset();
+  s->release_references();
   if (state_pool.free.size() >= kStatePoolMax) {
     delete s;
     return;

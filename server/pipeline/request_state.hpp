@@ -81,6 +81,17 @@ struct RequestState {
   std::unique_ptr<InternalRedirect> redirect; // this request's error was answered by a redirect
   RequestState* redirected_from = nullptr;    // this request is such a redirect, answering that one
 
+  // Let go of what the finished request owned (the configuration snapshot, the per-dir config, a
+  // redirect's state) as soon as it is done; the rest waits for reset(). Why two steps: at many
+  // connections a pooled state's lines are out of cache by the time it is reused, so clearing all of
+  // it when a request ends and filling it again when the next starts cost every line twice (callgrind,
+  // 512 connections: ~20 L2 write misses per request). reset() right before the fill costs them once.
+  void release_references() noexcept {
+    snapshot.reset();
+    dir.reset();
+    redirect.reset(); // the pipeline has released the redirect's own state already
+  }
+
   // Forget the previous request but keep the buffers' capacity (states are pooled per thread).
   void reset() {
     snapshot.reset();
