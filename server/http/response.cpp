@@ -1,5 +1,6 @@
 #include "server/http/response.hpp"
 
+#include <array>
 #include <cstring>
 
 #include "server/http/request.hpp"
@@ -102,10 +103,18 @@ void serialize_head(std::string& out, const ResponseHead& head, const HeadFramin
   constexpr std::size_t kFixed = 256; // status line, field names, numbers, CRLFs
   const std::string_view fields = head.fields();
   const std::string_view type = head.content_type();
+  // The head is written into a per-thread scratch array (always in cache) and then appended: sizing
+  // `out` for the bound zero-filled four or five cache lines the head never used, in a buffer that is
+  // cold at hundreds of connections. A head over the scratch size is written in `out` directly.
+  constexpr std::size_t kScratch = 8192;
+  thread_local std::array<char, kScratch> scratch;
   const std::size_t old = out.size();
-  out.resize(old + kFixed + reason.size() + f.date.size() + f.server.size() + fields.size() + type.size());
-  char* const begin = out.data();
-  HeadWriter w{begin + old};
+  const std::size_t bound =
+      kFixed + reason.size() + f.date.size() + f.server.size() + fields.size() + type.size();
+  const bool in_scratch = bound <= kScratch;
+  if (!in_scratch) out.resize(old + bound);
+  char* const begin = in_scratch ? scratch.data() : out.data() + old;
+  HeadWriter w{begin};
   w.put("HTTP/1.1 ");
   w.decimal(static_cast<std::uint64_t>(head.status));
   w.put(' ');
@@ -148,7 +157,11 @@ void serialize_head(std::string& out, const ResponseHead& head, const HeadFramin
     w.put("\r\n");
   }
   w.put("\r\n");
-  out.resize(static_cast<std::size_t>(w.p - begin));
+  const auto n = static_cast<std::size_t>(w.p - begin);
+  if (in_scratch)
+    out.append(begin, n);
+  else
+    out.resize(old + n);
 }
 
 std::size_t format_chunk_size(std::uint64_t n, char (&out)[24]) noexcept {

@@ -29,14 +29,27 @@ struct Plan {
 
 // Writes into room reserved in advance: the head is sized once (an upper bound) and its pieces
 // copied without a capacity check each (twenty-odd std::string::append calls were a fifth of the
-// request path's instructions here).
+// request path's instructions here). The room is a per-thread scratch array, always in cache, and
+// only the finished head is copied to `out`: sizing `out` itself zero-filled the whole bound, some
+// ten cache lines of a buffer that is cold at hundreds of connections (about 5 L2 write misses a
+// request for lines the head never used). A head over the scratch size is built in `out` directly.
 class HeadWriter {
 public:
   HeadWriter(std::string& out, std::size_t bound) : out_(out), start_(out.size()) {
-    out_.resize(start_ + bound);
-    p_ = out_.data() + start_;
+    if (bound <= kScratch) {
+      p_ = begin_ = scratch_.data();
+    } else {
+      out_.resize(start_ + bound);
+      p_ = begin_ = out_.data() + start_;
+    }
   }
-  ~HeadWriter() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+  ~HeadWriter() {
+    const auto n = static_cast<std::size_t>(p_ - begin_);
+    if (begin_ == scratch_.data())
+      out_.append(begin_, n);
+    else
+      out_.resize(start_ + n);
+  }
   HeadWriter(const HeadWriter&) = delete;
   HeadWriter& operator=(const HeadWriter&) = delete;
   void append(std::string_view s) {
@@ -55,10 +68,15 @@ public:
   }
 
 private:
+  static constexpr std::size_t kScratch = 8192;
+  static thread_local std::array<char, kScratch> scratch_;
   std::string& out_;
   std::size_t start_;
+  char* begin_;
   char* p_;
 };
+
+thread_local std::array<char, HeadWriter::kScratch> HeadWriter::scratch_;
 
 void append_field(HeadWriter& out, std::string_view name, std::string_view value) {
   out.append(name);
