@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
+#include <thread>
 
 #include "server/backend/tests/io_test_support.hpp"
 #include "server/backend/tests/test_backend.hpp"
+#include "server/net/buffer_pool.hpp"
 
 using namespace balancerd::backend;
 using namespace balancerd::backend::testing;
@@ -395,4 +400,185 @@ TEST(BackendConnection, UniqueIds) {
   BackendConnection a(io, 512), b(io, 512);
   EXPECT_NE(a.id(), b.id());
   EXPECT_FALSE(a.is_open());
+}
+
+// The read buffer comes from the thread's pool when the response's bytes arrive and goes back when
+// the connection goes idle: a connection waiting for its backend or idle in a pool holds none, and
+// the next response is read into the buffer given back last (still hot in the cache).
+TEST(BackendConnection, ReadBufferIsBorrowedOnlyWhileAResponseIsRead) {
+  auto& pool = balancerd::net::BufferPool::local();
+  pool.trim();
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  EXPECT_EQ(pool.idle_common(), 0u);
+  const char* first = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    Outcome w;
+    c.write(std::span<const char>(kRequest.data(), kRequest.size()),
+            [&](BackendError, std::size_t) { w.done = true; });
+    ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+    Outcome r;
+    const char* at = nullptr;
+    std::string got;
+    c.read_some([&](BackendError e, std::span<const char> d) {
+      r.done = true;
+      r.err = e;
+      at = d.data();
+      got.assign(d.data(), d.size());
+    });
+    ASSERT_TRUE(run_until(io, [&] { return r.done; }));
+    ASSERT_EQ(r.err, BackendError::None);
+    EXPECT_EQ(got, kOk);
+    EXPECT_EQ(pool.idle_common(), 0u) << i; // lent while the response is read
+    if (i == 0) first = at;
+    EXPECT_EQ(at, first) << i; // the one given back last
+    c.watch_idle();
+    EXPECT_EQ(pool.idle_common(), 1u) << i; // back as the connection goes idle
+    run_for(io, 5ms);
+    EXPECT_EQ(pool.idle_common(), 1u) << i; // the idle watch holds none
+    ASSERT_FALSE(c.peer_closed(false));
+  }
+  pool.trim();
+}
+
+TEST(BackendConnection, WaitingForTheResponseHoldsNoBuffer) {
+  auto& pool = balancerd::net::BufferPool::local();
+  pool.trim();
+  balancerd::net::borrow_io_buffer(balancerd::net::BufferPool::kCommonSize).reset();
+  ASSERT_EQ(pool.idle_common(), 1u);
+  TestBackend be(kOk, TestBackend::Mode::Silent);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick(200ms, 2000ms)), BackendError::None);
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()),
+          [&](BackendError, std::size_t) { w.done = true; });
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  bool called = false;
+  c.read_some([&](BackendError, std::span<const char>) { called = true; });
+  run_for(io, 20ms);
+  EXPECT_FALSE(called);
+  EXPECT_EQ(pool.idle_common(), 1u);
+  c.close();
+  ASSERT_TRUE(run_until(io, [&] { return called; }));
+  EXPECT_EQ(pool.idle_common(), 1u);
+  pool.trim();
+}
+
+// ProxyIOBufferSize other than 8 KB: reads take at most that many bytes, in a buffer of that size
+// from the pool's other-size list.
+TEST(BackendConnection, OtherBufferSizesComeFromThePoolToo) {
+  auto& pool = balancerd::net::BufferPool::local();
+  pool.trim();
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  BackendConnection c(io, 10);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick()), BackendError::None);
+  BackendError err;
+  std::string got = exchange(io, c, err);
+  EXPECT_EQ(err, BackendError::None);
+  EXPECT_EQ(got, kOk);
+  c.watch_idle();
+  EXPECT_EQ(pool.idle_other(), 1u);
+  EXPECT_EQ(pool.idle_common(), 0u);
+  pool.trim();
+}
+
+namespace {
+
+// A raw loopback listener that accepts one connection and collects every byte it receives.
+struct Sink {
+  std::uint16_t port = 0;
+  int lfd = -1;
+  int fd = -1;
+  Sink() {
+    lfd = bind_loopback(port);
+    ::listen(lfd, 4);
+  }
+  ~Sink() {
+    if (fd >= 0) ::close(fd);
+    ::close(lfd);
+  }
+  void accept_one() { fd = ::accept(lfd, nullptr, nullptr); }
+  // Reads until `n` bytes arrived or the peer closed (bounded by the socket's 5 s timeout).
+  std::string read(std::size_t n) {
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string got;
+    char buf[65536];
+    while (got.size() < n) {
+      const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+      if (r <= 0) break;
+      got.append(buf, static_cast<std::size_t>(r));
+    }
+    return got;
+  }
+};
+
+} // namespace
+
+// A write is one sendmsg at once when the socket takes it; the rest of one it does not take goes out
+// asynchronously from where the first send stopped. Either way the callback runs from the io loop,
+// never inside write(), with the whole size, and the bytes arrive whole and in order.
+TEST(BackendConnection, WritesArriveWholeAndCompleteOutsideWrite) {
+  Sink sink;
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(sink.port)), quick(200ms, 5000ms)), BackendError::None);
+  sink.accept_one();
+  std::string big(3 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7 + i / 4093) % 26);
+  const std::string a = "small head\r\n", b = "tail";
+  std::string expect;
+  for (int round = 0; round < 2; ++round) {
+    const bool large = round == 1;
+    std::span<const char> pieces[] = {{a.data(), a.size()},
+                                      large ? std::span<const char>(big.data(), big.size())
+                                            : std::span<const char>(b.data(), b.size()),
+                                      {b.data(), b.size()}};
+    const std::size_t total = a.size() + pieces[1].size() + b.size();
+    expect.append(a).append(pieces[1].data(), pieces[1].size()).append(b);
+    Outcome w;
+    std::size_t written = 0;
+    bool inside = true;
+    c.write(pieces, [&](BackendError e, std::size_t n) {
+      EXPECT_FALSE(inside);
+      w.done = true;
+      w.err = e;
+      written = n;
+    });
+    inside = false;
+    EXPECT_FALSE(w.done);
+    std::string got;
+    std::thread reader([&] { got = sink.read(total); });
+    ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+    reader.join();
+    EXPECT_EQ(w.err, BackendError::None);
+    EXPECT_EQ(written, total);
+    EXPECT_TRUE(got == std::string_view(expect).substr(expect.size() - total)) << round;
+  }
+  EXPECT_EQ(c.bytes_written(), expect.size());
+}
+
+TEST(BackendConnection, WriteToAClosedPeerFails) {
+  Sink sink;
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(sink.port)), quick(200ms, 1000ms)), BackendError::None);
+  sink.accept_one();
+  linger lg{1, 0}; // close with a reset
+  ::setsockopt(sink.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::close(sink.fd);
+  sink.fd = -1;
+  run_for(io, 20ms);
+  Outcome w;
+  c.write(std::span<const char>(kRequest.data(), kRequest.size()), [&](BackendError e, std::size_t) {
+    w.done = true;
+    w.err = e;
+  });
+  EXPECT_FALSE(w.done);
+  ASSERT_TRUE(run_until(io, [&] { return w.done; }));
+  EXPECT_EQ(w.err, BackendError::Reset);
 }
