@@ -32,6 +32,17 @@ constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
 
 thread_local char scratch[4096]; // for reading bytes that are thrown away
 
+// Where a plaintext response head is built: one buffer per thread, so it stays in cache whichever
+// connection writes, where each connection's own output buffer is cold again by its next response
+// at many connections (callgrind, 512 connections: ~7 L2 write misses per request in serialize_head).
+// start_write() sends it at once and keeps in the connection's buffer only what the socket did not
+// take, so nothing refers to this buffer after the call.
+std::string& thread_out() {
+  thread_local std::string out;
+  return out;
+}
+constexpr std::size_t kKeepThreadOut = 64 * 1024;
+
 enum class SendNow { Done, Partial, Failed }; // Failed: errno holds the error
 
 // Sends as much of bufs as the socket takes without waiting (sent: the bytes that went out).
@@ -500,15 +511,18 @@ void Connection::write(std::span<const char> data, bool last, WriteCallback done
     return;
   }
   write_cb_ = std::move(done);
-  st_->out.clear();
+  // TLS encrypts from the connection's buffer asynchronously: it needs the text until then.
+  std::string& out = tls_ ? st_->out : thread_out();
+  out.clear();
   if (!head_sent_) {
     if (!st_->request.http09()) handler_.on_head(*this, st_->head, false);
     http::HeadFraming f;
     decide_framing(last, data.size(), f);
-    if (!st_->request.http09()) http::serialize_head(st_->out, st_->head, f);
+    if (!st_->request.http09()) http::serialize_head(out, st_->head, f);
     head_sent_ = true;
   }
-  start_write(data, chunked_out_, last);
+  start_write(out, data, chunked_out_, last);
+  if (out.capacity() > kKeepThreadOut && &out != &st_->out) std::string().swap(out);
 }
 
 void Connection::write_interim(std::string_view head, WriteCallback done) {
@@ -530,14 +544,15 @@ void Connection::write_interim(std::string_view head, WriteCallback done) {
     asio::async_write(socket_, buf, std::move(written));
 }
 
-void Connection::start_write(std::span<const char> data, bool chunk_data, bool last) {
+void Connection::start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last) {
   auto& bufs = out_bufs_;
   std::size_t n = 0;
   if (body_suppressed_) data = {};
   if (chunk_data && !data.empty()) {
-    st_->out.append(chunk_head_, http::format_chunk_size(data.size(), chunk_head_));
+    out.append(chunk_head_, http::format_chunk_size(data.size(), chunk_head_));
   }
-  if (!st_->out.empty()) bufs[n++] = asio::buffer(st_->out);
+  const bool has_out = !out.empty(); // then bufs[0] is `out`
+  if (has_out) bufs[n++] = asio::buffer(out);
   if (!data.empty()) bufs[n++] = asio::buffer(data.data(), data.size());
   body_out_ += data.size();
   if (chunk_data) {
@@ -573,6 +588,11 @@ void Connection::start_write(std::span<const char> data, bool chunk_data, bool l
   std::size_t first = 0; // drop what went out; the rest is written asynchronously
   while (first < n && sent >= bufs[first].size()) sent -= bufs[first++].size();
   if (first < n) bufs[first] += sent;
+  if (first == 0 && has_out && &out != &st_->out) {
+    // the thread's buffer is the next write's: what is left of it moves to the connection's
+    st_->out.assign(static_cast<const char*>(bufs[0].data()), bufs[0].size());
+    bufs[0] = asio::buffer(st_->out);
+  }
   asio::async_write(socket_, std::span<const asio::const_buffer>(bufs.data() + first, n - first),
                     std::move(done));
 }
@@ -641,7 +661,7 @@ void Connection::send_error(int status, const http::ErrorPageInfo& given, std::s
   head_sent_ = true;
   body_suppressed_ = true; // the page is already in out
   write_cb_ = nullptr;
-  start_write({}, false, true);
+  start_write(st_->out, {}, false, true);
 }
 
 // A request that never reached a handler: Apache's page, then close.
@@ -682,7 +702,7 @@ void Connection::send_protocol_error(int status, std::string_view note, std::str
   self_ = shared_from_this();
   in_handler_ = false;
   write_cb_ = nullptr;
-  start_write({}, false, true);
+  start_write(st_->out, {}, false, true);
 }
 
 void Connection::abort_connection() {

@@ -82,7 +82,9 @@ private:
   void dispatch();
   void send_protocol_error(int status, std::string_view note, std::string_view expect);
   void decide_framing(bool last, std::size_t first_size, http::HeadFraming& framing);
-  void start_write(std::span<const char> data, bool chunk_data, bool last);
+  // Sends `out` (the connection's buffer, or the thread's: see thread_out() in connection.cpp), then
+  // data; what must outlive the call is kept in the connection's buffer.
+  void start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last);
   void on_written(const boost::system::error_code& ec);
   void finish_response();
   void report_finished(bool aborted); // RequestHandler::finished, once per exchange

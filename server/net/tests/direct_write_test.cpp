@@ -38,6 +38,9 @@ public:
     auto& h = ex.response();
     h.status = 200;
     h.set_content_type("text/plain");
+    // a head larger than the socket buffers: its unsent rest must outlive the thread's head buffer,
+    // which the next response on the thread reuses
+    if (ex.request().path == "/bighead") h.add("X-Big", big_);
     if (big) {
       // head first (not last: the callback continues), then the body in one write
       in_write_ = true;
@@ -184,6 +187,33 @@ TEST(DirectWrite, ResponseLargerThanSocketBuffersArrivesWhole) {
   EXPECT_EQ(read_response(fd, head, buf), "small body");
   ::close(fd);
   EXPECT_EQ(wait_for(s.handler->completed_, 2), 2);
+  EXPECT_EQ(s.handler->nested_.load(), 0);
+}
+
+TEST(DirectWrite, HeadLargerThanSocketBuffersSurvivesOtherConnectionsWrites) {
+  const std::string big = pattern(kBig);
+  Server s(big);
+  const int a = connect_to(s.port);
+  const int b = connect_to(s.port);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  send_all(a, "GET /bighead HTTP/1.1\r\nHost: x\r\n\r\n");
+  // a is not read yet, so its head goes out in part; b's responses are built meanwhile
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 3; ++i) {
+    send_all(b, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string head, buf;
+    EXPECT_EQ(read_response(b, head, buf), "small body");
+  }
+  std::string head, buf;
+  EXPECT_EQ(read_response(a, head, buf), "small body");
+  const auto at = head.find("\r\nX-Big: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_TRUE(head.compare(at + 9, big.size(), big) == 0);
+  EXPECT_EQ(head.compare(at + 9 + big.size(), 2, "\r\n"), 0);
+  ::close(a);
+  ::close(b);
+  EXPECT_EQ(wait_for(s.handler->completed_, 4), 4);
   EXPECT_EQ(s.handler->nested_.load(), 0);
 }
 
