@@ -133,6 +133,7 @@ struct Buffers {
   backend::ResponseParser parser;
   void clear() {
     for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note, &url}) {
+      if (s->empty()) continue; // clear() would still write the (cold) buffer's first byte
       s->clear();
       if (s->capacity() > 65536) s->shrink_to_fit(); // a big spooled body is not kept around
     }
@@ -204,7 +205,7 @@ private:
   void on_selected(balancer::Selection sel);
   void use_direct_worker();
   bool prepare_backend(std::string_view url, const directives::Worker* cfg, std::string_view pool_name);
-  std::shared_ptr<const backend::BackendTlsContext> backend_tls();
+  std::shared_ptr<const backend::BackendTlsContext> backend_tls(const backend::BackendEndpoint& ep);
   void begin_attempt();
   void acquire();
   void on_acquired(BackendError err, backend::BackendLease lease);
@@ -305,8 +306,9 @@ private:
   const directives::WorkerParams* wparams_ = nullptr;
   std::string& url_ = buf_->url; // the backend URL of this attempt
   std::optional<proxypass::BackendUrl> burl_;
-  backend::BackendEndpoint endpoint_;
   std::shared_ptr<backend::BackendPool> pool_;
+  // The attempt's backend (prepare_backend found pool_ for it).
+  const backend::BackendEndpoint& endpoint() const { return pool_->endpoint(); }
   backend::BackendLease lease_;
   bool fresh_retry_used_ = false;
   bool allow_reuse_ = true;
@@ -543,26 +545,31 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
     return false;
   }
   wparams_ = cfg ? &cfg->params : &default_params();
+  // The endpoint is put together in a per-thread scratch (warm) only to find the pool: the pool keeps
+  // an equal one, which the rest of the request reads (endpoint()). As a member it was 112 bytes and
+  // three strings copied and destroyed in cold memory per request.
+  thread_local backend::BackendEndpoint scratch;
+  auto& ep = scratch;
   if (cfg) {
-    endpoint_ = backend::BackendEndpoint::from_worker(*cfg);
-  } else if (auto ep = backend::BackendEndpoint::from_url(url_)) {
-    endpoint_ = *ep;
+    ep = backend::BackendEndpoint::from_worker(*cfg);
+  } else if (auto parsed = backend::BackendEndpoint::from_url(url_)) {
+    ep = std::move(*parsed);
   } else {
     return false;
   }
-  if (!target_.uds_path.empty() && endpoint_.uds_path.empty()) endpoint_.uds_path = target_.uds_path;
-  if (sconf_->source_address) endpoint_.source_address = *sconf_->source_address;
+  if (!target_.uds_path.empty() && ep.uds_path.empty()) ep.uds_path = target_.uds_path;
+  if (sconf_->source_address) ep.source_address = *sconf_->source_address;
   auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
-  if (endpoint_.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls())) return false;
+  if (ep.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls(ep))) return false;
   // (pool_name views the worker's name, the configuration or a literal: no copy is needed.)
-  pool_ = backend::BackendPools::of(*io_).get(pool_name, endpoint_, settings);
+  pool_ = backend::BackendPools::of(*io_).get(pool_name, ep, settings);
   return true;
 }
 
 // https:// and wss:// backends: mod_ssl's proxy side (SSLProxy* of the request's <Proxy> section over
 // the server's). Without SSLProxyEngine On, or with settings that cannot be loaded, Apache cannot
 // enable TLS for the connection: the request ends with 500.
-std::shared_ptr<const backend::BackendTlsContext> Request::backend_tls() {
+std::shared_ptr<const backend::BackendTlsContext> Request::backend_tls(const backend::BackendEndpoint& ep) {
   const auto& sp = st_.server->merged.ssl->proxy;
   const directives::SslProxySide* dp = st_.dir ? &st_.dir->ssl->proxy : nullptr;
   const bool engine = dp && dp->engine ? *dp->engine : sp.engine.value_or(false);
@@ -576,7 +583,7 @@ std::shared_ptr<const backend::BackendTlsContext> Request::backend_tls() {
                  (error.empty() ? std::string() : " (" + error + ")"));
     log_line(log::mod::proxy, log::kError, 0, false,
              "AH00961: " + std::string(burl_->scheme) + ": failed to enable ssl support for " +
-                 endpoint_.host_port() + " (" + endpoint_.host + ")");
+                 ep.host_port() + " (" + ep.host + ")");
   }
   return ctx;
 }
@@ -662,12 +669,12 @@ void Request::on_acquired(BackendError err, backend::BackendLease lease) {
 }
 
 void Request::connect_failed(BackendError err) {
-  const std::string hp = endpoint_.host_port();
+  const std::string hp = endpoint().host_port();
   if (err == BackendError::AcquireTimeout) {
     log_line(log::mod::proxy, log::kError, errno_of(err), false,
              "AH00941: http: failed to acquire connection for (" + hp + ")");
   } else {
-    std::string addr = endpoint_.is_unix() ? endpoint_.uds_path : hp;
+    std::string addr = endpoint().is_unix() ? endpoint().uds_path : hp;
     log_line(log::mod::proxy, log::kError, errno_of(err), false,
              "AH00957: http: attempt to connect to " + addr + " (" + hp + ") failed");
     if (worker_ && balancer::mark_error(*worker_, Clock::now())) {
@@ -675,7 +682,7 @@ void Request::connect_failed(BackendError err) {
       log_line(log::mod::proxy, to_level(ev.severity), 0, false, ev.text);
     }
     log_line(log::mod::proxy_http, log::kError, 0, true,
-             "AH01114: HTTP: failed to make connection to backend: " + endpoint_.host);
+             "AH01114: HTTP: failed to make connection to backend: " + endpoint().host);
   }
   attempt_failed(503);
 }
@@ -896,7 +903,7 @@ void Request::on_read(BackendError err, std::span<const char> data) {
       if (log_on(log::mod::proxy_http, log::kError))
         log_line(log::mod::proxy_http, log::kError, errno_of(err), true,
                  "AH01104: Closing connection to client because reading from backend server " +
-                     endpoint_.host_port() + " failed. Number of keepalives " +
+                     endpoint().host_port() + " failed. Number of keepalives " +
                      std::to_string(ex_.keepalives()));
       drop_lease();
       ex_.abort_connection();
@@ -905,8 +912,8 @@ void Request::on_read(BackendError err, std::span<const char> data) {
   }
   if (err == BackendError::Timeout && phase_ == Phase::Waiting100 && ping_) {
     log_line(log::mod::proxy_http, log::kInfo, 0, true,
-             "AH01115: HTTP: 100-Continue failed to " + endpoint_.host_port() + " (" + endpoint_.host_port() +
-                 ")");
+             "AH01115: HTTP: 100-Continue failed to " + endpoint().host_port() + " (" +
+                 endpoint().host_port() + ")");
     if (balancer_) return attempt_failed(503); // the body is still unsent: another member may take it
   }
   if (err == BackendError::Timeout && phase_ == Phase::Waiting100) {
@@ -919,7 +926,7 @@ void Request::on_read(BackendError err, std::span<const char> data) {
   }
   if (log_on(log::mod::proxy_http, log::kError))
     log_line(log::mod::proxy_http, log::kError, errno_of(err), true,
-             "AH01102: error reading status line from remote server " + endpoint_.host_port());
+             "AH01102: error reading status line from remote server " + endpoint().host_port());
   fail_backend(502, kErrorReading, true);
 }
 
@@ -946,7 +953,7 @@ void Request::parse_response(std::span<const char> data) {
       }
       if (e == backend::ResponseError::NoResponse || e == backend::ResponseError::Truncated) {
         log_line(log::mod::proxy_http, log::kError, 0, true,
-                 "AH01102: error reading status line from remote server " + endpoint_.host_port());
+                 "AH01102: error reading status line from remote server " + endpoint().host_port());
         return fail_backend(502, kErrorReading, true);
       }
       std::string reason(parser_.error_reason());
