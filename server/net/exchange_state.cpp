@@ -20,7 +20,7 @@ thread_local Pool pool;
 
 } // namespace
 
-void IoBuffer::reserve_space(std::size_t min_space) {
+void ReadBuffer::reserve_space(std::size_t min_space) {
   if (space_size() >= min_space) return;
   std::size_t used = size();
   if (data_ && head_ > 0 && cap_ - used >= min_space) {

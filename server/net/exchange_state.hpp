@@ -13,8 +13,9 @@
 
 namespace balancerd::net {
 
-// A byte buffer with a consumed front and a filled back.
-class IoBuffer {
+// A byte buffer with a consumed front and a filled back (not buffer_pool.hpp's IoBuffer, a borrowed
+// buffer handle: one name for two classes in one namespace would break the one-definition rule).
+class ReadBuffer {
 public:
   char* begin() noexcept { return data_.get() + head_; }
   std::size_t size() const noexcept { return tail_ - head_; }
@@ -41,7 +42,7 @@ private:
 };
 
 struct ExchangeState {
-  IoBuffer in;
+  ReadBuffer in;
   std::string out;
   http::Request request;
   http::ResponseHead head;
