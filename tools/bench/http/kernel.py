@@ -22,6 +22,12 @@ Needs perf with tracepoint access (root). The server is pinned to CPU 0 and wrk 
 CPU 1, as in bench.py; ports differ from bench.py's and syscalls.py's. Figures are per request, but
 how often peers sleep depends on how busy CPU 1 is: compare servers within one run (--repeat
 interleaves them), not across runs on a loaded machine.
+
+--profile adds `perf record -g` of the server over the run and prints, per request, the microseconds
+spent in (children included) the kernel paths that differ between proxies: all system calls, the send
+path and within it the receiver's TCP input and the wake-up of a sleeping peer (sock_def_readable), the
+receive path and its copy, epoll_wait, and fdget/fput (a multi-threaded process takes a reference on
+the file at every call on a descriptor; a single-threaded one does not).
 """
 import argparse
 import collections
@@ -40,6 +46,8 @@ import bench  # noqa: E402  (the configs and helpers)
 
 FRONT = 28600
 BACKENDS = [28611, 28612, 28613, 28614]
+PROFILE_SYMBOLS = ["entry_SYSCALL_64_after_hwframe", "tcp_sendmsg", "tcp_v4_rcv", "sock_def_readable",
+                   "tcp_recvmsg", "skb_copy_datagram_iter", "do_epoll_wait", "fdget", "fput"]
 STAT_EVENTS = ["sched:sched_waking", "ipi:ipi_send_cpu", "syscalls:sys_enter_epoll_wait", "raw_syscalls:sys_enter"]
 
 
@@ -94,7 +102,22 @@ def backend_connections():
     return n
 
 
-def measure(server, conns, seconds, backend_pids, tmp):
+def kernel_profile(data, requests):
+    """Microseconds per request in each of PROFILE_SYMBOLS (children included) from a perf.data of
+    cpu-clock samples (whose event count is in nanoseconds)."""
+    out = subprocess.run(["perf", "report", "-i", data, "--children", "--sort", "sym", "-g", "none", "--stdio"],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"Event count \(approx\.\): (\d+)", out)
+    total_us = int(m.group(1)) / 1000 if m else 0.0
+    found = {}
+    for line in out.splitlines():
+        cols = line.split()
+        if len(cols) >= 4 and cols[0].endswith("%") and cols[2] == "[k]" and cols[3] in PROFILE_SYMBOLS:
+            found[cols[3]] = float(cols[0][:-1]) / 100 * total_us / max(requests, 1)
+    return {"cpu": total_us / max(requests, 1), **{k: found.get(k, 0.0) for k in PROFILE_SYMBOLS}}
+
+
+def measure(server, conns, seconds, backend_pids, tmp, profile=False):
     spids = bench.tree_pids(server.proc.pid)
     pid_list = ",".join(str(p) for p in spids)
     stat_out, rec_out = os.path.join(tmp, "stat.txt"), os.path.join(tmp, "rec.data")
@@ -103,6 +126,10 @@ def measure(server, conns, seconds, backend_pids, tmp):
     rec = subprocess.Popen(["perf", "record", "-q", "-o", rec_out, "-p", pid_list, "-e", "sched:sched_waking",
                             "-e", "syscalls:sys_exit_epoll_wait"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
+    prof = None
+    if profile:
+        prof = subprocess.Popen(["perf", "record", "-q", "-g", "-e", "cpu-clock", "-o", os.path.join(tmp, "prof.data"),
+                                 "-p", pid_list], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # perf attaches
     ticks0, net0, be0 = cpu_ticks(server.proc.pid), tcp_counters(), voluntary_switches(backend_pids)
     result, wrk_cs, be_conns = {}, [0], [0]
@@ -123,7 +150,9 @@ def measure(server, conns, seconds, backend_pids, tmp):
     wrk_cs[0] = (voluntary_switches(wrk_pids) - wrk0) * seconds / max(0.1, time.monotonic() - wrk_t0)
     th.join()
     ticks1, net1, be1 = cpu_ticks(server.proc.pid), tcp_counters(), voluntary_switches(backend_pids)
-    for p in (stat, rec):
+    for p in (stat, rec, prof):
+        if p is None:
+            continue
         p.send_signal(signal.SIGINT)
         p.wait(timeout=30)
     n = max(result["requests"], 1)
@@ -150,6 +179,7 @@ def measure(server, conns, seconds, backend_pids, tmp):
     rets = [r for r in rets if r >= 0]
     full = max(rets) if rets else 0
     return {
+        "profile": kernel_profile(os.path.join(tmp, "prof.data"), n) if profile else None,
         "rps": result["requests"] / seconds, "p99": result["p99"],
         "user": (ticks1[0] - ticks0[0]) / hz * 1e6 / n, "sys": (ticks1[1] - ticks0[1]) / hz * 1e6 / n,
         "wakes": counts.get("sched:sched_waking", 0) / n,
@@ -174,6 +204,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=1, help="rounds, servers interleaved within each")
     ap.add_argument("--only", default="", help="comma list of servers (balancerd,baseline,haproxy,nginx)")
+    ap.add_argument("--profile", action="store_true", help="per-request kernel paths from perf record -g")
     args = ap.parse_args()
     for tool in ("perf", "wrk", "taskset", "nginx", "haproxy", "ss"):
         if not shutil.which(tool):
@@ -210,7 +241,7 @@ def main():
                     bench.check_once(f"http://127.0.0.1:{s.port}/small.html")
                     bench.wrk(f"http://127.0.0.1:{s.port}/small.html", 16, 1)  # warm-up
                     for c in [int(x) for x in args.conns.split(",")]:
-                        rows.append((s.name, c, measure(s, c, args.seconds, backend_pids, t)))
+                        rows.append((s.name, c, measure(s, c, args.seconds, backend_pids, t, args.profile)))
                 finally:
                     s.stop()
     finally:
@@ -227,7 +258,18 @@ def main():
               f"{m['wakes']:5.3f} {m['wake_be']:5.3f} {m['wake_wrk']:5.3f} {m['ipi']:5.3f} {m['be_cs']:5.3f} "
               f"{m['wrk_cs']:6.3f} {m['syscalls']:5.2f} {m['epoll']:5.3f} {m['events']:7.1f} {m['segs']:5.2f} "
               f"{m['delack']:6.3f} {m['be_conns']:8}  {m['full']}")
+    if args.profile:
+        # samples include the time perf's own tracepoints add to each system call, alike for all servers
+        names = {"entry_SYSCALL_64_after_hwframe": "syscalls", "tcp_sendmsg": "send", "tcp_v4_rcv": "rcv-input",
+                 "sock_def_readable": "wake-peer", "tcp_recvmsg": "recv", "skb_copy_datagram_iter": "recv-copy",
+                 "do_epoll_wait": "epoll", "fdget": "fdget", "fput": "fput"}
+        print("kernel paths, microseconds per request (perf record -g, children included):")
+        print(f"{'server':10} {'conns':>5} {'cpu':>6} " + " ".join(f"{names[k]:>9}" for k in PROFILE_SYMBOLS))
+        for name, c, m in rows:
+            p = m["profile"]
+            print(f"{name:10} {c:5} {p['cpu']:6.2f} " + " ".join(f"{p[k]:9.2f}" for k in PROFILE_SYMBOLS))
 
 
 if __name__ == "__main__":
     main()
+
