@@ -83,6 +83,11 @@ bool has_token(std::span<const std::string_view> tokens, std::string_view t) noe
 
 } // namespace
 
+std::vector<ResponseParser::FieldPos>& ResponseParser::scratch_positions() noexcept {
+  thread_local std::vector<FieldPos> scratch;
+  return scratch;
+}
+
 const http::Header* BackendResponseHead::find(std::string_view name) const noexcept {
   for (const auto& f : fields)
     if (http::iequals(f.name, name)) return &f;
@@ -96,10 +101,10 @@ inline void ResponseParser::add_field(std::string_view ln, std::size_t off, std:
   while (v != e && is_blank(*v)) ++v;
   while (e != v && (is_blank(e[-1]) || e[-1] == '\r')) --e;
   const auto o = static_cast<std::uint32_t>(off);
-  field_pos_.push_back({o, o + static_cast<std::uint32_t>(colon), o + static_cast<std::uint32_t>(v - b),
-                        o + static_cast<std::uint32_t>(e - b), o + static_cast<std::uint32_t>(ln.size()),
-                        static_cast<std::uint32_t>(ln.size()), classify_response_field(ln.substr(0, colon)),
-                        false});
+  positions().push_back({o, o + static_cast<std::uint32_t>(colon), o + static_cast<std::uint32_t>(v - b),
+                         o + static_cast<std::uint32_t>(e - b), o + static_cast<std::uint32_t>(ln.size()),
+                         static_cast<std::uint32_t>(ln.size()), classify_response_field(ln.substr(0, colon)),
+                         false});
   fold_ok_ = true;
 }
 
@@ -116,6 +121,7 @@ void ResponseParser::start_head() noexcept {
   prefix_.clear();
   joined_.clear();
   field_pos_.clear();
+  positions_ = &field_pos_;
   folds_.clear();
   status_off_ = status_len_ = 0;
   fold_ok_ = false;
@@ -181,6 +187,14 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
   const char* const data = in.data();
   const std::size_t size = in.size();
   std::size_t pos = 0;
+  if (text_.empty()) {
+    // A head starting in this call: its positions go to the thread's scratch list until it spans
+    // calls (nothing of it is kept yet, so no position of it is in the parser's own list).
+    positions_ = &scratch_positions();
+    positions_->clear();
+  } else {
+    positions_ = &field_pos_;
+  }
   if (line_start_ < text_.size()) {
     // A line begun in an earlier call: complete it in text_ and take it from there.
     const char* nl = static_cast<const char*>(std::memchr(data, '\n', size));
@@ -240,6 +254,11 @@ ResponseParser::Result ResponseParser::parse(std::span<const char> in, std::size
   text_.append(data + seg, size - seg);
   line_start_ = base + pos;
   consumed = size;
+  if (positions_ != &field_pos_) {
+    // The head goes on in a later call, when another parser may have used the scratch list.
+    field_pos_.assign(positions_->begin(), positions_->end());
+    positions_ = &field_pos_;
+  }
   return long_partial_line();
 }
 
@@ -301,11 +320,12 @@ ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::s
   if (ln.empty()) return Result::Final;
   if (fold_ok_ && is_blank(ln.front())) {
     // A folded line continues the last field as sent (Apache keeps its leading blanks).
-    auto& last = field_pos_.back();
+    auto& pos = positions();
+    auto& last = pos.back();
     if (last.len + ln.size() >= opt_.field_size) return fail(ResponseError::HeaderTooLong);
     last.len += static_cast<std::uint32_t>(ln.size());
     last.folded = true;
-    folds_.push_back({static_cast<std::uint32_t>(field_pos_.size() - 1), static_cast<std::uint32_t>(off),
+    folds_.push_back({static_cast<std::uint32_t>(pos.size() - 1), static_cast<std::uint32_t>(off),
                       static_cast<std::uint32_t>(off + ln.size())});
     return Result::NeedMore;
   }
@@ -330,7 +350,7 @@ ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::s
 // The value of a field with continuation lines: its own line's rest and each continuation line as
 // sent, then trimmed as a whole (a first line ending in blanks joins the next with them).
 std::string_view ResponseParser::joined_value(std::size_t field) {
-  const auto& fp = field_pos_[field];
+  const auto& fp = positions()[field];
   const std::size_t begin = joined_.size();
   joined_.append(head_base_ + fp.colon + 1, fp.end - fp.colon - 1);
   for (const auto& fold : folds_)
@@ -348,11 +368,12 @@ ResponseParser::Result ResponseParser::finish_head() {
   head_.reason_valid = sl.size() == 3 || is_blank(sl[3]);
   head_.reason = head_.reason_valid && sl.size() > 4 ? sl.substr(4) : std::string_view{};
   head_.fields.clear();
-  head_.fields.reserve(field_pos_.size());
+  const std::vector<FieldPos>& field_pos = positions();
+  head_.fields.reserve(field_pos.size());
   if (!folds_.empty()) {
     // joined_ is sized first: the views into it must not move as it fills.
     std::size_t total = 0;
-    for (const auto& fp : field_pos_)
+    for (const auto& fp : field_pos)
       if (fp.folded) total += fp.len;
     joined_.clear();
     joined_.reserve(total);
@@ -362,8 +383,8 @@ ResponseParser::Result ResponseParser::finish_head() {
   const bool interim = head_.status >= 100 && head_.status < 200 && head_.status != 101;
   bool chunked = false, has_te = false, has_cl = false, cl_conflict = false;
   std::uint64_t cl = 0;
-  for (std::size_t i = 0; i < field_pos_.size(); ++i) {
-    const auto& fp = field_pos_[i];
+  for (std::size_t i = 0; i < field_pos.size(); ++i) {
+    const auto& fp = field_pos[i];
     const std::string_view name(all + fp.name, fp.colon - fp.name);
     const std::string_view value =
         fp.folded ? joined_value(i) : std::string_view(all + fp.value, fp.value_end - fp.value);

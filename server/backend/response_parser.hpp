@@ -141,6 +141,13 @@ private:
   void start_head() noexcept;
   void take_http09(std::string_view first_line);
   std::string_view joined_value(std::size_t field);
+  // Where the field positions of the head being parsed go: a per-thread scratch list while the head
+  // is scanned within one parse() call (the common case: hot in the cache, where the parser's own
+  // list, one per request, was cold at hundreds of connections), the parser's own list once a head
+  // spans calls (the scratch is moved there before parse() returns NeedMore). Chosen by each parse()
+  // call, the only place positions are used.
+  std::vector<FieldPos>& positions() noexcept { return *positions_; }
+  static std::vector<FieldPos>& scratch_positions() noexcept;
 
   ParserOptions opt_;
   State state_ = State::StatusLine;
@@ -151,7 +158,8 @@ private:
   const char* head_base_ = nullptr; // what the offsets of the finished head count from: text_ or the input
   std::string prefix_;              // an HTTP/0.9 response's first line
   std::string joined_;              // values of folded fields, joined as sent
-  std::vector<FieldPos> field_pos_;
+  std::vector<FieldPos> field_pos_; // see positions()
+  std::vector<FieldPos>* positions_ = &field_pos_;
   std::vector<FoldPos> folds_;
   std::uint32_t status_off_ = 0, status_len_ = 0; // "200 OK" in text_
   char status3_[4] = {};                          // "200 " for a status line without a reason

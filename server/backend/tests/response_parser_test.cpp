@@ -461,3 +461,35 @@ TEST(ResponseParser, HeadViewsSurviveTheInputBuffer) {
   EXPECT_EQ(field(p, "X-A"), "one");
   EXPECT_EQ(field(p, "X-B"), "two");
 }
+
+// A head scanned in one call keeps its field positions in a per-thread scratch list; one that spans
+// calls moves them into its parser first. Parsers interleaved on one thread (many backend connections
+// on one io thread) must each keep their own fields: a head in pieces, other heads parsed whole
+// (and in pieces, with folded lines) in between, then the rest of the first.
+TEST(ResponseParser, InterleavedParsersKeepTheirOwnFields) {
+  const std::string a1 = "HTTP/1.1 200 OK\r\nX-A: one\r\nX-B: two\r\n";
+  const std::string a2 = "X-C: three\r\n folded\r\nContent-Length: 5\r\n\r\nhello";
+  const std::string b = "HTTP/1.1 404 Not Found\r\nY-1: b1\r\nY-2: b2\r\nY-3: b3\r\nY-4: b4\r\nY-5: b5\r\n"
+                        "Content-Length: 0\r\n\r\n";
+  ResponseParser pa, pb, pc;
+  pa.reset({});
+  std::size_t consumed = 0;
+  ASSERT_EQ(pa.parse(std::span<const char>(a1.data(), a1.size()), consumed), R::NeedMore);
+  EXPECT_EQ(consumed, a1.size());
+  ASSERT_EQ(parse_all(pb, b).result, R::Final); // whole, in the scratch list
+  EXPECT_EQ(pb.head().fields.size(), 6u);
+  EXPECT_EQ(field(pb, "Y-5"), "b5");
+  ASSERT_EQ(parse_bytewise(pc, b).result, R::Final); // in pieces too
+  EXPECT_EQ(pc.head().fields.size(), 6u);
+  EXPECT_EQ(field(pc, "Y-1"), "b1");
+  ASSERT_EQ(pa.parse(std::span<const char>(a2.data(), a2.size()), consumed), R::Final);
+  EXPECT_EQ(consumed, a2.size() - 5);
+  ASSERT_EQ(pa.head().fields.size(), 4u);
+  EXPECT_EQ(pa.head().status, 200);
+  EXPECT_EQ(field(pa, "X-A"), "one");
+  EXPECT_EQ(field(pa, "X-B"), "two");
+  EXPECT_EQ(field(pa, "X-C"), "three folded");
+  EXPECT_EQ(pa.content_length(), 5u);
+  EXPECT_EQ(field(pb, "Y-5"), "b5"); // pb's head is intact after the others parsed
+  EXPECT_EQ(pb.head().status, 404);
+}
