@@ -2,6 +2,17 @@
 
 #include <new>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BALANCERD_POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BALANCERD_POOL_ASAN 1
+#endif
+#endif
+#if BALANCERD_POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace balancerd::net {
 
 namespace {
@@ -12,7 +23,23 @@ constexpr std::align_val_t kAlign{64};
 char* allocate(std::size_t size) {
   return static_cast<char*>(::operator new(size, kAlign));
 }
-void deallocate(char* p) noexcept {
+
+// Under AddressSanitizer an idle buffer is poisoned: a view kept into a buffer after its loan ended
+// (a bug the pool would otherwise hide, the memory staying valid) is reported as a use after poison.
+#if BALANCERD_POOL_ASAN
+void poison(char* p, std::size_t n) noexcept {
+  ASAN_POISON_MEMORY_REGION(p, n);
+}
+void unpoison(char* p, std::size_t n) noexcept {
+  ASAN_UNPOISON_MEMORY_REGION(p, n);
+}
+#else
+void poison(char*, std::size_t) noexcept {}
+void unpoison(char*, std::size_t) noexcept {}
+#endif
+
+void deallocate(char* p, std::size_t n) noexcept {
+  unpoison(p, n);
   ::operator delete(p, kAlign);
 }
 
@@ -69,6 +96,7 @@ IoBuffer BufferPool::borrow(std::size_t size) {
     if (!common_.empty()) {
       char* p = common_.back();
       common_.pop_back();
+      unpoison(p, size);
       return IoBuffer(p, size);
     }
     return IoBuffer(allocate(size), size);
@@ -77,6 +105,7 @@ IoBuffer BufferPool::borrow(std::size_t size) {
     if (other_[i].size != size) continue;
     char* p = other_[i].data;
     other_.erase(other_.begin() + static_cast<std::ptrdiff_t>(i));
+    unpoison(p, size);
     return IoBuffer(p, size);
   }
   return IoBuffer(allocate(size), size);
@@ -84,32 +113,36 @@ IoBuffer BufferPool::borrow(std::size_t size) {
 
 void BufferPool::give_back(char* data, std::size_t size) noexcept {
   if (size == kCommonSize) {
-    if (common_.size() < common_cap_) return common_.push_back(data);
+    if (common_.size() < common_cap_) {
+      poison(data, size);
+      return common_.push_back(data);
+    }
   } else if (other_cap_ > 0) {
     if (other_.size() == other_cap_) {
       // The oldest idle buffer of another size makes room: sizes in use now are likelier to recur.
-      deallocate(other_.front().data);
+      deallocate(other_.front().data, other_.front().size);
       other_.erase(other_.begin());
     }
+    poison(data, size);
     return other_.push_back({data, size});
   }
-  deallocate(data);
+  deallocate(data, size);
 }
 
 void BufferPool::give_back_local(char* data, std::size_t size) noexcept {
   if (BufferPool* p = local_pool()) return p->give_back(data, size);
-  deallocate(data);
+  deallocate(data, size);
 }
 
 void BufferPool::set_caps(std::size_t common, std::size_t other) {
   common_cap_ = common;
   other_cap_ = other;
   while (common_.size() > common_cap_) {
-    deallocate(common_.front());
+    deallocate(common_.front(), kCommonSize);
     common_.erase(common_.begin());
   }
   while (other_.size() > other_cap_) {
-    deallocate(other_.front().data);
+    deallocate(other_.front().data, other_.front().size);
     other_.erase(other_.begin());
   }
   common_.reserve(common_cap_);
@@ -117,9 +150,9 @@ void BufferPool::set_caps(std::size_t common, std::size_t other) {
 }
 
 void BufferPool::trim() noexcept {
-  for (char* p : common_) deallocate(p);
+  for (char* p : common_) deallocate(p, kCommonSize);
   common_.clear();
-  for (const Other& o : other_) deallocate(o.data);
+  for (const Other& o : other_) deallocate(o.data, o.size);
   other_.clear();
 }
 

@@ -8,6 +8,17 @@
 
 #include "server/net/buffer_pool.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BUFFER_POOL_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUFFER_POOL_TEST_ASAN 1
+#endif
+#endif
+#if BUFFER_POOL_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace balancerd::net {
 namespace {
 
@@ -160,6 +171,20 @@ TEST_F(BufferPoolTest, EachThreadHasItsOwnPool) {
   moved_in.reset(); // given back to this thread's pool
   EXPECT_EQ(pool().idle_common(), 2u);
 }
+
+#if BUFFER_POOL_TEST_ASAN
+// A view kept into a buffer after it went back is reported by AddressSanitizer, not silently read.
+TEST_F(BufferPoolTest, IdleBuffersArePoisonedUnderAddressSanitizer) {
+  IoBuffer b = borrow_io_buffer(BufferPool::kCommonSize);
+  char* p = b.data();
+  EXPECT_FALSE(__asan_address_is_poisoned(p + 100));
+  b.reset();
+  EXPECT_TRUE(__asan_address_is_poisoned(p + 100));
+  IoBuffer again = borrow_io_buffer(BufferPool::kCommonSize);
+  ASSERT_EQ(again.data(), p);
+  EXPECT_FALSE(__asan_address_is_poisoned(p + BufferPool::kCommonSize - 1));
+}
+#endif
 
 } // namespace
 } // namespace balancerd::net
