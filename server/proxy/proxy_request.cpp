@@ -187,7 +187,7 @@ class Request {
 public:
   Request(balancer::StateStore& store, net::Exchange& ex, pipeline::RequestState& state,
           proxypass::ProxyTarget target)
-      : store_(store), ex_(ex), st_(state), target_(std::move(target)) {
+      : ex_(ex), st_(state), forward_(target.forward), store_(store), target_(std::move(target)) {
     ++in_flight;
   }
   ~Request() {
@@ -267,35 +267,61 @@ private:
     return st_.logs && st_.logs->error_log && pipeline::request_levels(st_).enabled(m, level);
   }
 
-  balancer::StateStore& store_;
+  // Members are ordered by when they are used: at 512 connections this object is out of cache again
+  // by the time the backend answers, so what the response path reads is packed into its first lines.
+  // ---- read on the response path ----
   net::Exchange& ex_;
   pipeline::RequestState& st_;
-  proxypass::ProxyTarget target_;
-  asio::io_context* io_ = nullptr;
   std::unique_ptr<Buffers> buf_ = take_buffers();
-  bool grew_ = false; // a buffer other than the URL, reason and scratch was written (give_back)
-  std::string& cookie_ = buf_->cookie;
-  std::string& prefetch_ = buf_->prefetch;
-  std::string& head_out_ = buf_->head_out;
+  backend::ResponseParser& parser_ = buf_->parser;
   std::string& reason_ = buf_->reason;
   std::string& scratch_ = buf_->scratch;
-  std::string& note_ = buf_->note;
-  backend::ResponseParser& parser_ = buf_->parser;
-
-  // Configuration of this request.
   const directives::ProxyServerConf* sconf_ = nullptr;
   const directives::ProxyDirConf* dconf_ = nullptr;
-  int server_index_ = -1;
-  directives::Micros proxy_timeout_{0}, server_timeout_{std::chrono::seconds(60)};
+  backend::BackendLease lease_;
+  balancer::BalancerState* balancer_ = nullptr;
+  balancer::WorkerState* worker_ = nullptr;
+  std::span<const char> pending_; // response bytes read while the request body was still going
+  std::uint64_t base_to_ = 0;     // the connection's write counter at acquire (or at the last count_sent)
+  // Bytes this request moved to / from the backend, as Apache counts them ("To"/"From"): every request
+  // byte written; from the response, each status line without its CRLF and the decoded body bytes
+  // (field lines and chunk framing are not counted), or what a tunnel read from the backend.
+  std::uint64_t sent_ = 0, received_ = 0;
+  int final_status_ = 0;
+  int interim_ = 0;
+  Phase phase_ = Phase::Connecting;
   directives::ProxyVia via_ = directives::ProxyVia::Off;
-  std::string via_value_;
+  bool forward_ = false; // target_.forward
+  bool keep_alive_ = true;
+  bool body_done_ = false;
+  bool expect_100_ = false;
+  bool ping_ = false;
+  bool got_response_bytes_ = false;
+  bool timed_out_ = false;
+  bool post_done_ = false;
+  bool grew_ = false;       // a buffer other than the URL, reason and scratch was written (give_back)
+  unsigned self_port_ = 80; // the front end's port as Apache reports it (Via, ProxyPassReverse)
   // ServerName's host (X-Forwarded-Server, Via): a view into the configuration or the request's facts,
   // both of which outlive this request.
   std::string_view server_host_;
-  unsigned self_port_ = 80; // the front end's port as Apache reports it (Via, ProxyPassReverse)
+  std::string via_value_;
+  backend::ResponseBody body_;
+  backend::BodyRelay relay_;
+
+  // ---- the rest ----
+  balancer::StateStore& store_;
+  proxypass::ProxyTarget target_;
+  asio::io_context* io_ = nullptr;
+  std::string& cookie_ = buf_->cookie;
+  std::string& prefetch_ = buf_->prefetch;
+  std::string& head_out_ = buf_->head_out;
+  std::string& note_ = buf_->note;
+
+  // Configuration of this request.
+  int server_index_ = -1;
+  directives::Micros proxy_timeout_{0}, server_timeout_{std::chrono::seconds(60)};
 
   // Balancer state.
-  balancer::BalancerState* balancer_ = nullptr;
   const directives::Balancer* balancer_conf_ = nullptr;
   balancer::FailoverLoop loop_;
   // A balancer whose members are all busy makes the request wait (rare): the timer and the selection
@@ -308,14 +334,12 @@ private:
   std::unique_ptr<Waiting> wait_;
 
   // The worker of the current attempt.
-  balancer::WorkerState* worker_ = nullptr;
   const directives::WorkerParams* wparams_ = nullptr;
   std::string& url_ = buf_->url; // the backend URL of this attempt
   std::optional<proxypass::BackendUrl> burl_;
   std::shared_ptr<backend::BackendPool> pool_;
   // The attempt's backend (prepare_backend found pool_ for it).
   const backend::BackendEndpoint& endpoint() const { return pool_->endpoint(); }
-  backend::BackendLease lease_;
   bool fresh_retry_used_ = false;
   bool allow_reuse_ = true;
 
@@ -323,30 +347,11 @@ private:
   BodyFraming framing_ = BodyFraming::None;
   bool body_prefetched_ = false; // the whole (chunked) body sits in prefetch_
   bool body_consumed_ = false;   // client body bytes were sent that we cannot send again
-  bool body_done_ = false;
-  bool expect_100_ = false;
-  bool ping_ = false;
   std::chrono::milliseconds saved_timeout_{0};
   char chunk_line_[24];
   std::array<std::span<const char>, 4> pieces_;
-  std::string backend_head_;  // on loan (take_head) from send_head until its write completes
-  std::uint64_t base_to_ = 0; // the connection's write counter at acquire (or at the last count_sent)
-  // Bytes this request moved to / from the backend, as Apache counts them ("To"/"From"): every request
-  // byte written; from the response, each status line without its CRLF and the decoded body bytes
-  // (field lines and chunk framing are not counted), or what a tunnel read from the backend.
-  std::uint64_t sent_ = 0, received_ = 0;
-  bool keep_alive_ = true;
+  std::string backend_head_; // on loan (take_head) from send_head until its write completes
 
-  // Response.
-  Phase phase_ = Phase::Connecting;
-  backend::ResponseBody body_;
-  backend::BodyRelay relay_;
-  std::span<const char> pending_; // response bytes read while the request body was still going
-  int interim_ = 0;
-  bool got_response_bytes_ = false;
-  bool timed_out_ = false;
-  int final_status_ = 0;
-  bool post_done_ = false;
   std::string_view upgrade_;       // the protocol asked of the backend (a forwarded Upgrade)
   std::unique_ptr<Tunnel> tunnel_; // after a 101
 
@@ -1059,7 +1064,7 @@ void Request::on_final_head(std::span<const char> rest) {
   p.status = final_status_;
   p.via = static_cast<ViaMode>(via_);
   p.via_value = via_value_;
-  if (!target_.forward &&
+  if (!forward_ &&
       (!dconf_->reverse.empty() || !dconf_->cookie_paths.empty() || !dconf_->cookie_domains.empty())) {
     reverse.server = sconf_;
     reverse.dir = dconf_;
