@@ -1,6 +1,8 @@
 #pragma once
 // One connection to a backend (TCP or unix socket), used on one io thread: connect with a timeout,
-// gathered writes, reads into the connection's own reusable buffer, a timeout per operation, close.
+// gathered writes (one direct sendmsg when the socket takes them), reads into a buffer borrowed from
+// the thread's net::BufferPool when the bytes arrive and given back when the connection goes idle
+// (watch_idle), a timeout per operation, close.
 // It knows whether it already served a request (reused): Apache answers a failure before the first
 // response byte on a reused connection differently from one on a fresh connection (see §7.7).
 // No Asio in this header (pimpl), so the engine's headers stay light.
@@ -40,7 +42,8 @@ public:
   // Callbacks keep captures small (a pointer or two) so std::function does not allocate.
   using ConnectCallback = std::function<void(BackendError)>;
   using WriteCallback = std::function<void(BackendError, std::size_t written)>;
-  // data points into the connection's read buffer: valid until the next read_some() or close().
+  // data points into the connection's read buffer: valid until the next read_some(), watch_idle()
+  // (the buffer goes back to the pool) or close().
   using ReadCallback = std::function<void(BackendError, std::span<const char> data)>;
 
   BackendConnection(boost::asio::io_context& io, std::size_t read_buffer_size);
