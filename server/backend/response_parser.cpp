@@ -118,11 +118,8 @@ void ResponseParser::reset(const ParserOptions& opt) {
 void ResponseParser::start_head() noexcept {
   text_.clear();
   line_start_ = 0;
-  prefix_.clear();
-  joined_.clear();
   field_pos_.clear();
   positions_ = &field_pos_;
-  folds_.clear();
   status_off_ = status_len_ = 0;
   fold_ok_ = false;
   body_starts_ = false;
@@ -135,7 +132,13 @@ void ResponseParser::start_head() noexcept {
   head_.reason_valid = true;
   head_.fields.clear();
   error_ = ResponseError::None;
-  reason_.clear();
+  if (rare_used_) {
+    prefix_.clear();
+    joined_.clear();
+    folds_.clear();
+    reason_.clear();
+    rare_used_ = false;
+  }
   framing_ = BodyFraming::UntilClose;
   content_length_ = 0;
   body_prefix_ = {};
@@ -147,6 +150,7 @@ void ResponseParser::start_head() noexcept {
 ResponseParser::Result ResponseParser::fail(ResponseError e, std::string_view line) {
   state_ = State::Failed;
   error_ = e;
+  rare_used_ = true;
   reason_.clear();
   switch (e) {
   case ResponseError::CorruptStatusLine:
@@ -164,6 +168,7 @@ ResponseParser::Result ResponseParser::fail(ResponseError e, std::string_view li
 void ResponseParser::take_http09(std::string_view first_line) {
   // HTTP/0.9: no head; the line (without its end) and everything after it is body.
   head_.http09 = true;
+  rare_used_ = true;
   prefix_.assign(first_line);
   head_.status = 200;
   head_.status_line = "200 OK";
@@ -325,6 +330,7 @@ ResponseParser::Result ResponseParser::on_field_line(std::string_view ln, std::s
     if (last.len + ln.size() >= opt_.field_size) return fail(ResponseError::HeaderTooLong);
     last.len += static_cast<std::uint32_t>(ln.size());
     last.folded = true;
+    rare_used_ = true;
     folds_.push_back({static_cast<std::uint32_t>(pos.size() - 1), static_cast<std::uint32_t>(off),
                       static_cast<std::uint32_t>(off + ln.size())});
     return Result::NeedMore;
@@ -370,7 +376,7 @@ ResponseParser::Result ResponseParser::finish_head() {
   head_.fields.clear();
   const std::vector<FieldPos>& field_pos = positions();
   head_.fields.reserve(field_pos.size());
-  if (!folds_.empty()) {
+  if (rare_used_ && !folds_.empty()) {
     // joined_ is sized first: the views into it must not move as it fills.
     std::size_t total = 0;
     for (const auto& fp : field_pos)

@@ -493,3 +493,30 @@ TEST(ResponseParser, InterleavedParsersKeepTheirOwnFields) {
   EXPECT_EQ(field(pb, "Y-5"), "b5"); // pb's head is intact after the others parsed
   EXPECT_EQ(pb.head().status, 404);
 }
+
+// The members only a few responses use (folds, an HTTP/0.9 line, an error's reason) are cleared only
+// when a response used them: a parser reused after each of those cases starts clean.
+TEST(ResponseParser, ReusedAfterRareCasesStartsClean) {
+  ResponseParser p;
+  const std::string folded = "HTTP/1.1 200 OK\r\nX-F: a\r\n b\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_EQ(parse_all(p, folded).result, R::Final);
+  EXPECT_EQ(field(p, "X-F"), "a b");
+  ASSERT_EQ(parse_all(p, "HTTP/2.0 200 OK\r\n\r\n").result, R::Error);
+  EXPECT_EQ(p.error_reason(), "Corrupt status line returned by remote server: HTTP/2.0 200 OK");
+  ASSERT_EQ(parse_all(p, "hello\r\nworld").result, R::Final);
+  EXPECT_TRUE(p.head().http09);
+  EXPECT_EQ(std::string(p.body_prefix().data(), p.body_prefix().size()), "hello");
+  const std::string plain = "HTTP/1.1 200 OK\r\nX-F: c\r\nContent-Length: 3\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(parse_all(p, plain).result, R::Final) << i;
+    EXPECT_FALSE(p.head().http09);
+    EXPECT_TRUE(p.body_prefix().empty());
+    EXPECT_TRUE(p.error_reason().empty());
+    EXPECT_EQ(p.error(), ResponseError::None);
+    ASSERT_EQ(p.head().fields.size(), 2u);
+    EXPECT_EQ(field(p, "X-F"), "c");
+    EXPECT_EQ(p.content_length(), 3u);
+  }
+  ASSERT_EQ(parse_bytewise(p, folded).result, R::Final); // folds again, after the clean start
+  EXPECT_EQ(field(p, "X-F"), "a b");
+}
