@@ -44,8 +44,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the configs and helpers)
 
-FRONT = 28600
-BACKENDS = [28611, 28612, 28613, 28614]
+FRONT = 28750
+BACKENDS = [28761, 28762, 28763, 28764]
 PROFILE_SYMBOLS = ["entry_SYSCALL_64_after_hwframe", "tcp_sendmsg", "tcp_v4_rcv", "sock_def_readable",
                    "tcp_recvmsg", "skb_copy_datagram_iter", "do_epoll_wait", "fdget", "fput"]
 STAT_EVENTS = ["sched:sched_waking", "ipi:ipi_send_cpu", "syscalls:sys_enter_epoll_wait", "raw_syscalls:sys_enter"]
