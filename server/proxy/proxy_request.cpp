@@ -1037,12 +1037,13 @@ void Request::on_final_head(std::span<const char> rest) {
     bool match = codes.empty();
     for (int c : codes) match = match || c == final_status_;
     if (match) {
-      drop_lease(); // the unread body makes the connection unusable
       // mod_proxy_http keeps the backend's challenge on a 401 (err_headers_out): the client can
-      // still authenticate against the local page.
+      // still authenticate against the local page. Copied before the lease goes: the fields are
+      // views into the connection's read buffer, which returns to the thread's pool with it.
       if (final_status_ == 401)
         for (const auto& f : bh.fields)
           if (http::iequals(f.name, "WWW-Authenticate")) st_.error_page_fields.add(f.name, f.value);
+      drop_lease(); // the unread body makes the connection unusable
       post_request(final_status_);
       send_error_page(ex_, st_, final_status_);
       return complete(final_status_);
