@@ -24,6 +24,7 @@
 
 #include "server/backend/pooled_read.hpp"
 #include "server/net/buffer_pool.hpp"
+#include "server/net/send_now.hpp"
 
 namespace balancerd::backend {
 
@@ -116,35 +117,6 @@ template <class T> struct OpAllocator {
   void deallocate(T* p, std::size_t) noexcept { memory->deallocate(p, alignof(T)); }
   template <class U> bool operator==(const OpAllocator<U>& o) const noexcept { return memory == o.memory; }
 };
-
-enum class SendNow { Done, Partial, Failed }; // Failed: errno holds the error
-
-// Sends as much of the pieces as the socket takes without waiting (sent: the bytes that went out).
-SendNow send_now(int fd, std::span<const std::span<const char>> pieces, std::size_t& sent) {
-  std::array<iovec, 16> iov;
-  std::size_t total = 0;
-  const std::size_t n = std::min(pieces.size(), iov.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    iov[i].iov_base = const_cast<char*>(pieces[i].data());
-    iov[i].iov_len = pieces[i].size();
-    total += pieces[i].size();
-  }
-  sent = 0;
-  if (total == 0) return SendNow::Done;
-  msghdr msg{};
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = n;
-  for (int tries = 0; tries < 8; ++tries) { // bounded: EINTR only repeats
-    const ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (r >= 0) {
-      sent = static_cast<std::size_t>(r);
-      return sent == total ? SendNow::Done : SendNow::Partial;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return SendNow::Partial;
-    if (errno != EINTR) return SendNow::Failed;
-  }
-  return SendNow::Partial;
-}
 
 } // namespace
 
@@ -429,11 +401,15 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
     // completion is posted (callers never see their callback run inside write()), a finished write
     // clears the deadline and a failure is the error the asynchronous write would have reported.
     std::size_t sent = 0;
-    const auto r = send_now(s.socket.native_handle(), pieces, sent);
-    if (r == SendNow::Done || r == SendNow::Failed) {
+    std::array<iovec, 16> iov;
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+      iov[i] = {const_cast<char*>(pieces[i].data()), pieces[i].size()};
+    const auto r =
+        net::send_now(s.socket.native_handle(), std::span<const iovec>(iov.data(), pieces.size()), sent);
+    if (r == net::SendNow::Done || r == net::SendNow::Failed) {
       s.timed_out = false;
       error_code ec;
-      if (r == SendNow::Failed) ec = error_code(errno, asio::error::get_system_category());
+      if (r == net::SendNow::Failed) ec = error_code(errno, asio::error::get_system_category());
       s.write_cb = std::move(cb);
       asio::post(s.io.get_executor(), [self = impl_, ec, sent] {
         self->disarm();

@@ -13,6 +13,7 @@
 #include "server/http/http_date.hpp"
 #include "server/http/status.hpp"
 #include "server/net/drained_read.hpp"
+#include "server/net/send_now.hpp"
 #include "server/net/tls_session.hpp"
 
 namespace balancerd::net {
@@ -42,34 +43,6 @@ std::string& thread_out() {
   return out;
 }
 constexpr std::size_t kKeepThreadOut = 64 * 1024;
-
-enum class SendNow { Done, Partial, Failed }; // Failed: errno holds the error
-
-// Sends as much of bufs as the socket takes without waiting (sent: the bytes that went out).
-SendNow send_now(int fd, const asio::const_buffer* bufs, std::size_t n, std::size_t& sent) {
-  std::array<iovec, 4> iov;
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    iov[i].iov_base = const_cast<void*>(bufs[i].data());
-    iov[i].iov_len = bufs[i].size();
-    total += bufs[i].size();
-  }
-  sent = 0;
-  if (total == 0) return SendNow::Done;
-  msghdr msg{};
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = n;
-  for (int tries = 0; tries < 8; ++tries) { // bounded: EINTR only repeats
-    const ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (r >= 0) {
-      sent = static_cast<std::size_t>(r);
-      return sent == total ? SendNow::Done : SendNow::Partial;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return SendNow::Partial;
-    if (errno != EINTR) return SendNow::Failed;
-  }
-  return SendNow::Partial;
-}
 
 void format_address(const asio::ip::tcp::endpoint& ep, char (&out)[46]) {
   auto addr = ep.address();
@@ -572,7 +545,9 @@ void Connection::start_write(std::string& out, std::span<const char> data, bool 
   // operation) only for what the socket would not take at once. The completion is still posted, as
   // Asio posts a write that completed at once: callers never see their callback run inside write().
   std::size_t sent = 0;
-  const auto r = send_now(socket_.native_handle(), bufs.data(), n, sent);
+  std::array<iovec, 4> iov;
+  for (std::size_t i = 0; i < n; ++i) iov[i] = {const_cast<void*>(bufs[i].data()), bufs[i].size()};
+  const auto r = send_now(socket_.native_handle(), std::span<const iovec>(iov.data(), n), sent);
   if (r == SendNow::Done || r == SendNow::Failed) {
     error_code ec;
     if (r == SendNow::Failed) ec = error_code(errno, asio::error::get_system_category());
