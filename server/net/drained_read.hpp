@@ -47,19 +47,36 @@ namespace drained_detail {
 
 namespace ad = boost::asio::detail;
 
+// Where a read's bytes go, asked for when the recv is performed (the socket is readable then):
+//   boost::asio::mutable_buffer acquire_read_buffer();  // the buffer for this attempt
+//   void read_buffer_unused() noexcept;                 // the attempt read no byte: it may go back
+// FixedBuffer is a caller's buffer given up front; a pooled source (backend/pooled_read.hpp) takes one
+// from the thread's pool only when bytes are there.
+struct FixedBuffer {
+  boost::asio::mutable_buffer buf;
+  boost::asio::mutable_buffer acquire_read_buffer() const noexcept { return buf; }
+  void read_buffer_unused() const noexcept {}
+};
+template <class Source> struct SourceRef { // a source the caller keeps alive until the handler runs
+  Source* source;
+  boost::asio::mutable_buffer acquire_read_buffer() { return source->acquire_read_buffer(); }
+  void read_buffer_unused() noexcept { source->read_buffer_unused(); }
+};
+
 // The recv operation: Asio's, except that a read leaving nothing behind (TCP_INQ hint 0: no byte and
 // no FIN) reports the socket drained.
-template <class Handler, class IoExecutor> class RecvOp : public ad::reactor_op {
+template <class Source, class Handler, class IoExecutor> class RecvOp : public ad::reactor_op {
 public:
   BOOST_ASIO_DEFINE_HANDLER_PTR(RecvOp);
 
-  RecvOp(ad::socket_type s, boost::asio::mutable_buffer buf, Handler& handler, const IoExecutor& io_ex)
+  RecvOp(ad::socket_type s, Source source, Handler& handler, const IoExecutor& io_ex)
       : ad::reactor_op(boost::system::error_code(), &RecvOp::do_perform, &RecvOp::do_complete), socket_(s),
-        buf_(buf), handler_(std::move(handler)), work_(handler_, io_ex) {}
+        source_(source), handler_(std::move(handler)), work_(handler_, io_ex) {}
 
   static status do_perform(ad::reactor_op* base) {
     auto* o = static_cast<RecvOp*>(base);
-    iovec iov{o->buf_.data(), o->buf_.size()};
+    const boost::asio::mutable_buffer buf = o->source_.acquire_read_buffer();
+    iovec iov{buf.data(), buf.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -79,10 +96,12 @@ public:
       }
       o->bytes_transferred_ = 0;
       if (n == 0) {
+        o->source_.read_buffer_unused();
         o->ec_ = boost::asio::error::eof;
         return done_and_exhausted;
       }
       if (errno == EINTR) continue;
+      o->source_.read_buffer_unused();
       if (errno == EAGAIN || errno == EWOULDBLOCK) return not_done; // queued for the next event
       o->ec_ = boost::system::error_code(errno, boost::asio::error::get_system_category());
       return done;
@@ -106,7 +125,7 @@ public:
 
 private:
   ad::socket_type socket_;
-  boost::asio::mutable_buffer buf_;
+  Source source_;
   Handler handler_;
   ad::handler_work<Handler, IoExecutor> work_;
 };
@@ -119,6 +138,35 @@ struct SocketAccess : boost::asio::basic_socket<Protocol, Executor> {
 struct ServiceAccess : ad::reactive_socket_service_base {
   static constexpr auto start() { return &ServiceAccess::start_op; }
 };
+
+// Queues a RecvOp reading into `source` on the socket's reactor, as async_read_some queues its own.
+template <class Source, class Protocol, class Executor, class Handler>
+void start_recv(boost::asio::basic_stream_socket<Protocol, Executor>& socket, Source source,
+                Handler&& handler) {
+  using H = std::decay_t<Handler>;
+  auto& io = socket.*(SocketAccess<Protocol, Executor>::impl());
+  auto& impl = io.get_implementation();
+  ad::reactive_socket_service_base& service = io.get_service();
+  H h(std::forward<Handler>(handler));
+  // A socket on an io_context behind the type-erased any_io_executor: the operation keeps the
+  // io_context's own executor, so its completion neither copies nor calls through the type erasure
+  // (Asio tracks no extra work for the io_context's executor either way).
+  if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+    if (const auto* ex = socket.get_executor().template target<boost::asio::io_context::executor_type>()) {
+      using DirectOp = RecvOp<Source, H, boost::asio::io_context::executor_type>;
+      typename DirectOp::ptr p = {std::addressof(h), DirectOp::ptr::allocate(h), nullptr};
+      p.p = new (p.v) DirectOp(impl.socket_, source, h, *ex);
+      (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
+      p.v = p.p = nullptr;
+      return;
+    }
+  }
+  using Op = RecvOp<Source, H, Executor>;
+  typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
+  p.p = new (p.v) Op(impl.socket_, source, h, socket.get_executor());
+  (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
+  p.v = p.p = nullptr;
+}
 
 } // namespace drained_detail
 #endif
@@ -139,30 +187,7 @@ template <class Protocol, class Executor, class Handler>
 void async_read_drained(boost::asio::basic_stream_socket<Protocol, Executor>& socket,
                         boost::asio::mutable_buffer buf, Handler&& handler) {
 #if BALANCERD_DRAINED_READ
-  using namespace drained_detail;
-  using H = std::decay_t<Handler>;
-  using Op = RecvOp<H, Executor>;
-  auto& io = socket.*(SocketAccess<Protocol, Executor>::impl());
-  auto& impl = io.get_implementation();
-  ad::reactive_socket_service_base& service = io.get_service();
-  H h(std::forward<Handler>(handler));
-  // A socket on an io_context behind the type-erased any_io_executor: the operation keeps the
-  // io_context's own executor, so its completion neither copies nor calls through the type erasure
-  // (Asio tracks no extra work for the io_context's executor either way).
-  if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
-    if (const auto* ex = socket.get_executor().template target<boost::asio::io_context::executor_type>()) {
-      using DirectOp = RecvOp<H, boost::asio::io_context::executor_type>;
-      typename DirectOp::ptr p = {std::addressof(h), DirectOp::ptr::allocate(h), nullptr};
-      p.p = new (p.v) DirectOp(impl.socket_, buf, h, *ex);
-      (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
-      p.v = p.p = nullptr;
-      return;
-    }
-  }
-  typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
-  p.p = new (p.v) Op(impl.socket_, buf, h, socket.get_executor());
-  (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
-  p.v = p.p = nullptr;
+  drained_detail::start_recv(socket, drained_detail::FixedBuffer{buf}, std::forward<Handler>(handler));
 #else
   socket.async_read_some(buf, std::forward<Handler>(handler));
 #endif
