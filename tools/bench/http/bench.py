@@ -53,6 +53,32 @@ def wait_port(port, timeout=10.0):
     return False
 
 
+def proxy_job_dir(prefix, front):
+    """A fresh directory with the proxy job's documents and the configurations of the servers in
+    front (apache.conf for Apache and balancerd, nginx.conf, haproxy.cfg) listening on `front`."""
+    t = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(t, 0o755)  # nginx and Apache workers drop privileges and must read the documents
+    os.makedirs(f"{t}/run")
+    write(f"{t}/htdocs/small.html", BODY_1K)
+    write(f"{t}/apache.conf", apache_conf(t, "proxy"))
+    write(f"{t}/nginx.conf", nginx_conf(t, "proxy", front))
+    write(f"{t}/haproxy.cfg", haproxy_conf(t))
+    return t
+
+
+def start_backends(t, ports):
+    """The proxy job's nginx backends (static 1 KB documents from t/htdocs) on CPU 1, each serving
+    once its port answers. Returns their Popen objects, for stop_all()."""
+    backends = []
+    for p in ports:
+        write(f"{t}/nginx-b{p}.conf", nginx_conf(t, "static", p))
+        backends.append(subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", f"{t}/nginx-b{p}.conf"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         start_new_session=True))
+        wait_port(p)
+    return backends
+
+
 def tree_pids(pid):
     """pid and all its descendants."""
     pids, frontier = [pid], [pid]
@@ -311,12 +337,7 @@ def main():
 
     backends = []
     if args.job == "proxy":
-        for p in BACKEND_PORTS:
-            write(f"{t}/nginx-b{p}.conf", nginx_conf(t, "static", p))
-            b = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", f"{t}/nginx-b{p}.conf"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            backends.append(b)
-            wait_port(p)
+        backends = start_backends(t, BACKEND_PORTS)
 
     servers = [
         Server("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT_PORT),

@@ -138,15 +138,10 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"instructions: {tool} is missing")
     bench.FRONT_PORT, bench.BACKEND_PORTS = FRONT, BACKENDS
-    t = tempfile.mkdtemp(prefix="bd-instr-")
-    os.chmod(t, 0o755)
-    os.makedirs(f"{t}/run")
+    t = bench.proxy_job_dir("bd-instr-", FRONT)
     out_dir = args.out or t
     os.makedirs(out_dir, exist_ok=True)
     os.chmod(out_dir, 0o777)
-    bench.write(f"{t}/htdocs/small.html", bench.BODY_1K)
-    bench.write(f"{t}/apache.conf", bench.apache_conf(t, "proxy"))
-    bench.write(f"{t}/haproxy.cfg", bench.haproxy_conf(t))
     runs = [("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"])]
     if args.baseline:
         runs.append(("baseline", [args.baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"]))
@@ -155,12 +150,7 @@ def main():
     backends = []
     results = []
     try:
-        for p in BACKENDS:
-            bench.write(f"{t}/nginx-b{p}.conf", bench.nginx_conf(t, "static", p))
-            backends.append(subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", f"{t}/nginx-b{p}.conf"],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                             start_new_session=True))
-            bench.wait_port(p)
+        backends += bench.start_backends(t, BACKENDS)
         for name, argv in runs:
             per_request, dump = measure(name, argv, args.conns, args.requests, out_dir, args.cache_sim)
             results.append((name, per_request, dump))

@@ -37,7 +37,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -210,13 +209,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"kernel: {tool} is missing")
     bench.FRONT_PORT, bench.BACKEND_PORTS = FRONT, BACKENDS
-    t = tempfile.mkdtemp(prefix="bd-kernel-")
-    os.chmod(t, 0o755)
-    os.makedirs(f"{t}/run")
-    bench.write(f"{t}/htdocs/small.html", bench.BODY_1K)
-    bench.write(f"{t}/apache.conf", bench.apache_conf(t, "proxy"))
-    bench.write(f"{t}/nginx.conf", bench.nginx_conf(t, "proxy", FRONT))
-    bench.write(f"{t}/haproxy.cfg", bench.haproxy_conf(t))
+    t = bench.proxy_job_dir("bd-kernel-", FRONT)
     servers = [bench.Server("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT)]
     if args.baseline:
         servers.append(bench.Server("baseline", [args.baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT))
@@ -227,12 +220,7 @@ def main():
         servers = [s for s in servers if s.name in keep]
     backends, rows = [], []
     try:
-        for p in BACKENDS:
-            bench.write(f"{t}/nginx-b{p}.conf", bench.nginx_conf(t, "static", p))
-            backends.append(subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", f"{t}/nginx-b{p}.conf"],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                             start_new_session=True))
-            bench.wait_port(p)
+        backends += bench.start_backends(t, BACKENDS)
         backend_pids = [q for b in backends for q in bench.tree_pids(b.pid)]
         for _ in range(args.repeat):
             for s in servers:

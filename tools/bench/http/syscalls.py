@@ -80,13 +80,7 @@ def main():
             sys.exit(f"syscalls: {tool} is missing")
     bench.FRONT_PORT, bench.BACKEND_PORTS = FRONT, BACKENDS
 
-    t = tempfile.mkdtemp(prefix="bd-syscalls-")
-    os.chmod(t, 0o755)
-    os.makedirs(f"{t}/run")
-    bench.write(f"{t}/htdocs/small.html", bench.BODY_1K)
-    bench.write(f"{t}/apache.conf", bench.apache_conf(t, "proxy"))
-    bench.write(f"{t}/nginx.conf", bench.nginx_conf(t, "proxy", FRONT))
-    bench.write(f"{t}/haproxy.cfg", bench.haproxy_conf(t))
+    t = bench.proxy_job_dir("bd-syscalls-", FRONT)
     backends = []
     servers = [bench.Server("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT)]
     if args.baseline:
@@ -98,12 +92,7 @@ def main():
         servers = [s for s in servers if s.name in keep]
     results = []
     try:
-        for p in BACKENDS:
-            bench.write(f"{t}/nginx-b{p}.conf", bench.nginx_conf(t, "static", p))
-            backends.append(subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", f"{t}/nginx-b{p}.conf"],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                             start_new_session=True))
-            bench.wait_port(p)
+        backends += bench.start_backends(t, BACKENDS)
         for s in servers:
             s.start()
             try:
