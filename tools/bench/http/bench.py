@@ -66,6 +66,26 @@ def proxy_job_dir(prefix, front):
     return t
 
 
+def proxy_servers(t, balancerd, baseline, only, front):
+    """balancerd (and a baseline binary), HAProxy and nginx in front of the proxy job's backends,
+    configured from proxy_job_dir(t); `only` is a comma list of names to keep (empty: all)."""
+    servers = [Server("balancerd", [balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], front)]
+    if baseline:
+        servers.append(Server("baseline", [baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"], front))
+    servers += [Server("haproxy", ["haproxy", "-f", f"{t}/haproxy.cfg"], front),
+                Server("nginx", ["nginx", "-c", f"{t}/nginx.conf"], front)]
+    if only:
+        keep = set(only.split(","))
+        servers = [s for s in servers if s.name in keep]
+    return servers
+
+
+def stop_backends(backends):
+    for b in backends:
+        b.send_signal(signal.SIGTERM)
+        b.wait(timeout=10)
+
+
 def start_backends(t, ports):
     """The proxy job's nginx backends (static 1 KB documents from t/htdocs) on CPU 1, each serving
     once its port answers. Returns their Popen objects, for stop_all()."""
@@ -388,9 +408,7 @@ def main():
                 finally:
                     s.stop()
     finally:
-        for b in backends:
-            b.send_signal(signal.SIGTERM)
-            b.wait(timeout=10)
+        stop_backends(backends)
         shutil.rmtree(t, ignore_errors=True)
 
     head = ("server", "conns", "req/s", "p50 ms", "p99 ms", "req/CPU-s", "user us/req", "sys us/req", "RSS MB",

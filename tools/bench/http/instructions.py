@@ -155,9 +155,7 @@ def main():
             per_request, dump = measure(name, argv, args.conns, args.requests, out_dir, args.cache_sim)
             results.append((name, per_request, dump))
     finally:
-        for b in backends:
-            b.send_signal(signal.SIGTERM)
-            b.wait(timeout=10)
+        bench.stop_backends(backends)
         if not args.out:
             for _, _, dump in results:
                 keep = os.path.join(tempfile.gettempdir(), os.path.basename(dump))

@@ -210,14 +210,7 @@ def main():
             sys.exit(f"kernel: {tool} is missing")
     bench.FRONT_PORT, bench.BACKEND_PORTS = FRONT, BACKENDS
     t = bench.proxy_job_dir("bd-kernel-", FRONT)
-    servers = [bench.Server("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT)]
-    if args.baseline:
-        servers.append(bench.Server("baseline", [args.baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT))
-    servers += [bench.Server("haproxy", ["haproxy", "-f", f"{t}/haproxy.cfg"], FRONT),
-                bench.Server("nginx", ["nginx", "-c", f"{t}/nginx.conf"], FRONT)]
-    if args.only:
-        keep = set(args.only.split(","))
-        servers = [s for s in servers if s.name in keep]
+    servers = bench.proxy_servers(t, args.balancerd, args.baseline, args.only, FRONT)
     backends, rows = [], []
     try:
         backends += bench.start_backends(t, BACKENDS)
@@ -233,9 +226,7 @@ def main():
                 finally:
                     s.stop()
     finally:
-        for b in backends:
-            b.send_signal(signal.SIGTERM)
-            b.wait(timeout=10)
+        bench.stop_backends(backends)
         shutil.rmtree(t, ignore_errors=True)
     print("per proxied request; server on CPU 0, wrk and backends on CPU 1")
     print(f"{'server':10} {'conns':>5} {'req/s':>7} {'p99ms':>6} {'user':>5} {'sys':>5} {'wakes':>5} "

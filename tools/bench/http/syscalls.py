@@ -82,14 +82,7 @@ def main():
 
     t = bench.proxy_job_dir("bd-syscalls-", FRONT)
     backends = []
-    servers = [bench.Server("balancerd", [args.balancerd, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT)]
-    if args.baseline:
-        servers.append(bench.Server("baseline", [args.baseline, "-f", f"{t}/apache.conf", "-DFOREGROUND"], FRONT))
-    servers += [bench.Server("haproxy", ["haproxy", "-f", f"{t}/haproxy.cfg"], FRONT),
-                bench.Server("nginx", ["nginx", "-c", f"{t}/nginx.conf"], FRONT)]
-    if args.only:
-        keep = set(args.only.split(","))
-        servers = [s for s in servers if s.name in keep]
+    servers = bench.proxy_servers(t, args.balancerd, args.baseline, args.only, FRONT)
     results = []
     try:
         backends += bench.start_backends(t, BACKENDS)
@@ -104,9 +97,7 @@ def main():
             finally:
                 s.stop()
     finally:
-        for b in backends:
-            b.send_signal(signal.SIGTERM)
-            b.wait(timeout=10)
+        bench.stop_backends(backends)
         shutil.rmtree(t, ignore_errors=True)
 
     keys = ["total"] + [k for k in CALLS + [f + " EAGAIN" for f in FAILED]
