@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,13 +127,18 @@ public:
 };
 
 // The buffers of a request, kept per io thread and reused (warm capacity: no allocation per request
-// once a thread has served a few).
-struct Buffers {
-  std::string cookie, prefetch, head_out, reason, scratch, note;
+// once a thread has served a few). Two sets: what the request side writes (the balancer's cookie,
+// the prefetched body, the error note, the attempt's URL) is taken when the request starts; what
+// only the response needs (the parser and the head's strings) is taken when the response is read
+// (read_response). At 512 connections a request waits for its backend while hundreds of others run:
+// a set held across that wait is cold again when the answer comes, where one taken from the
+// per-thread LIFO list at that moment is the set the previous response just used.
+struct RequestBuffers {
+  std::string cookie, prefetch, note;
   std::string url; // the attempt's backend URL
-  backend::ResponseParser parser;
-  void clear() {
-    for (auto* s : {&cookie, &prefetch, &head_out, &reason, &scratch, &note, &url}) {
+  void clear() { clear_strings({&cookie, &prefetch, &note, &url}); }
+  static void clear_strings(std::initializer_list<std::string*> strings) {
+    for (auto* s : strings) {
       if (s->empty()) continue; // clear() would still write the (cold) buffer's first byte
       s->clear();
       if (s->capacity() > 65536) s->shrink_to_fit(); // a big spooled body is not kept around
@@ -140,7 +146,39 @@ struct Buffers {
   }
 };
 
-thread_local std::vector<std::unique_ptr<Buffers>> free_buffers;
+struct ResponseBuffers {
+  backend::ResponseParser parser;
+  std::string reason, scratch, head_out;
+  void clear() { RequestBuffers::clear_strings({&reason, &scratch, &head_out}); }
+};
+
+// Buffers are cleared when taken, where the request is about to use their lines anyway: clearing
+// them at the end of the request read four cold cache lines a request at 512 connections. A request
+// that may have grown one of them (`grew`: a body, cookies, an error page, interim or upgrade heads)
+// clears them when it ends, so that a big one is not kept around in the list.
+template <class B> class BufferList {
+public:
+  static std::unique_ptr<B> take() {
+    auto& free = list();
+    if (free.empty()) return std::make_unique<B>();
+    auto b = std::move(free.back());
+    free.pop_back();
+    b->clear();
+    return b;
+  }
+  static void give_back(std::unique_ptr<B> b, bool grew) {
+    auto& free = list();
+    if (!b || free.size() >= 256) return;
+    if (grew) b->clear();
+    free.push_back(std::move(b));
+  }
+
+private:
+  static std::vector<std::unique_ptr<B>>& list() {
+    thread_local std::vector<std::unique_ptr<B>> free;
+    return free;
+  }
+};
 
 // The backend request head is built into a buffer lent from a per-thread LIFO list only while its
 // write is under way (a write usually completes at once): the few buffers in use stay in cache,
@@ -163,24 +201,6 @@ void give_back_head(std::string& head) {
   head = std::string();
 }
 
-// Buffers are cleared when taken, where the request is about to use their lines anyway: clearing
-// them at the end of the request read four cold cache lines a request at 512 connections. A request
-// that may have grown one of them (`grew`: a body, cookies, an error page, interim or upgrade heads)
-// clears them when it ends, so that a big one is not kept around in the list.
-std::unique_ptr<Buffers> take_buffers() {
-  if (free_buffers.empty()) return std::make_unique<Buffers>();
-  auto b = std::move(free_buffers.back());
-  free_buffers.pop_back();
-  b->clear();
-  return b;
-}
-
-void give_back(std::unique_ptr<Buffers> b, bool grew) {
-  if (free_buffers.size() >= 256) return;
-  if (grew) b->clear();
-  free_buffers.push_back(std::move(b));
-}
-
 enum class Phase : unsigned char { Connecting, SendingHead, SendingBody, Waiting100, ReadingHead, Relaying };
 
 class Request {
@@ -192,7 +212,8 @@ public:
   }
   ~Request() {
     give_back_head(backend_head_);
-    give_back(std::move(buf_), grew_);
+    BufferList<ResponseBuffers>::give_back(std::move(rsp_), grew_);
+    BufferList<RequestBuffers>::give_back(std::move(buf_), grew_);
     --in_flight;
   }
   // One ~2 KB object per request: recycled per thread (see thread_recycler.hpp).
@@ -230,6 +251,8 @@ private:
   void read_response();
   void count_sent();
   void parse_response(std::span<const char> data);
+  // Takes the response's buffers (first bytes of the response) and resets the parser (each attempt).
+  void ready_parser();
   void on_read(BackendError err, std::span<const char> data);
   void on_final_head(std::span<const char> rest);
   void on_relay_done(const backend::RelayResult& r);
@@ -272,10 +295,14 @@ private:
   // ---- read on the response path ----
   net::Exchange& ex_;
   pipeline::RequestState& st_;
-  std::unique_ptr<Buffers> buf_ = take_buffers();
-  backend::ResponseParser& parser_ = buf_->parser;
-  std::string& reason_ = buf_->reason;
-  std::string& scratch_ = buf_->scratch;
+  // The response's buffers (see ResponseBuffers), taken when the response's first bytes (or its
+  // end) arrive; the parser is reset there for each attempt (parser_ready_, with popt_).
+  std::unique_ptr<ResponseBuffers> rsp_;
+  backend::ParserOptions popt_;
+  backend::ResponseParser& parser() { return rsp_->parser; }
+  std::string& reason_text() { return rsp_->reason; }
+  std::string& head_scratch() { return rsp_->scratch; }
+  std::string& head_out() { return rsp_->head_out; }
   const directives::ProxyServerConf* sconf_ = nullptr;
   const directives::ProxyDirConf* dconf_ = nullptr;
   backend::BackendLease lease_;
@@ -299,8 +326,9 @@ private:
   bool got_response_bytes_ = false;
   bool timed_out_ = false;
   bool post_done_ = false;
-  bool grew_ = false;       // a buffer other than the URL, reason and scratch was written (give_back)
-  unsigned self_port_ = 80; // the front end's port as Apache reports it (Via, ProxyPassReverse)
+  bool grew_ = false;         // a buffer other than the URL, reason and scratch was written (give_back)
+  bool parser_ready_ = false; // the parser was reset for this attempt
+  unsigned self_port_ = 80;   // the front end's port as Apache reports it (Via, ProxyPassReverse)
   // ServerName's host (X-Forwarded-Server, Via): a view into the configuration or the request's facts,
   // both of which outlive this request.
   std::string_view server_host_;
@@ -312,9 +340,9 @@ private:
   balancer::StateStore& store_;
   proxypass::ProxyTarget target_;
   asio::io_context* io_ = nullptr;
+  std::unique_ptr<RequestBuffers> buf_ = BufferList<RequestBuffers>::take();
   std::string& cookie_ = buf_->cookie;
   std::string& prefetch_ = buf_->prefetch;
-  std::string& head_out_ = buf_->head_out;
   std::string& note_ = buf_->note;
 
   // Configuration of this request.
@@ -783,11 +811,11 @@ void Request::send_head() {
   take_head(backend_head_);
   backend_head_.clear();
   build_backend_request(backend_head_, p, fields);
-  backend::ParserOptions popt;
-  popt.field_size = wparams_->response_field_size ? wparams_->response_field_size : 8192;
-  popt.bad_header = sconf_->bad_header.value_or(directives::ProxyBadHeader::IsError);
-  popt.head_request = req.method == http::Method::Head;
-  parser_.reset(popt);
+  // This attempt's response starts a new parse (ready_parser).
+  parser_ready_ = false;
+  popt_.field_size = wparams_->response_field_size ? wparams_->response_field_size : 8192;
+  popt_.bad_header = sconf_->bad_header.value_or(directives::ProxyBadHeader::IsError);
+  popt_.head_request = req.method == http::Method::Head;
 
   // The head goes out with what is already in hand: the whole prefetched body, or its first chunk.
   std::size_t n = 0;
@@ -897,14 +925,22 @@ void Request::read_response() {
   lease_->read_some([this](BackendError err, std::span<const char> data) { on_read(err, data); });
 }
 
+void Request::ready_parser() {
+  if (!rsp_) rsp_ = BufferList<ResponseBuffers>::take();
+  if (parser_ready_) return;
+  parser_ready_ = true;
+  parser().reset(popt_);
+}
+
 void Request::on_read(BackendError err, std::span<const char> data) {
+  ready_parser();
   if (err == BackendError::None) {
     got_response_bytes_ = true;
     return parse_response(data);
   }
   if (err == BackendError::Eof) {
     if (!got_response_bytes_ && can_retry_fresh()) return retry_fresh();
-    auto r = parser_.finish();
+    auto r = parser().finish();
     if (r == backend::ResponseParser::Result::Final) return on_final_head({});
   }
   if (err != BackendError::Timeout && !got_response_bytes_) {
@@ -945,15 +981,16 @@ void Request::on_read(BackendError err, std::span<const char> data) {
 }
 
 void Request::parse_response(std::span<const char> data) {
+  ready_parser();
   while (true) {
     std::size_t consumed = 0;
-    auto r = parser_.parse(data, consumed);
+    auto r = parser().parse(data, consumed);
     data = data.subspan(std::min(consumed, data.size()));
     switch (r) {
     case backend::ResponseParser::Result::NeedMore:
       return lease_->read_some([this](BackendError err, std::span<const char> d) { on_read(err, d); });
     case backend::ResponseParser::Result::Error: {
-      const auto e = parser_.error();
+      const auto e = parser().error();
       if (e == backend::ResponseError::BadHeader || e == backend::ResponseError::HeaderTooLong) {
         if (log_on(log::mod::proxy_http, log::kWarn)) {
           std::string text = "AH01106: bad HTTP/1.1 header returned by ";
@@ -970,12 +1007,12 @@ void Request::parse_response(std::span<const char> data) {
                  "AH01102: error reading status line from remote server " + endpoint().host_port());
         return fail_backend(502, kErrorReading, true);
       }
-      std::string reason(parser_.error_reason());
+      std::string reason(parser().error_reason());
       return fail_backend(502, reason.empty() ? kErrorReading : std::string_view(reason), true);
     }
     case backend::ResponseParser::Result::Interim: {
-      received_ += 9 + parser_.head().status_line.size(); // "HTTP/1.x " and the rest of the line
-      const int status = parser_.head().status;
+      received_ += 9 + parser().head().status_line.size(); // "HTTP/1.x " and the rest of the line
+      const int status = parser().head().status;
       if (status == 100 && phase_ == Phase::Waiting100) {
         ++interim_;
         if (ping_) lease_->set_io_timeout(saved_timeout_);
@@ -987,8 +1024,8 @@ void Request::parse_response(std::span<const char> data) {
           // Under ProxyVia On/Full the client's 100 is the backend's, relayed with the proxy's Via
           // (the connection then sends none of its own).
           grew_ = true;
-          build_interim_head(head_out_, parser_.head(), scratch_, via_value_);
-          return ex_.write_interim(head_out_, [this](bool) {
+          build_interim_head(head_out(), parser().head(), head_scratch(), via_value_);
+          return ex_.write_interim(head_out(), [this](bool) {
             if (framing_ == BodyFraming::None) return read_response();
             stream_body();
           });
@@ -1003,9 +1040,9 @@ void Request::parse_response(std::span<const char> data) {
       if ((status != 100 || expect_relay_100()) && ex_.request().version() >= 1001 &&
           !(policy && http::iequals(*policy, "Suppress"))) {
         grew_ = true;
-        build_interim_head(head_out_, parser_.head(), scratch_, via_value_);
+        build_interim_head(head_out(), parser().head(), head_scratch(), via_value_);
         pending_ = data;
-        return ex_.write_interim(head_out_, [this](bool) {
+        return ex_.write_interim(head_out(), [this](bool) {
           if (++interim_ >= kMaxInterim)
             return fail_backend(502, "Too many (10) interim responses from origin server", true);
           read_response();
@@ -1017,14 +1054,14 @@ void Request::parse_response(std::span<const char> data) {
     }
     case backend::ResponseParser::Result::Final:
       // An HTTP/0.9 response's first line is body (the relay counts it).
-      if (!parser_.head().http09) received_ += 9 + parser_.head().status_line.size();
+      if (!parser().head().http09) received_ += 9 + parser().head().status_line.size();
       return on_final_head(data);
     }
   }
 }
 
 void Request::on_final_head(std::span<const char> rest) {
-  const auto& bh = parser_.head();
+  const auto& bh = parser().head();
   const auto& req = ex_.request();
   if (ping_ && phase_ == Phase::Waiting100) lease_->set_io_timeout(saved_timeout_);
   final_status_ = bh.http09 ? 200 : bh.status;
@@ -1054,8 +1091,8 @@ void Request::on_final_head(std::span<const char> rest) {
   auto& head = ex_.response(); // fields the pipeline may have put there already stay
   head.status = final_status_;
   if (!bh.http09 && bh.reason_valid) {
-    reason_.assign(bh.reason);
-    head.reason = reason_;
+    reason_text().assign(bh.reason);
+    head.reason = reason_text();
   }
   thread_local std::vector<Field> fields;
   fields.clear();
@@ -1084,30 +1121,30 @@ void Request::on_final_head(std::span<const char> rest) {
   thread_local ProxiedMime mime;
   thread_local std::string languages;
   const bool mime_applies = final_status_ != 204 && final_status_ != 304 && st_.snapshot && st_.server;
-  const bool backend_typed = parser_.content_typed();
+  const bool backend_typed = parser().content_typed();
   if (mime_applies) {
     const directives::DirConf* dir = st_.dir ? st_.dir.get() : st_.server->base.get();
     proxied_mime(st_.filename, st_.snapshot->mime, dir, mime, !backend_typed);
     apply_proxied_mime(fields, mime, languages);
   }
-  auto info = build_client_response(head, p, fields, scratch_);
+  auto info = build_client_response(head, p, fields, head_scratch());
   if (info.backend_close) keep_alive_ = false;
   if (mime_applies && !mime.type.empty() && !backend_typed) head.set_content_type(mime.type);
 
-  const auto framing = parser_.framing();
+  const auto framing = parser().framing();
   if (framing == backend::BodyFraming::Length) {
-    head.content_length = parser_.content_length();
+    head.content_length = parser().content_length();
   } else if (framing == backend::BodyFraming::None && req.method == http::Method::Head &&
              info.content_length) {
     head.content_length = info.content_length;
   }
   if (framing == backend::BodyFraming::None) {
     if (head.content_length && req.method != http::Method::Head) head.content_length.reset();
-    drop_lease(keep_alive_ && parser_.keep_alive() && rest.empty());
+    drop_lease(keep_alive_ && parser().keep_alive() && rest.empty());
     return ex_.write({}, true, [this](bool) { complete(final_status_); });
   }
-  body_.reset(framing, parser_.content_length());
-  if (rest.empty() && parser_.body_prefix().empty()) {
+  body_.reset(framing, parser().content_length());
+  if (rest.empty() && parser().body_prefix().empty()) {
     // No body byte yet: the head goes out now, as Apache flushes it when the backend's body is not
     // there yet (a backend stalling mid-body then gives a truncated 200, not a 502 page).
     return ex_.write({}, false, [this](bool ok) {
@@ -1120,14 +1157,14 @@ void Request::on_final_head(std::span<const char> rest) {
                    [this](const backend::RelayResult& r) { on_relay_done(r); });
     });
   }
-  relay_.start(lease_.conn(), body_, parser_.body_prefix(), rest, ex_,
+  relay_.start(lease_.conn(), body_, parser().body_prefix(), rest, ex_,
                [this](const backend::RelayResult& r) { on_relay_done(r); });
 }
 
 void Request::on_relay_done(const backend::RelayResult& r) {
   received_ += r.bytes;
   if (r.complete) {
-    drop_lease(r.reusable && keep_alive_ && parser_.keep_alive());
+    drop_lease(r.reusable && keep_alive_ && parser().keep_alive());
     return complete(final_status_);
   }
   // The body broke off: the client can only learn it by the connection ending (Apache aborts it).
@@ -1152,14 +1189,14 @@ void Request::start_tunnel(std::span<const char> rest, std::span<const Field> fi
                            const ReverseMapper* reverse) {
   if (auto why = upgrade_mismatch(upgrade_, fields); !why.empty()) return fail_backend(502, why, true);
   grew_ = true;
-  head_out_.clear();
-  const auto& bh = parser_.head();
+  head_out().clear();
+  const auto& bh = parser().head();
   if (ex_.request().version() >= 1001) // an HTTP/1.0 client gets no interim head, only the tunnel
-    build_upgrade_head(head_out_, bh.reason_valid ? bh.reason : std::string_view("Switching Protocols"),
+    build_upgrade_head(head_out(), bh.reason_valid ? bh.reason : std::string_view("Switching Protocols"),
                        fields, reverse, via_value_);
-  prefetch_.assign(parser_.body_prefix().data(), parser_.body_prefix().size());
+  prefetch_.assign(parser().body_prefix().data(), parser().body_prefix().size());
   prefetch_.append(rest.data(), rest.size());
-  ex_.upgrade(101, head_out_, [this](net::RawStream* client) {
+  ex_.upgrade(101, head_out(), [this](net::RawStream* client) {
     if (!client) return complete(101);
     const auto idle = std::max(lease_->io_timeout(),
                                std::chrono::duration_cast<std::chrono::milliseconds>(server_timeout_));
