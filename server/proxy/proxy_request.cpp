@@ -149,6 +149,9 @@ struct RequestBuffers {
 struct ResponseBuffers {
   backend::ResponseParser parser;
   std::string reason, scratch, head_out;
+  // The body's decoder and relay: set up by on_final_head (reset, start) before each use.
+  backend::ResponseBody body;
+  backend::BodyRelay relay;
   void clear() { RequestBuffers::clear_strings({&reason, &scratch, &head_out}); }
 };
 
@@ -333,8 +336,6 @@ private:
   // both of which outlive this request.
   std::string_view server_host_;
   std::string via_value_;
-  backend::ResponseBody body_;
-  backend::BodyRelay relay_;
 
   // ---- the rest ----
   balancer::StateStore& store_;
@@ -1143,7 +1144,8 @@ void Request::on_final_head(std::span<const char> rest) {
     drop_lease(keep_alive_ && parser().keep_alive() && rest.empty());
     return ex_.write({}, true, [this](bool) { complete(final_status_); });
   }
-  body_.reset(framing, parser().content_length());
+  auto& body = rsp_->body;
+  body.reset(framing, parser().content_length());
   if (rest.empty() && parser().body_prefix().empty()) {
     // No body byte yet: the head goes out now, as Apache flushes it when the backend's body is not
     // there yet (a backend stalling mid-body then gives a truncated 200, not a 502 page).
@@ -1153,12 +1155,12 @@ void Request::on_final_head(std::span<const char> rest) {
         ex_.send_error(502);
         return complete(final_status_);
       }
-      relay_.start(lease_.conn(), body_, {}, {}, ex_,
-                   [this](const backend::RelayResult& r) { on_relay_done(r); });
+      rsp_->relay.start(lease_.conn(), rsp_->body, {}, {}, ex_,
+                        [this](const backend::RelayResult& r) { on_relay_done(r); });
     });
   }
-  relay_.start(lease_.conn(), body_, parser().body_prefix(), rest, ex_,
-               [this](const backend::RelayResult& r) { on_relay_done(r); });
+  rsp_->relay.start(lease_.conn(), body, parser().body_prefix(), rest, ex_,
+                    [this](const backend::RelayResult& r) { on_relay_done(r); });
 }
 
 void Request::on_relay_done(const backend::RelayResult& r) {
