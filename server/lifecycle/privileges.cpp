@@ -17,15 +17,25 @@ bool get_caps(__user_cap_data_struct (&data)[2]) {
   return ::syscall(SYS_capget, &header, data) == 0;
 }
 
-// Leaves the calling thread CAP_NET_BIND_SERVICE alone, permitted and effective (not inheritable:
-// a piped logger exec'd later gets nothing).
-bool keep_only_bind_capability() {
+// Leaves the calling thread CAP_NET_BIND_SERVICE alone, permitted, and effective when asked (never
+// inheritable: a piped logger exec'd later gets nothing).
+bool set_bind_capability(bool effective) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   const unsigned i = CAP_TO_INDEX(CAP_NET_BIND_SERVICE);
   data[i].permitted = CAP_TO_MASK(CAP_NET_BIND_SERVICE);
-  data[i].effective = CAP_TO_MASK(CAP_NET_BIND_SERVICE);
+  if (effective) data[i].effective = CAP_TO_MASK(CAP_NET_BIND_SERVICE);
   return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+// Whether the calling thread holds only CAP_NET_BIND_SERVICE, permitted (what drop_privileges left
+// it): then raising and lowering it touches nothing else. Root keeps everything and is left alone.
+bool holds_only_permitted_bind_capability() {
+  if (::geteuid() == 0) return false;
+  __user_cap_data_struct data[2]{};
+  if (!get_caps(data)) return false;
+  const unsigned i = CAP_TO_INDEX(CAP_NET_BIND_SERVICE);
+  return data[i].permitted == CAP_TO_MASK(CAP_NET_BIND_SERVICE) && data[1 - i].permitted == 0;
 }
 
 } // namespace
@@ -57,7 +67,7 @@ std::string drop_privileges(const directives::CoreServerConf& core) {
   if (keep) {
     // Best effort: without it the server runs as Apache's children do, and only a reload that adds
     // a port below 1024 fails (with the bind error).
-    keep_only_bind_capability();
+    set_bind_capability(false);
     ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   }
   return {};
@@ -67,7 +77,17 @@ bool can_bind_privileged_ports() {
   if (::geteuid() == 0) return true;
   __user_cap_data_struct data[2]{};
   if (!get_caps(data)) return false;
-  return (data[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)].effective & CAP_TO_MASK(CAP_NET_BIND_SERVICE)) != 0;
+  const auto& word = data[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)];
+  return ((word.effective | word.permitted) & CAP_TO_MASK(CAP_NET_BIND_SERVICE)) != 0;
+}
+
+BindCapability::BindCapability() {
+  if (holds_only_permitted_bind_capability()) raised_ = set_bind_capability(true);
+}
+
+void BindCapability::lower() {
+  if (raised_) set_bind_capability(false);
+  raised_ = false;
 }
 
 } // namespace balancerd::lifecycle

@@ -8,10 +8,15 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "directives/modules/proxy_startup.hpp"
 #include "server/balancer/persist_file.hpp"
@@ -22,6 +27,7 @@
 #include "server/lifecycle/privileged_helper.hpp"
 #include "server/lifecycle/privileges.hpp"
 #include "server/lifecycle/server_options_from_config.hpp"
+#include "server/lifecycle/signal_watch.hpp"
 #include "server/log/file_target.hpp"
 #include "server/log/log_set.hpp"
 #include "server/net/http_server.hpp"
@@ -61,6 +67,7 @@ void log_line(std::string_view level, std::string_view text, log::ModuleIndex mo
                                   : log::kError;
     ev.when = std::chrono::system_clock::now();
     ev.pid = static_cast<long>(::getpid());
+    ev.tid = ev.pid; // the main process's events, whichever thread writes them (a reload's)
     lifecycle_logs->main().error_log->write(ev, text);
     return;
   }
@@ -249,7 +256,7 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       pipeline::Snapshot::build(compiled.config, compiled.fqdn, logs), pipeline::Services{&engine, &store});
   net::HttpServer server(so, pipeline);
   try {
-    server.start();
+    server.start(net::HttpServer::FirstLoop::Caller);
   } catch (const std::system_error& e) {
     std::cerr << bind_error_text(e, so.listen) << std::endl;
     std::cerr << "no listening sockets available, shutting down" << std::endl;
@@ -281,7 +288,8 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
     if (const auto* f = dynamic_cast<const log::FileTarget*>(&logs->main().error_log->target()))
       daemon_stderr = ::open(f->path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   }
-  // this thread keeps the right to bind ports below 1024 for the reloads (privileges.hpp)
+  // this thread keeps the right to bind ports below 1024 for the reloads, permitted only: the reload
+  // threads it starts raise it around their bind (privileges.hpp)
   std::string priv = drop_privileges(config.main.core);
   if (!priv.empty()) {
     log_line("alert", priv);
@@ -301,25 +309,9 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
   if (options.on_ready) options.on_ready();
 
   int exit_code = 0;
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGTERM || sig == SIGINT) {
-      log_line("notice", "AH00491: caught SIGTERM, shutting down", log::mod::mpm_event);
-      break;
-    }
-    if (sig == SIGWINCH) {
-      log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully", log::mod::mpm_event);
-      // in-flight requests finish (up to GracefulShutdownTimeout; 0 waits for them all)
-      const int grace = pipeline->current()->config->main.core.grace_period_seconds.value_or(0);
-      server.graceful_stop(std::chrono::seconds(std::max(0, grace)));
-      break;
-    }
-    // SIGUSR1 / SIGHUP: re-read the configuration
-    log_line("notice",
-             sig == SIGUSR1 ? "AH00493: SIGUSR1 received.  Doing graceful restart"
-                            : "AH00494: SIGHUP received.  Attempting to restart",
-             log::mod::mpm_event);
+  // A re-read of the configuration, on a thread of its own so the first io loop (this thread's)
+  // serves meanwhile; the new configuration is applied from there as the io threads expect it.
+  auto reload = [&] {
     try {
       directives::Diagnostics diag(options.program, [](const directives::LogRecord&) {});
       directives::CompileResult next = directives::compile_config(options.read, diag);
@@ -344,7 +336,11 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       auto snapshot = pipeline::Snapshot::build(next.config, next.fqdn, next_logs);
       bool bound = false;
       try {
+        // a new port below 1024 needs the capability this thread inherited (privileges.hpp); nothing
+        // after the bind gets it, not even threads started there (a health checker's)
+        BindCapability bind_below_1024;
         server.update_listeners(next_so.listen, [&] {
+          bind_below_1024.lower();
           bound = true;
           store.sync(*next.config);
           checker.update(next.config);
@@ -376,6 +372,54 @@ int run_server(const directives::CompileResult& compiled, const RunOptions& opti
       log_line("error",
                std::string("graceful restart failed, keeping the running configuration: ") + e.what());
     }
+  };
+
+  // From here this thread runs the first io loop, and the signals arrive on it (signal_watch.hpp):
+  // with one io loop the process is a single thread, as long as no reload or health check runs.
+  std::optional<SignalWatch> signals;
+  try {
+    signals.emplace(server.first_loop(), set);
+  } catch (const std::system_error& e) {
+    log_line("error", e.what());
+    exit_code = 1;
+  }
+  bool graceful = false;
+  std::thread reloader; // runs while signals are not watched: one reload at a time, as sigwait did
+  std::function<void(int)> on_signal = [&](int sig) {
+    if (sig == SIGTERM || sig == SIGINT) {
+      log_line("notice", "AH00491: caught SIGTERM, shutting down", log::mod::mpm_event);
+      server.interrupt();
+      return;
+    }
+    if (sig == SIGWINCH) {
+      log_line("notice", "AH00492: caught SIGWINCH, shutting down gracefully", log::mod::mpm_event);
+      graceful = true;
+      server.interrupt();
+      return;
+    }
+    // SIGUSR1 / SIGHUP: re-read the configuration
+    log_line("notice",
+             sig == SIGUSR1 ? "AH00493: SIGUSR1 received.  Doing graceful restart"
+                            : "AH00494: SIGHUP received.  Attempting to restart",
+             log::mod::mpm_event);
+    reloader = std::thread([&] {
+      reload();
+      // back on the loop: the next signal is read once this thread is gone
+      boost::asio::post(server.first_loop(), [&] {
+        reloader.join();
+        signals->async_wait(on_signal);
+      });
+    });
+  };
+  if (signals) {
+    signals->async_wait(on_signal);
+    server.run();
+    signals.reset();
+  }
+  if (graceful) {
+    // in-flight requests finish (up to GracefulShutdownTimeout; 0 waits for them all)
+    const int grace = pipeline->current()->config->main.core.grace_period_seconds.value_or(0);
+    server.graceful_stop(std::chrono::seconds(std::max(0, grace)));
   }
   server.stop();
   checker.stop();

@@ -1,10 +1,12 @@
 #pragma once
 // Running the server: what `balancerd -f conf -DFOREGROUND` (or -X) does after the config compiled.
 // Opens every Listen socket, writes the PidFile, drops privileges to User/Group when started as
-// root, starts one io_context thread per core, and then waits for signals in the calling thread:
+// root, starts one io loop per core (the first on the calling thread, the others on threads of their
+// own, so one loop is one thread), and handles signals on the first loop:
 //   SIGTERM, SIGINT   stop (connections are dropped, the pid file removed), exit 0
-//   SIGUSR1, SIGHUP   graceful: re-read the config with the same options; new requests use the new
-//                     one, in-flight ones finish on the old; a broken config is logged and ignored
+//   SIGUSR1, SIGHUP   graceful: re-read the config with the same options (on a short-lived thread,
+//                     while the loop serves); new requests use the new one, in-flight ones finish on
+//                     the old; a broken config is logged and ignored
 //   SIGWINCH          graceful stop (stop accepting, then exit)
 // Listen addresses and connection-level settings (KeepAlive, Timeout...) are fixed at start: a
 // reload changes what requests see (vhosts, sections, files, redirects, access), not the sockets.

@@ -1,5 +1,6 @@
 #include "server/net/http_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -8,8 +9,10 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <latch>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -81,7 +84,7 @@ struct Worker {
   ConnectionList connections;
   // What new connections get; replaced on this thread only (update_connection_options posts it).
   std::shared_ptr<const ConnectionOptions> options;
-  std::thread thread;
+  std::thread thread; // none for the first loop with FirstLoop::Caller
 };
 
 // A listen address and the port it got (the ephemeral one for port 0).
@@ -99,6 +102,15 @@ struct HttpServer::Impl {
   mutable std::mutex bound_mutex; // ports() may be read from any thread
   std::vector<BoundAddress> bound;
   bool running = false;
+  bool first_here = false; // FirstLoop::Caller: workers[0] runs in run(), stop() and graceful_stop()
+  std::atomic<bool> interrupted{false}; // run() returns (at once, when called after interrupt())
+
+  // The first loop on the calling thread, until its io_context is stopped (handlers stop it).
+  void run_first_here() {
+    auto& io = workers.front()->io;
+    io.restart();
+    io.run();
+  }
 
   // One acceptor per worker for `l`, bound and listening, in worker order; `port` gets the bound
   // port. Throws std::system_error with Apache's make_sock text when the address cannot be bound.
@@ -184,18 +196,44 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-void HttpServer::start() {
+void HttpServer::start(FirstLoop first) {
   if (impl_->running) return;
   impl_->bind_all();
   impl_->running = true;
+  impl_->first_here = first == FirstLoop::Caller;
   for (auto& w : impl_->workers) {
     for (auto& a : w->acceptors) impl_->accept(*w, a);
     Worker* wp = w.get();
+    if (impl_->first_here && w == impl_->workers.front()) {
+      // this thread's loop from now on: handlers run here (backend sockets open on it), and
+      // update_listeners() called here switches it inline
+      set_this_thread_io_context(&wp->io);
+      continue;
+    }
     w->thread = std::thread([wp] {
       set_this_thread_io_context(&wp->io);
       wp->io.run();
     });
   }
+}
+
+void HttpServer::run() {
+  if (!impl_->running || !impl_->first_here) return;
+  auto& io = impl_->workers.front()->io;
+  io.restart();
+  // interrupt() sets the flag before it stops the loop: seen here, or its stop() comes after restart()
+  if (!impl_->interrupted.load()) io.run();
+  impl_->interrupted.store(false);
+}
+
+void HttpServer::interrupt() {
+  if (impl_->workers.empty()) return;
+  impl_->interrupted.store(true);
+  impl_->workers.front()->io.stop();
+}
+
+boost::asio::io_context& HttpServer::first_loop() {
+  return impl_->workers.front()->io;
 }
 
 void HttpServer::stop() {
@@ -211,6 +249,10 @@ void HttpServer::stop() {
       // (its pending operations are dropped with the io_context, never called).
       asio::post(wp->io, [wp] { wp->io.stop(); });
     });
+  }
+  if (impl_->first_here) {
+    impl_->run_first_here(); // until the posted stop above ends it
+    set_this_thread_io_context(nullptr);
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
@@ -233,10 +275,22 @@ void HttpServer::graceful_stop(std::chrono::milliseconds timeout) {
       wp->connections.close_idle();
     });
   }
-  // Connections end on their own (each has its Timeout); poll for the last one.
+  // Connections end on their own (each has its Timeout); poll for the last one. The first loop,
+  // when it is this thread's, runs meanwhile (kept from returning early while it has no work).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (connections() > 0 && (timeout.count() == 0 || std::chrono::steady_clock::now() < deadline))
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto& first = impl_->workers.front()->io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  if (impl_->first_here) {
+    first.restart();
+    keep_running.emplace(first.get_executor());
+  }
+  while (connections() > 0 && (timeout.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
+    if (impl_->first_here)
+      first.run_for(std::chrono::milliseconds(20));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  keep_running.reset();
   stop();
 }
 
@@ -286,13 +340,14 @@ void HttpServer::update_listeners(const std::vector<ListenAddress>& requested,
     impl.bound = next;
   }
   // Each thread swaps its own acceptor list (its handlers read it) and we wait for all of them, so
-  // the caller sees the new set in effect when this returns.
+  // the caller sees the new set in effect when this returns. The calling thread's own loop (the
+  // first, with FirstLoop::Caller) switches here and now.
   std::latch switched(static_cast<std::ptrdiff_t>(impl.workers.size()));
   for (std::size_t i = 0; i < impl.workers.size(); ++i) {
     Worker* wp = impl.workers[i].get();
     std::vector<std::shared_ptr<Acceptor>> mine;
     for (auto& per_worker : added) mine.push_back(std::move(per_worker[i]));
-    asio::post(wp->io, [&impl, wp, &listen, mine = std::move(mine), &switched]() mutable {
+    auto swap = [&impl, wp, &listen, mine = std::move(mine), &switched]() mutable {
       std::vector<std::shared_ptr<Acceptor>> kept;
       for (const auto& l : listen) {
         auto it = std::find_if(wp->acceptors.begin(), wp->acceptors.end(),
@@ -311,7 +366,11 @@ void HttpServer::update_listeners(const std::vector<ListenAddress>& requested,
       for (auto& a : wp->acceptors) a->close();
       wp->acceptors = std::move(kept);
       switched.count_down();
-    });
+    };
+    if (this_thread_io_context() == &wp->io)
+      swap();
+    else
+      asio::post(wp->io, std::move(swap));
   }
   switched.wait();
 }

@@ -4,9 +4,12 @@
 // apache2 creates them), a piped logger added on a reload runs as root, an unrelated failure still
 // refuses the reload, and the helper never outlives the server. run_server runs in a forked child;
 // skipped unless root.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -492,4 +495,44 @@ TEST_F(LifecyclePrivilegedReload, ReloadReadsARootOnlyCaCertificatePath) {
   // mod_ssl names the directory's certificates among the CAs it asks for
   EXPECT_EQ(requested_ca_names(q), std::vector<std::string>{"known.example"});
   stop(server);
+}
+
+// A reload that adds a Listen port below 1024 binds it although the server runs as www-data, as
+// Apache's root parent can: the thread that serves (the main thread, the only one with one io loop)
+// holds CAP_NET_BIND_SERVICE permitted but not effective, and the reload's own thread raises it
+// around the bind and then ends.
+TEST_F(LifecyclePrivilegedReload, ReloadBindsAPortBelow1024) {
+  const ServerDir d("bd-priv-low-port");
+  const ReservedPort port;
+  ASSERT_NE(port.port(), 0);
+  const unsigned short p = port.port();
+  unsigned short low = 0;
+  for (unsigned short q = 1023; q > 900 && !low; --q) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(q);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) low = q;
+    ::close(fd);
+  }
+  if (!low) GTEST_SKIP() << "no free port below 1024";
+  Server server;
+  ASSERT_NO_FATAL_FAILURE(start(server, d, p, "", 1));
+  const pid_t child = server.pid;
+  ASSERT_TRUE(eventually([&] { return uid_of(child) == static_cast<long>(::getpwnam("www-data")->pw_uid); }));
+  EXPECT_EQ(testing_support::thread_count(child), 1u);
+  EXPECT_EQ(testing_support::status_field(child, "CapEff:"), "0000000000000000");
+  EXPECT_EQ(testing_support::status_field(child, "CapPrm:"), "0000000000000400"); // CAP_NET_BIND_SERVICE
+
+  d.write_config(p, "Listen 127.0.0.1:" + std::to_string(low) + "\n");
+  ::kill(child, SIGUSR1);
+  EXPECT_TRUE(eventually([&] { return is_file(get(low, "/a.txt")); })) << slurp(d / "error.log");
+  EXPECT_EQ(slurp(d / "error.log").find("graceful restart failed"), std::string::npos)
+      << slurp(d / "error.log");
+  EXPECT_TRUE(is_file(get(p, "/a.txt")));
+  EXPECT_TRUE(eventually([&] { return testing_support::thread_count(child) == 1u; }));
+  EXPECT_EQ(testing_support::status_field(child, "CapEff:"), "0000000000000000");
+  stop(server);
+  EXPECT_TRUE(get(low, "/a.txt").empty());
 }

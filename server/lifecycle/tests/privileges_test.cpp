@@ -1,6 +1,8 @@
 // drop_privileges as root: the process becomes www-data, and the thread that dropped keeps only
-// CAP_NET_BIND_SERVICE (so a reload can bind a port below 1024), while a thread that existed before
-// the drop keeps nothing. Runs in a child process (the drop cannot be undone); skipped unless root.
+// CAP_NET_BIND_SERVICE, permitted but not effective (it serves requests like any io thread): a
+// BindCapability raises it around a reload's bind, on that thread or on a thread it started later,
+// while a thread that existed before the drop keeps nothing. Runs in a child process (the drop cannot
+// be undone); skipped unless root.
 #include <arpa/inet.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -78,12 +80,28 @@ TEST(LifecyclePrivileges, DroppingThreadKeepsOnlyTheBindCapability) {
     int bits = 0;
     if (!error.empty()) bits |= 1;
     if (::getuid() != www || ::geteuid() != www) bits |= 2;
-    if (!can_bind(low)) bits |= 4;
+    if (can_bind(low)) bits |= 64; // not effective while serving
+    {
+      lifecycle::BindCapability raised;
+      if (!can_bind(low)) bits |= 4;
+      raised.lower();
+      if (can_bind(low)) bits |= 64;
+    }
     if (!lifecycle::can_bind_privileged_ports()) bits |= 8;
     const auto c = caps();
     const unsigned only = CAP_TO_MASK(CAP_NET_BIND_SERVICE);
-    if (c.effective != only || c.permitted != only || c.inheritable != 0) bits |= 16;
+    if (c.effective != 0 || c.permitted != only || c.inheritable != 0) bits |= 16;
     if (other_bound) bits |= 32;
+    // a thread started now (a reload's) inherits the permitted capability and can raise it
+    bool later_bound = false, later_plain = true;
+    std::thread later([&] {
+      later_plain = can_bind(low);
+      lifecycle::BindCapability raised;
+      later_bound = can_bind(low);
+    });
+    later.join();
+    if (!later_bound || later_plain) bits |= 128;
+    if (can_bind(low)) bits |= 64;
     ::_exit(bits);
   }
   int status = -1;
@@ -96,6 +114,9 @@ TEST(LifecyclePrivileges, DroppingThreadKeepsOnlyTheBindCapability) {
   EXPECT_FALSE(bits & 8) << "can_bind_privileged_ports() says no";
   EXPECT_FALSE(bits & 16) << "capabilities other than CAP_NET_BIND_SERVICE remain";
   EXPECT_FALSE(bits & 32) << "a thread from before the drop could bind port " << low;
+  EXPECT_FALSE(bits & 64) << "the dropping thread binds port " << low << " without raising the capability";
+  EXPECT_FALSE(bits & 128)
+      << "a thread started after the drop cannot raise the capability, or has it effective";
 }
 
 TEST(LifecyclePrivileges, BadUserIsApacheError) {

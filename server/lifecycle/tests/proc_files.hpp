@@ -1,6 +1,7 @@
 #pragma once
 // What the lifecycle tests read back from files and /proc: a whole file, and a process's parent,
-// state and real uid (the tests watch the privileged helper, piped loggers and daemons come and go).
+// state, real uid, threads and status fields (the tests watch the privileged helper, piped loggers and
+// daemons come and go, and the server's threads).
 #include <sys/types.h>
 
 #include <filesystem>
@@ -48,6 +49,28 @@ inline long uid_of(pid_t pid) {
       return uid;
     }
   return -1;
+}
+
+// The number of threads of a process, from /proc/<pid>/task (0 when the process is gone).
+inline std::size_t thread_count(pid_t pid) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec), end;
+       !ec && it != end; it.increment(ec))
+    ++n;
+  return n;
+}
+
+// A /proc/<pid>/status field's text ("CapEff:" -> "0000000000000000"; "" when absent).
+inline std::string status_field(pid_t pid, const std::string& key) {
+  std::istringstream status(slurp("/proc/" + std::to_string(pid) + "/status"));
+  std::string word;
+  while (status >> word)
+    if (word == key) {
+      status >> word;
+      return word;
+    }
+  return "";
 }
 
 } // namespace balancerd::testing_support

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "server/lifecycle/run_server.hpp"
+#include "server/lifecycle/tests/proc_files.hpp"
 #include "server/lifecycle/tests/run_server_harness.hpp"
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/lifecycle/tests/test_port.hpp"
@@ -88,6 +89,51 @@ TEST(LifecycleRunServer, ServesReloadsAndStops) {
   // removed by the process itself, or (started as root) by its root-owned helper just after
   EXPECT_TRUE(eventually([&] { return !fs::exists(pid_file); }));
   EXPECT_TRUE(get(port, "/a.txt").empty());
+  fs::remove_all(dir);
+}
+
+// One io loop is one thread: the loop runs on the thread that called run_server, with the signals
+// read there (a process that shares its descriptor table with no other thread saves the kernel a
+// reference count on every socket call). A reload's thread comes and goes; two loops are two threads.
+TEST(LifecycleRunServer, OneIoLoopIsOneThreadAcrossReloads) {
+  if (!fs::exists("/usr/lib/apache2/modules/mod_mpm_event.so")) GTEST_SKIP() << "no Apache modules";
+  fs::path dir = fs::temp_directory_path() / ("bd-lifecycle-one-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "htdocs");
+  std::ofstream(dir / "htdocs" / "a.txt") << "hello world\n";
+  const testing_support::ReservedPort reserved;
+  ASSERT_NE(reserved.port(), 0);
+  const unsigned short port = reserved.port();
+  for (unsigned threads : {1u, 2u}) {
+    write_config(dir, port, "");
+    const parser::ReadOptions read = testing_support::read_options(dir);
+    const pid_t child = testing_support::fork_server(read, testing_support::compile(read), threads);
+    ASSERT_GE(child, 0);
+    ASSERT_TRUE(eventually([&] { return get(port, "/a.txt").rfind("HTTP/1.1 200 OK\r\n", 0) == 0; }));
+    EXPECT_EQ(testing_support::thread_count(child), threads);
+    // SIGHUP, then SIGUSR1: each reload is applied and its thread ends
+    write_config(dir, port, "Redirect /a.txt http://example.com/b\n");
+    ::kill(child, SIGHUP);
+    EXPECT_TRUE(eventually([&] { return get(port, "/a.txt").rfind("HTTP/1.1 302", 0) == 0; }));
+    write_config(dir, port, "");
+    ::kill(child, SIGUSR1);
+    EXPECT_TRUE(eventually([&] { return get(port, "/a.txt").rfind("HTTP/1.1 200 OK\r\n", 0) == 0; }));
+    EXPECT_TRUE(eventually([&] { return testing_support::thread_count(child) == threads; }))
+        << testing_support::thread_count(child);
+    // a refused reload leaves no thread behind either
+    write_config(dir, port, "NoSuchDirective here\n");
+    ::kill(child, SIGUSR1);
+    EXPECT_TRUE(eventually([&] {
+      return testing_support::slurp(dir / "error.log").find("graceful restart failed") != std::string::npos;
+    }));
+    EXPECT_TRUE(eventually([&] { return testing_support::thread_count(child) == threads; }));
+    EXPECT_EQ(get(port, "/a.txt").rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+    int status = -1;
+    ASSERT_EQ(testing_support::signal_and_wait(child, SIGTERM, status), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_TRUE(get(port, "/a.txt").empty());
+    fs::remove(dir / "error.log");
+  }
   fs::remove_all(dir);
 }
 
