@@ -209,22 +209,24 @@ void Connection::wait_for_request() {
   if (served_ > 1 && st_ && st_->in.empty()) {
     arm_timer(Duration(opts_.keep_alive_timeout));
     st_->in.reserve_space(kMinRead);
-    async_read_drained(socket_, asio::buffer(st_->in.space(), st_->in.space_size()),
-                       [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                         self->idle_ = false;
-                         if (self->closed_) return;
-                         if (ec || n == 0) return self->close(); // idle timeout or peer gone
-                         self->st_->in.commit(n);
-                         self->parser_.reset();
-                         self->mark_begin();
-                         self->process_head();
-                       });
+    async_read_drained(
+        socket_, asio::buffer(st_->in.space(), st_->in.space_size()),
+        bind_slot(read_slot_, [self = shared_from_this()](const error_code& ec, std::size_t n) {
+          self->idle_ = false;
+          if (self->closed_) return;
+          if (ec || n == 0) return self->close(); // idle timeout or peer gone
+          self->st_->in.commit(n);
+          self->parser_.reset();
+          self->mark_begin();
+          self->process_head();
+        }));
     return;
   }
   if (st_ && st_->in.empty()) release_exchange_state(std::move(st_));
   arm_timer(served_ == 0 ? Duration(opts_.timeout) : Duration(opts_.keep_alive_timeout));
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](const error_code& ec) { self->on_readable(ec); });
+  socket_.async_wait(
+      asio::ip::tcp::socket::wait_read,
+      bind_slot(read_slot_, [self = shared_from_this()](const error_code& ec) { self->on_readable(ec); }));
 }
 
 void Connection::on_readable(const error_code& ec) {
@@ -272,7 +274,7 @@ void Connection::read_head_more() {
   if (tls_) [[unlikely]]
     tls_read(buf, std::move(done));
   else
-    async_read_drained(socket_, buf, std::move(done));
+    async_read_drained(socket_, buf, bind_slot(read_slot_, std::move(done)));
 }
 
 void Connection::dispatch() {

@@ -16,6 +16,7 @@
 #include "server/http/request_parser.hpp"
 #include "server/net/exchange.hpp"
 #include "server/net/exchange_state.hpp"
+#include "server/net/handler_slot.hpp"
 #include "server/net/server_options.hpp"
 
 namespace balancerd::net {
@@ -187,6 +188,8 @@ private:
   bool close_after_ = false;  // close_after_response(): this response ends the connection
   bool end_by_close_ = false; // end_response_by_close(): and no Content-Length
   bool closed_ = false;
+  // The memory of the pending wait for a request or its head (handler_slot.hpp): one read at a time.
+  HandlerSlot read_slot_;
 };
 
 } // namespace balancerd::net
