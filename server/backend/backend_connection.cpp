@@ -346,7 +346,7 @@ struct BackendConnection::Impl : std::enable_shared_from_this<BackendConnection:
     if (a.family() != AF_UNIX) {
       socket.set_option(asio::ip::tcp::no_delay(true), ec);
       if (options.tcp_keepalive) socket.set_option(asio::socket_base::keep_alive(true), ec);
-      net::enable_drained_reads(socket.native_handle());
+      net::enable_drained_reads(socket);
     }
     if (options.receive_buffer_size)
       socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(options.receive_buffer_size)),
@@ -389,6 +389,15 @@ void BackendConnection::connect(std::span<const ResolvedAddress> addresses, cons
 }
 
 void BackendConnection::write(std::span<const std::span<const char>> pieces, WriteCallback cb) {
+  write(pieces, std::move(cb), false);
+}
+
+void BackendConnection::write_inline(std::span<const std::span<const char>> pieces, WriteCallback cb) {
+  write(pieces, std::move(cb), true);
+}
+
+void BackendConnection::write(std::span<const std::span<const char>> pieces, WriteCallback cb,
+                              bool complete_inline) {
   auto& s = *impl_;
   pieces = pieces.first(std::min(pieces.size(), s.pieces.size()));
   std::size_t first = 0; // the pieces (and the part of pieces[first]) still to write
@@ -406,6 +415,13 @@ void BackendConnection::write(std::span<const std::span<const char>> pieces, Wri
       iov[i] = {const_cast<char*>(pieces[i].data()), pieces[i].size()};
     const auto r =
         net::send_now(s.socket.native_handle(), std::span<const iovec>(iov.data(), pieces.size()), sent);
+    if (r == net::SendNow::Done && complete_inline) {
+      // What the posted completion below does, now; the callback last (it may end the connection).
+      s.timed_out = false;
+      s.disarm();
+      s.written_total += sent;
+      return cb(BackendError::None, sent);
+    }
     if (r == net::SendNow::Done || r == net::SendNow::Failed) {
       s.timed_out = false;
       error_code ec;
