@@ -29,9 +29,16 @@ namespace balancerd::pipeline {
 struct Snapshot;
 
 struct RequestState {
+  // What the response path reads (Pipeline::on_head, finished, release_state) sits in the first two
+  // lines: at many connections a state is out of cache again when its response arrives, and these
+  // members spread over five lines cost a miss each (see each one's comment further down).
   std::shared_ptr<const Snapshot> snapshot;       // keeps the configuration alive for the request
   const runtime::ServerView* server = nullptr;    // the selected (virtual) server
   std::shared_ptr<const directives::DirConf> dir; // effective per-dir configuration
+  std::unique_ptr<InternalRedirect> redirect;     // (ErrorDocument redirects, below)
+  const log::ServerLogs* logs = nullptr;          // (the server's error log, below)
+  bool error_response = false;                    // (kept by the pipeline, below)
+  expr::VarTable vary;                            // (kept by the pipeline, below)
   expr::VarTable env;                             // r->subprocess_env
   expr::VarTable notes;                           // r->notes
   expr::VarTable headers_in;                      // request headers when rules changed them (ctx.headers_in)
@@ -39,9 +46,9 @@ struct RequestState {
   expr::RequestContext ctx;                       // facts, headers, env and notes for ap_expr and mod_headers
   std::string uri;                                // the decoded, normalised path (r->uri)
   std::string filename;                           // r->filename ("proxy:http://..." when proxied; %f)
-  // The server's error log and its levels (null in unit tests that run without logs). Handlers log
-  // with BD_ERROR_LOG(*logs->error_log, logs->levels, ...) after checking the pointer.
-  const log::ServerLogs* logs = nullptr;
+  // `logs` (declared at the top): the server's error log and its levels (null in unit tests that run
+  // without logs). Handlers log with BD_ERROR_LOG(*logs->error_log, logs->levels, ...) after checking
+  // the pointer.
   // Per-directory LogLevel: request_levels() (request_log.hpp) gives the levels to filter with,
   // the server's or, when the request's sections set LogLevel, theirs (cached here per `dir`).
   mutable const directives::DirConf* levels_dir = nullptr;
@@ -68,18 +75,18 @@ struct RequestState {
   expr::VarTable error_page_fields;
 
   // --- kept by the pipeline -------------------------------------------------------------------
-  std::string useragent_ip;    // r->useragent_ip after mod_remoteip (ctx.info.useragent_ip views it)
-  std::string the_request;     // the request line (ctx.info.the_request views it)
-  bool error_response = false; // the pipeline generated a redirect/error page: only `Header always`
-  expr::VarTable headers_out;  // mod_headers' output filter works on these two (scratch)
+  std::string useragent_ip; // r->useragent_ip after mod_remoteip (ctx.info.useragent_ip views it)
+  std::string the_request;  // the request line (ctx.info.the_request views it)
+  // `error_response` (at the top): the pipeline generated a redirect/error page: only `Header always`
+  expr::VarTable headers_out; // mod_headers' output filter works on these two (scratch)
   expr::VarTable err_headers_out;
-  expr::VarTable vary; // request headers an expression read (<If>, Require expr): sent in Vary
+  // `vary` (at the top): request headers an expression read (<If>, Require expr): sent in Vary
   std::string scratch; // reused value buffer for rule formatting
 
   // --- ErrorDocument internal redirects (internal_redirect.hpp); unused unless one happens ------
-  net::RequestHandler* pipeline = nullptr;    // runs a redirect's phases (set by the pipeline)
-  std::unique_ptr<InternalRedirect> redirect; // this request's error was answered by a redirect
-  RequestState* redirected_from = nullptr;    // this request is such a redirect, answering that one
+  net::RequestHandler* pipeline = nullptr; // runs a redirect's phases (set by the pipeline)
+  // `redirect` (at the top): this request's error was answered by a redirect
+  RequestState* redirected_from = nullptr; // this request is such a redirect, answering that one
 
   // Let go of what the finished request owned (the configuration snapshot, the per-dir config, a
   // redirect's state) as soon as it is done; the rest waits for reset(). Why two steps: at many
