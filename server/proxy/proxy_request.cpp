@@ -149,10 +149,15 @@ struct RequestBuffers {
 struct ResponseBuffers {
   backend::ResponseParser parser;
   std::string reason, scratch, head_out;
-  // The body's decoder and relay: set up by on_final_head (reset, start) before each use.
+  void clear() { RequestBuffers::clear_strings({&reason, &scratch, &head_out}); }
+};
+
+// The body's decoder and relay, taken by on_final_head when a body follows (reset and started there
+// before each use): they outlive the head's buffers, which go back as soon as the head is written.
+struct RelayBuffers {
   backend::ResponseBody body;
   backend::BodyRelay relay;
-  void clear() { RequestBuffers::clear_strings({&reason, &scratch, &head_out}); }
+  void clear() {}
 };
 
 // Buffers are cleared when taken, where the request is about to use their lines anyway: clearing
@@ -181,6 +186,22 @@ private:
     thread_local std::vector<std::unique_ptr<B>> free;
     return free;
   }
+};
+
+// Gives a request's response buffers back to the thread's list when it goes out of scope: set up
+// before the call that writes the response head (which may end the request and free it), so that
+// nothing of the request is touched after that call.
+class HeadBuffersReturn {
+public:
+  HeadBuffersReturn(std::unique_ptr<ResponseBuffers> b, bool grew) : b_(std::move(b)), grew_(grew) {}
+  ~HeadBuffersReturn() { BufferList<ResponseBuffers>::give_back(std::move(b_), grew_); }
+  HeadBuffersReturn(const HeadBuffersReturn&) = delete;
+  HeadBuffersReturn& operator=(const HeadBuffersReturn&) = delete;
+  ResponseBuffers& operator*() const { return *b_; }
+
+private:
+  std::unique_ptr<ResponseBuffers> b_;
+  bool grew_;
 };
 
 // The backend request head is built into a buffer lent from a per-thread LIFO list only while its
@@ -215,6 +236,7 @@ public:
   }
   ~Request() {
     give_back_head(backend_head_);
+    BufferList<RelayBuffers>::give_back(std::move(relay_bufs_), false);
     BufferList<ResponseBuffers>::give_back(std::move(rsp_), grew_);
     BufferList<RequestBuffers>::give_back(std::move(buf_), grew_);
     --in_flight;
@@ -302,6 +324,7 @@ private:
   // end) arrive; the parser is reset there for each attempt (parser_ready_, with popt_).
   std::unique_ptr<ResponseBuffers> rsp_;
   backend::ParserOptions popt_;
+  std::unique_ptr<RelayBuffers> relay_bufs_; // from on_final_head, when a body is relayed
   backend::ResponseParser& parser() { return rsp_->parser; }
   std::string& reason_text() { return rsp_->reason; }
   std::string& head_scratch() { return rsp_->scratch; }
@@ -329,9 +352,10 @@ private:
   bool got_response_bytes_ = false;
   bool timed_out_ = false;
   bool post_done_ = false;
-  bool grew_ = false;         // a buffer other than the URL, reason and scratch was written (give_back)
-  bool parser_ready_ = false; // the parser was reset for this attempt
-  unsigned self_port_ = 80;   // the front end's port as Apache reports it (Via, ProxyPassReverse)
+  bool grew_ = false;               // a buffer other than the URL, reason and scratch was written (give_back)
+  bool parser_ready_ = false;       // the parser was reset for this attempt
+  bool backend_keep_alive_ = false; // the final head's keep_alive() (the parser may be gone)
+  unsigned self_port_ = 80;         // the front end's port as Apache reports it (Via, ProxyPassReverse)
   // ServerName's host (X-Forwarded-Server, Via): a view into the configuration or the request's facts,
   // both of which outlive this request.
   std::string_view server_host_;
@@ -1141,14 +1165,23 @@ void Request::on_final_head(std::span<const char> rest) {
              info.content_length) {
     head.content_length = info.content_length;
   }
+  backend_keep_alive_ = parser().keep_alive();
+  const std::span<const char> prefix = parser().body_prefix();
+  const std::uint64_t content_length = parser().content_length();
+  // From here on only the write below reads the head's buffers (the head is serialised within it;
+  // send_error clears the head): unless the parser holds body bytes, they go back to the thread's
+  // list when on_final_head returns, still in cache for the next response, instead of when the
+  // request ends (after the client's write completes, hundreds of events later at 512 connections).
+  std::optional<HeadBuffersReturn> head_bufs;
+  if (prefix.empty()) head_bufs.emplace(std::move(rsp_), grew_);
   if (framing == backend::BodyFraming::None) {
     if (head.content_length && req.method != http::Method::Head) head.content_length.reset();
-    drop_lease(keep_alive_ && parser().keep_alive() && rest.empty());
+    drop_lease(keep_alive_ && backend_keep_alive_ && rest.empty());
     return ex_.write({}, true, [this](bool) { complete(final_status_); });
   }
-  auto& body = rsp_->body;
-  body.reset(framing, parser().content_length());
-  if (rest.empty() && parser().body_prefix().empty()) {
+  relay_bufs_ = BufferList<RelayBuffers>::take();
+  relay_bufs_->body.reset(framing, content_length);
+  if (rest.empty() && prefix.empty()) {
     // No body byte yet: the head goes out now, as Apache flushes it when the backend's body is not
     // there yet (a backend stalling mid-body then gives a truncated 200, not a 502 page).
     return ex_.write({}, false, [this](bool ok) {
@@ -1157,18 +1190,19 @@ void Request::on_final_head(std::span<const char> rest) {
         ex_.send_error(502);
         return complete(final_status_);
       }
-      rsp_->relay.start(lease_.conn(), rsp_->body, {}, {}, ex_,
-                        [this](const backend::RelayResult& r) { on_relay_done(r); });
+      relay_bufs_->relay.start(lease_.conn(), relay_bufs_->body, {}, {}, ex_,
+                               [this](const backend::RelayResult& r) { on_relay_done(r); });
     });
   }
-  rsp_->relay.start(lease_.conn(), body, parser().body_prefix(), rest, ex_,
-                    [this](const backend::RelayResult& r) { on_relay_done(r); });
+  // (A prefix lives in the parser, which this request then keeps until it ends.)
+  relay_bufs_->relay.start(lease_.conn(), relay_bufs_->body, prefix, rest, ex_,
+                           [this](const backend::RelayResult& r) { on_relay_done(r); });
 }
 
 void Request::on_relay_done(const backend::RelayResult& r) {
   received_ += r.bytes;
   if (r.complete) {
-    drop_lease(r.reusable && keep_alive_ && parser().keep_alive());
+    drop_lease(r.reusable && keep_alive_ && backend_keep_alive_);
     return complete(final_status_);
   }
   // The body broke off: the client can only learn it by the connection ending (Apache aborts it).
