@@ -113,7 +113,7 @@ void Connection::start() {
   error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
-  enable_drained_reads(socket_.native_handle());
+  enable_drained_reads(socket_);
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
     format_address(remote, remote_ip_);

@@ -3,17 +3,40 @@
 // tries every read at once before waiting for the socket to become readable, and only an end of stream
 // stops it doing so; right after a reply drained the socket (a client's next request, a backend's next
 // response) that first recv almost always fails with EAGAIN: ~1.3 wasted system calls per proxied
-// request at 64 connections. Here each read asks the kernel, in the same recvmsg, what it still holds
-// (TCP_INQ: the bytes left, or 1 when a FIN waits behind them); when nothing is left the reactor is told
-// the socket is drained (under its own lock, so an event arriving meanwhile is not lost), and the next
-// read is queued for the socket's next readiness event without a system call (epoll is edge-triggered:
-// bytes or a FIN arriving later raise a new event). A short read alone is not proof: a FIN queued with
-// the last bytes raises no further event. This is HAProxy's model (a drained socket waits for the
-// poller).
+// request at 64 connections. Here a read that leaves the socket empty tells the reactor so (under the
+// descriptor's lock, so an event arriving meanwhile is not lost), and the next read is queued for the
+// socket's next readiness event without a system call. This is HAProxy's model (a drained socket waits
+// for the poller).
 //
-// Built on Asio's reactor internals (Boost 1.81, Asio 1.26, epoll): with another Asio version or
-// reactor it is the plain async_read_some. Sockets without enable_drained_reads() (TCP_INQ), such as
-// Unix sockets, get a plain read too. Includes Asio: keep it out of widely included headers.
+// When is a socket empty after a plain recv()? A short read (fewer bytes than the buffer holds) means
+// recv found no more bytes queued (TCP also stops short at an urgent mark); bytes arriving during or
+// after the call wake epoll when they are queued, and epoll being edge-triggered, they raise a new
+// event for the socket (the kernel queues them while recv holds the socket and wakes epoll on its way
+// out). A FIN is different: queued behind the last bytes before epoll delivered the event we are
+// serving, it was covered by that one event, reading the bytes raises none, and a read queued now
+// would wait forever (a client's `printf ... | nc -N` would get its answer and then sit until the
+// keep-alive timeout). So enable_drained_reads() registers EPOLLRDHUP, and a short read counts as
+// draining only when the events epoll delivered last for the socket (Asio keeps them in the
+// descriptor's state) lack EPOLLRDHUP, EPOLLHUP, EPOLLERR and EPOLLPRI. Why that suffices:
+//  - The kernel computes a delivered event's mask by polling the socket at delivery time, after the
+//    socket left epoll's ready list; a FIN (or urgent data, or an error) that arrives after that poll
+//    wakes epoll again and the socket is delivered once more; one that arrived before it shows in the
+//    mask. So "the last delivered events lack EPOLLRDHUP" means "no FIN, or a FIN whose event is still
+//    to come", and the queued read then performs at that event and sees the end of stream.
+//  - Before enable_drained_reads(), deliveries were masked without EPOLLRDHUP; the EPOLL_CTL_MOD that
+//    adds it polls the socket and queues a new event when anything is readable, so what was said of a
+//    delivery holds from the MOD on. The same covers a descriptor state Asio recycled from a closed
+//    socket, whose last events are the old socket's: no EPOLLRDHUP there is safe for the same reason,
+//    and a stale EPOLLRDHUP only costs the read Asio would have made anyway.
+//  - Reads Asio performs at once (start_op, before any event) see the events of the last delivery,
+//    however old; the argument above never needed them to be recent. A delivery not yet performed
+//    (queued behind the running handler) has already written its events, which is only more recent.
+// The events are written by the reactor's thread: sound because each io_context here is run by one
+// thread, the one that performs every operation on its sockets.
+//
+// Built on Asio's reactor internals (Boost 1.81, Asio 1.26, epoll; epoll_access.hpp): with another Asio
+// version or reactor it is the plain async_read_some. Sockets without enable_drained_reads(), such as
+// Unix sockets, get Asio's reads too. Includes Asio: keep it out of widely included headers.
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -34,10 +57,10 @@
 #include <boost/asio/detail/socket_ops.hpp>
 #include <boost/asio/error.hpp>
 #include <cerrno>
-#include <cstring>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+
+#include "server/net/epoll_access.hpp"
 #endif
 
 namespace balancerd::net {
@@ -63,36 +86,29 @@ template <class Source> struct SourceRef { // a source the caller keeps alive un
   void read_buffer_unused() noexcept { source->read_buffer_unused(); }
 };
 
-// The recv operation: Asio's, except that a read leaving nothing behind (TCP_INQ hint 0: no byte and
-// no FIN) reports the socket drained.
+// The recv operation: Asio's, except that a read leaving the socket empty (see above) reports it so.
 template <class Source, class Handler, class IoExecutor> class RecvOp : public ad::reactor_op {
 public:
   BOOST_ASIO_DEFINE_HANDLER_PTR(RecvOp);
 
-  RecvOp(ad::socket_type s, Source source, Handler& handler, const IoExecutor& io_ex)
+  RecvOp(ad::socket_type s, epoll_access::DescriptorState* descriptor, Source source, Handler& handler,
+         const IoExecutor& io_ex)
       : ad::reactor_op(boost::system::error_code(), &RecvOp::do_perform, &RecvOp::do_complete), socket_(s),
-        source_(source), handler_(std::move(handler)), work_(handler_, io_ex) {}
+        descriptor_(descriptor), source_(source), handler_(std::move(handler)), work_(handler_, io_ex) {}
 
+  // Called by the reactor under the descriptor's lock (start_op, perform_io), with the descriptor
+  // registered.
   static status do_perform(ad::reactor_op* base) {
     auto* o = static_cast<RecvOp*>(base);
     const boost::asio::mutable_buffer buf = o->source_.acquire_read_buffer();
-    iovec iov{buf.data(), buf.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
     for (;;) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      const ssize_t n = ::recvmsg(o->socket_, &msg, 0);
+      const ssize_t n = ::recv(o->socket_, buf.data(), buf.size(), 0);
       if (n > 0) {
         o->ec_ = boost::system::error_code();
         o->bytes_transferred_ = static_cast<std::size_t>(n);
-        int inq = -1; // no hint (TCP_INQ off): as Asio, try the next read at once
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-          if (c->cmsg_level == SOL_TCP && c->cmsg_type == TCP_CM_INQ)
-            std::memcpy(&inq, CMSG_DATA(c), sizeof inq);
-        return inq == 0 ? done_and_exhausted : done;
+        return static_cast<std::size_t>(n) < buf.size() && short_read_drains(*o->descriptor_)
+                   ? done_and_exhausted
+                   : done;
       }
       o->bytes_transferred_ = 0;
       if (n == 0) {
@@ -124,7 +140,16 @@ public:
   }
 
 private:
+  // A short read empties the socket only on a socket registered for EPOLLRDHUP whose last delivered
+  // events show no FIN, urgent data, hang-up or error (see the top of this file).
+  static bool short_read_drains(epoll_access::DescriptorState& d) noexcept {
+    constexpr std::uint32_t pending = EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI;
+    return (epoll_access::registered_events(d) & EPOLLRDHUP) &&
+           !(epoll_access::last_ready_events(d) & pending);
+  }
+
   ad::socket_type socket_;
+  epoll_access::DescriptorState* descriptor_;
   Source source_;
   Handler handler_;
   ad::handler_work<Handler, IoExecutor> work_;
@@ -155,7 +180,7 @@ void start_recv(boost::asio::basic_stream_socket<Protocol, Executor>& socket, So
     if (const auto* ex = socket.get_executor().template target<boost::asio::io_context::executor_type>()) {
       using DirectOp = RecvOp<Source, H, boost::asio::io_context::executor_type>;
       typename DirectOp::ptr p = {std::addressof(h), DirectOp::ptr::allocate(h), nullptr};
-      p.p = new (p.v) DirectOp(impl.socket_, source, h, *ex);
+      p.p = new (p.v) DirectOp(impl.socket_, impl.reactor_data_, source, h, *ex);
       (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
       p.v = p.p = nullptr;
       return;
@@ -163,7 +188,7 @@ void start_recv(boost::asio::basic_stream_socket<Protocol, Executor>& socket, So
   }
   using Op = RecvOp<Source, H, Executor>;
   typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
-  p.p = new (p.v) Op(impl.socket_, source, h, socket.get_executor());
+  p.p = new (p.v) Op(impl.socket_, impl.reactor_data_, source, h, socket.get_executor());
   (service.*(ServiceAccess::start()))(impl, ad::reactor::read_op, p.p, false, true, false);
   p.v = p.p = nullptr;
 }
@@ -171,14 +196,26 @@ void start_recv(boost::asio::basic_stream_socket<Protocol, Executor>& socket, So
 } // namespace drained_detail
 #endif
 
-// Asks the kernel for the TCP_INQ hint on this TCP socket's reads (once per socket; async_read_drained
-// needs it to tell a drained socket). Harmless to skip: reads then behave as Asio's.
-inline void enable_drained_reads(int native_socket) noexcept {
+// Lets async_read_drained() and backend::async_read_pooled() tell when a read emptied this socket:
+// registers EPOLLRDHUP for it (once per socket, an epoll_ctl; needs an open socket). Harmless to
+// skip: reads then behave as Asio's.
+template <class Protocol, class Executor>
+void enable_drained_reads(boost::asio::basic_stream_socket<Protocol, Executor>& socket) noexcept {
 #if BALANCERD_DRAINED_READ
-  const int one = 1;
-  (void)::setsockopt(native_socket, SOL_TCP, TCP_INQ, &one, sizeof one);
+  using namespace drained_detail;
+  auto& impl = (socket.*(SocketAccess<Protocol, Executor>::impl())).get_implementation();
+  epoll_access::DescriptorState* d = impl.reactor_data_;
+  if (!d) return;
+  ad::conditionally_enabled_mutex::scoped_lock lock(epoll_access::mutex(*d));
+  std::uint32_t& registered = epoll_access::registered_events(*d);
+  if (registered == 0 || (registered & EPOLLRDHUP)) return; // not pollable, or done already
+  epoll_event ev{};
+  ev.events = registered | EPOLLRDHUP;
+  ev.data.ptr = d;
+  // Asio's own later EPOLL_CTL_MOD (for EPOLLOUT) starts from the registered set: it keeps EPOLLRDHUP.
+  if (::epoll_ctl(epoll_access::epoll_fd(*d), EPOLL_CTL_MOD, impl.socket_, &ev) == 0) registered = ev.events;
 #else
-  (void)native_socket;
+  (void)socket;
 #endif
 }
 
