@@ -28,7 +28,10 @@ void BodyRelay::pump() {
       result_.bytes += s.data.size();
       const bool last = body_->done();
       if (last) result_.reusable = reusable_after_body();
-      ex_->write(s.data, last, [this, last](bool ok) {
+      // The last piece completes inline when the socket takes it: the request ends (report) while it is
+      // in cache. Earlier pieces keep the posted completion (pump() inline would recurse per piece).
+      // Nothing of the relay is touched after either call: the callback may free it.
+      auto written = [this, last](bool ok) {
         if (!ok) {
           result_.client_failed = true;
           result_.reusable = false;
@@ -39,7 +42,9 @@ void BodyRelay::pump() {
         } else {
           pump();
         }
-      });
+      };
+      if (last) return ex_->write_inline(s.data, true, std::move(written));
+      ex_->write(s.data, false, std::move(written));
       return;
     }
     case ResponseBody::Status::NeedMore:
@@ -87,7 +92,8 @@ void BodyRelay::read_more() {
 }
 
 void BodyRelay::finish() {
-  ex_->write({}, true, [this](bool ok) {
+  // The body's end (a chunked body's last chunk): inline as the last piece's write is.
+  ex_->write_inline({}, true, [this](bool ok) {
     if (ok) {
       result_.complete = true;
     } else {

@@ -44,6 +44,18 @@ std::string& thread_out() {
 }
 constexpr std::size_t kKeepThreadOut = 64 * 1024;
 
+// How many connection callbacks (handle(), a write's or a body piece's callback) run on this
+// thread's stack. write_inline completes at once only when none does: their callers go on using the
+// connection after the callback returns (on_written finishes the response, pump_body loops), which an
+// exchange ended inside them would break. Per thread, not per connection: a scope outlives nothing.
+thread_local int callbacks_running = 0;
+struct CallbackScope {
+  CallbackScope() { ++callbacks_running; }
+  ~CallbackScope() { --callbacks_running; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+};
+
 void format_address(const asio::ip::tcp::endpoint& ep, char (&out)[46]) {
   auto addr = ep.address();
   if (addr.is_v6() && addr.to_v6().is_v4_mapped())
@@ -298,6 +310,7 @@ void Connection::dispatch() {
   in_handler_ = true;
   read_stage_.start(read_timeouts_->body, std::chrono::steady_clock::now()); // body=
   disarm_timer();
+  CallbackScope scope; // (thread state only: handle() may end the exchange and free the connection)
   handler_.handle(*this);
 }
 
@@ -394,7 +407,10 @@ void Connection::pump_body() {
     auto cb = std::move(body_cb_);
     body_cb_ = nullptr;
     delivering_ = true;
-    if (cb) cb(piece);
+    if (cb) {
+      CallbackScope scope;
+      cb(piece);
+    }
     delivering_ = false;
   }
 }
@@ -481,13 +497,22 @@ void Connection::decide_framing(bool last, std::size_t first_size, http::HeadFra
 }
 
 void Connection::write(std::span<const char> data, bool last, WriteCallback done) {
+  write(data, last, std::move(done), false);
+}
+
+void Connection::write_inline(std::span<const char> data, bool last, WriteCallback done) {
+  write(data, last, std::move(done), true);
+}
+
+void Connection::write(std::span<const char> data, bool last, WriteCallback done, bool complete_inline) {
   if (closed_ || writing_ || response_done_) {
     if (done) done(false);
     return;
   }
   write_cb_ = std::move(done);
   // TLS encrypts from the connection's buffer asynchronously: it needs the text until then.
-  std::string& out = tls_ ? st_->out : thread_out();
+  const bool thread_buffer = !tls_;
+  std::string& out = thread_buffer ? thread_out() : st_->out;
   out.clear();
   if (!head_sent_) {
     if (!st_->request.http09()) handler_.on_head(*this, st_->head, false);
@@ -496,8 +521,10 @@ void Connection::write(std::span<const char> data, bool last, WriteCallback done
     if (!st_->request.http09()) http::serialize_head(out, st_->head, f);
     head_sent_ = true;
   }
-  start_write(out, data, chunked_out_, last);
-  if (out.capacity() > kKeepThreadOut && &out != &st_->out) std::string().swap(out);
+  start_write(out, data, chunked_out_, last, complete_inline);
+  // An inline completion may have ended the exchange and freed the connection: only the thread's
+  // buffer is touched here (nothing refers to it after start_write).
+  if (thread_buffer && out.capacity() > kKeepThreadOut) std::string().swap(out);
 }
 
 void Connection::write_interim(std::string_view head, WriteCallback done) {
@@ -519,7 +546,8 @@ void Connection::write_interim(std::string_view head, WriteCallback done) {
     asio::async_write(socket_, buf, std::move(written));
 }
 
-void Connection::start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last) {
+void Connection::start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last,
+                             bool complete_inline) {
   auto& bufs = out_bufs_;
   std::size_t n = 0;
   if (body_suppressed_) data = {};
@@ -550,6 +578,14 @@ void Connection::start_write(std::string& out, std::span<const char> data, bool 
   std::array<iovec, 4> iov;
   for (std::size_t i = 0; i < n; ++i) iov[i] = {const_cast<void*>(bufs[i].data()), bufs[i].size()};
   const auto r = send_now(socket_.native_handle(), std::span<const iovec>(iov.data(), n), sent);
+  if (r == SendNow::Done && complete_inline && callbacks_running == 0) {
+    // write_inline: the completion now, while this connection and the caller are in cache. The
+    // reference keeps the connection alive through on_written (its callback may end the exchange);
+    // nothing of it is touched after that. Not under another connection callback: that caller
+    // (on_written, handle(), a body piece) still updates the connection's state after its callback.
+    auto keep = shared_from_this();
+    return on_written({});
+  }
   if (r == SendNow::Done || r == SendNow::Failed) {
     error_code ec;
     if (r == SendNow::Failed) ec = error_code(errno, asio::error::get_system_category());
@@ -579,7 +615,10 @@ void Connection::on_written(const error_code& ec) {
   if (ec) broken_ = write_failed_ = true;
   auto cb = std::move(write_cb_);
   write_cb_ = nullptr;
-  if (cb) cb(!ec);
+  if (cb) {
+    CallbackScope scope;
+    cb(!ec);
+  }
   if (response_done_ && !writing_) finish_response();
 }
 

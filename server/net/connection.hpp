@@ -51,6 +51,9 @@ public:
   void read_body(BodyCallback cb) override;
   http::ResponseHead& response() override { return st_->head; }
   void write(std::span<const char> data, bool last, WriteCallback done) override;
+  // Completes at once (done before returning) when the socket takes everything, over plaintext, and
+  // no callback of a connection runs further up this thread's stack (see connection.cpp).
+  void write_inline(std::span<const char> data, bool last, WriteCallback done) override;
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return head_sent_; }
   unsigned keepalives() const override { return served_ > 0 ? served_ - 1 : 0; }
@@ -85,7 +88,9 @@ private:
   void decide_framing(bool last, std::size_t first_size, http::HeadFraming& framing);
   // Sends `out` (the connection's buffer, or the thread's: see thread_out() in connection.cpp), then
   // data; what must outlive the call is kept in the connection's buffer.
-  void start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last);
+  void start_write(std::string& out, std::span<const char> data, bool chunk_data, bool last,
+                   bool complete_inline = false);
+  void write(std::span<const char> data, bool last, WriteCallback done, bool complete_inline);
   void on_written(const boost::system::error_code& ec);
   void finish_response();
   void report_finished(bool aborted); // RequestHandler::finished, once per exchange

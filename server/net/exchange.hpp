@@ -84,6 +84,13 @@ public:
   // Sends the head if not yet sent, then data; last ends the response. data must stay valid until
   // done runs (done may be empty; it runs on the connection's thread).
   virtual void write(std::span<const char> data, bool last, WriteCallback done) = 0;
+  // The same, but done may run before this returns (when the socket takes every byte at once), while
+  // the caller's state is still in cache: a posted completion runs after hundreds of other events at
+  // many connections. done may end the exchange (finished() runs, the next request may start), so the
+  // caller touches nothing after the call that done may free. Exchanges without it just write().
+  virtual void write_inline(std::span<const char> data, bool last, WriteCallback done) {
+    write(data, last, std::move(done));
+  }
   // Answers with Apache's error page for status (the whole response). info may carry the note,
   // Allow etc.; method and signature are filled in from the request and server options.
   virtual void send_error(int status, const http::ErrorPageInfo& info = {}, std::string_view allow = {}) = 0;

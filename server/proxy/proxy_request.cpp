@@ -1177,7 +1177,8 @@ void Request::on_final_head(std::span<const char> rest) {
   if (framing == backend::BodyFraming::None) {
     if (head.content_length && req.method != http::Method::Head) head.content_length.reset();
     drop_lease(keep_alive_ && backend_keep_alive_ && rest.empty());
-    return ex_.write({}, true, [this](bool) { complete(final_status_); });
+    // The whole response (no body): it may complete, and free this request, before the call returns.
+    return ex_.write_inline({}, true, [this](bool) { complete(final_status_); });
   }
   relay_bufs_ = BufferList<RelayBuffers>::take();
   relay_bufs_->body.reset(framing, content_length);
