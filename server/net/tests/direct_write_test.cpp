@@ -18,9 +18,13 @@
 
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/net/http_server.hpp"
+#include "server/net/tests/one_handler_server.hpp"
 
 namespace balancerd::net {
 namespace {
+
+using testing_net::send_all;
+using testing_net::wait_for;
 
 constexpr std::size_t kBig = 16 * 1024 * 1024; // well past loopback's send and receive buffers
 
@@ -79,14 +83,6 @@ int connect_to(unsigned short port) {
   return balancerd::testing_support::connect_loopback(port, 10);
 }
 
-void send_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    const ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-    ASSERT_GT(n, 0);
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // Reads one response with a Content-Length or a chunked body (the big one), returns its body; bytes
 // after it (a pipelined response) stay in `buf` for the next call.
 std::string read_response(int fd, std::string& head, std::string& buf) {
@@ -133,26 +129,7 @@ std::string read_response(int fd, std::string& head, std::string& buf) {
   return {};
 }
 
-// The last callback may run just after the client has the bytes: wait for it, bounded.
-int wait_for(const std::atomic<int>& v, int want) {
-  for (int i = 0; i < 200 && v.load() < want; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return v.load();
-}
-
-struct Server {
-  explicit Server(const std::string& big) : handler(std::make_shared<WriteHandler>(big)) {
-    ServerOptions o;
-    o.listen.push_back({"127.0.0.1", 0});
-    o.threads = 1;
-    server = std::make_unique<HttpServer>(o, handler);
-    server->start();
-    port = server->ports().at(0);
-  }
-  ~Server() { server->stop(); }
-  std::shared_ptr<WriteHandler> handler;
-  std::unique_ptr<HttpServer> server;
-  unsigned short port = 0;
-};
+using Server = testing_net::OneHandlerServer<WriteHandler>;
 
 TEST(DirectWrite, SmallResponsesCompleteOutsideWrite) {
   const std::string big;

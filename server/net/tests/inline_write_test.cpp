@@ -17,9 +17,13 @@
 #include "server/lifecycle/tests/test_get.hpp"
 #include "server/net/http_server.hpp"
 #include "server/net/io_thread.hpp"
+#include "server/net/tests/one_handler_server.hpp"
 
 namespace balancerd::net {
 namespace {
+
+using testing_net::send_all;
+using testing_net::wait_for;
 
 constexpr std::size_t kBig = 16 * 1024 * 1024; // well past loopback's send and receive buffers
 
@@ -72,14 +76,6 @@ private:
   const std::string& big_;
 };
 
-void send_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    const ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-    ASSERT_GT(n, 0);
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // One Content-Length response's body; bytes after it stay in buf.
 std::string read_response(int fd, std::string& buf) {
   char tmp[65536];
@@ -108,25 +104,7 @@ bool closed_by_server(int fd) {
   return ::recv(fd, &c, 1, 0) == 0; // the test_get socket has a receive timeout: bounded
 }
 
-int wait_for(const std::atomic<int>& v, int want) {
-  for (int i = 0; i < 200 && v.load() < want; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return v.load();
-}
-
-struct Server {
-  explicit Server(const std::string& big) : handler(std::make_shared<InlineHandler>(big)) {
-    ServerOptions o;
-    o.listen.push_back({"127.0.0.1", 0});
-    o.threads = 1;
-    server = std::make_unique<HttpServer>(o, handler);
-    server->start();
-    port = server->ports().at(0);
-  }
-  ~Server() { server->stop(); }
-  std::shared_ptr<InlineHandler> handler;
-  std::unique_ptr<HttpServer> server;
-  unsigned short port = 0;
-};
+using Server = testing_net::OneHandlerServer<InlineHandler>;
 
 TEST(InlineWrite, CompletesBeforeReturningWhenTheSocketTakesEverything) {
   const std::string big;
