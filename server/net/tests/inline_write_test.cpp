@@ -76,27 +76,10 @@ private:
   const std::string& big_;
 };
 
-// One Content-Length response's body; bytes after it stay in buf.
+// One response's body; bytes after it stay in buf.
 std::string read_response(int fd, std::string& buf) {
-  char tmp[65536];
-  std::size_t head_end = std::string::npos;
-  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-    if (n <= 0) return {};
-    buf.append(tmp, static_cast<std::size_t>(n));
-  }
-  const std::string head = buf.substr(0, head_end + 4);
-  std::string rest = buf.substr(head_end + 4);
-  const auto cl = head.find("Content-Length: ");
-  if (cl == std::string::npos) return {};
-  const std::size_t len = std::stoul(head.substr(cl + 16));
-  while (rest.size() < len) {
-    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-    if (n <= 0) return {};
-    rest.append(tmp, static_cast<std::size_t>(n));
-  }
-  buf = rest.substr(len);
-  return rest.substr(0, len);
+  std::string head;
+  return testing_net::read_response(fd, head, buf);
 }
 
 bool closed_by_server(int fd) {

@@ -1,14 +1,15 @@
 #pragma once
 // For net tests that drive a client Connection end to end: an HttpServer with one io thread on an
-// ephemeral loopback port serving the test's own handler, a blocking send of a whole request, and a
-// bounded wait for a counter the io thread bumps (a write's callback may run just after the client
-// already has the bytes).
+// ephemeral loopback port serving the test's own handler, a blocking send of a whole request, a
+// reader of one response (Content-Length or chunked), and a bounded wait for a counter the io thread
+// bumps (a write's callback may run just after the client already has the bytes).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -49,6 +50,52 @@ inline void send_all(int fd, std::string_view s) {
 inline int wait_for(const std::atomic<int>& v, int want) {
   for (int i = 0; i < 200 && v.load() < want; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return v.load();
+}
+
+// Reads one response with a Content-Length or a chunked body (the big one), returns its body; bytes
+// after it (a pipelined response) stay in `buf` for the next call.
+inline std::string read_response(int fd, std::string& head, std::string& buf) {
+  char tmp[65536];
+  std::size_t head_end = std::string::npos;
+  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
+    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return {};
+    buf.append(tmp, static_cast<std::size_t>(n));
+  }
+  head = buf.substr(0, head_end + 4);
+  std::string rest = buf.substr(head_end + 4);
+  const auto cl = head.find("Content-Length: ");
+  if (cl != std::string::npos) {
+    const std::size_t len = std::stoul(head.substr(cl + 16));
+    while (rest.size() < len) {
+      const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+      if (n <= 0) return {};
+      rest.append(tmp, static_cast<std::size_t>(n));
+    }
+    buf = rest.substr(len);
+    return rest.substr(0, len);
+  }
+  // chunked: read until the last chunk, then decode
+  for (std::size_t from = 0; rest.find("\r\n0\r\n\r\n", from) == std::string::npos;) {
+    from = rest.size() < 7 ? 0 : rest.size() - 7; // only the new bytes (and a split marker) again
+    const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return {};
+    rest.append(tmp, static_cast<std::size_t>(n));
+  }
+  std::string body;
+  std::size_t pos = 0;
+  for (int guard = 0; guard < 1000; ++guard) {
+    const std::size_t eol = rest.find("\r\n", pos);
+    if (eol == std::string::npos) return {};
+    const std::size_t size = std::stoul(rest.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) {
+      buf = rest.substr(eol + 4); // past "0\r\n\r\n"
+      return body;
+    }
+    body.append(rest, eol + 2, size);
+    pos = eol + 2 + size + 2;
+  }
+  return {};
 }
 
 } // namespace balancerd::net::testing_net
