@@ -1,5 +1,5 @@
 #pragma once
-// One non-blocking sendmsg of a gathered write, for the client and the backend sides alike: a head
+// One non-blocking send of a gathered write, for the client and the backend sides alike: a head
 // (and most bodies) fits the socket's send buffer, so the write goes out here and Asio's write
 // machinery is needed only for what the socket would not take at once.
 #include <sys/uio.h>
