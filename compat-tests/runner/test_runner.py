@@ -3,12 +3,14 @@
 not balancerd: the "balancerd" side is played by Apache (or by a program that cannot serve), which is how the
 runner proves both that agreement passes and that every kind of difference is reported."""
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 
@@ -270,6 +272,48 @@ class ScenarioFormat(unittest.TestCase):
         self.assertEqual(sc.steps[1][1], [("stop", "b1"), ("sleep", "0.1")])
         with self.assertRaisesRegex(scenario_mod.ScenarioError, ":3: no backend 'b9'"):
             self.parse("--- config\n--- action\nstop b9\n")
+
+    def test_until_actions(self):
+        sc = self.parse("--- config\n--- request r1\nGET / HTTP/1.1\n--- action\nuntil /bm?xml=1 HcFl\n"
+                        "until-not /bm Busy.1 2.5\n")
+        self.assertEqual(sc.steps[1][1], [("until", ("/bm?xml=1", "HcFl", None)),
+                                          ("until-not", ("/bm", "Busy.1", 2.5))])
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, ":3: until: bad regex"):
+            self.parse("--- config\n--- action\nuntil /x (\n")
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, ":3: until-not: SECONDS must be a number"):
+            self.parse("--- config\n--- action\nuntil-not /x y soon\n")
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, ":3: action must be one of"):
+            self.parse("--- config\n--- action\nuntil /x\n")
+
+    def test_until_polls_until_the_body_says_so(self):
+        from compat.exchange import _poll
+        served = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                served.append(self.path)
+                body = b"HcFl" if len(served) >= 3 else b"Ok"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) as srv:
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
+            side = type("FakeSide", (), {"ports": {"PORT": srv.server_address[1]}})()
+            try:
+                self.assertTrue(_poll(side, "/bm", "HcFl", True, 5.0))
+                self.assertEqual(served, ["/bm"] * 3)  # the third answer says it: no fourth poll
+                self.assertTrue(_poll(side, "/bm", "Ok", False, 5.0))  # already not there: one poll
+                self.assertEqual(len(served), 4)
+                t0 = time.monotonic()
+                self.assertFalse(_poll(side, "/bm", "never", True, 0.3))  # gives up after its limit
+                self.assertGreaterEqual(time.monotonic() - t0, 0.3)
+            finally:
+                srv.shutdown()
 
     def test_request_bytes(self):
         from compat.exchange import build_bytes

@@ -87,6 +87,8 @@ def run_requests(scenario, side, subs):
                         side.start_backend(arg)
                     elif word == "wait":
                         wait_all()
+                    elif word in ("until", "until-not"):
+                        _poll(side, arg[0], arg[1], word == "until", arg[2] or UNTIL_LIMIT)
                     else:
                         side.signal_server(word)
                 continue
@@ -111,6 +113,35 @@ def run_requests(scenario, side, subs):
         for c in conns.values():
             c.close()
     return outcomes
+
+
+UNTIL_LIMIT = 10.0  # seconds an until/until-not action waits by default before the scenario goes on regardless
+
+
+def _poll(side, path, pattern, want, limit):
+    """`until PATH REGEX [SECONDS]`: GETs PATH (a fresh connection each time, 0.05 s apart) until its body matches
+    REGEX (`until-not`: until it no longer does), for at most SECONDS (default UNTIL_LIMIT). For state a server
+    changes on its own clock (health checks): the scenario goes on as soon as the state is there, however slow the
+    machine, instead of after a fixed sleep. The polls are not part of the transcript; if the state does not come
+    within SECONDS, the requests that follow show it."""
+    regex = re.compile(pattern)
+    head = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode("latin-1")
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            conn = Connection(side.ports["PORT"], 2.0)
+            try:
+                conn.send(head)
+                r = conn.read_response("GET", 2.0)
+            finally:
+                conn.close()
+            if bool(regex.search(r.body.decode("latin-1"))) == want:
+                return True
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _one_request(scenario, side, subs, req, out, outcomes, conns):

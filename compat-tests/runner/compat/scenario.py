@@ -24,7 +24,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fakebackend  # noqa: E402
 
 SECTION_KINDS = {"config", "file", "backend", "request", "action", "expect"}
-ACTIONS = {"stop": 1, "start": 1, "sleep": 1, "wait": 0, "graceful": 0, "restart": 0}  # word -> number of args
+# word -> the numbers of arguments it takes
+ACTIONS = {"stop": (1,), "start": (1,), "sleep": (1,), "wait": (0,), "graceful": (0,), "restart": (0,),
+           "until": (2, 3), "until-not": (2, 3)}
 KNOWN_KEYS = {"scenario", "normalise", "normalise-body", "normalise-header", "keep", "timeout", "skip",
               "grep-log", "env", "server-root", "config-file", "source", "ignore-requests", "cpus"}
 
@@ -227,9 +229,21 @@ class Scenario:
                 words = line.split()
                 if not words or words[0].startswith("#"):
                     continue
-                if words[0] not in ACTIONS or len(words) != 1 + ACTIONS[words[0]]:
+                if words[0] not in ACTIONS or len(words) - 1 not in ACTIONS[words[0]]:
                     self._fail(s.lineno + 1 + k, "action must be one of: stop ID, start ID, sleep SECONDS, wait, "
-                               f"graceful, restart; got {line!r}")
+                               "graceful, restart, until PATH REGEX [SECONDS], until-not PATH REGEX [SECONDS]; "
+                               f"got {line!r}")
+                if words[0] in ("until", "until-not"):
+                    try:
+                        re.compile(words[2])
+                    except re.error as e:
+                        self._fail(s.lineno + 1 + k, f"{words[0]}: bad regex {words[2]!r}: {e}")
+                    try:
+                        limit = float(words[3]) if len(words) > 3 else None
+                    except ValueError:
+                        self._fail(s.lineno + 1 + k, f"{words[0]}: SECONDS must be a number, got {words[3]!r}")
+                    actions.append((words[0], (words[1], words[2], limit)))
+                    continue
                 if words[0] in ("stop", "start") and words[1] not in {b for b, _ in self.backends}:
                     self._fail(s.lineno + 1 + k, f"no backend {words[1]!r} declared above this action")
                 actions.append((words[0], words[1] if len(words) > 1 else None))
