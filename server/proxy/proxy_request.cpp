@@ -35,6 +35,7 @@
 #include "server/proxy/tunnel.hpp"
 #include "server/proxypass/backend_url.hpp"
 #include "server/proxypass/reverse_map.hpp"
+#include "server/proxypass/string_pool.hpp"
 #include "server/proxypass/worker_lookup.hpp"
 #include "server/runtime/request_config.hpp"
 
@@ -239,6 +240,8 @@ public:
     BufferList<RelayBuffers>::give_back(std::move(relay_bufs_), false);
     BufferList<ResponseBuffers>::give_back(std::move(rsp_), grew_);
     BufferList<RequestBuffers>::give_back(std::move(buf_), grew_);
+    // The canonical URL's buffer came from the mapping's pool (pass_match.cpp): reused by the next one.
+    proxypass::give_back_pooled_string(target_.url);
     --in_flight;
   }
   // One ~2 KB object per request: recycled per thread (see thread_recycler.hpp).

@@ -150,11 +150,15 @@ std::optional<std::string> canon_encode_path(std::string_view path, bool keep_en
 CanonResult canonicalise(std::string_view url, PathMode mode, const std::optional<std::string_view>& query,
                          bool keep_encoded_slashes) {
   CanonResult result;
+  result.status = canonicalise_into(result.url, url, mode, query, keep_encoded_slashes);
+  return result;
+}
+
+int canonicalise_into(std::string& out, std::string_view url, PathMode mode,
+                      const std::optional<std::string_view>& query, bool keep_encoded_slashes) {
+  out.clear();
   const auto colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    result.status = 400;
-    return result;
-  }
+  if (colon == std::string_view::npos || colon == 0) return 400;
   // The scheme, lower-cased; a long one is no scheme this function knows (Style::Other).
   char scheme_buf[8];
   std::string_view scheme;
@@ -172,7 +176,6 @@ CanonResult canonicalise(std::string_view url, PathMode mode, const std::optiona
     style = Style::NoQuery;
 
   const bool append_query = mode != PathMode::NoCanon && mode != PathMode::Forward && query.has_value();
-  std::string& out = result.url;
   if (style == Style::Other) {
     out.reserve(url.size() + (append_query ? 1 + query->size() : 0));
     out.append(url);
@@ -180,12 +183,11 @@ CanonResult canonicalise(std::string_view url, PathMode mode, const std::optiona
       out += '?';
       out.append(*query);
     }
-    return result;
+    return 0;
   }
-  auto fail = [&result] {
-    result.status = 400;
-    result.url.clear();
-    return result;
+  auto fail = [&out] {
+    out.clear();
+    return 400;
   };
 
   std::string_view rest = url.substr(colon + 1);
@@ -220,7 +222,7 @@ CanonResult canonicalise(std::string_view url, PathMode mode, const std::optiona
     out += '?';
     out.append(*query);
   }
-  return result;
+  return 0;
 }
 
 } // namespace balancerd::proxypass

@@ -35,5 +35,9 @@ struct CanonResult {
 // any other scheme is returned unchanged with the query.
 CanonResult canonicalise(std::string_view url, PathMode mode, const std::optional<std::string_view>& query,
                          bool keep_encoded_slashes = false);
+// The same, written into `out` (cleared first; its capacity is reused): returns the status (0: ok,
+// `out` holds the URL; else `out` is empty). The request path canonicalises into a pooled buffer.
+int canonicalise_into(std::string& out, std::string_view url, PathMode mode,
+                      const std::optional<std::string_view>& query, bool keep_encoded_slashes = false);
 
 } // namespace balancerd::proxypass

@@ -5,6 +5,7 @@
 #include "server/proxypass/alias_match.hpp"
 #include "server/proxypass/canon.hpp"
 #include "server/proxypass/regex_cache.hpp"
+#include "server/proxypass/string_pool.hpp"
 #include "server/proxypass/worker_lookup.hpp"
 
 #include <vector>
@@ -43,15 +44,18 @@ bool is_unreserved(unsigned char c) {
 // Fills the target of a mapped URL: canonical form, balancer or worker, Unix socket.
 void finish(const directives::ProxyServerConf& server, std::string_view url, PathMode mode,
             const RequestUri& req, PassMatch& m) {
-  CanonResult canon = canonicalise(url, mode, req.query, req.keep_encoded_slashes);
-  if (canon.status) {
+  // Both strings are built in buffers from the thread's pool (given back by ~PassMatch and by the
+  // proxy request that ends up owning the URL): two mallocs and frees less per proxied request.
+  if (m.target.url.capacity() <= 15) m.target.url = take_pooled_string();
+  if (const int status = canonicalise_into(m.target.url, url, mode, req.query, req.keep_encoded_slashes)) {
     m.result = PassResult::Error;
-    m.status = canon.status;
+    m.status = status;
     return;
   }
   m.result = PassResult::Proxy;
-  m.target.url = std::move(canon.url);
-  m.filename = "proxy:" + m.target.url;
+  if (m.filename.capacity() <= 15) m.filename = take_pooled_string();
+  m.filename.assign("proxy:");
+  m.filename.append(m.target.url);
   // (canonicalise lower-cases a "balancer:" scheme whatever its case.)
   if (m.target.url.starts_with("balancer:")) {
     std::string_view name = m.target.url;
@@ -70,11 +74,12 @@ bool is_encoded(const directives::ProxyPassRule& rule) {
   return rule.flags.map_encoded || rule.flags.map_servlet;
 }
 
-// One rule against the request (ap_proxy_trans_match): nothing when it does not apply.
-std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
-                                    const directives::ProxyDirConf* dir,
-                                    const directives::ProxyPassRule& rule, const RequestUri& req,
-                                    const EnvLookup& env) {
+// One rule against the request (ap_proxy_trans_match), written into `m` (a fresh PassMatch, the
+// caller's return value: no PassMatch is moved on the way out): false, `m` untouched, when it does
+// not apply.
+bool match_rule(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
+                const directives::ProxyPassRule& rule, const RequestUri& req, const EnvLookup& env,
+                PassMatch& m) {
   const bool interpolated = dir && dir->interpolate_env.value_or(false) && rule.flags.interpolate;
   // The model keeps "!" as the URL of an exclusion; Apache compares the (interpolated) URL to "!".
   std::string fake_buf, real_buf;
@@ -96,10 +101,13 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
   if (rule.regex) {
     // The pattern is the configured one: interpolation never applies to it.
     const directives::Regex* re = cached_regex(rule.path);
-    if (!re) return std::nullopt;
+    if (!re) return false;
     Groups groups;
-    if (!re->search(req.uri, &groups)) return std::nullopt;
-    if (real == "!") return PassMatch{PassResult::Excluded};
+    if (!re->search(req.uri, &groups)) return false;
+    if (real == "!") {
+      m.result = PassResult::Excluded;
+      return true;
+    }
     std::string_view use_uri = nocanon ? req.raw_target : req.uri;
     if (nocanon) {
       Groups raw_groups;
@@ -127,8 +135,11 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
     } else {
       len = alias_match(req.uri, fake);
     }
-    if (len == 0) return std::nullopt;
-    if (real == "!") return PassMatch{PassResult::Excluded};
+    if (len == 0) return false;
+    if (real == "!") {
+      m.result = PassResult::Excluded;
+      return true;
+    }
     if (nocanon && len != alias_match(req.raw_target, fake)) {
       mismatch = true;
       use_uri = req.uri;
@@ -139,7 +150,6 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
     if (len < use_uri.size()) found.append(use_uri.substr(len));
   }
 
-  PassMatch m;
   m.nocanon_ignored = mismatch;
   m.servlet_uri = std::move(servlet_uri);
   m.target.rule = &rule;
@@ -147,7 +157,7 @@ std::optional<PassMatch> match_rule(const directives::ProxyServerConf& server,
                         : is_encoded(rule)     ? PathMode::NoEncode
                                                : PathMode::Encode;
   finish(server, found, mode, req, m);
-  return m;
+  return true;
 }
 
 bool wants_phase(const directives::ProxyPassRule& rule, bool pre_translate) {
@@ -219,19 +229,25 @@ bool needs_pre_translate(const directives::ProxyServerConf& server, const direct
 
 PassMatch match_proxy_pass(const directives::ProxyServerConf& server, const directives::ProxyDirConf* dir,
                            const RequestUri& req, const EnvLookup& env, bool pre_translate) {
-  if (req.raw_target == "*" || req.uri.empty() || req.uri[0] != '/' || req.no_proxy_env) return {};
+  PassMatch m;
+  if (req.raw_target == "*" || req.uri.empty() || req.uri[0] != '/' || req.no_proxy_env) return m;
   const bool ws_declined = req.no_upgrade && dir && dir->ws_fallback_to_http == false;
   auto declined = [ws_declined](const directives::ProxyPassRule& rule) {
     return ws_declined &&
            (directives::ci_starts_with(rule.url, "ws:") || directives::ci_starts_with(rule.url, "wss:"));
   };
   if (dir && dir->pass && wants_phase(*dir->pass, pre_translate) && !declined(*dir->pass))
-    if (auto m = match_rule(server, dir, *dir->pass, req, env)) return std::move(*m);
+    if (match_rule(server, dir, *dir->pass, req, env, m)) return m;
   for (const auto& rule : server.rules) {
     if (!wants_phase(rule, pre_translate) || declined(rule)) continue;
-    if (auto m = match_rule(server, dir, rule, req, env)) return std::move(*m);
+    if (match_rule(server, dir, rule, req, env, m)) return m;
   }
-  return {};
+  return m;
+}
+
+PassMatch::~PassMatch() {
+  give_back_pooled_string(target.url);
+  give_back_pooled_string(filename);
 }
 
 std::optional<PassMatch> match_handler(const directives::ProxyServerConf& server, std::string_view handler,

@@ -40,6 +40,14 @@ enum class PassResult {
 };
 
 struct PassMatch {
+  PassMatch() = default;
+  PassMatch(const PassMatch&) = default;
+  PassMatch(PassMatch&&) noexcept = default;
+  PassMatch& operator=(const PassMatch&) = default;
+  PassMatch& operator=(PassMatch&&) noexcept = default;
+  // Gives the URL's and the filename's buffers back to the thread's pool (string_pool.hpp).
+  ~PassMatch();
+
   PassResult result = PassResult::None;
   ProxyTarget target;
   int status = 0;
