@@ -12,6 +12,7 @@
 
 #include "server/http/http_date.hpp"
 #include "server/http/status.hpp"
+#include "server/net/coarse_clock.hpp"
 #include "server/net/drained_read.hpp"
 #include "server/net/send_now.hpp"
 #include "server/net/tls_session.hpp"
@@ -167,13 +168,12 @@ void Connection::shutdown() {
 
 void Connection::mark_begin() {
   begin_ = std::chrono::system_clock::now();
-  begin_steady_ = std::chrono::steady_clock::now();
-  read_stage_.start(read_timeouts_->header, begin_steady_); // RequestReadTimeout header=
+  read_stage_.start(read_timeouts_->header, steady_now_coarse()); // RequestReadTimeout header=
 }
 
 void Connection::arm_timer(Duration d) {
   timed_out_ = false;
-  deadline_ = std::chrono::steady_clock::now() + d;
+  deadline_ = steady_now_coarse() + d;
   // A pending wait that fires no later than the deadline re-arms itself for the rest then.
   if (timer_pending_ && timer_at_ <= deadline_) return;
   start_timer(deadline_);
@@ -270,7 +270,7 @@ void Connection::process_head() {
 
 void Connection::read_head_more() {
   st_->in.reserve_space(kMinRead);
-  arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
+  arm_timer(read_stage_.wait(opts_.timeout, steady_now_coarse()));
   auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) {
     if (self->closed_) return;
     if (ec) {
@@ -308,14 +308,14 @@ void Connection::dispatch() {
   exchange_open_ = dispatched_ = true;
   self_ = shared_from_this();
   in_handler_ = true;
-  read_stage_.start(read_timeouts_->body, std::chrono::steady_clock::now()); // body=
+  read_stage_.start(read_timeouts_->body, steady_now_coarse()); // body=
   disarm_timer();
   CallbackScope scope; // (thread state only: handle() may end the exchange and free the connection)
   handler_.handle(*this);
 }
 
 void Connection::set_body_read_timeout(const http::ReadTimeoutStage& stage) {
-  if (read_timeouts_->on && !reading_body_) read_stage_.start(stage, std::chrono::steady_clock::now());
+  if (read_timeouts_->on && !reading_body_) read_stage_.start(stage, steady_now_coarse());
 }
 
 // ---- request body -------------------------------------------------------------------------------
@@ -436,7 +436,7 @@ void Connection::read_body_more() {
   }
   if (in.space_size() < kMinRead) grow_buffer(kMinRead);
   reading_body_ = true;
-  arm_timer(read_stage_.wait(opts_.timeout, std::chrono::steady_clock::now()));
+  arm_timer(read_stage_.wait(opts_.timeout, steady_now_coarse()));
   auto done = [self = shared_from_this()](const error_code& ec, std::size_t n) {
     self->reading_body_ = false;
     if (ec) {
@@ -822,7 +822,6 @@ void Connection::report_finished(bool aborted) {
   o.dispatched = dispatched_;
   o.request_line = log_request_line();
   o.begin = begin_;
-  o.begin_steady = begin_steady_;
   o.keepalives = served_ > 0 ? served_ - 1 : 0;
   handler_.finished(*this, o);
   handler_state_ = nullptr;

@@ -57,6 +57,7 @@ public:
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return head_sent_; }
   unsigned keepalives() const override { return served_ > 0 ? served_ - 1 : 0; }
+  std::chrono::system_clock::time_point request_time() const override { return begin_; }
   void abort_connection() override;
   void close_after_response() override { close_after_ = true; }
   int body_error() const override { return body_error_ > 0 ? body_error_ : 0; }
@@ -103,9 +104,10 @@ private:
   void close();
   void linger();
   void linger_read();
-  // Timeouts are lazy: arming only moves deadline_; the one Asio timer is re-armed when it fires
-  // before the deadline, or when a deadline earlier than its expiry is set. A request so costs a
-  // clock read instead of a timer-queue insert, a cancel and an aborted completion per arm.
+  // Timeouts are lazy (and their arithmetic reads the coarse clock, coarse_clock.hpp): arming only moves
+  // deadline_; the one Asio timer is re-armed when it fires before the deadline, or when a deadline earlier
+  // than its expiry is set. A request so costs a clock read instead of a timer-queue insert, a cancel and an
+  // aborted completion per arm.
   void arm_timer(Duration d);
   void disarm_timer() noexcept { deadline_ = TimePoint::max(); }
   void cancel_timer(); // really cancels (close, upgrade): the pending wait lets go of the connection
@@ -159,8 +161,7 @@ private:
   bool exchange_open_ = false; // a response is owed a finished() report
   bool dispatched_ = false;    // the handler saw this exchange (else: a protocol error)
   std::uint64_t bytes_out_ = 0, body_out_ = 0, body_in_ = 0;
-  std::chrono::system_clock::time_point begin_;
-  std::chrono::steady_clock::time_point begin_steady_;
+  std::chrono::system_clock::time_point begin_; // the request's first bytes (mark_begin)
   BodyCallback body_cb_;
   WriteCallback write_cb_;
   PeerInfo peer_;

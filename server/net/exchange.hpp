@@ -95,6 +95,11 @@ public:
   // Allow etc.; method and signature are filled in from the request and server options.
   virtual void send_error(int status, const http::ErrorPageInfo& info = {}, std::string_view allow = {}) = 0;
   virtual bool head_sent() const = 0;
+  // When the request's first bytes arrived (Apache's r->request_time: %t, mod_headers' %t and %D,
+  // REQUEST_TIME); an exchange without a connection of its own answers the time of asking.
+  virtual std::chrono::system_clock::time_point request_time() const {
+    return std::chrono::system_clock::now();
+  }
   // Requests this connection served before this one (Apache's c->keepalives).
   virtual unsigned keepalives() const { return 0; }
   // Ends the exchange by closing the connection without any response (mod_proxy_http after a reused
@@ -169,9 +174,8 @@ struct ExchangeOutcome {
   char connection_status = '-';                // %X: 'X' aborted, '+' kept alive, '-' closed after it
   bool dispatched = true;                      // false: a protocol error the connection answered itself
   std::string_view request_line;               // the request line as Apache logs it (%r)
-  std::chrono::system_clock::time_point begin; // when the request's first bytes arrived (%t)
-  std::chrono::steady_clock::time_point begin_steady; // the same on the steady clock (%D)
-  unsigned keepalives = 0; // requests served on this connection before this one (%k)
+  std::chrono::system_clock::time_point begin; // when the request's first bytes arrived (%t; %D from it)
+  unsigned keepalives = 0;                     // requests served on this connection before this one (%k)
 };
 
 class RequestHandler {

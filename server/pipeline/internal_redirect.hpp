@@ -41,6 +41,8 @@ public:
   void send_error(int status, const http::ErrorPageInfo& info, std::string_view allow) override;
   bool head_sent() const override { return outer_.head_sent(); }
   unsigned keepalives() const override { return outer_.keepalives(); }
+  // Apache's internal redirect keeps the original request's time.
+  std::chrono::system_clock::time_point request_time() const override { return outer_.request_time(); }
   void abort_connection() override { outer_.abort_connection(); }
   void close_after_response() override { outer_.close_after_response(); }
   int body_error() const override { return outer_.body_error(); }

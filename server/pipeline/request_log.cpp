@@ -147,8 +147,9 @@ void fill_log_view(net::Exchange& ex, const net::ExchangeOutcome& outcome, const
   v.client_port = peer.remote_port;
   v.begin = outcome.begin;
   v.end = std::chrono::system_clock::now();
-  v.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                     outcome.begin_steady);
+  // %D and %T as mod_log_config takes them: the wall clock's end less the request's time (one clock
+  // read for both, as Apache's request end time is read once).
+  v.duration = std::chrono::duration_cast<std::chrono::microseconds>(v.end - v.begin);
   // An ErrorDocument's internal redirect: this view is the last request's (the redirect's); the
   // original request's view, for the items mod_log_config takes from it, is filled below
   const InternalRedirect* ir = st && st->redirect && st->redirect->exchange ? st->redirect.get() : nullptr;

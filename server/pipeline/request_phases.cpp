@@ -125,9 +125,8 @@ void init_request_facts(RequestState& state, const net::Exchange& ex, std::strin
   f.local_ip = peer.local_ip;
   f.server_port = peer.local_port;
   f.remote_port = peer.remote_port;
-  f.request_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  f.request_time_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(ex.request_time().time_since_epoch()).count();
   f.lookup_remote_host = &expr_remote_host;
   f.lookup_remote_host_arg = &state;
 }

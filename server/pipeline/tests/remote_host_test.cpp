@@ -2,7 +2,7 @@
 // HostnameLookups On/Double, once per connection (Apache's conn_rec remote_host), shown by later
 // requests of the connection even where HostnameLookups is Off, per request when mod_remoteip made
 // the client another address; REMOTE_HOST in an expression triggers the lookup lazily. Also the
-// RequestReadTimeout body stage that post_read_request hands the connection.
+// RequestReadTimeout body stage that post_read_request hands the connection, and the request's time.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -57,6 +57,8 @@ public:
   void write(std::span<const char>, bool, net::WriteCallback) override {}
   void send_error(int, const http::ErrorPageInfo&, std::string_view) override {}
   bool head_sent() const override { return false; }
+  std::chrono::system_clock::time_point arrived{std::chrono::seconds(1700000000) + 123456us};
+  std::chrono::system_clock::time_point request_time() const override { return arrived; }
   void set_body_read_timeout(const http::ReadTimeoutStage& s) override {
     body_stage = s;
     ++body_stage_calls;
@@ -101,6 +103,15 @@ struct Fixture {
     return r.ok() && expr::Evaluator::this_thread().matches(*r.expr, st.ctx);
   }
 };
+
+// The request's time (mod_headers' %t and %D, an ETag's weak check) is when its bytes arrived, as
+// Apache's r->request_time, which %t logs: the exchange's, not a later clock reading.
+TEST(PipelineRequestFacts, RequestTimeIsTheExchanges) {
+  Fixture f;
+  RequestState st;
+  f.start(st);
+  EXPECT_EQ(st.ctx.info.request_time_us, 1700000000123456);
+}
 
 TEST(PipelineRemoteHost, OffLooksNothingUp) {
   Fixture f;
