@@ -315,6 +315,15 @@ class ScenarioFormat(unittest.TestCase):
             finally:
                 srv.shutdown()
 
+    def test_settled_waits_for_enough_and_stable(self):
+        from compat.suite import _settled
+        reads = iter(["", "", "", "a\n", "a\n", "a\nb\n"] + ["a\nb\n"] * 100)
+        # Empty and unchanged for three reads is not enough: it waits for two lines, then for them to stay.
+        self.assertEqual(_settled(lambda: next(reads), 5.0, lambda t: t.count("\n") >= 2), "a\nb\n")
+        t0 = time.monotonic()
+        self.assertEqual(_settled(lambda: "x", 0.3, lambda t: False), "x")  # never enough: gives up at its limit
+        self.assertGreaterEqual(time.monotonic() - t0, 0.3)
+
     def test_request_bytes(self):
         from compat.exchange import build_bytes
         sc = self.parse("--- config\n--- request r1\nPOST /x HTTP/1.1\nHost: @HOST@\nContent-Length: @BODYLEN@\n\n"

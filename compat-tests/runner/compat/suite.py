@@ -41,6 +41,21 @@ def load_deviations(path):
     return out
 
 
+def _settled(read, limit, enough=lambda text: True):
+    """read() once it has returned the same text twice in a row, 0.05 s apart, and that text is `enough`; or
+    whatever it returns after `limit` seconds."""
+    text, stable = read(), 0
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = read()
+        stable = stable + 1 if now == text else 0
+        text = now
+        if stable >= 2 and enough(text):
+            break
+    return text
+
+
 def _exercise(side, scenario):
     """Starts the side, sends every request, stops it (always). Returns (outcomes, receipts, error_log)."""
     try:
@@ -48,18 +63,17 @@ def _exercise(side, scenario):
         outcomes = run_requests(scenario, side, side.substitutions())
         time.sleep(0.01)
         if "access-log" in scenario.keep:
-            # A log line is written after its response is sent: wait until the log stops growing (max 1 s).
-            log, stable = side.access_log(), 0
-            for _ in range(20):
-                time.sleep(0.05)
-                now = side.access_log()
-                stable = stable + 1 if now == log else 0
-                log = now
-                if stable >= 2:
-                    break
-            outcomes["__access_log__"] = log
+            # A log line is written after its response is sent, so on a loaded machine the last ones may come
+            # well after the client has its answer: wait until there is at least one line per response received
+            # (a lower bound: every answered request is logged, unless the config logs conditionally) and the
+            # log has stopped growing, at most 2 s.
+            answered = sum(r.status_line is not None for o in outcomes.values() for r in o.responses)
+            outcomes["__access_log__"] = _settled(side.access_log, 2.0, lambda log: log.count("\n") >= answered)
         if scenario.grep_log:
-            time.sleep(0.1)  # error-log lines of the last request may be written just after its response
+            # Error-log lines of the last request may be written just after its response: at least 0.1 s, then
+            # until the log stops growing (at most 1 s).
+            time.sleep(0.1)
+            _settled(side.error_log, 0.9)
         outcomes["__error_log__"] = side.error_log()
         died = side.proc.poll()
         if died is not None:  # a crash mid-scenario must show in the transcript, not only as odd responses
