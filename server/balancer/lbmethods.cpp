@@ -6,7 +6,7 @@ namespace balancerd::balancer {
 
 using namespace directives;
 
-WorkerState* get_best_worker(BalancerState& b, TimePoint now, const IsBest& is_best) {
+WorkerState* get_best_worker(BalancerState& b, const LazyNow& now, const IsBest& is_best) {
   const std::size_t n = b.size();
   WorkerState* best = nullptr;
   int max_lbset = 0;
@@ -57,7 +57,7 @@ namespace {
 
 // byrequests and bybusyness both add each candidate's factor to its lbstatus and to a total that
 // the elected worker then gives back.
-WorkerState* find_counting(BalancerState& b, TimePoint now, bool by_busyness) {
+WorkerState* find_counting(BalancerState& b, const LazyNow& now, bool by_busyness) {
   int total = 0;
   WorkerState* best = get_best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
     const int factor = w.lbfactor.load(std::memory_order_relaxed);
@@ -76,15 +76,15 @@ WorkerState* find_counting(BalancerState& b, TimePoint now, bool by_busyness) {
 
 } // namespace
 
-WorkerState* find_best_byrequests(BalancerState& b, TimePoint now) {
+WorkerState* find_best_byrequests(BalancerState& b, const LazyNow& now) {
   return find_counting(b, now, false);
 }
 
-WorkerState* find_best_bybusyness(BalancerState& b, TimePoint now) {
+WorkerState* find_best_bybusyness(BalancerState& b, const LazyNow& now) {
   return find_counting(b, now, true);
 }
 
-WorkerState* find_best_bytraffic(BalancerState& b, TimePoint now) {
+WorkerState* find_best_bytraffic(BalancerState& b, const LazyNow& now) {
   std::uint64_t min_traffic = 0;
   return get_best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
     std::uint64_t factor = static_cast<std::uint64_t>(w.lbfactor.load(std::memory_order_relaxed));
@@ -99,7 +99,7 @@ WorkerState* find_best_bytraffic(BalancerState& b, TimePoint now) {
   });
 }
 
-WorkerState* find_best_heartbeat(BalancerState& b, const HeartbeatTable& table, TimePoint now,
+WorkerState* find_best_heartbeat(BalancerState& b, const HeartbeatTable& table, const LazyNow& now,
                                  const std::function<std::uint32_t(std::uint32_t max)>& random_pick) {
   // Apache keys the table by IP and records on each entry the last usable member with that IP;
   // an entry is a candidate once per such member.

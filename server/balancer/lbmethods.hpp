@@ -16,13 +16,13 @@ namespace balancerd::balancer {
 // candidate becomes the best.
 using IsBest = std::function<bool(WorkerState& candidate, WorkerState* best)>;
 // The framework. Runs the retry check on unusable members it meets (at `now`).
-WorkerState* get_best_worker(BalancerState& b, TimePoint now, const IsBest& is_best);
+WorkerState* get_best_worker(BalancerState& b, const LazyNow& now, const IsBest& is_best);
 
-WorkerState* find_best_byrequests(BalancerState& b, TimePoint now);
-WorkerState* find_best_bybusyness(BalancerState& b, TimePoint now);
-WorkerState* find_best_bytraffic(BalancerState& b, TimePoint now);
+WorkerState* find_best_byrequests(BalancerState& b, const LazyNow& now);
+WorkerState* find_best_bybusyness(BalancerState& b, const LazyNow& now);
+WorkerState* find_best_bytraffic(BalancerState& b, const LazyNow& now);
 // Weighted random over the members present and fresh in `table` (see heartbeat.hpp).
-WorkerState* find_best_heartbeat(BalancerState& b, const HeartbeatTable& table, TimePoint now,
+WorkerState* find_best_heartbeat(BalancerState& b, const HeartbeatTable& table, const LazyNow& now,
                                  const std::function<std::uint32_t(std::uint32_t max)>& random_pick);
 
 // The lbmethods a build provides, for b_lbm validation and the manager's select list.

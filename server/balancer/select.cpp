@@ -22,7 +22,7 @@ std::string host_port(const WorkerState& w) {
 
 // Apache's force_recovery: when every member is in error (after a normal retry check on each) and
 // forcerecovery is On, clear the error flag of all of them so this request tries them again.
-void force_recovery(BalancerState& b, TimePoint now, std::vector<LogEvent>& logs) {
+void force_recovery(BalancerState& b, const LazyNow& now, std::vector<LogEvent>& logs) {
   const std::size_t n = b.size();
   for (std::size_t i = 0; i < n; ++i) {
     WorkerState& w = b.member(i);
@@ -262,7 +262,7 @@ bool FailoverLoop::after_attempt(BalancerState* b, WorkerState& w, int handler_s
 }
 
 std::vector<LogEvent> post_request(BalancerState& b, WorkerState& w, int final_status, bool timed_out,
-                                   TimePoint now) {
+                                   const LazyNow& now) {
   std::vector<LogEvent> logs;
   std::lock_guard lock(b.mutex());
   const BalancerSettings& st = b.settings_locked();

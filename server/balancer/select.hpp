@@ -26,7 +26,9 @@ struct RequestFacts {
   // The Cookie request header (Apache merges several Cookie header lines into one value joined
   // with ", "; HTTP/2 cookie crumbs are joined with "; "). Empty when absent.
   std::string_view cookie;
-  TimePoint now{};
+  // The time of the request's retry checks; left default, the clock is read only if a member in
+  // error needs one (LazyNow).
+  LazyNow now;
   // heartbeat's random pick in [0, max] inclusive (ap_random_pick); null = a per-thread PRNG.
   std::function<std::uint32_t(std::uint32_t max)> random_pick;
 };
@@ -129,7 +131,8 @@ private:
 
 // post_request: failonstatus (final status in the list, worker without I -> error, AH01174) and
 // failontimeout (the request's backend read timed out -> error, AH02460). Returns the log lines.
+// (`now` is read only when the worker is put into error: pass a default LazyNow to read it then.)
 std::vector<LogEvent> post_request(BalancerState& b, WorkerState& w, int final_status, bool timed_out,
-                                   TimePoint now);
+                                   const LazyNow& now);
 
 } // namespace balancerd::balancer

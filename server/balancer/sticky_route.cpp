@@ -82,7 +82,8 @@ std::optional<StickyRoute> find_sticky_route(const BalancerSettings& s, std::str
   return out;
 }
 
-WorkerState* find_route_worker(BalancerState& b, std::string_view route, TimePoint now, std::size_t depth) {
+WorkerState* find_route_worker(BalancerState& b, std::string_view route, const LazyNow& now,
+                               std::size_t depth) {
   const std::size_t n = b.size();
   for (int pass = 0; pass < 2; ++pass) {
     const bool standby_pass = pass == 1;

@@ -31,7 +31,7 @@ std::optional<StickyRoute> find_sticky_route(const BalancerSettings& s, std::str
 // same way (so chains r1 -> r2 -> r3 are followed, verified with apache2: "Route changed from r1 to
 // r3"; the depth is bounded by the member count so a redirect loop ends), if usable after its retry
 // check. Caller holds the balancer lock.
-WorkerState* find_route_worker(BalancerState& b, std::string_view route, TimePoint now,
+WorkerState* find_route_worker(BalancerState& b, std::string_view route, const LazyNow& now,
                                std::size_t depth = 0);
 
 } // namespace balancerd::balancer

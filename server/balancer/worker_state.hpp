@@ -22,6 +22,28 @@ namespace balancerd::balancer {
 using TimePoint = std::chrono::system_clock::time_point;
 using Micros = std::chrono::microseconds;
 
+// A `now` that reads the system clock only when something first asks for it, then keeps that
+// reading: a request's member selection and post_request compare or record a time only when a
+// member is in error (its retry check) or is put into error, so most requests read no clock. Built
+// from a TimePoint it is that time (tests and callers that have a reading already).
+class LazyNow {
+public:
+  LazyNow() = default;
+  LazyNow(TimePoint fixed) : t_(fixed), known_(true) {} // NOLINT: implicit, callers pass a TimePoint
+  TimePoint get() const {
+    if (!known_) {
+      t_ = std::chrono::system_clock::now();
+      known_ = true;
+    }
+    return t_;
+  }
+  operator TimePoint() const { return get(); } // NOLINT: implicit, for functions taking a TimePoint
+
+private:
+  mutable TimePoint t_{};
+  mutable bool known_ = false;
+};
+
 // Apache keeps route, redirect and hcuri in 64-byte buffers: at most 63 characters.
 inline constexpr std::size_t kMaxShortText = 63;
 // hcexpr lives in a 16-byte buffer.

@@ -535,10 +535,9 @@ void Request::start() {
 }
 
 void Request::select_member() {
-  balancer::RequestFacts facts;
+  balancer::RequestFacts facts; // (its `now` reads the clock only if a member's retry check needs it)
   facts.url = target_.url;
   facts.cookie = cookie_;
-  facts.now = Clock::now();
   on_selected(balancer::select(*balancer_, facts));
 }
 
@@ -552,7 +551,6 @@ void Request::on_selected(balancer::Selection sel) {
       balancer::RequestFacts facts;
       facts.url = target_.url;
       facts.cookie = cookie_;
-      facts.now = Clock::now();
       on_selected(balancer::select_again(*balancer_, facts, std::move(wait_->sel)));
     });
     return;
@@ -1364,7 +1362,8 @@ void Request::complete(int status) {
 void Request::post_request(int status) {
   if (post_done_ || !balancer_ || !worker_) return;
   post_done_ = true;
-  log_events(balancer::post_request(*balancer_, *worker_, status, timed_out_, Clock::now()),
+  // (The clock is read only when failonstatus or failontimeout puts the worker into error.)
+  log_events(balancer::post_request(*balancer_, *worker_, status, timed_out_, balancer::LazyNow{}),
              log::mod::proxy_balancer);
 }
 
