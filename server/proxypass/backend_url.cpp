@@ -75,6 +75,20 @@ bool is_scheme_char(char c) {
          c == '.';
 }
 
+enum class AuthorityByte : unsigned char { Plain, End, Reject, Colon };
+
+// What a byte means in parse_plain's authority: '/', '?', '#' end it; user info and IPv6 brackets
+// are left to the general parser; the first ':' starts the port.
+struct AuthorityTable {
+  AuthorityByte kind[256]{};
+  constexpr AuthorityTable() {
+    for (unsigned char c : {'/', '?', '#'}) kind[c] = AuthorityByte::End;
+    for (unsigned char c : {'@', '[', ']'}) kind[c] = AuthorityByte::Reject;
+    kind[static_cast<unsigned char>(':')] = AuthorityByte::Colon;
+  }
+};
+constexpr AuthorityTable kAuthority;
+
 // The common shape, "scheme://host[:port][/path][?query]" with a plain host and a valid port, taken
 // apart in place: the general parser below builds APR's whole URI record (nine optional strings)
 // for every proxied request. Anything else (user info, IPv6 literals, an empty host or port, a bad
@@ -89,11 +103,14 @@ bool parse_plain(std::string_view url, BackendUrl& out) {
   const std::size_t start = sep + 3;
   std::size_t end = start;
   std::size_t colon = std::string_view::npos;
+  // The authority's bytes are classified by one table lookup each (five comparisons per byte were
+  // half of this function's instructions).
   for (; end < url.size(); ++end) {
-    const char c = url[end];
-    if (c == '/' || c == '?' || c == '#') break;
-    if (c == '@' || c == '[' || c == ']') return false;
-    if (c == ':' && colon == std::string_view::npos) colon = end;
+    const AuthorityByte k = kAuthority.kind[static_cast<unsigned char>(url[end])];
+    if (k == AuthorityByte::Plain) continue;
+    if (k == AuthorityByte::End) break;
+    if (k == AuthorityByte::Reject) return false;
+    if (colon == std::string_view::npos) colon = end; // AuthorityByte::Colon
   }
   const std::string_view host = url.substr(start, (colon == std::string_view::npos ? end : colon) - start);
   if (host.empty()) return false;
