@@ -198,7 +198,10 @@ void BackendPool::post_result(AcquireCallback cb, BackendError err, std::unique_
 
 void BackendPool::give_back(std::unique_ptr<BackendConnection> conn, bool reusable) noexcept {
   if (busy_ > 0) --busy_;
-  const auto now = Clock::now();
+  // The clock is read only for ttl= (the idle time is used for nothing else): a steady_clock read per
+  // proxied request otherwise. update_settings() stamps the idle ones when a reload turns ttl= on.
+  const bool timed = settings_.ttl.count() > 0;
+  const auto now = timed ? Clock::now() : Clock::time_point{};
   if (!shut_down_ && reusable && settings_.reuse && conn->is_open()) {
     conn->note_request_done();
     conn->idle_since = now;
@@ -207,7 +210,7 @@ void BackendPool::give_back(std::unique_ptr<BackendConnection> conn, bool reusab
     // even where the request skips the socket check (verify_idle false).
     conn->watch_idle();
     idle_.push_back(std::move(conn));
-    expire_idle(now);
+    if (timed) expire_idle(now);
   } else {
     conn.reset();
   }
@@ -249,6 +252,11 @@ void BackendPool::shutdown() noexcept {
 }
 
 void BackendPool::update_settings(const BackendSettings& s) {
+  if (settings_.ttl.count() <= 0 && s.ttl.count() > 0) {
+    // Released while no ttl= applied, so without a time: their idle time counts from now.
+    const auto now = Clock::now();
+    for (auto& c : idle_) c->idle_since = now;
+  }
   settings_ = s;
   addresses_.set_ttl(s.address_ttl);
   if (!settings_.reuse) idle_.clear();

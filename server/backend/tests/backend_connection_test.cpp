@@ -217,6 +217,30 @@ TEST(BackendConnection, ReadTimeoutWhenBackendIsSilent) {
   EXPECT_EQ(be.requests(), 1);
 }
 
+// A read's timeout never ends before its time, whatever the timeout (a deadline taken from a
+// cheaper clock, such as the kernel's coarse one, ended up to 5 ms early here: that clock may lag
+// more than its resolution).
+TEST(BackendConnection, ReadTimeoutNeverEndsBeforeItsTime) {
+  TestBackend be(kOk, TestBackend::Mode::Silent);
+  boost::asio::io_context io;
+  BackendConnection c(io, 8192);
+  ASSERT_EQ(connect_sync(io, c, resolve(loopback(be.port())), quick(200ms, 5000ms)), BackendError::None);
+  for (int i = 0; i < 6; ++i) {
+    c.set_io_timeout(std::chrono::milliseconds(20 + 3 * i)); // starts at different points of a tick
+    Outcome r;
+    const auto start = std::chrono::steady_clock::now();
+    c.read_some([&](BackendError e, std::span<const char>) {
+      r.done = true;
+      r.err = e;
+    });
+    ASSERT_TRUE(run_until(io, [&] { return r.done; }));
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.err, BackendError::Timeout);
+    EXPECT_GE(took, std::chrono::milliseconds(20 + 3 * i)) << i;
+    EXPECT_LT(took, 1000ms);
+  }
+}
+
 TEST(BackendConnection, EofWhenBackendCloses) {
   TestBackend be("", TestBackend::Mode::CloseAfter);
   boost::asio::io_context io;

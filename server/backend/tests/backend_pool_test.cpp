@@ -355,6 +355,33 @@ TEST(BackendPool, TtlExpiresIdleAboveSmaxAtRelease) {
   EXPECT_EQ(pool->counters().idle, 1u);
 }
 
+// Without ttl= a release takes no time reading; a reload that turns ttl= on counts the idle
+// connections' time from then, so they are neither expired at once nor kept past the new ttl.
+TEST(BackendPool, TtlTurnedOnByAReloadCountsIdleTimeFromTheReload) {
+  TestBackend be(kOk);
+  boost::asio::io_context io;
+  auto s = quick_settings();
+  s.smax = 5;
+  auto pool = BackendPool::create(io, loopback(be.port()), s);
+  {
+    auto l = acquire_sync(io, *pool);
+    round_trip(io, l);
+    l.release(true);
+  }
+  s.ttl = 60ms;
+  pool->update_settings(s);
+  {
+    auto l = acquire_sync(io, *pool); // idle for less than ttl since the reload: reused
+    EXPECT_TRUE(l->reused());
+    round_trip(io, l);
+    l.release(true);
+  }
+  run_for(io, 90ms);
+  auto l = acquire_sync(io, *pool);
+  EXPECT_FALSE(l->reused());
+  EXPECT_EQ(pool->counters().closed_expired, 1u);
+}
+
 TEST(BackendPool, FreshConnectionWhenReuseNotAllowed) {
   TestBackend be(kOk);
   boost::asio::io_context io;
