@@ -292,6 +292,12 @@ class Backend:
         self._stop.set()
         if self._filler is not None:
             self._filler.close()
+        # close() alone does not wake a thread blocked in accept() (it would notice only at its 0.2 s timeout,
+        # and stop() joins it: 0.2 s per scenario side); shutdown() makes accept() fail at once.
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         if self.unix_path and os.path.exists(self.unix_path):
             os.unlink(self.unix_path)
