@@ -324,6 +324,18 @@ class ScenarioFormat(unittest.TestCase):
         self.assertEqual(_settled(lambda: "x", 0.3, lambda t: False), "x")  # never enough: gives up at its limit
         self.assertGreaterEqual(time.monotonic() - t0, 0.3)
 
+    def test_ports_are_not_normalised_inside_nonces_or_longer_numbers(self):
+        from compat.transcript import Normalise
+        sc = self.parse("normalise: nonce\n--- config\n")
+        forms = [("41533", "@BPORT_b2@")]
+        body = b'nonce=ab9ba5c0-69e0-4797-aa71-fadd41533bea" 127.0.0.1:41533 [p41533a_bg] 141533 415330'
+        text, _ = Normalise(sc, forms).body(body)
+        self.assertEqual(text.decode(), 'nonce=<nonce>-----------------------------" 127.0.0.1:@BPORT_b2@ '
+                                        '[p<id>_bg] 141533 415330')
+        self.assertEqual(Normalise(sc, forms).header_value(
+            "Location", "http://h:41533/bm?nonce=ab9ba5c0-69e0-4797-aa71-fadd41533bea"),
+            "http://h:@BPORT_b2@/bm?nonce=<nonce>-----------------------------")
+
     def test_request_bytes(self):
         from compat.exchange import build_bytes
         sc = self.parse("--- config\n--- request r1\nPOST /x HTTP/1.1\nHost: @HOST@\nContent-Length: @BODYLEN@\n\n"

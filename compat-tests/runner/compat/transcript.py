@@ -21,7 +21,10 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def _sub_forms(text, forms):
     for value, symbol in forms:
-        text = text.replace(value, symbol)
+        if value.isdigit():  # a port: not the same digits inside a longer number (a byte count, a pid)
+            text = re.sub(rf"(?<!\d){value}(?!\d)", symbol, text)
+        else:
+            text = text.replace(value, symbol)
     return text
 
 
@@ -45,6 +48,8 @@ class Normalise:
 
     def header_value(self, name, value):
         lname = name.lower()
+        if "nonce" in self.sc.normalise:  # before the ports: a random UUID may contain a port's five digits
+            value = _UUID.sub(_NONCE, value)
         value = _sub_forms(value, self.forms)
         if lname == "date":
             return "<date>"
@@ -58,8 +63,6 @@ class Normalise:
             return "<last-modified>"
         if lname == "keep-alive" and "keep-alive" in self.sc.normalise:
             return "<keep-alive>"
-        if "nonce" in self.sc.normalise:
-            value = _UUID.sub(_NONCE, value)
         for n in self.sc.normalisers:
             if n.header == lname:
                 value = n.regex.sub(n.replacement, value)
@@ -68,13 +71,13 @@ class Normalise:
     def body(self, body):
         """Returns (normalised body, whether a declared body regex changed it)."""
         text = body.decode("latin-1")
-        text = _sub_forms(text, self.forms)
         changed = False
-        if "nonce" in self.sc.normalise:  # UUIDs have a fixed length: Content-Length is still compared  # same length (36), so Content-Length is still compared
-            text = _UUID.sub(_NONCE, text)
+        if "nonce" in self.sc.normalise:  # before the ports: a random UUID or hash may contain a port's digits
+            text = _UUID.sub(_NONCE, text)  # same length (36), so Content-Length is still compared
             new = _SHM_ID.sub(r"[p<id>\1]", text)  # its hex width varies (%x of a hash): lengths change
             changed, text = new != text, new
             text = _ERROR_TIME.sub(r"\1<error-time>-----------------\2", text)  # a clock reading; same length
+        text = _sub_forms(text, self.forms)
         for n in self.sc.normalisers:
             if n.header is None:
                 new = n.regex.sub(n.replacement, text)
