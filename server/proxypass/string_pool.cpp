@@ -24,24 +24,33 @@ std::string take_pooled_string() {
   if (free.empty()) return {};
   std::string s = std::move(free.back());
   free.pop_back();
+  // Emptied here, where the caller is about to write the buffer anyway: emptying it when it was
+  // given back wrote a byte into a line that may be cold by the time it is taken again.
+  s.clear();
   return s;
 }
 
 void give_back_pooled_string(std::string& s) noexcept {
-  // (A string within the inline buffer owns no memory worth keeping.)
-  if (s.capacity() <= 15 || s.capacity() > kMaxCapacity || pool().size() >= kMaxPooled) {
+  // A string within its inline buffer (a moved-from one) owns no memory: nothing to keep or free.
+  if (s.capacity() <= 15) {
+    s.clear();
+    return;
+  }
+  auto& free = pool();
+  if (s.capacity() > kMaxCapacity || free.size() >= kMaxPooled) {
     // (Swapped with an empty one, the buffer is freed: move-assigning an empty string would keep it.)
     std::string().swap(s);
     return;
   }
-  auto& free = pool();
-  s.clear();
-  try {
-    if (free.capacity() == 0) free.reserve(kMaxPooled);
-    free.push_back(std::move(s));
-  } catch (...) {
-    std::string().swap(s); // no room in the list: the buffer is freed
+  if (free.capacity() < kMaxPooled) {
+    try {
+      free.reserve(kMaxPooled);
+    } catch (...) {
+      std::string().swap(s); // no memory for the list: the buffer is freed
+      return;
+    }
   }
+  free.push_back(std::move(s)); // within the reserved capacity: no allocation, no throw
 }
 
 } // namespace balancerd::proxypass
