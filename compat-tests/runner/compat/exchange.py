@@ -153,13 +153,15 @@ def _one_request(scenario, side, subs, req, out, outcomes, conns):
     conn = conns.get(req.conn) if req.conn else None
     if conn is not None:
         # After a response that announced a close, give the server a moment to actually close, so the
-        # transcript says "closed" rather than racing into a reset.
+        # transcript says "closed" rather than racing into a reset. Servers close at once (every such wait in
+        # the suites ends within a millisecond); up to 3 s lets a server starved of CPU on a loaded machine
+        # close too, and costs nothing otherwise.
         last = conn.last_response
         announced = last is not None and (
             last.error is not None or "close" in (last.header("connection") or "").lower()
             or (last.version == "HTTP/1.0" and "keep-alive" not in (last.header("connection") or "").lower())
         )
-        if conn.peer_closed(1.0 if announced else 0.0):
+        if conn.peer_closed(3.0 if announced else 0.0):
             out.event = "closed-before-send (the server had closed the connection)"
             return
     if conn is None:
