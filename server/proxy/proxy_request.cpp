@@ -259,6 +259,7 @@ private:
   void on_selected(balancer::Selection sel);
   void use_direct_worker();
   bool prepare_backend(std::string_view url, const directives::Worker* cfg, std::string_view pool_name);
+  const backend::BackendEndpoint& worker_endpoint(const directives::Worker& cfg);
   std::shared_ptr<const backend::BackendTlsContext> backend_tls(const backend::BackendEndpoint& ep);
   void begin_attempt();
   void acquire();
@@ -602,6 +603,30 @@ void Request::use_direct_worker() {
   begin_attempt();
 }
 
+// BackendEndpoint::from_worker of a configured worker, kept per thread for the configuration the
+// request runs under (its lower-casing and string copies were ~340 instructions a request). An entry
+// is keyed by the worker's address and the snapshot's control block: the weak_ptr keeps that block
+// alive, so no later snapshot can have it, and a snapshot still in use (this request's) has its
+// workers where they were. Without a snapshot (tests driving the engine directly) nothing is kept.
+const backend::BackendEndpoint& Request::worker_endpoint(const directives::Worker& cfg) {
+  struct Memo {
+    std::weak_ptr<const pipeline::Snapshot> snapshot;
+    const directives::Worker* cfg = nullptr;
+    backend::BackendEndpoint ep;
+  };
+  thread_local std::array<Memo, 16> memo;
+  thread_local backend::BackendEndpoint uncached;
+  const auto& snap = st_.snapshot;
+  if (!snap) return uncached = backend::BackendEndpoint::from_worker(cfg);
+  Memo& m = memo[(reinterpret_cast<std::uintptr_t>(&cfg) / alignof(directives::Worker)) % memo.size()];
+  if (m.cfg != &cfg || m.snapshot.owner_before(snap) || snap.owner_before(m.snapshot)) {
+    m.ep = backend::BackendEndpoint::from_worker(cfg);
+    m.cfg = &cfg;
+    m.snapshot = snap;
+  }
+  return m.ep;
+}
+
 bool Request::prepare_backend(std::string_view url, const directives::Worker* cfg,
                               std::string_view pool_name) {
   if (url.data() != url_.data()) url_.assign(url);
@@ -614,18 +639,25 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
   wparams_ = cfg ? &cfg->params : &default_params();
   // The endpoint is put together in a per-thread scratch (warm) only to find the pool: the pool keeps
   // an equal one, which the rest of the request reads (endpoint()). As a member it was 112 bytes and
-  // three strings copied and destroyed in cold memory per request.
+  // three strings copied and destroyed in cold memory per request. A configured worker's endpoint is
+  // used from the thread's memo as it is, unless this request adds to it.
   thread_local backend::BackendEndpoint scratch;
-  auto& ep = scratch;
+  const backend::BackendEndpoint* use = &scratch;
   if (cfg) {
-    ep = backend::BackendEndpoint::from_worker(*cfg);
+    use = &worker_endpoint(*cfg);
   } else if (auto parsed = backend::BackendEndpoint::from_url(url_)) {
-    ep = std::move(*parsed);
+    scratch = std::move(*parsed);
   } else {
     return false;
   }
-  if (!target_.uds_path.empty() && ep.uds_path.empty()) ep.uds_path = target_.uds_path;
-  if (sconf_->source_address) ep.source_address = *sconf_->source_address;
+  const bool add_uds = !target_.uds_path.empty() && use->uds_path.empty();
+  if (add_uds || sconf_->source_address) {
+    if (use != &scratch) scratch = *use;
+    if (add_uds) scratch.uds_path = target_.uds_path;
+    if (sconf_->source_address) scratch.source_address = *sconf_->source_address;
+    use = &scratch;
+  }
+  const backend::BackendEndpoint& ep = *use;
   auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
   if (ep.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls(ep))) return false;
   // (pool_name views the worker's name, the configuration or a literal: no copy is needed.)
