@@ -68,3 +68,28 @@ TEST(UnsafeHost, PortOnlyWhenNumeric) {
 
 } // namespace
 } // namespace balancerd::http
+
+namespace balancerd::http {
+namespace {
+
+// The name ends at the first colon (checked byte by byte on the way there): later colons belong to
+// the value; an empty name or a line without a colon is refused in either mode.
+TEST(HeaderName, EndsAtTheFirstColon) {
+  for (bool strict : {false, true}) {
+    ProtocolOptions o;
+    o.strict = strict;
+    RequestParser p(&o);
+    Request req;
+    std::string raw = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Url: http://a:8080/b\r\n\r\n";
+    ASSERT_EQ(p.parse(raw.data(), raw.size(), req), RequestParser::Result::Done) << strict;
+    ASSERT_EQ(req.headers.size(), 2u);
+    EXPECT_EQ(req.headers[1].name, "X-Url");
+    EXPECT_EQ(req.headers[1].value, "http://a:8080/b");
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + ": v\r\n\r\n", strict), 400) << strict;
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "NoColon\r\n\r\n", strict), 400) << strict;
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\n" + H + "X-A:\r\n\r\n", strict), 0) << strict;
+  }
+}
+
+} // namespace
+} // namespace balancerd::http
