@@ -107,7 +107,7 @@ struct RequestState {
     env.clear();
     notes.clear();
     headers_in.clear();
-    ctx = expr::RequestContext{};
+    ctx = fresh_context(); // a copy of one default (no ~600-byte temporary built per request)
     uri.clear();
     filename.clear();
     logs = nullptr;
@@ -129,6 +129,11 @@ struct RequestState {
     pipeline = nullptr;
     redirect.reset(); // the pipeline has released the redirect's own state already
     redirected_from = nullptr;
+  }
+
+  static const expr::RequestContext& fresh_context() noexcept {
+    static const expr::RequestContext fresh{};
+    return fresh;
   }
 
   // Request headers as they are to be forwarded or inspected: after RequestHeader and mod_remoteip.
