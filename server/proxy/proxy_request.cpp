@@ -259,7 +259,8 @@ private:
   void on_selected(balancer::Selection sel);
   void use_direct_worker();
   bool prepare_backend(std::string_view url, const directives::Worker* cfg, std::string_view pool_name);
-  const backend::BackendEndpoint& worker_endpoint(const directives::Worker& cfg);
+  struct WorkerMemo;
+  WorkerMemo& worker_memo(const directives::Worker& cfg);
   std::shared_ptr<const backend::BackendTlsContext> backend_tls(const backend::BackendEndpoint& ep);
   void begin_attempt();
   void acquire();
@@ -603,28 +604,42 @@ void Request::use_direct_worker() {
   begin_attempt();
 }
 
-// BackendEndpoint::from_worker of a configured worker, kept per thread for the configuration the
-// request runs under (its lower-casing and string copies were ~340 instructions a request). An entry
-// is keyed by the worker's address and the snapshot's control block: the weak_ptr keeps that block
-// alive, so no later snapshot can have it, and a snapshot still in use (this request's) has its
-// workers where they were. Without a snapshot (tests driving the engine directly) nothing is kept.
-const backend::BackendEndpoint& Request::worker_endpoint(const directives::Worker& cfg) {
-  struct Memo {
-    std::weak_ptr<const pipeline::Snapshot> snapshot;
-    const directives::Worker* cfg = nullptr;
-    backend::BackendEndpoint ep;
-  };
-  thread_local std::array<Memo, 16> memo;
-  thread_local backend::BackendEndpoint uncached;
+// BackendEndpoint::from_worker of a configured worker, and its BackendSettings for the server's
+// timeouts, kept per thread for the configuration the request runs under (lower-casing, string
+// copies and the settings' conversions were ~430 instructions a request). An entry is keyed by the
+// worker's address and the snapshot's control block: the weak_ptr keeps that block alive, so no
+// later snapshot can have it, and a snapshot still in use (this request's) has its workers where
+// they were. Without a snapshot (tests driving the engine directly) nothing is kept.
+struct Request::WorkerMemo {
+  std::weak_ptr<const pipeline::Snapshot> snapshot;
+  const directives::Worker* cfg = nullptr;
+  backend::BackendEndpoint ep;
+  // from_worker(cfg->params, proxy_timeout, server_timeout), when settings_known.
+  bool settings_known = false;
+  directives::Micros proxy_timeout{0}, server_timeout{0};
+  backend::BackendSettings settings;
+};
+
+Request::WorkerMemo& Request::worker_memo(const directives::Worker& cfg) {
+  thread_local std::array<WorkerMemo, 16> memo;
+  thread_local WorkerMemo uncached;
   const auto& snap = st_.snapshot;
-  if (!snap) return uncached = backend::BackendEndpoint::from_worker(cfg);
-  Memo& m = memo[(reinterpret_cast<std::uintptr_t>(&cfg) / alignof(directives::Worker)) % memo.size()];
-  if (m.cfg != &cfg || m.snapshot.owner_before(snap) || snap.owner_before(m.snapshot)) {
+  WorkerMemo& m =
+      snap ? memo[(reinterpret_cast<std::uintptr_t>(&cfg) / alignof(directives::Worker)) % memo.size()]
+           : uncached;
+  if (!snap || m.cfg != &cfg || m.snapshot.owner_before(snap) || snap.owner_before(m.snapshot)) {
     m.ep = backend::BackendEndpoint::from_worker(cfg);
-    m.cfg = &cfg;
+    m.cfg = snap ? &cfg : nullptr;
     m.snapshot = snap;
+    m.settings_known = false;
   }
-  return m.ep;
+  if (!m.settings_known || m.proxy_timeout != proxy_timeout_ || m.server_timeout != server_timeout_) {
+    m.settings = backend::BackendSettings::from_worker(cfg.params, proxy_timeout_, server_timeout_);
+    m.proxy_timeout = proxy_timeout_;
+    m.server_timeout = server_timeout_;
+    m.settings_known = true;
+  }
+  return m;
 }
 
 bool Request::prepare_backend(std::string_view url, const directives::Worker* cfg,
@@ -643,8 +658,12 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
   // used from the thread's memo as it is, unless this request adds to it.
   thread_local backend::BackendEndpoint scratch;
   const backend::BackendEndpoint* use = &scratch;
+  backend::BackendSettings own_settings;
+  const backend::BackendSettings* settings = &own_settings;
   if (cfg) {
-    use = &worker_endpoint(*cfg);
+    const WorkerMemo& m = worker_memo(*cfg);
+    use = &m.ep;
+    settings = &m.settings;
   } else if (auto parsed = backend::BackendEndpoint::from_url(url_)) {
     scratch = std::move(*parsed);
   } else {
@@ -658,10 +677,14 @@ bool Request::prepare_backend(std::string_view url, const directives::Worker* cf
     use = &scratch;
   }
   const backend::BackendEndpoint& ep = *use;
-  auto settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
-  if (ep.scheme == backend::BackendScheme::Https && !(settings.tls = backend_tls(ep))) return false;
+  if (!cfg) own_settings = backend::BackendSettings::from_worker(*wparams_, proxy_timeout_, server_timeout_);
+  if (ep.scheme == backend::BackendScheme::Https) {
+    if (settings != &own_settings) own_settings = *settings;
+    if (!(own_settings.tls = backend_tls(ep))) return false;
+    settings = &own_settings;
+  }
   // (pool_name views the worker's name, the configuration or a literal: no copy is needed.)
-  pool_ = backend::BackendPools::of(*io_).get(pool_name, ep, settings);
+  pool_ = backend::BackendPools::of(*io_).get(pool_name, ep, *settings);
   return true;
 }
 
