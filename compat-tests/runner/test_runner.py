@@ -393,6 +393,25 @@ class Backends(unittest.TestCase):
         r, _ = self.exchange("reset", b"GET / HTTP/1.1\r\n\r\n")
         self.assertIn(r.error, ("reset", "closed"))
 
+    def test_a_stopped_backends_port_refuses_and_stays_held(self):
+        from compat.instance import hold_port
+        b = fakebackend.Backend("h", "body x", fakebackend.Journal()).start()
+        port = b.port
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass  # leaves a connection behind on the port, as a scenario's traffic does
+        b.stop()
+        held = hold_port(port)
+        self.assertIsNotNone(held)
+        try:
+            with self.assertRaises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=2)
+            with socket.socket() as other, self.assertRaises(OSError):
+                other.bind(("127.0.0.1", port))  # nobody else can take it meanwhile
+        finally:
+            held.close()
+        b2 = fakebackend.Backend("h", "body x", fakebackend.Journal(), port).start()  # back on the same port
+        b2.stop()
+
     def test_big_body_version_and_self(self):
         r, _ = self.exchange("version HTTP/1.0\nbig-body 100\nheader X-Me: @SELF@", b"GET / HTTP/1.1\r\n\r\n")
         self.assertEqual((r.version, len(r.body)), ("HTTP/1.0", 100))

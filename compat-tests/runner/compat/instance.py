@@ -78,6 +78,21 @@ def free_port():
     raise StartError("no free 5-digit port")
 
 
+def hold_port(port):
+    """Keeps a stopped backend's port from being taken by anything else (another suite's server or backend
+    binding an ephemeral port while the scenario expects this one to refuse): a socket bound to it that does not
+    listen, so a connect is still refused (RST), while a bind by anyone without SO_REUSEADDR fails. None if the
+    port could not be held."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the port's TIME_WAIT connections must not stop it
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
 class Side:
     """label: 'A' or 'B'; command: argv template with {conf} (e.g. ['/usr/sbin/apache2', '-f', '{conf}', ...])."""
 
@@ -88,6 +103,7 @@ class Side:
         self.keep_dir = keep_dir
         self.proc = None
         self.backends = []
+        self.held = {}  # backend id -> hold_port() socket while that backend is stopped
         self.journal = fakebackend.Journal()
         self.ports = {}
         scan = config_text + "".join("\n".join(r.lines) for r in scenario.requests) + str(scenario.env)
@@ -151,7 +167,7 @@ class Side:
             b.subs = subs
         for b in self.backends:
             if self.scenario.backend_opts.get(b.id, {}).get("down"):
-                b.stop()  # declared down: its port refuses connections until an action starts it
+                self.stop_backend(b.id)  # declared down: its port refuses connections until an action starts it
         for rel, data, mode in self.scenario.files:
             path = os.path.join(self.dir, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -249,13 +265,19 @@ class Side:
         raise KeyError(ident)
 
     def stop_backend(self, ident):
-        """Takes a backend down mid-scenario (its port then refuses connections)."""
-        self._backend(ident)[1].stop()
+        """Takes a backend down mid-scenario (its port then refuses connections, and stays ours)."""
+        b = self._backend(ident)[1]
+        b.stop()
+        if b.port:
+            self.held[ident] = hold_port(b.port)
 
     def start_backend(self, ident):
         """Brings a stopped backend back on the same port, with the same script and journal."""
         i, old = self._backend(ident)
         script = dict(self.scenario.backends)[ident]
+        held = self.held.pop(ident, None)
+        if held is not None:
+            held.close()
         self.backends[i] = self._new_backend(ident, script, old.port)
         self.backends[i].subs = old.subs
 
@@ -301,6 +323,10 @@ class Side:
         finally:
             for b in self.backends:
                 b.stop()
+            for held in self.held.values():
+                if held is not None:
+                    held.close()
+            self.held.clear()
             if not self.keep_dir:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
