@@ -6,7 +6,11 @@ namespace balancerd::balancer {
 
 using namespace directives;
 
-WorkerState* get_best_worker(BalancerState& b, const LazyNow& now, const IsBest& is_best) {
+namespace {
+
+// The framework for any is_best callable: the lbmethods below pass their lambdas straight in (called
+// once per member per request, through a std::function they were an indirect call each).
+template <class IsBestF> WorkerState* best_worker(BalancerState& b, const LazyNow& now, IsBestF&& is_best) {
   const std::size_t n = b.size();
   WorkerState* best = nullptr;
   int max_lbset = 0;
@@ -53,13 +57,19 @@ WorkerState* get_best_worker(BalancerState& b, const LazyNow& now, const IsBest&
   return best;
 }
 
+} // namespace
+
+WorkerState* get_best_worker(BalancerState& b, const LazyNow& now, const IsBest& is_best) {
+  return best_worker(b, now, is_best);
+}
+
 namespace {
 
 // byrequests and bybusyness both add each candidate's factor to its lbstatus and to a total that
 // the elected worker then gives back.
 WorkerState* find_counting(BalancerState& b, const LazyNow& now, bool by_busyness) {
   int total = 0;
-  WorkerState* best = get_best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
+  WorkerState* best = best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
     const int factor = w.lbfactor.load(std::memory_order_relaxed);
     const int status = w.lbstatus.fetch_add(factor, std::memory_order_relaxed) + factor;
     total += factor;
@@ -86,7 +96,7 @@ WorkerState* find_best_bybusyness(BalancerState& b, const LazyNow& now) {
 
 WorkerState* find_best_bytraffic(BalancerState& b, const LazyNow& now) {
   std::uint64_t min_traffic = 0;
-  return get_best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
+  return best_worker(b, now, [&](WorkerState& w, WorkerState* prev) {
     std::uint64_t factor = static_cast<std::uint64_t>(w.lbfactor.load(std::memory_order_relaxed));
     if (factor == 0) factor = 1; // the config never allows 0; keep a bad state from dividing by zero
     const std::uint64_t traffic = w.transferred.load(std::memory_order_relaxed) / factor +
