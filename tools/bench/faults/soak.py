@@ -226,7 +226,11 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="bd-soak-")
     backends = [fakebackend.Backend(f"m{i}", BACKEND_SCRIPT, DroppingJournal()).start() for i in range(4)]
-    dead_port = free_port()  # nothing listens here: a member whose connections are refused
+    # A member whose connections are refused: its port stays bound, never listening, for the whole run,
+    # so no other process on the machine can take it meanwhile (one run got 404s from whatever had).
+    dead_holder = socket.socket()
+    dead_holder.bind(("127.0.0.1", 0))
+    dead_port = dead_holder.getsockname()[1]
     port = free_port()
     conf = os.path.join(tmp, "soak.conf")
     with open(conf, "w") as f:
@@ -304,6 +308,7 @@ def main():
                 proc.kill()
         for b in backends:
             b.stop()
+        dead_holder.close()
     return 0 if ok else 1
 
 
