@@ -9,6 +9,8 @@
 //   taskset -c 0 /tmp/recv_cost [rounds] [--idle-thread]
 // --idle-thread starts a second thread that only sleeps: socket calls of a multi-threaded process take
 // and drop a file reference (balancerd's io thread shares its process with the main thread).
+#include "syscall_cost.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -25,34 +27,8 @@
 
 namespace {
 
-long long now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-void connected_pair(int& a, int& b) {
-  const int l = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (l < 0 || ::bind(l, reinterpret_cast<sockaddr*>(&addr), sizeof addr) || ::listen(l, 1) ||
-      ::getsockname(l, reinterpret_cast<sockaddr*>(&addr), &len)) {
-    std::perror("listen");
-    std::exit(1);
-  }
-  a = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (a < 0 || ::connect(a, reinterpret_cast<sockaddr*>(&addr), sizeof addr)) {
-    std::perror("connect");
-    std::exit(1);
-  }
-  b = ::accept(l, nullptr, nullptr);
-  ::close(l);
-  const int one = 1;
-  ::setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ::setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+using syscall_cost::connected_pair;
+using syscall_cost::now_ns;
 
 enum Variant { kRecv, kRecvmsg, kRecvmsgInq, kVariants };
 const char* const kNames[kVariants] = {"recv", "recvmsg", "recvmsg+TCP_INQ"};
@@ -112,15 +88,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%d rounds of 1 KB, %s\n", rounds, idle_thread ? "two threads" : "one thread");
-  for (int v = 0; v < kVariants; ++v) {
-    auto& t = took[v];
-    std::sort(t.begin(), t.end());
-    const std::size_t keep = t.size() * 9 / 10;
-    long long sum = 0;
-    for (std::size_t i = 0; i < keep; ++i) sum += t[i];
-    std::printf("  %-16s median %5lld ns   mean of fastest 90%% %5lld ns\n", kNames[v], t[t.size() / 2],
-                sum / static_cast<long long>(keep));
-  }
+  for (int v = 0; v < kVariants; ++v) syscall_cost::print_summary(kNames[v], 16, took[v]);
   if (idle_thread) {
     std::fflush(stdout);
     idle.detach();

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "syscall_cost.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -24,34 +26,8 @@
 
 namespace {
 
-long long now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-void connected_pair(int& a, int& b) {
-  const int l = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (l < 0 || ::bind(l, reinterpret_cast<sockaddr*>(&addr), sizeof addr) || ::listen(l, 1) ||
-      ::getsockname(l, reinterpret_cast<sockaddr*>(&addr), &len)) {
-    std::perror("listen");
-    std::exit(1);
-  }
-  a = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (a < 0 || ::connect(a, reinterpret_cast<sockaddr*>(&addr), sizeof addr)) {
-    std::perror("connect");
-    std::exit(1);
-  }
-  b = ::accept(l, nullptr, nullptr);
-  ::close(l);
-  const int one = 1;
-  ::setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ::setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+using syscall_cost::connected_pair;
+using syscall_cost::now_ns;
 
 enum Variant { kSendHead, kSendmsgHead, kSendmsgTwo, kCopySend, kVariants };
 const char* const kNames[kVariants] = {"send(head)", "sendmsg(head)", "sendmsg(head,body)", "copy+send"};
@@ -121,13 +97,5 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%d rounds, %zu-byte body\n", rounds, kBody.size());
-  for (int v = 0; v < kVariants; ++v) {
-    auto& t = took[v];
-    std::sort(t.begin(), t.end());
-    const std::size_t keep = t.size() * 9 / 10;
-    long long sum = 0;
-    for (std::size_t i = 0; i < keep; ++i) sum += t[i];
-    std::printf("  %-20s median %5lld ns   mean of fastest 90%% %5lld ns\n", kNames[v], t[t.size() / 2],
-                sum / static_cast<long long>(keep));
-  }
+  for (int v = 0; v < kVariants; ++v) syscall_cost::print_summary(kNames[v], 20, took[v]);
 }
