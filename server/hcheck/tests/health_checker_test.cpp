@@ -248,12 +248,15 @@ TEST(HealthChecker, ReloadWithBalancerPersistKeepsCountersAndDropsRemovedWorkers
   EXPECT_EQ(count_before(logs.matching({"Health check"}), "GET Status (1)", "DISABLING"), 3);
   ASSERT_TRUE(eventually([&] { return other.connections() >= 1; }));
 
-  // Reload without it: no further checks of that worker.
+  // Reload without it while its next check is under way (held by the gate): no further checks of that
+  // worker. (Waiting for that check before the reload, not after: a reload that came within the 20 ms
+  // interval would find no check under way, and none would ever start.)
+  ASSERT_TRUE(eventually([&] { return be.waiting() == 1; }));
   auto cfg3 = persistent(config_with({member(other.port(), "/", HcMethod::Tcp)}));
   store.sync(*cfg3);
   checker.update(cfg3);
   EXPECT_EQ(checker.workers_watched(), 1u);
-  ASSERT_TRUE(eventually([&] { return be.waiting() == 1; })); // the check that was under way
+  EXPECT_EQ(be.waiting(), 1); // the check that was under way
   const int before = be.connections();
   be.set_gated(false);
   const int other_before = other.connections();
